@@ -15,7 +15,7 @@ namespace GitIntegration.Core.Keys
 
     /// <summary>
     /// Key material: a public key and, when known, its private half. Never emitted to a user as is;
-    /// <see cref="SshKeyInfo"/> is the secret-free description.
+    /// SshKeyInfo is the secret-free description.
     /// </summary>
     public sealed class SshKey
     {

@@ -1,0 +1,76 @@
+using System;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Nist;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Generators;
+using Org.BouncyCastle.Crypto.Modes;
+using Org.BouncyCastle.Crypto.Paddings;
+using Org.BouncyCastle.Crypto.Parameters;
+
+namespace GitIntegration.Core.Crypto
+{
+    /// <summary>
+    /// PKCS#5 PBES2 decryption (RFC 8018) of an ENCRYPTED PRIVATE KEY, as OpenSSL and ssh-keygen -m PKCS8 write it:
+    /// PBKDF2 with HMAC-SHA1/224/256/384/512 and AES-CBC or DES-EDE3-CBC.
+    /// </summary>
+    internal static class Pbes2
+    {
+        /// <summary>OpenSSL uses 2048; more than this would only make reading a hostile file slow.</summary>
+        public const int MaxIterations = 10_000_000;
+
+        public sealed class UnsupportedException : Exception
+        {
+            public UnsupportedException(string what) : base(what) { }
+        }
+
+        /// <summary>Returns the DER PrivateKeyInfo, or null when the passphrase is wrong (bad padding).</summary>
+        public static byte[]? Decrypt(EncryptedPrivateKeyInfo info, string passphrase)
+        {
+            var alg = info.EncryptionAlgorithm;
+            if (!PkcsObjectIdentifiers.IdPbeS2.Equals(alg.Algorithm))
+                throw new UnsupportedException(alg.Algorithm.Id);
+            var pbes2 = PbeS2Parameters.GetInstance(alg.Parameters);
+            if (!PkcsObjectIdentifiers.IdPbkdf2.Equals(pbes2.KeyDerivationFunc.Algorithm))
+                throw new UnsupportedException(pbes2.KeyDerivationFunc.Algorithm.Id);
+            var kdf = Pbkdf2Params.GetInstance(pbes2.KeyDerivationFunc.Parameters);
+            var scheme = pbes2.EncryptionScheme;
+            var (engine, keyLength) = Cipher(scheme.Algorithm);
+            var iv = Asn1OctetString.GetInstance(scheme.Parameters).GetOctets();
+            int iterations = kdf.IterationCount.IntValue;
+            if (kdf.IterationCount.BitLength > 31 || iterations < 1 || iterations > MaxIterations)
+                throw new UnsupportedException($"{kdf.IterationCount} PBKDF2 iterations");
+
+            var gen = new Pkcs5S2ParametersGenerator(Prf(kdf.Prf?.Algorithm));
+            gen.Init(PbeParametersGenerator.Pkcs5PasswordToUtf8Bytes(passphrase.ToCharArray()), kdf.GetSalt(), iterations);
+            var key = (KeyParameter)gen.GenerateDerivedMacParameters(keyLength * 8);
+            var c = new PaddedBufferedBlockCipher(new CbcBlockCipher(engine), new Pkcs7Padding());
+            if (iv.Length != engine.GetBlockSize()) throw new UnsupportedException("IV length");
+            c.Init(false, new ParametersWithIV(key, iv));
+            try { return c.DoFinal(info.GetEncryptedData()); }
+            catch (InvalidCipherTextException) { return null; }
+            catch (DataLengthException) { return null; }
+        }
+
+        private static (IBlockCipher, int) Cipher(DerObjectIdentifier oid)
+        {
+            if (NistObjectIdentifiers.IdAes128Cbc.Equals(oid)) return (new AesEngine(), 16);
+            if (NistObjectIdentifiers.IdAes192Cbc.Equals(oid)) return (new AesEngine(), 24);
+            if (NistObjectIdentifiers.IdAes256Cbc.Equals(oid)) return (new AesEngine(), 32);
+            if (PkcsObjectIdentifiers.DesEde3Cbc.Equals(oid)) return (new DesEdeEngine(), 24);
+            throw new UnsupportedException(oid.Id);
+        }
+
+        private static IDigest Prf(DerObjectIdentifier? oid)
+        {
+            if (oid == null || PkcsObjectIdentifiers.IdHmacWithSha1.Equals(oid)) return new Sha1Digest();
+            if (PkcsObjectIdentifiers.IdHmacWithSha224.Equals(oid)) return new Sha224Digest();
+            if (PkcsObjectIdentifiers.IdHmacWithSha256.Equals(oid)) return new Sha256Digest();
+            if (PkcsObjectIdentifiers.IdHmacWithSha384.Equals(oid)) return new Sha384Digest();
+            if (PkcsObjectIdentifiers.IdHmacWithSha512.Equals(oid)) return new Sha512Digest();
+            throw new UnsupportedException(oid.Id);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using GitIntegration.Core.IO;
+
+namespace GitIntegration.Core.Keys
+{
+    /// <summary>Whose rules a key is checked against.</summary>
+    public enum KeyRequirement
+    {
+        /// <summary>The integration's rule: a private RSA key in OpenSSL PEM.</summary>
+        Integration,
+        GitHub,
+        GitLab,
+        Bitbucket,
+        /// <summary>Azure DevOps and TFS: RSA only.</summary>
+        AzureDevOps,
+        /// <summary>Any private key an SSH client can use.</summary>
+        Any,
+    }
+
+    public enum FindingSeverity { Information, Warning, Error }
+
+    public sealed class KeyFinding
+    {
+        public KeyFinding(string id, FindingSeverity severity, string message, string? remedy)
+        {
+            Id = id; Severity = severity; Message = message; Remedy = remedy;
+        }
+
+        /// <summary>Stable identifier, for scripts to test.</summary>
+        public string Id { get; }
+        public FindingSeverity Severity { get; }
+        public string Message { get; }
+        /// <summary>A command of this module (or the platform's) that fixes it, when there is one.</summary>
+        public string? Remedy { get; }
+        public override string ToString() => $"{Severity} {Id}: {Message}";
+    }
+
+    public sealed class KeyTestResult
+    {
+        public string? Path { get; set; }
+        public KeyRequirement Requirement { get; set; }
+        public bool IsValid => Findings.All(f => f.Severity != FindingSeverity.Error);
+        public SshKeyInfo? Key { get; set; }
+        public IReadOnlyList<KeyFinding> Findings { get; set; } = Array.Empty<KeyFinding>();
+        public override string ToString() => $"{Path ?? "(text)"}: {(IsValid ? "valid" : "invalid")}";
+    }
+
+    /// <summary>Offline diagnosis of a key against a requirement: why would it be rejected?</summary>
+    public static class KeyDiagnostics
+    {
+        public static class Ids
+        {
+            public const string NotFound = "KeyFileNotFound";
+            public const string NotAKey = "NotAKey";
+            public const string Corrupt = "KeyCorrupt";
+            public const string Unsupported = "KeyFormatNotSupported";
+            public const string PublicKeyGiven = "PublicKeyGiven";
+            public const string OpenSshFormat = "OpenSshFormat";
+            public const string Pkcs8Format = "Pkcs8Format";
+            public const string PuttyFormat = "PuttyFormat";
+            public const string AlgorithmNotAllowed = "AlgorithmNotAllowed";
+            public const string DsaDeprecated = "DsaDeprecated";
+            public const string KeyTooSmall = "KeyTooSmall";
+            public const string KeySizeMinimum = "KeySizeMinimum";
+            public const string PassphraseNotGiven = "PassphraseNotGiven";
+            public const string WrongPassphrase = "WrongPassphrase";
+            public const string PublicKeyMismatch = "PublicKeyMismatch";
+            public const string PermissionsTooOpen = "PermissionsTooOpen";
+        }
+
+        public static KeyTestResult TestFile(string path, string? passphrase, KeyRequirement requirement)
+        {
+            var full = System.IO.Path.GetFullPath(path);
+            var findings = new List<KeyFinding>();
+            var result = new KeyTestResult { Path = full, Requirement = requirement };
+            if (!File.Exists(full))
+            {
+                findings.Add(new KeyFinding(Ids.NotFound, FindingSeverity.Error, $"There is no file at '{full}'.", "Get-GitSshKey"));
+                result.Findings = findings;
+                return result;
+            }
+            string text;
+            try { text = KeyText.ReadFile(full); }
+            catch (GitIntegrationException e) { return Failed(result, e, full); }
+            Check(result, findings, text, passphrase, full);
+            if (findings.All(f => f.Id != Ids.PublicKeyGiven)) CheckFile(findings, full, result.Key);
+            result.Findings = findings;
+            return result;
+        }
+
+        public static KeyTestResult TestText(string text, string? passphrase, KeyRequirement requirement)
+        {
+            var findings = new List<KeyFinding>();
+            var result = new KeyTestResult { Requirement = requirement };
+            Check(result, findings, text, passphrase, null);
+            result.Findings = findings;
+            return result;
+        }
+
+        private static KeyTestResult Failed(KeyTestResult result, GitIntegrationException e, string? path)
+        {
+            var id = e.ErrorId switch
+            {
+                ErrorIds.KeyFormatNotRecognized => Ids.NotAKey,
+                ErrorIds.KeyFormatNotSupported or ErrorIds.KeyAlgorithmNotSupported or ErrorIds.KeyTooLarge => Ids.Unsupported,
+                ErrorIds.WrongPassphrase => Ids.WrongPassphrase,
+                _ => Ids.Corrupt,
+            };
+            string? remedy = id == Ids.WrongPassphrase ? null : $"New-GitSshKey -Path {Quote(path ?? "<new key path>")}";
+            result.Findings = new[] { new KeyFinding(id, FindingSeverity.Error, e.Message, remedy) };
+            return result;
+        }
+
+        private static void Check(KeyTestResult result, List<KeyFinding> findings, string text, string? passphrase, string? path)
+        {
+            var req = result.Requirement;
+            KeyDocument doc;
+            try { doc = KeyReader.Read(text, null); }
+            catch (GitIntegrationException e) { findings.AddRange(Failed(result, e, path).Findings); return; }
+
+            var p = Quote(path ?? "<key file>");
+            if (!doc.IsPrivate)
+            {
+                var privatePath = path != null && path.EndsWith(".pub", StringComparison.OrdinalIgnoreCase) ? path.Substring(0, path.Length - 4) : null;
+                bool exists = privatePath != null && File.Exists(privatePath);
+                findings.Add(new KeyFinding(Ids.PublicKeyGiven, FindingSeverity.Error,
+                    exists ? $"This is the public half of the key. Give the integration the private key file '{privatePath}'; the public key belongs on the git host."
+                           : "This is a public key. The integration needs the private key (the file without .pub); the public key belongs on the git host.",
+                    exists ? $"Test-GitSshKey -Path {Quote(privatePath!)}" : null));
+                result.Key = SshKeyInfo.From(doc, path);
+                return;
+            }
+
+            // Decrypt when we can: everything below is more precise with the private key in hand.
+            if (doc.IsEncrypted && passphrase != null)
+            {
+                try { doc = KeyReader.Read(text, passphrase); }
+                catch (KeyPassphraseException)
+                {
+                    findings.Add(new KeyFinding(Ids.WrongPassphrase, FindingSeverity.Error,
+                        "The passphrase does not open this key. Check it (it is case-sensitive); a lost passphrase cannot be recovered, so a forgotten one means a new key.",
+                        $"New-GitSshKey -Path {p}.new"));
+                }
+                catch (GitIntegrationException e) { findings.AddRange(Failed(result, e, path).Findings); return; }
+            }
+            else if (doc.IsEncrypted)
+            {
+                findings.Add(new KeyFinding(Ids.PassphraseNotGiven, FindingSeverity.Warning,
+                    "The key is protected by a passphrase, which was not given, so the key itself was not checked. The integration will ask for the passphrase too.",
+                    $"Test-GitSshKey -Path {p} -Passphrase (Read-Host -AsSecureString -Prompt Passphrase)"));
+            }
+
+            var sibling = path != null ? KeyFiles.ReadSiblingPublic(path) : null;
+            result.Key = SshKeyInfo.From(doc, path, doc.Key == null ? sibling : null,
+                sibling != null && (doc.Key == null || doc.Key.SamePublicKey(sibling)) ? path + ".pub" : null);
+
+            switch (doc.Format)
+            {
+                case KeyFormat.OpenSsh when req == KeyRequirement.Integration:
+                    findings.Add(new KeyFinding(Ids.OpenSshFormat, FindingSeverity.Error,
+                        "The key is in OpenSSH format (BEGIN OPENSSH PRIVATE KEY), which ssh-keygen and macOS write by default; the integration needs OpenSSL PEM (BEGIN RSA PRIVATE KEY).",
+                        doc.Algorithm == KeyAlgorithm.Rsa ? $"Convert-GitSshKey -Path {p} -Format Pem" + (doc.IsEncrypted ? " -Passphrase $passphrase" : "") : null));
+                    break;
+                case KeyFormat.Pkcs8 when req == KeyRequirement.Integration:
+                    findings.Add(new KeyFinding(Ids.Pkcs8Format, FindingSeverity.Error,
+                        "The key is in PKCS#8 form (BEGIN PRIVATE KEY); the integration needs OpenSSL PEM (BEGIN RSA PRIVATE KEY).",
+                        doc.Algorithm != KeyAlgorithm.Ed25519 ? $"Convert-GitSshKey -Path {p} -Format Pem" : null));
+                    break;
+                case KeyFormat.Ppk:
+                    findings.Add(new KeyFinding(Ids.PuttyFormat, FindingSeverity.Error,
+                        "This is a PuTTY key (.ppk). Git and the integration need it converted: PuTTYgen's Conversions > Export OpenSSH key, or this module's ConvertFrom-PuttyKey.",
+                        $"ConvertFrom-PuttyKey -Path {p}" + (doc.IsEncrypted ? " -Passphrase $passphrase" : "")));
+                    break;
+            }
+
+            var algorithm = result.Key.Algorithm;
+            if (algorithm == KeyAlgorithm.Dsa)
+            {
+                findings.Add(new KeyFinding(Ids.DsaDeprecated, req == KeyRequirement.Any ? FindingSeverity.Warning : FindingSeverity.Error,
+                    "DSA keys are obsolete: OpenSSH disabled them in 2015 and git hosts refuse them. Generate a new key.",
+                    $"New-GitSshKey -Path {p}.new"));
+            }
+            else if (algorithm != KeyAlgorithm.Unknown && !Allowed(req).Contains(algorithm))
+            {
+                findings.Add(new KeyFinding(Ids.AlgorithmNotAllowed, FindingSeverity.Error,
+                    $"{Describe(req)} accepts {string.Join(" or ", Allowed(req).Select(a => a.ToString().ToUpperInvariant()))} keys only; this is an {algorithm.ToString().ToUpperInvariant()} key. Generate an RSA key.",
+                    $"New-GitSshKey -Path {p}.rsa -Type Rsa -Bits 4096"));
+            }
+            if (algorithm == KeyAlgorithm.Rsa && result.Key.Bits is int bits)
+            {
+                if (bits < 2048)
+                    findings.Add(new KeyFinding(Ids.KeyTooSmall, FindingSeverity.Error,
+                        $"The RSA key has {bits} bits; 2048 is the least git hosts and current OpenSSH accept.", $"New-GitSshKey -Path {p}.new -Bits 4096"));
+                else if (bits < 3072)
+                    findings.Add(new KeyFinding(Ids.KeySizeMinimum, FindingSeverity.Warning,
+                        $"The RSA key has {bits} bits, the minimum accepted. 4096 bits is recommended for a new key.", $"New-GitSshKey -Path {p}.new -Bits 4096"));
+            }
+            if (doc.Key != null && sibling != null && !doc.Key.SamePublicKey(sibling))
+                findings.Add(new KeyFinding(Ids.PublicKeyMismatch, FindingSeverity.Error,
+                    $"'{path}.pub' holds a different key than '{path}'. The git host would be given the wrong public key.",
+                    $"(Get-GitSshKey -Path {p}).PublicKey | Set-Content -Path {Quote(path + ".pub")}"));
+        }
+
+        private static void CheckFile(List<KeyFinding> findings, string path, SshKeyInfo? key)
+        {
+            if (key == null || !key.IsPrivate) return;
+            var mode = SecureFile.UnixMode(path);
+            if (mode is int m && (m & 0x3F) != 0)
+                findings.Add(new KeyFinding(Ids.PermissionsTooOpen, FindingSeverity.Warning,
+                    $"Others can read this private key (permissions {System.Convert.ToString(m & 0x1FF, 8)}); ssh refuses such a key with 'UNPROTECTED PRIVATE KEY FILE'.",
+                    $"chmod 600 {Quote(path)}"));
+        }
+
+        public static KeyAlgorithm[] Allowed(KeyRequirement requirement) => requirement switch
+        {
+            KeyRequirement.Integration or KeyRequirement.AzureDevOps => new[] { KeyAlgorithm.Rsa },
+            _ => new[] { KeyAlgorithm.Rsa, KeyAlgorithm.Ecdsa, KeyAlgorithm.Ed25519 },
+        };
+
+        private static string Describe(KeyRequirement r) => r switch
+        {
+            KeyRequirement.Integration => "The integration",
+            KeyRequirement.AzureDevOps => "Azure DevOps",
+            _ => r.ToString(),
+        };
+
+        internal static string Quote(string s) => "'" + s.Replace("'", "''") + "'";
+    }
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using GitIntegration.Core.IO;
+
+namespace GitIntegration.Core.Keys
+{
+    /// <summary>Key files on disk: inspect, find, generate, convert.</summary>
+    public static class KeyFiles
+    {
+        /// <summary>Files in ~/.ssh that are never keys; skipped when a folder is searched.</summary>
+        private static readonly string[] NotKeys = { "known_hosts", "known_hosts.old", "config", "authorized_keys", "authorized_keys2", "environment", "rc" };
+
+        public static string DefaultFolder =>
+            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh");
+
+        /// <summary>Reads a key file and describes it, using a matching sibling .pub where there is one.</summary>
+        public static (KeyDocument Document, SshKeyInfo Info) Inspect(string path, string? passphrase = null)
+        {
+            var full = Path.GetFullPath(path);
+            var doc = KeyReader.ReadFile(full, passphrase);
+            var sibling = doc.IsPrivate ? ReadSiblingPublic(full) : null;
+            string? pubPath = null;
+            SshKey? publicHalf = null;
+            if (sibling != null && (doc.Key == null || doc.Key.SamePublicKey(sibling)))
+            {
+                pubPath = full + ".pub";
+                publicHalf = sibling;
+                if (doc.Key != null && doc.Key.Comment.Length == 0) doc.Key.Comment = sibling.Comment;
+            }
+            return (doc, SshKeyInfo.From(doc, full, publicHalf, pubPath));
+        }
+
+        /// <summary>The key in path + ".pub", or null when there is none or it is not a public key.</summary>
+        public static SshKey? ReadSiblingPublic(string privatePath)
+        {
+            var pub = privatePath + ".pub";
+            if (!File.Exists(pub)) return null;
+            try
+            {
+                var d = KeyReader.ReadFile(pub);
+                return d.IsPrivate ? null : d.Key;
+            }
+            catch (GitIntegrationException) { return null; }
+        }
+
+        /// <summary>
+        /// The keys in a folder: private keys, and .pub files only where their private key is absent.
+        /// Files that are not keys are passed over; damaged keys come back with their error.
+        /// </summary>
+        public static IEnumerable<(string Path, SshKeyInfo? Info, GitIntegrationException? Error)> Find(string folder, bool recurse)
+        {
+            var files = Directory.EnumerateFiles(folder, "*", recurse ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+                .Where(f => !NotKeys.Contains(Path.GetFileName(f), StringComparer.OrdinalIgnoreCase))
+                .OrderBy(f => f, StringComparer.Ordinal)
+                .ToList();
+            var privateSeen = new HashSet<string>(StringComparer.Ordinal);
+            var results = new List<(string, SshKeyInfo?, GitIntegrationException?)>();
+            foreach (var f in files.Where(f => !f.EndsWith(".pub", StringComparison.OrdinalIgnoreCase)).Concat(files.Where(f => f.EndsWith(".pub", StringComparison.OrdinalIgnoreCase))))
+            {
+                if (f.EndsWith(".pub", StringComparison.OrdinalIgnoreCase) && privateSeen.Contains(f.Substring(0, f.Length - 4))) continue;
+                if (new FileInfo(f).Length > KeyText.MaxKeyFileBytes) continue;
+                try
+                {
+                    var (doc, info) = Inspect(f);
+                    if (doc.IsPrivate) privateSeen.Add(f);
+                    results.Add((f, info, null));
+                }
+                catch (GitIntegrationException e) when (e.ErrorId == ErrorIds.KeyFormatNotRecognized || e.ErrorId == ErrorIds.FileReadFailed) { }
+                catch (GitIntegrationException e) { results.Add((f, null, e)); }
+            }
+            return results;
+        }
+
+        /// <summary>Generates a key pair and writes it like ssh-keygen: path (owner-only) and path.pub.</summary>
+        public static SshKeyInfo Generate(string path, KeyAlgorithm algorithm, int? bits, PrivateKeyFormat format, string? passphrase, string? comment, bool overwrite)
+        {
+            var full = Path.GetFullPath(path);
+            if (algorithm == KeyAlgorithm.Ed25519 && format == PrivateKeyFormat.Pem)
+                throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
+                    "An Ed25519 key has no OpenSSL PEM form. Use -Format OpenSsh, or -Type Rsa for the integration's PEM format.");
+            if (!overwrite && (File.Exists(full) || File.Exists(full + ".pub")))
+                throw new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
+                    $"A key already exists at '{full}'. It was left as it is: use -Force to replace it, or choose another -Path.") { Target = full };
+            var key = KeyGenerator.Generate(algorithm, bits, comment ?? DefaultComment());
+            SecureFile.WriteAllText(full, KeyWriter.Write(key, format, passphrase), overwrite);
+            SecureFile.WriteAllText(full + ".pub", key.PublicKeyLine + "\n", overwrite, ownerOnly: false);
+            var doc = new KeyDocument(format == PrivateKeyFormat.Pem ? KeyFormat.Pem : KeyFormat.OpenSsh, true, !string.IsNullOrEmpty(passphrase), algorithm, key);
+            return SshKeyInfo.From(doc, full, null, full + ".pub");
+        }
+
+        /// <summary>
+        /// Rewrites a private key in another format and/or with another passphrase: in place (atomically,
+        /// keeping the file's permissions) or to a new owner-only file.
+        /// </summary>
+        /// <param name="format">null keeps an OpenSSH key in OpenSSH format and writes anything else as PEM.</param>
+        /// <param name="newPassphrase">null keeps the current passphrase; "" removes it.</param>
+        public static SshKeyInfo Convert(string path, PrivateKeyFormat? format, string? passphrase, string? newPassphrase, string? destination, bool overwrite)
+        {
+            var full = Path.GetFullPath(path);
+            var doc = KeyReader.ReadFile(full, passphrase);
+            var key = doc.RequirePrivate();
+            var fmt = format ?? (doc.Format == KeyFormat.OpenSsh ? PrivateKeyFormat.OpenSsh : PrivateKeyFormat.Pem);
+            if (key.Comment.Length == 0) key.Comment = ReadSiblingPublic(full)?.Comment ?? "";
+            var target = destination == null ? full : Path.GetFullPath(destination);
+            bool inPlace = string.Equals(target, full, SecureFile.IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            var effective = newPassphrase ?? (doc.IsEncrypted ? passphrase : null);
+            if (effective?.Length == 0) effective = null;
+            var text = KeyWriter.Write(key, fmt, effective);
+            if (inPlace)
+            {
+                SecureFile.WriteAllText(full, text, overwrite: true, permissionsFrom: full);
+            }
+            else
+            {
+                SecureFile.WriteAllText(target, text, overwrite);
+                if (overwrite || !File.Exists(target + ".pub"))
+                    SecureFile.WriteAllText(target + ".pub", key.PublicKeyLine + "\n", overwrite: true, ownerOnly: false);
+            }
+            var written = new KeyDocument(fmt == PrivateKeyFormat.Pem ? KeyFormat.Pem : KeyFormat.OpenSsh, true, effective != null, key.Algorithm, key);
+            var pub = ReadSiblingPublic(target);
+            return SshKeyInfo.From(written, target, null, pub != null && pub.SamePublicKey(key) ? target + ".pub" : null);
+        }
+
+        private static string DefaultComment()
+        {
+            try { return Environment.UserName + "@" + Environment.MachineName; }
+            catch (InvalidOperationException) { return ""; }
+        }
+    }
+}

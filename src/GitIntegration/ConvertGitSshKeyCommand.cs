@@ -1,0 +1,92 @@
+using System.Management.Automation;
+using System.Security;
+using GitIntegration.Core;
+using GitIntegration.Core.Keys;
+
+namespace GitIntegration
+{
+    /// <summary>
+    /// <para type="synopsis">Rewrites a private key in another format or with another passphrase: the "ssh-keygen -p -m pem" fix.</para>
+    /// <para type="description">Converts an OpenSSH-format or PKCS#8 key to OpenSSL PEM (what the integration demands) or back, and adds, changes
+    /// or removes its passphrase. In place, the file is replaced atomically and keeps its permissions; with -Destination a new owner-only
+    /// file (and its .pub) is written, and an existing one is only replaced with -Force. The key itself never changes: its fingerprint stays the same.</para>
+    /// </summary>
+    /// <example>
+    /// <code>Convert-GitSshKey -Path ~/.ssh/id_rsa -Format Pem</code>
+    /// <para>Turns a key that begins with BEGIN OPENSSH PRIVATE KEY (ssh-keygen's and macOS's default) into BEGIN RSA PRIVATE KEY, in place.</para>
+    /// </example>
+    /// <example>
+    /// <code>Convert-GitSshKey -Path ./id_rsa -Destination ./jira_key -Passphrase $old -RemovePassphrase</code>
+    /// <para>Writes an unencrypted PEM copy for a service that cannot hold a passphrase, leaving the original untouched.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-GitSshKey | Where-Object Format -eq OpenSsh | Convert-GitSshKey -Format Pem -WhatIf</code>
+    /// <para>Shows which keys in ~/.ssh would be converted.</para>
+    /// </example>
+    [Cmdlet(VerbsData.Convert, "GitSshKey", SupportsShouldProcess = true, DefaultParameterSetName = KeepSet)]
+    [OutputType(typeof(SshKeyInfo))]
+    public sealed class ConvertGitSshKeyCommand : GitIntegrationCmdlet
+    {
+        private const string KeepSet = "KeepPassphrase";
+        private const string NewSet = "NewPassphrase";
+        private const string RemoveSet = "RemovePassphrase";
+
+        /// <summary><para type="description">The private key file to convert. Get-GitSshKey and Get-ChildItem output bind here.</para></summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        /// <summary><para type="description">The format to write: Pem (OpenSSL PEM, BEGIN RSA/EC PRIVATE KEY) or OpenSsh. By default an OpenSSH key stays OpenSSH and anything else becomes PEM.</para></summary>
+        [Parameter(Position = 1)]
+        public PrivateKeyFormat? Format { get; set; }
+
+        /// <summary><para type="description">The key's current passphrase, when it has one. It is kept for the new file unless -NewPassphrase or -RemovePassphrase is given.</para></summary>
+        [Parameter]
+        public SecureString? Passphrase { get; set; }
+
+        /// <summary><para type="description">Encrypts the written key with this passphrase instead.</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = NewSet)]
+        public SecureString? NewPassphrase { get; set; }
+
+        /// <summary><para type="description">Writes the key without a passphrase.</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = RemoveSet)]
+        public SwitchParameter RemovePassphrase { get; set; }
+
+        /// <summary><para type="description">Writes to this file (and its .pub) instead of replacing the key in place.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Destination { get; set; }
+
+        /// <summary><para type="description">Replaces an existing -Destination file.</para></summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Converts each key.</summary>
+        protected override void ProcessRecord()
+        {
+            var path = ResolveNewPath(Path!);
+            var destination = Destination == null ? null : ResolveNewPath(Destination);
+            var target = destination ?? path;
+            if (destination != null && System.IO.File.Exists(destination) && !Force)
+            {
+                WriteFailure(new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
+                    $"'{destination}' already exists and was left as it is. Use -Force to replace it, or choose another -Destination.") { Target = destination });
+                return;
+            }
+            var what = $"Write the key in {(Format?.ToString() ?? "its format")}" +
+                       (RemovePassphrase ? " without a passphrase" : NewPassphrase != null ? " with a new passphrase" : "") +
+                       (destination == null ? " (in place)" : $" from '{path}'");
+            if (!ShouldProcess(target, what)) return;
+            var newPassphrase = RemovePassphrase ? "" : Plain(NewPassphrase);
+            try
+            {
+                WriteObject(KeyFiles.Convert(path, Format, Plain(Passphrase), newPassphrase, destination, Force));
+            }
+            catch (GitIntegrationException e)
+            {
+                WriteFailure(e, path);
+            }
+        }
+    }
+}
