@@ -1,0 +1,31 @@
+@{
+    RootModule           = 'GitIntegration.dll'
+    # build.ps1 stamps the version from Directory.Build.props (VersionPrefix) into the shipped copy.
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f8a3e-2a4c-4d59-9d0e-7f3c1a6e2b41'
+    Author               = 'GitIntegration contributors'
+    CompanyName          = 'GitIntegration'
+    Copyright            = '(c) GitIntegration contributors. MIT License.'
+    Description          = 'Connect git repositories to an integration from scripts: SSH keys in the format the integration demands (RSA, OpenSSL PEM), key diagnosis, PuTTY conversion, verified SSH/HTTPS connections, GitHub Apps and bulk import.'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('GitIntegration.format.ps1xml')
+    CmdletsToExport      = @(
+        'Convert-GitSshKey'
+        'Get-GitSshKey'
+        'New-GitSshKey'
+        'Test-GitSshKey'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('git', 'ssh', 'ssh-keygen', 'pem', 'putty', 'ppk', 'github-app', 'jira', 'integration', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://github.com/gitintegration/GitIntegration/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/gitintegration/GitIntegration'
+            ReleaseNotes = 'SSH key engine: New-, Get-, Test- and Convert-GitSshKey.'
+        }
+    }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian/Ubuntu machine: installs the peer tools the tests compare
+# against, builds, runs every xUnit test, and the Pester tests too where pwsh exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+peers=(openssh-client openssh-server putty-tools argon2 git gitolite3 nginx-light fcgiwrap openssl ca-certificates)
+missing=()
+for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing test peers: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null || { echo "The .NET SDK 10 is needed (https://dot.net)." >&2; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build GitIntegration.sln -c Release -v quiet -nologo
+log=$(mktemp)
+set +e
+dotnet test GitIntegration.sln -c Release --no-build -v quiet -nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+if command -v pwsh >/dev/null; then
+  pwsh -NoProfile -NonInteractive -File build.ps1 -Configuration Release -Pester || status=1
+fi
+
+# One closing line for the whole run, summed over the test assemblies.
+sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}'; }
+echo "tests: $(sum Passed) passed, $(sum Failed) failed, $(sum Skipped) skipped"
+rm -f "$log"
+exit "$status"
