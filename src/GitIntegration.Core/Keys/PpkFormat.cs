@@ -19,7 +19,7 @@ namespace GitIntegration.Core.Keys
                 var name = lines[i].Substring(0, colon);
                 fields[name] = lines[i].Substring(colon + 2).Trim();
                 if (name == "Public-Lines" && int.TryParse(fields[name], out var n) && n > 0 && n <= 1024 && i + n < lines.Length)
-                    publicB64 = string.Concat(lines, i + 1, n);
+                    publicB64 = string.Join("", lines, i + 1, n);
             }
             if (publicB64.Length == 0) throw SshReader.Corrupt();
             fields.TryGetValue("Comment", out var comment);
