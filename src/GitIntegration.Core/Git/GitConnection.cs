@@ -143,7 +143,10 @@ namespace GitIntegration.Core.Git
                         return Fail(result, e.ErrorId == ErrorIds.WrongPassphrase ? ConnectionFailure.WrongPassphrase : ConnectionFailure.PassphraseRequired, e.Message,
                             "Pass the key's passphrase with -Passphrase (Read-Host -AsSecureString, or from a vault).");
                     }
-                    result.KeyFingerprint = doc.Key?.FingerprintSha256;
+                    if (doc.IsEncrypted && access.Passphrase == null)
+                        return Fail(result, ConnectionFailure.PassphraseRequired, $"The key '{keyPath}' is protected by a passphrase.",
+                            "Pass it with -Passphrase: nothing may prompt for it in an unattended run.");
+                    result.KeyFingerprint = (doc.Key ?? KeyFiles.ReadSiblingPublic(keyPath))?.FingerprintSha256;
                     if (access.Requirement != null) rules = KeyDiagnostics.TestFile(keyPath, access.Passphrase, access.Requirement.Value);
                     if (doc.Format == KeyFormat.Ppk && doc.Key != null)
                     {
@@ -164,9 +167,11 @@ namespace GitIntegration.Core.Git
                 result.Account = attempt.Account;
                 if (attempt.Reason != ConnectionFailure.None) return Fail(result, attempt.Reason, attempt.Message, RemedyFor(attempt.Reason, url, profile, result));
                 if (parseRefs) ReadRefs(attempt.Output, result);
-                var broken = rules?.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error);
-                if (broken != null)
-                    return Fail(result, ConnectionFailure.KeyRejectedByIntegrationRule, $"The host accepts the key, but it breaks the {rules!.Requirement} rule: {broken.Message}", broken.Remedy);
+                var broken = rules?.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
+                if (broken?.Count > 0)
+                    return Fail(result, ConnectionFailure.KeyRejectedByIntegrationRule,
+                        $"The host accepts the key, but it breaks the {rules!.Requirement} rule: {string.Join(" ", broken.Select(f => f.Message))}",
+                        string.Join("; ", broken.Select(f => f.Remedy).Where(x => x != null).Distinct()));
                 result.Message = result.Account != null ? $"Authenticated to {profile.DisplayName} as {result.Account}." : $"Authenticated to {url.Host}.";
                 return result;
             }
