@@ -124,7 +124,9 @@ namespace GitIntegration.Core.Store
                     if (!test.IsValid)
                         throw new GitIntegrationException(BulkErrorIds.ImportKeyRejected, ErrorKind.InvalidData,
                             "privateKey is not a key the integration accepts: " + string.Join(" ", test.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Message)));
-                    if (!SameFileContent(existing?.PrivateKeyPath ?? i.PrivateKeyPath, pem))
+                    // The same key already on disk (re-import, same machine) is kept where it is; otherwise it becomes a store-owned file.
+                    if (SameFileContent(existing?.PrivateKeyPath, pem)) i.PrivateKeyPath = existing!.PrivateKeyPath;
+                    else if (!SameFileContent(i.PrivateKeyPath, pem))
                         i.PrivateKeyPath = o.DryRun ? "(new key file)" : Track(mine, store.WriteKey($"{i.Id:N}-{Guid.NewGuid().ToString("N").Substring(0, 8)}.key", pem));
                 }
 
