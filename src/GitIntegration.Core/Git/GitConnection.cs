@@ -52,6 +52,8 @@ namespace GitIntegration.Core.Git
     /// <summary>The outcome of an SSH login test or of a git ls-remote: authenticated or not, and why.</summary>
     public sealed class GitConnectionResult
     {
+        /// <summary>The integration's name (Connect-GitRepository, Test-GitIntegration); null for a plain login test.</summary>
+        public string? Name { get; set; }
         public string Url { get; set; } = "";
         public string HostName { get; set; } = "";
         public int Port { get; set; }
@@ -108,7 +110,7 @@ namespace GitIntegration.Core.Git
             {
                 var args = sshArgs.Concat(new[] { "-T", "-p", ssh.EffectivePort.ToString(CultureInfo.InvariantCulture), Login(ssh) });
                 return ChildProcess.Run(Tools.Ssh, args, env, access.Timeout, cancel);
-            }, parseRefs: false);
+            }, isGit: false, parseRefs: false);
         }
 
         /// <summary>Lists the remote's refs with <c>git ls-remote --symref</c>: proves read access and finds the default branch.</summary>
@@ -117,11 +119,20 @@ namespace GitIntegration.Core.Git
             {
                 if (url.IsSsh) env["GIT_SSH_COMMAND"] = ShellJoin(new[] { Tools.Ssh }.Concat(sshArgs));
                 return ChildProcess.Run(Tools.Git, new[] { "ls-remote", "--symref", url.ToString() }, env, access.Timeout, cancel);
-            }, parseRefs: true);
+            }, isGit: true, parseRefs: true);
+
+        /// <summary>Clones into <paramref name="destination"/> (which must not exist or be empty), with the same trust and credentials.</summary>
+        public static GitConnectionResult Clone(GitUrl url, GitAccess access, string destination, CancellationToken cancel = default) =>
+            Run(url, access, cancel, (env, sshArgs) =>
+            {
+                if (url.IsSsh) env["GIT_SSH_COMMAND"] = ShellJoin(new[] { Tools.Ssh }.Concat(sshArgs));
+                // A clone takes longer than a listing: the time limit covers connecting, not the transfer.
+                return ChildProcess.Run(Tools.Git, new[] { "clone", "--quiet", "--", url.ToString(), Path.GetFullPath(destination) }, env, TimeSpan.FromHours(2), cancel);
+            }, isGit: true, parseRefs: false);
 
         private delegate ProcessResult Runner(Dictionary<string, string?> env, IReadOnlyList<string> sshArgs);
 
-        private static GitConnectionResult Run(GitUrl url, GitAccess access, CancellationToken cancel, Runner runner, bool parseRefs)
+        private static GitConnectionResult Run(GitUrl url, GitAccess access, CancellationToken cancel, Runner runner, bool isGit, bool parseRefs)
         {
             var profile = HostProfiles.For(url);
             var result = new GitConnectionResult
@@ -156,9 +167,9 @@ namespace GitIntegration.Core.Git
                         access = Copy(access, tempKey, passphrase: null);
                     }
                 }
-                var attempt = Attempt(url, access, runner, parseRefs);
+                var attempt = Attempt(url, access, runner, isGit);
                 if (attempt.Reason == ConnectionFailure.HostKeyUnknown && TrustNewHost(url, access, result))
-                    attempt = Attempt(url, access, runner, parseRefs);
+                    attempt = Attempt(url, access, runner, isGit);
                 else if (attempt.Reason == ConnectionFailure.HostKeyUnknown || attempt.Reason == ConnectionFailure.HostKeyChanged)
                     return DescribeHostKeyFailure(url, access, result, attempt);
                 if (attempt.Reason == ConnectionFailure.HostKeyUnknown) return DescribeHostKeyFailure(url, access, result, attempt);

@@ -48,18 +48,10 @@ namespace GitIntegration.Core.Git
     /// </summary>
     public static class KnownHosts
     {
-        /// <summary>The module's own known_hosts: in the folder of the store (GITINTEGRATION_STORE), else the per-user config folder.</summary>
-        public static string DefaultPath
-        {
-            get
-            {
-                var store = Environment.GetEnvironmentVariable("GITINTEGRATION_STORE");
-                var folder = !string.IsNullOrEmpty(store)
-                    ? Path.GetDirectoryName(Path.GetFullPath(store))!
-                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.DoNotVerify), "GitIntegration");
-                return Path.Combine(folder, "known_hosts");
-            }
-        }
+        /// <summary>The module's own known_hosts, next to the store (-StorePath, $env:GITINTEGRATION_STORE, or the per-user default).</summary>
+        public static string DefaultPath => For(Store.IntegrationStore.Open());
+
+        public static string For(Store.IntegrationStore store) => Path.Combine(Path.GetDirectoryName(store.Path)!, "known_hosts");
 
         /// <summary>How ssh names a host in known_hosts: bare on port 22, [host]:port otherwise.</summary>
         public static string Name(string host, int port) => port == 22 ? host : $"[{host}]:{port.ToString(CultureInfo.InvariantCulture)}";
