@@ -197,3 +197,61 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
 
     private static string SshKeygenFixtureFingerprint(string path) => Tool.Ok("ssh-keygen", "-l", "-E", "sha256", "-f", path).Split(' ')[1];
 }
+
+public sealed class RepositoryConnectorTests : IClassFixture<SshServerFixture>
+{
+    private readonly SshServerFixture _f;
+    public RepositoryConnectorTests(SshServerFixture f) => _f = f;
+
+    [Fact]
+    public void ConnectStoresAVerifiedIntegrationAndReverifyUpdatesIt()
+    {
+        using var dir = new TempDir();
+        var store = Core.Store.IntegrationStore.Open(dir["store"]);
+        var access = new GitAccess { KeyPath = _f.EncryptedPem, Passphrase = SshServerFixture.Passphrase, KnownHostsPath = _f.TrustingKnownHosts(dir) };
+        var request = new ConnectRequest(GitUrl.Parse(_f.Server.Url("app")), access);
+        var saved = RepositoryConnector.Save(store, request, RepositoryConnector.Verify(request), force: false);
+
+        saved.Name.Should().Be("app");
+        saved.Status.Should().Be(Core.Store.IntegrationStatus.Connected);
+        saved.Properties["DefaultBranch"].Should().Be("trunk");
+        saved.PassphraseRef.Should().NotBeNull();
+        File.ReadAllText(store.Path).Should().NotContain(SshServerFixture.Passphrase);
+        store.ReadSecret(saved.PassphraseRef!).Should().Be(SshServerFixture.Passphrase);
+
+        // Connecting the same URL again updates it: one integration, not two.
+        RepositoryConnector.Save(store, request, RepositoryConnector.Verify(request), force: false);
+        store.Load().Integrations.Should().ContainSingle();
+
+        var again = RepositoryConnector.RequestFor(store, store.Load().Integrations[0], new GitAccess { KnownHostsPath = access.KnownHostsPath });
+        var updated = RepositoryConnector.Update(store, saved, RepositoryConnector.Verify(again));
+        updated.Status.Should().Be(Core.Store.IntegrationStatus.Connected);
+        updated.LastVerified.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public void FailedVerificationStoresNothingUnlessForced()
+    {
+        using var dir = new TempDir();
+        var store = Core.Store.IntegrationStore.Open(dir["store"]);
+        var request = new ConnectRequest(GitUrl.Parse(_f.Server.Url("app")), new GitAccess { KeyPath = _f.Stranger, KnownHostsPath = _f.TrustingKnownHosts(dir) });
+        var result = RepositoryConnector.Verify(request);
+        var act = () => RepositoryConnector.Save(store, request, result, force: false);
+        act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be("PermissionDenied");
+        store.Load().Integrations.Should().BeEmpty();
+
+        var forced = RepositoryConnector.Save(store, request, result, force: true);
+        forced.Status.Should().Be(Core.Store.IntegrationStatus.Failed);
+        forced.Properties["FailureReason"].Should().Be("PermissionDenied");
+    }
+
+    [Fact]
+    public void CloneFollowsAVerifiedConnection()
+    {
+        using var dir = new TempDir();
+        var request = new ConnectRequest(GitUrl.Parse(_f.Server.Url("app")), new GitAccess { KeyPath = _f.RsaPem, KnownHostsPath = _f.TrustingKnownHosts(dir) })
+        { CloneTo = dir["clone"] };
+        RepositoryConnector.Verify(request).Success.Should().BeTrue();
+        File.ReadAllText(Path.Combine(dir["clone"], "file.txt")).Should().Be("commit 0\n");
+    }
+}
