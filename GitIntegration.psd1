@@ -12,9 +12,19 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('GitIntegration.format.ps1xml')
     CmdletsToExport      = @(
+        'Connect-GitRepository'
         'Convert-GitSshKey'
+        'ConvertTo-GitHttpsUrl'
+        'ConvertTo-GitSshUrl'
+        'Export-GitIntegration'
+        'Get-GitHostKey'
+        'Get-GitIntegration'
         'Get-GitSshKey'
+        'Import-GitIntegration'
         'New-GitSshKey'
+        'Remove-GitIntegration'
+        'Set-GitIntegration'
+        'Test-GitIntegration'
         'Test-GitSshKey'
     )
     FunctionsToExport    = @()

@@ -13,6 +13,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# System users the loopback git servers log in as (tests/GitIntegration.Core.Tests/Servers): 'git' with git-shell,
+# 'gitolite' with /bin/sh (gitolite's forced command needs a shell). '*' unlocks them for key logins without PAM.
+if [ "$(id -u)" -eq 0 ]; then
+  for spec in git:/usr/bin/git-shell gitolite:/bin/sh; do
+    u=${spec%%:*}; sh=${spec#*:}
+    id -u "$u" >/dev/null 2>&1 || useradd --system --create-home --home-dir "/home/$u" --shell "$sh" "$u"
+    mkdir -p "/home/$u" && chown "$u" "/home/$u"
+    usermod -s "$sh" -p '*' "$u"
+  done
+fi
 command -v dotnet >/dev/null || { echo "The .NET SDK 10 is needed (https://dot.net)." >&2; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

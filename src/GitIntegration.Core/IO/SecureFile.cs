@@ -89,6 +89,13 @@ namespace GitIntegration.Core.IO
             }
         }
 
+        /// <summary>Sets Unix permission bits (e.g. 0700 for a script only its owner may run); does nothing on Windows.</summary>
+        public static void SetUnixMode(string path, int mode)
+        {
+            if (!IsWindows && Native.chmod(path, mode) != 0)
+                throw new IOException($"chmod failed with errno {Marshal.GetLastWin32Error()}.");
+        }
+
         /// <summary>Unix permission bits of a file, or null on Windows.</summary>
         public static int? UnixMode(string path)
         {

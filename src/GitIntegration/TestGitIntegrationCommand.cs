@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using GitIntegration.Core;
+using GitIntegration.Core.Git;
+using GitIntegration.Core.Store;
+
+namespace GitIntegration
+{
+    /// <summary>
+    /// <para type="synopsis">Re-verifies stored integrations with a real git ls-remote and updates their Status and LastVerified.</para>
+    /// <para type="description">For each repository integration (by -Name, -Id or from Get-GitIntegration), connects again with the stored key,
+    /// passphrase or token, and returns a result: Success, Reason, Message and Remedy, the default branch and ref counts. The integration's
+    /// Status becomes Connected or Failed and LastVerified is set. Integrations are verified in parallel, up to -ThrottleLimit.
+    /// With -Quiet, returns only $true when every one connects.</para>
+    /// </summary>
+    /// <example>
+    /// <code>Test-GitIntegration | Where-Object { -not $_.Success } | Format-Table Name, Reason, Remedy -Wrap</code>
+    /// <para>A morning check: which repositories stopped connecting, and what to do about each.</para>
+    /// </example>
+    /// <example>
+    /// <code>if (-not (Test-GitIntegration billing -Quiet)) { throw 'billing repository unreachable' }</code>
+    /// <para>A guard in a runbook after rotating the billing key with Set-GitIntegration.</para>
+    /// </example>
+    [Cmdlet(VerbsDiagnostic.Test, "GitIntegration", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(GitConnectionResult), typeof(bool))]
+    public sealed class TestGitIntegrationCommand : GitIntegrationCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string IdSet = "Id";
+        private IntegrationStore? _store;
+        private Throttled<(Integration, GitConnectionResult)>? _work;
+        private bool _allGood = true;
+
+        /// <summary><para type="description">Names of the integrations to verify; wildcards are allowed. All of them by default.</para></summary>
+        [Parameter(Position = 0, ParameterSetName = NameSet)]
+        [ArgumentCompleter(typeof(IntegrationNameCompleter))]
+        [SupportsWildcards]
+        public string[]? Name { get; set; }
+
+        /// <summary><para type="description">Ids of the integrations to verify. Get-GitIntegration output binds here.</para></summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        public Guid[]? Id { get; set; }
+
+        /// <summary><para type="description">Trusts an SSH host key on a first connection and records it; a changed key is never accepted.</para></summary>
+        [Parameter]
+        public SwitchParameter AcceptNewHostKey { get; set; }
+
+        /// <summary><para type="description">How many integrations are verified at the same time.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        /// <summary><para type="description">How long one verification may take, in seconds.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSeconds { get; set; } = 60;
+
+        /// <summary><para type="description">The known_hosts file for SSH host keys; by default the module's own, next to the store.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? KnownHostsPath { get; set; }
+
+        /// <summary><para type="description">Returns only $true when every integration connects, else $false.</para></summary>
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        /// <summary><para type="description">The store file (or its folder) instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
+        [Parameter]
+        public string? StorePath { get; set; }
+
+        /// <summary>Opens the store once for the pipeline.</summary>
+        protected override void BeginProcessing()
+        {
+            _store = IntegrationStoreAccess.Open(this, StorePath);
+            _work = new Throttled<(Integration, GitConnectionResult)>(ThrottleLimit);
+        }
+
+        /// <summary>Queues each integration's verification.</summary>
+        protected override void ProcessRecord()
+        {
+            List<Integration> targets;
+            try
+            {
+                var doc = _store!.Load();
+                targets = ParameterSetName == NameSet && Name == null ? doc.Integrations : IntegrationStoreAccess.Select(doc, Name, Id, e => WriteFailure(e));
+            }
+            catch (GitIntegrationException e) { Fail(e); return; }
+            var template = new GitAccess
+            {
+                AcceptNewHostKey = AcceptNewHostKey,
+                KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
+                Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+            };
+            foreach (var integration in targets)
+            {
+                if (string.IsNullOrEmpty(integration.Url)) { WriteVerbose($"'{integration.Name}' ({integration.Type}) has no repository URL; skipped."); continue; }
+                ConnectRequest request;
+                try { request = RepositoryConnector.RequestFor(_store!, integration, template); }
+                catch (GitIntegrationException e) { _allGood = false; WriteFailure(e, integration); continue; }
+                WriteVerbose($"Verifying '{integration.Name}': git ls-remote {request.Url}.");
+                _work!.Add(cancel => (integration, RepositoryConnector.Verify(request, cancel)), Emit);
+            }
+        }
+
+        /// <summary>Waits for the verifications still running.</summary>
+        protected override void EndProcessing()
+        {
+            _work?.Drain(Emit, block: true);
+            _work?.Dispose();
+            if (Quiet) WriteObject(_allGood);
+        }
+
+        /// <summary>Ctrl+C: kills the running git and ssh processes.</summary>
+        protected override void StopProcessing() => _work?.Cancel();
+
+        private void Emit(Func<(Integration Integration, GitConnectionResult Result)> finished)
+        {
+            try
+            {
+                var (integration, result) = finished();
+                RepositoryConnector.Update(_store!, integration, result);
+                _allGood &= result.Success;
+                if (!Quiet) WriteObject(result);
+            }
+            catch (GitIntegrationException e) { _allGood = false; WriteFailure(e); }
+        }
+    }
+}

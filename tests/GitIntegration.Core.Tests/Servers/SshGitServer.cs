@@ -1,0 +1,85 @@
+using System.Diagnostics;
+
+namespace GitIntegration.Core.Tests.Servers;
+
+/// <summary>
+/// A throwaway OpenSSH server on 127.0.0.1 for git: its own host key, authorized keys per user in its own folder,
+/// logins limited to the given system users (created by tests/run-all.sh). Stopped by PID on Dispose.
+/// </summary>
+public sealed class SshGitServer : IDisposable
+{
+    public const string GitUser = "git";
+    private readonly Process _sshd;
+    private readonly string _log;
+
+    public SshGitServer(params string[] users)
+    {
+        Peer.RequireRoot();
+        Peer.Require("/usr/sbin/sshd", "openssh-server");
+        Peer.Require("git", "git");
+        if (users.Length == 0) users = new[] { GitUser };
+        foreach (var u in users) Peer.RequireUser(u);
+        Directory.CreateDirectory(Dir["keys"]);
+        Directory.CreateDirectory(Dir["repos"]);
+        Tool.Ok("chmod", "755", Dir.Path, Dir["repos"]);
+        Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", Dir["host_key"]);
+        Port = Peer.FreePort();
+        File.WriteAllText(Dir["sshd_config"], $"""
+            Port {Port}
+            ListenAddress 127.0.0.1
+            HostKey {Dir["host_key"]}
+            PidFile {Dir["sshd.pid"]}
+            AuthorizedKeysFile {Dir["keys"]}/%u
+            StrictModes no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            PrintMotd no
+            AllowUsers {string.Join(' ', users)}
+            MaxStartups 100:30:200
+            """);
+        Directory.CreateDirectory("/run/sshd");
+        Tool.Ok("/usr/sbin/sshd", "-t", "-f", Dir["sshd_config"]);
+        _log = Dir["sshd.log"];
+        _sshd = Peer.Start("/usr/sbin/sshd", _log, "-D", "-e", "-f", Dir["sshd_config"]);
+        Peer.WaitForPort(Port, _sshd, "sshd", () => Peer.ReadLog(_log));
+    }
+
+    public TempDir Dir { get; } = new();
+    public int Port { get; }
+    public string HostKeyPublic => File.ReadAllText(Dir["host_key.pub"]).Trim();
+    public string HostKeyFingerprint => Tool.Ok("ssh-keygen", "-l", "-E", "sha256", "-f", Dir["host_key.pub"]).Split(' ')[1];
+    /// <summary>The line that pins this server's key in a known_hosts file.</summary>
+    public string KnownHostsLine => $"[127.0.0.1]:{Port} {HostKeyPublic}";
+    public string Log => Peer.ReadLog(_log);
+
+    /// <summary>Replaces the authorized_keys of a user (lines as in ~/.ssh/authorized_keys).</summary>
+    public void Authorize(string user, params string[] lines) => File.WriteAllText(Dir["keys/" + user], string.Join('\n', lines) + "\n");
+
+    /// <summary>A bare repository owned by the git user, with one commit on <paramref name="branch"/> and a tag when asked.</summary>
+    public string CreateRepository(string name, string branch = "main", int commits = 1, string? tag = null)
+    {
+        var work = Dir["work-" + name];
+        Tool.Ok("git", "init", "-q", "-b", branch, work);
+        for (int i = 0; i < commits; i++)
+        {
+            File.WriteAllText(Path.Combine(work, "file.txt"), $"commit {i}\n");
+            Tool.Ok("git", "-C", work, "add", ".");
+            Tool.Ok("git", "-C", work, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", $"commit {i}");
+        }
+        if (tag != null) Tool.Ok("git", "-C", work, "tag", tag);
+        var bare = Dir["repos/" + name + ".git"];
+        Tool.Ok("git", "clone", "-q", "--bare", work, bare);
+        Tool.Ok("chown", "-R", GitUser, bare);
+        return bare;
+    }
+
+    /// <summary>ssh://git@127.0.0.1:PORT/abs/path.git for a repository made by <see cref="CreateRepository"/>.</summary>
+    public string Url(string name, string user = GitUser) => $"ssh://{user}@127.0.0.1:{Port}{Dir["repos/" + name + ".git"]}";
+
+    public void Dispose()
+    {
+        Peer.Stop(_sshd);
+        Dir.Dispose();
+    }
+}

@@ -1,0 +1,56 @@
+BeforeAll {
+    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    . $PSScriptRoot/LoopbackSshd.ps1
+    # Runs where the xUnit harness runs (Linux as root, users 'git' from tests/run-all.sh): a loopback sshd with git-shell.
+    $root = (Resolve-Path TestDrive:/).ProviderPath
+    ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f "$root/jira_rsa" | Out-Null
+    ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f "$root/stranger" | Out-Null
+    $server = Start-LoopbackSshd $root (Get-Content "$root/jira_rsa.pub")
+    New-LoopbackRepository $root app
+    New-LoopbackRepository $root web
+    $script:port = $server.Port
+    $script:sshd = $server.Process
+    $script:root = $root
+    $env:GITINTEGRATION_STORE = "$root/store/integrations.yaml"
+}
+AfterAll {
+    if ($sshd) { Stop-Process -Id $sshd.Id -Force }
+    Remove-Item Env:GITINTEGRATION_STORE
+}
+
+Describe 'Connect-GitRepository' {
+    It 'refuses an unknown host key, then connects with -AcceptNewHostKey and stores the integration' {
+        $url = "ssh://git@127.0.0.1:$port$root/repos/app.git"
+        Connect-GitRepository -Url $url -KeyPath "$root/jira_rsa" -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'HostKeyUnknown,*'
+        Get-GitIntegration | Should -BeNullOrEmpty
+
+        $i = Connect-GitRepository -Url $url -KeyPath "$root/jira_rsa" -AcceptNewHostKey
+        $i.Name | Should -Be 'app'
+        $i.Status | Should -Be 'Connected'
+        $i.Properties.DefaultBranch | Should -Be 'main'
+    }
+
+    It 'connects piped rows in parallel, each its own result or error' {
+        $rows = @(
+            [pscustomobject]@{ Url = "ssh://git@127.0.0.1:$port$root/repos/web.git"; Name = 'web' }
+            [pscustomobject]@{ Url = "ssh://git@127.0.0.1:$port$root/repos/missing.git"; Name = 'missing' }
+        )
+        $ok = $rows | Connect-GitRepository -KeyPath "$root/jira_rsa" -ThrottleLimit 2 -ErrorVariable err -ErrorAction SilentlyContinue
+        $ok.Name | Should -Be 'web'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RepositoryNotFound,*'
+    }
+
+    It 'says where to add a key the host does not know, and stores it as Failed only with -Force' {
+        $url = "ssh://git@127.0.0.1:$port$root/repos/web.git"
+        Connect-GitRepository -Url $url -Name stranger -KeyPath "$root/stranger" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PermissionDenied,*'
+        $err[0].Exception.Message | Should -Match 'authorized_keys'
+        (Connect-GitRepository -Url $url -Name stranger -KeyPath "$root/stranger" -Force -WarningAction SilentlyContinue).Status | Should -Be 'Failed'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/app.git" -Name other -KeyPath "$root/jira_rsa" -WhatIf
+        Get-GitIntegration -Name other -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}

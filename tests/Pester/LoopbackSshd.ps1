@@ -1,0 +1,35 @@
+# Shared by the Pester files that need a git host: a throwaway sshd on 127.0.0.1 (Linux, as root, with the system
+# user 'git' that tests/run-all.sh creates), its host key in $Root/hostkey, authorized keys for 'git' in $Root/keys/git.
+function Start-LoopbackSshd([string] $Root, [string[]] $AuthorizedKeys) {
+    ssh-keygen -q -t ed25519 -N '' -f "$Root/hostkey" | Out-Null
+    New-Item -ItemType Directory -Force "$Root/keys", "$Root/repos" | Out-Null
+    $AuthorizedKeys | Set-Content "$Root/keys/git"
+    chmod 755 $Root "$Root/repos"
+    $port = Get-Random -Minimum 40000 -Maximum 60000
+    @"
+Port $port
+ListenAddress 127.0.0.1
+HostKey $Root/hostkey
+PidFile $Root/sshd.pid
+AuthorizedKeysFile $Root/keys/%u
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+AllowUsers git
+"@ | Set-Content "$Root/sshd_config"
+    New-Item -ItemType Directory -Force /run/sshd | Out-Null
+    $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-f', "$Root/sshd_config" -PassThru
+    Start-Sleep -Milliseconds 500
+    [pscustomobject]@{ Port = $port; Process = $process }
+}
+
+# A bare repository owned by 'git' with one commit on main.
+function New-LoopbackRepository([string] $Root, [string] $Name) {
+    if (-not (Test-Path "$Root/work")) {
+        git init -q -b main "$Root/work"; Set-Content "$Root/work/a.txt" 'a'
+        git -C "$Root/work" add .; git -C "$Root/work" -c user.name=t -c user.email=t@t commit -q -m one
+    }
+    git clone -q --bare "$Root/work" "$Root/repos/$Name.git"
+    chown -R git "$Root/repos/$Name.git"
+}
