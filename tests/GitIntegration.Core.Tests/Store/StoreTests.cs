@@ -1,0 +1,78 @@
+using FluentAssertions;
+using GitIntegration.Core.Store;
+using Xunit;
+
+namespace GitIntegration.Core.Tests.Store;
+
+public class StoreTests
+{
+    internal static Integration Sample(int n) => new()
+    {
+        Name = $"repo-{n}",
+        Type = (IntegrationType)(n % 11),
+        Url = $"git@example.com:acme/repo-{n}.git",
+        HostUrl = n % 2 == 0 ? "https://example.com" : null,
+        Organization = "acme",
+        PrivateKeyPath = n % 3 == 0 ? $"/keys/id_{n}" : null,
+        PassphraseRef = n % 3 == 0 ? SecretRef.InVault("Vault: with colon", "pp-" + n) : null,
+        TokenRef = n % 4 == 0 ? SecretRef.InFile($"{n}-token.secret") : null,
+        SslVerify = n % 5 != 0,
+        RequireUserPat = n % 2 == 1,
+        RepositoryFilter = n % 6 == 0 ? "[?name == 'x: y' || contains(name, '#')]" : null,
+        Status = (IntegrationStatus)(n % 6),
+        LastVerified = n % 2 == 0 ? new DateTimeOffset(2024, 5, 1, 10, 0, n % 60, TimeSpan.FromHours(2)) : null,
+        Properties = { ["appId"] = "12345", ["installationId"] = n.ToString(), ["note"] = "multi\nline: 'quoted' \"x\"" },
+    };
+
+    [Fact]
+    public void Yaml_round_trip_keeps_every_field()
+    {
+        var doc = new StoreDocument();
+        for (int i = 0; i < 30; i++) doc.Integrations.Add(Sample(i));
+        var yaml = StoreYaml.Write(doc);
+        var back = StoreYaml.Read(new StringReader(yaml), "t.yaml");
+        back.Integrations.Should().HaveCount(30);
+        for (int i = 0; i < 30; i++)
+        {
+            back.Integrations[i].SameSettings(doc.Integrations[i]).Should().BeTrue(yaml);
+            back.Integrations[i].CreatedAt.Should().Be(doc.Integrations[i].CreatedAt);
+            back.Integrations[i].LastVerified.Should().Be(doc.Integrations[i].LastVerified);
+        }
+        StoreYaml.Write(back).Should().Be(yaml, "writing is stable");
+        yaml.Should().StartWith("schemaVersion: 1\n");
+    }
+
+    [Fact]
+    public void Update_writes_and_keeps_a_backup_and_skips_unchanged_writes()
+    {
+        using var t = new TempDir();
+        var store = IntegrationStore.Open(t["s.yaml"]);
+        store.Load().Integrations.Should().BeEmpty();
+        store.Update(d => { d.Integrations.Add(Sample(1)); return 0; });
+        File.Exists(store.BackupPath).Should().BeFalse();
+        store.Update(d => { d.Integrations.Add(Sample(2)); return 0; });
+        File.ReadAllText(store.BackupPath).Should().Contain("repo-1").And.NotContain("repo-2");
+        var stamp = File.GetLastWriteTimeUtc(store.Path);
+        var bak = File.ReadAllText(store.BackupPath);
+        store.Update(d => d.Integrations.Count);
+        File.ReadAllText(store.BackupPath).Should().Be(bak, "an unchanged store is not rewritten");
+        store.Load().Integrations.Select(i => i.Name).Should().Equal("repo-1", "repo-2");
+    }
+
+    [Fact]
+    public void Secrets_are_owner_only_files_outside_the_yaml()
+    {
+        using var t = new TempDir();
+        var store = IntegrationStore.Open(t.Path);
+        store.Path.Should().Be(t["integrations.yaml"]);
+        var r = store.WriteSecret("abc-token", "ghp_s3cret");
+        store.ReadSecret(r).Should().Be("ghp_s3cret");
+        var file = Path.Combine(store.SecretsDirectory, r.File!);
+        if (!OperatingSystem.IsWindows()) Convert.ToString((int)File.GetUnixFileMode(file), 8).Should().Be("600");
+        store.DeleteSecret(r).Should().BeTrue();
+        File.Exists(file).Should().BeFalse();
+        store.Invoking(s => s.ReadSecret(SecretRef.InVault("V", "n"))).Should().Throw<GitIntegrationException>()
+            .Which.ErrorId.Should().Be(StoreErrorIds.VaultNotAvailable);
+        store.Invoking(s => s.WriteSecret("../x", "y")).Should().Throw<GitIntegrationException>();
+    }
+}
