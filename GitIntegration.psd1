@@ -13,8 +13,13 @@
     FormatsToProcess     = @('GitIntegration.format.ps1xml')
     CmdletsToExport      = @(
         'Convert-GitSshKey'
+        'Export-GitIntegration'
+        'Get-GitIntegration'
         'Get-GitSshKey'
+        'Import-GitIntegration'
         'New-GitSshKey'
+        'Remove-GitIntegration'
+        'Set-GitIntegration'
         'Test-GitSshKey'
     )
     FunctionsToExport    = @()

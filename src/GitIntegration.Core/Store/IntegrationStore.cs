@@ -102,7 +102,7 @@ namespace GitIntegration.Core.Store
                 var doc = before == null ? new StoreDocument() : StoreYaml.Read(new StringReader(before), Path);
                 var result = change(doc);
                 var after = StoreYaml.Write(doc);
-                if (after != before)
+                if (after != (before ?? StoreYaml.Write(new StoreDocument())))
                 {
                     if (before != null) SecureFile.WriteAllText(BackupPath, before, overwrite: true);
                     SecureFile.WriteAllText(Path, after, overwrite: true);

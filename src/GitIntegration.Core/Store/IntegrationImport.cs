@@ -1,0 +1,272 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using GitIntegration.Core.Keys;
+
+namespace GitIntegration.Core.Store
+{
+    public enum ImportAction { Created, Updated, Unchanged, Skipped, Failed }
+
+    /// <summary>What happened to one imported row.</summary>
+    public sealed class ImportResult
+    {
+        public int Row { get; set; }
+        public string? Name { get; set; }
+        public Guid? Id { get; set; }
+        public ImportAction Action { get; set; }
+        public string? Error { get; set; }
+        /// <summary>The failure behind <see cref="Error"/> (its ErrorId and kind), for the cmdlet's error record.</summary>
+        public GitIntegrationException? Exception { get; set; }
+    }
+
+    public sealed class ImportOptions
+    {
+        /// <summary>Change integrations that already exist (matched by id, then origin); without it they are Skipped.</summary>
+        public bool Update { get; set; }
+        /// <summary>All or nothing: one failed row and nothing is imported.</summary>
+        public bool Atomic { get; set; }
+        /// <summary>Work out the results without writing the store or any secret (-WhatIf).</summary>
+        public bool DryRun { get; set; }
+        /// <summary>Called before each row (row index from 0, row count).</summary>
+        public Action<int, int>? Progress { get; set; }
+        public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>
+    /// Imports rows into the store in one read-modify-write. Keys and secrets that arrive inline are written to
+    /// new owner-only files first and referenced; files left behind by a failed or atomic-aborted import are
+    /// deleted, and files that an update replaced are deleted once the store is written.
+    /// </summary>
+    public static class IntegrationImport
+    {
+        public static IList<ImportResult> Run(IntegrationStore store, IReadOnlyList<ImportRow> rows, ImportOptions options)
+        {
+            var written = new List<string>();
+            var replaced = new List<Integration>();
+            var results = new List<ImportResult>();
+            try
+            {
+                Func<StoreDocument, int> work = doc =>
+                {
+                    var snapshot = doc.Integrations.Select(i => i.Clone()).ToList();
+                    var seen = new Dictionary<Guid, int>();
+                    for (int n = 0; n < rows.Count; n++)
+                    {
+                        options.Progress?.Invoke(n, rows.Count);
+                        results.Add(ImportOne(store, doc, rows[n], options, seen, written, replaced));
+                    }
+                    var failed = results.FirstOrDefault(r => r.Action == ImportAction.Failed);
+                    if (options.Atomic && failed != null)
+                    {
+                        doc.Integrations.Clear();
+                        doc.Integrations.AddRange(snapshot);
+                        foreach (var r in results.Where(r => r.Action == ImportAction.Created || r.Action == ImportAction.Updated))
+                        {
+                            r.Action = ImportAction.Skipped;
+                            r.Error = $"Not imported: -Atomic was given and row {failed.Row} failed.";
+                        }
+                        Cleanup(written);
+                        replaced.Clear();
+                    }
+                    return 0;
+                };
+                if (options.DryRun) work(store.Load());
+                else store.Update(work);
+            }
+            catch
+            {
+                Cleanup(written);
+                throw;
+            }
+            foreach (var old in replaced) DeleteReplaced(store, old, results);
+            return results;
+        }
+
+        private static ImportResult ImportOne(IntegrationStore store, StoreDocument doc, ImportRow row, ImportOptions o,
+            Dictionary<Guid, int> seen, List<string> written, List<Integration> replaced)
+        {
+            var result = new ImportResult { Row = row.Row };
+            var mine = new List<string>();
+            string? F(string column) => row.Fields.TryGetValue(column, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
+            result.Name = F(IntegrationRecord.Name);
+            try
+            {
+                if (row.Error != null) throw RowError(row.Error);
+                var origin = F(IntegrationRecord.Origin)?.Trim() ?? throw RowError("'origin' is empty; every row needs the repository's URL.");
+                Guid? id = null;
+                if (F(IntegrationRecord.Id) is string idText)
+                {
+                    if (!Guid.TryParse(idText, out var g)) throw RowError($"id '{idText}' is not a GUID. Leave id blank to create a new integration.");
+                    id = g;
+                    if (seen.TryGetValue(g, out var other))
+                        throw new GitIntegrationException(BulkErrorIds.ImportDuplicateId, ErrorKind.InvalidData, $"id {g} is also on row {other}; each integration can appear once.");
+                    seen[g] = row.Row;
+                }
+                var existing = (id is Guid gid ? doc.Find(gid) : null) ?? (id == null ? doc.FindByUrl(origin) : null);
+                var now = o.Clock();
+                var i = existing?.Clone() ?? new Integration { Id = id ?? Guid.NewGuid(), CreatedAt = now, UpdatedAt = now };
+                i.Url = origin;
+                Apply(i, row.Fields, F, existing == null);
+                if (existing == null && string.IsNullOrEmpty(i.Name)) i.Name = NameFrom(origin);
+                if (existing == null && F(IntegrationRecord.Type) == null) i.Type = TypeFrom(origin);
+                result.Id = i.Id;
+                result.Name = i.Name;
+
+                var passphrase = F(IntegrationRecord.Passphrase);
+                if (passphrase != null) i.PassphraseRef = Secret(store, i, existing?.PassphraseRef, "passphrase", passphrase, o, mine);
+                if (F(IntegrationRecord.Token) is string token) i.TokenRef = Secret(store, i, existing?.TokenRef, "token", token, o, mine);
+                if (F(IntegrationRecord.PrivateKey) is string pem)
+                {
+                    passphrase ??= i.PassphraseRef != null && i.PassphraseRef.IsFile && !o.DryRun ? TryRead(store, i.PassphraseRef) : null;
+                    var test = KeyDiagnostics.TestText(pem, passphrase, KeyRequirement.Integration);
+                    if (!test.IsValid)
+                        throw new GitIntegrationException(BulkErrorIds.ImportKeyRejected, ErrorKind.InvalidData,
+                            "privateKey is not a key the integration accepts: " + string.Join(" ", test.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Message)));
+                    // The same key already on disk (re-import, same machine) is kept where it is; otherwise it becomes a store-owned file.
+                    if (SameFileContent(existing?.PrivateKeyPath, pem)) i.PrivateKeyPath = existing!.PrivateKeyPath;
+                    else if (!SameFileContent(i.PrivateKeyPath, pem))
+                        i.PrivateKeyPath = o.DryRun ? "(new key file)" : Track(mine, store.WriteKey($"{i.Id:N}-{Guid.NewGuid().ToString("N").Substring(0, 8)}.key", pem));
+                }
+
+                if (existing == null)
+                {
+                    doc.Integrations.Add(i);
+                    result.Action = ImportAction.Created;
+                }
+                else if (i.SameSettings(existing)) result.Action = ImportAction.Unchanged;
+                else if (!o.Update)
+                {
+                    result.Action = ImportAction.Skipped;
+                    result.Exception = new GitIntegrationException(BulkErrorIds.ImportRowSkipped, ErrorKind.ResourceExists,
+                        $"'{existing.Name}' ({existing.Id}) already exists and differs from row {row.Row}; use -Update to change it.");
+                    result.Error = result.Exception.Message;
+                    Cleanup(mine);
+                }
+                else
+                {
+                    i.UpdatedAt = now;
+                    doc.Integrations[doc.Integrations.IndexOf(existing)] = i;
+                    replaced.Add(existing);
+                    result.Action = ImportAction.Updated;
+                }
+            }
+            catch (GitIntegrationException e)
+            {
+                result.Action = ImportAction.Failed;
+                result.Exception = e;
+                result.Error = $"Row {row.Row}: {e.Message}";
+                Cleanup(mine);
+            }
+            written.AddRange(mine);
+            return result;
+        }
+
+        private static void Apply(Integration i, IDictionary<string, string?> fields, Func<string, string?> f, bool creating)
+        {
+            if (f(IntegrationRecord.Name) is string name) i.Name = name.Trim();
+            if (f(IntegrationRecord.Type) is string type) i.Type = ParseEnum<IntegrationType>(IntegrationRecord.Type, type);
+            if (f(IntegrationRecord.HostUrl) is string host) i.HostUrl = host.Trim();
+            if (f(IntegrationRecord.Organization) is string org) i.Organization = org.Trim();
+            if (f(IntegrationRecord.PrivateKeyPath) is string keyPath) i.PrivateKeyPath = keyPath.Trim();
+            if (Ref(f, IntegrationRecord.PassphraseVault, IntegrationRecord.PassphraseName) is SecretRef pr) i.PassphraseRef = pr;
+            if (Ref(f, IntegrationRecord.TokenVault, IntegrationRecord.TokenName) is SecretRef tr) i.TokenRef = tr;
+            if (f(IntegrationRecord.SslVerify) is string ssl) i.SslVerify = ParseBool(IntegrationRecord.SslVerify, ssl);
+            if (f(IntegrationRecord.RequireUserPat) is string pat) i.RequireUserPat = ParseBool(IntegrationRecord.RequireUserPat, pat);
+            if (f(IntegrationRecord.RepositoryFilter) is string filter) i.RepositoryFilter = filter;
+            if (f(IntegrationRecord.Status) is string status) i.Status = ParseEnum<IntegrationStatus>(IntegrationRecord.Status, status);
+            if (f(IntegrationRecord.LastVerified) is string verified) i.LastVerified = ParseTime(IntegrationRecord.LastVerified, verified);
+            if (creating && f(IntegrationRecord.CreatedAt) is string created) i.CreatedAt = ParseTime(IntegrationRecord.CreatedAt, created);
+            if (creating && f(IntegrationRecord.UpdatedAt) is string updated) i.UpdatedAt = ParseTime(IntegrationRecord.UpdatedAt, updated);
+            foreach (var kv in fields)
+                if (kv.Key.StartsWith(IntegrationRecord.PropertyPrefix, StringComparison.Ordinal) && !string.IsNullOrEmpty(kv.Value))
+                    i.Properties[kv.Key.Substring(IntegrationRecord.PropertyPrefix.Length)] = kv.Value!;
+        }
+
+        private static SecretRef? Ref(Func<string, string?> f, string vaultColumn, string nameColumn)
+        {
+            string? vault = f(vaultColumn), name = f(nameColumn);
+            if (vault == null && name == null) return null;
+            if (vault == null || name == null) throw RowError($"'{vaultColumn}' and '{nameColumn}' go together; give both or neither.");
+            return SecretRef.InVault(vault, name);
+        }
+
+        /// <summary>Keeps the current secret file when it already holds this value (re-import changes nothing); else writes a new one.</summary>
+        private static SecretRef Secret(IntegrationStore store, Integration i, SecretRef? current, string kind, string value, ImportOptions o, List<string> written)
+        {
+            if (current != null && current.IsFile && !o.DryRun && TryRead(store, current) == value) return current;
+            if (o.DryRun) return SecretRef.InFile("(new secret)");
+            var r = store.WriteSecret($"{i.Id:N}-{kind}-{Guid.NewGuid().ToString("N").Substring(0, 8)}", value);
+            written.Add(Path.Combine(store.SecretsDirectory, r.File!));
+            return r;
+        }
+
+        private static string? TryRead(IntegrationStore store, SecretRef r)
+        {
+            try { return store.ReadSecret(r); }
+            catch (GitIntegrationException) { return null; }
+        }
+
+        private static bool SameFileContent(string? path, string text)
+        {
+            try { return path != null && File.Exists(path) && Normalize(File.ReadAllText(path)) == Normalize(text); }
+            catch (IOException) { return false; }
+            catch (UnauthorizedAccessException) { return false; }
+        }
+
+        private static string Normalize(string s) => s.Replace("\r\n", "\n").Trim();
+
+        private static string Track(List<string> written, string path) { written.Add(path); return path; }
+
+        /// <summary>After the store is written: the old integration's owned files that the update no longer references.</summary>
+        private static void DeleteReplaced(IntegrationStore store, Integration old, List<ImportResult> results)
+        {
+            var now = store.Load().Find(old.Id);
+            if (now == null) return;
+            if (old.PassphraseRef != null && !old.PassphraseRef.Equals(now.PassphraseRef)) store.DeleteSecret(old.PassphraseRef);
+            if (old.TokenRef != null && !old.TokenRef.Equals(now.TokenRef)) store.DeleteSecret(old.TokenRef);
+            if (old.PrivateKeyPath != now.PrivateKeyPath && store.OwnsKey(old.PrivateKeyPath) && File.Exists(old.PrivateKeyPath)) File.Delete(old.PrivateKeyPath);
+        }
+
+        private static void Cleanup(List<string> files)
+        {
+            foreach (var f in files)
+                try { if (File.Exists(f)) File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            files.Clear();
+        }
+
+        internal static string NameFrom(string origin)
+        {
+            var s = origin.TrimEnd('/');
+            var cut = Math.Max(s.LastIndexOf('/'), s.LastIndexOf(':'));
+            s = s.Substring(cut + 1);
+            return s.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? s.Substring(0, s.Length - 4) : s;
+        }
+
+        internal static IntegrationType TypeFrom(string origin) =>
+            origin.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? IntegrationType.Https
+            : origin.StartsWith("ssh://", StringComparison.OrdinalIgnoreCase) || origin.Contains("@") ? IntegrationType.Ssh : IntegrationType.Generic;
+
+        private static T ParseEnum<T>(string column, string s) where T : struct =>
+            Enum.TryParse<T>(s.Trim(), true, out var v) && Enum.IsDefined(typeof(T), v) ? v
+                : throw RowError($"{column} '{s}' is not one of {string.Join(", ", Enum.GetNames(typeof(T)))}.");
+
+        private static bool ParseBool(string column, string s)
+        {
+            switch (s.Trim().ToLowerInvariant())
+            {
+                case "true": case "yes": case "1": case "y": return true;
+                case "false": case "no": case "0": case "n": return false;
+                default: throw RowError($"{column} '{s}' is not true or false.");
+            }
+        }
+
+        private static DateTimeOffset ParseTime(string column, string s) =>
+            DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t
+                : throw RowError($"{column} '{s}' is not a date and time (use ISO 8601, e.g. 2024-05-01T10:00:00Z).");
+
+        private static GitIntegrationException RowError(string message) =>
+            new GitIntegrationException(BulkErrorIds.ImportRowInvalid, ErrorKind.InvalidData, message);
+    }
+}

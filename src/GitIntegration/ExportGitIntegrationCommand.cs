@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using GitIntegration.Core;
+using GitIntegration.Core.IO;
+using GitIntegration.Core.Store;
+
+namespace GitIntegration
+{
+    /// <summary>
+    /// <para type="synopsis">Exports integrations to a TSV, CSV, YAML or JSON file for backup, review in a spreadsheet, or moving to another server.</para>
+    /// <para type="description">Writes the integrations (all, or those given by -Name, -Id or from the pipeline) as one row each, in the
+    /// column layout Import-GitIntegration reads: id, name, type, origin, hostUrl, organization, key and secret references, sslVerify,
+    /// requireUserPat, repositoryFilter, status, timestamps, and a property.&lt;name&gt; column per type-specific property. Without
+    /// -IncludeSecrets no secret leaves the store: vault references travel by name, stored passphrases and tokens are left out. With it,
+    /// private keys are inlined as quoted multi-line PEM (the form the integration's own bulk TSV asks for) and passphrases and tokens as text,
+    /// and the file is written owner-only. The format comes from -Format or the file's extension; CSV gets a BOM so Excel reads UTF-8.</para>
+    /// </summary>
+    /// <example>
+    /// <code>Export-GitIntegration -Path integrations.tsv</code>
+    /// <para>Backs up every integration's configuration, without secrets, as a TSV that opens in a spreadsheet.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-GitIntegration -Type GitHubApp | Export-GitIntegration -Path gha.tsv -IncludeSecrets</code>
+    /// <para>Exports the GitHub App integrations with their PEM keys inline, to re-import on a new server after re-issuing a key.</para>
+    /// </example>
+    [Cmdlet(VerbsData.Export, "GitIntegration", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(FileInfo))]
+    public sealed class ExportGitIntegrationCommand : GitIntegrationCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string IdSet = "Id";
+
+        /// <summary><para type="description">The file to write.</para></summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        /// <summary><para type="description">Tsv, Csv, Yaml or Json. By default taken from the file's extension.</para></summary>
+        [Parameter]
+        public BulkFormat? Format { get; set; }
+
+        /// <summary><para type="description">Names of the integrations to export; wildcards are allowed. By default, all.</para></summary>
+        [Parameter(ParameterSetName = NameSet)]
+        [ArgumentCompleter(typeof(IntegrationNameCompleter))]
+        [SupportsWildcards]
+        public string[]? Name { get; set; }
+
+        /// <summary><para type="description">Ids of the integrations to export. Get-GitIntegration output binds here.</para></summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        public Guid[]? Id { get; set; }
+
+        /// <summary><para type="description">Inlines private keys, passphrases and tokens held by the store. The file is then written owner-only: keep it safe and delete it after use.</para></summary>
+        [Parameter]
+        public SwitchParameter IncludeSecrets { get; set; }
+
+        /// <summary><para type="description">Replaces the file if it exists.</para></summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary><para type="description">The store file (or its folder) to read instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
+        [Parameter]
+        public string? StorePath { get; set; }
+
+        private readonly List<Guid> _ids = new List<Guid>();
+
+        /// <summary>Collects the ids from the pipeline.</summary>
+        protected override void ProcessRecord()
+        {
+            if (Id != null) _ids.AddRange(Id);
+        }
+
+        /// <summary>Writes the file once, with every integration collected.</summary>
+        protected override void EndProcessing()
+        {
+            var target = ResolveNewPath(Path!);
+            try
+            {
+                var format = Format ?? BulkFiles.FromExtension(target);
+                var store = IntegrationStoreAccess.Open(this, StorePath);
+                var doc = store.Load();
+                var picked = Name == null && _ids.Count == 0 ? doc.Integrations
+                    : IntegrationStoreAccess.Select(doc, Name, _ids.Count == 0 ? null : _ids.ToArray(), e => WriteFailure(e));
+                var what = $"Export {picked.Count} integration(s) as {format}{(IncludeSecrets ? " WITH their secrets" : "")}";
+                if (!ShouldProcess(target, what)) return;
+                var records = picked.Select(i => IntegrationRecord.From(i,
+                    IncludeSecrets ? store.ReadSecret : (Func<SecretRef, string>?)null,
+                    IncludeSecrets ? ReadKey : (Func<string, string>?)null)).ToList();
+                var text = new StringWriter();
+                if (format == BulkFormat.Csv) text.Write('\uFEFF');
+                BulkFiles.Write(text, records, format);
+                SecureFile.WriteAllText(target, text.ToString(), overwrite: Force, ownerOnly: IncludeSecrets);
+                WriteVerbose($"Wrote {records.Count} integration(s) from '{store.Path}' to '{target}'.");
+                WriteObject(new FileInfo(target));
+            }
+            catch (GitIntegrationException e) { Fail(e, target); }
+        }
+
+        private static string ReadKey(string path)
+        {
+            try { return File.ReadAllText(path); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new GitIntegrationException(ErrorIds.FileReadFailed, ErrorKind.ReadError,
+                    $"The private key '{path}' cannot be read for -IncludeSecrets: {e.Message}", e) { Target = path };
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using GitIntegration.Core;
+using GitIntegration.Core.Store;
+
+namespace GitIntegration
+{
+    /// <summary>
+    /// <para type="synopsis">Lists the integrations in the store: repositories and apps connected with their credential references.</para>
+    /// <para type="description">Reads the integration store (by default the per-user store, or $env:GITINTEGRATION_STORE, or -StorePath) and
+    /// returns its integrations, filtered by name (wildcards), id, type and status. No secret is ever returned: passphrases and tokens appear as
+    /// references to a vault entry or to a protected file. A store that cannot be parsed stops the command with an error naming its line and column.</para>
+    /// </summary>
+    /// <example>
+    /// <code>Get-GitIntegration</code>
+    /// <para>Lists every integration with its type, status and origin URL.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-GitIntegration -Type GitHubApp -Status Installing</code>
+    /// <para>Finds the GitHub App integrations stuck in Installing status, the troubleshooting case of the GitHub App guide.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-GitIntegration billing* | Set-GitIntegration -PrivateKeyPath ~/.ssh/jira_rsa_2025</code>
+    /// <para>Replaces the private SSH key of every integration whose name starts with billing.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Get, "GitIntegration", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(Integration))]
+    public sealed class GetGitIntegrationCommand : GitIntegrationCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string IdSet = "Id";
+
+        /// <summary><para type="description">Names of the integrations; wildcards are allowed. Without -Name and -Id, all are listed.</para></summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
+        [ArgumentCompleter(typeof(IntegrationNameCompleter))]
+        [SupportsWildcards]
+        public string[]? Name { get; set; }
+
+        /// <summary><para type="description">Ids (GUIDs) of the integrations.</para></summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        public Guid[]? Id { get; set; }
+
+        /// <summary><para type="description">Only integrations of these types (Ssh, Https, GitHubApp, GitLab...).</para></summary>
+        [Parameter]
+        public IntegrationType[]? Type { get; set; }
+
+        /// <summary><para type="description">Only integrations in these states (Connected, Failed, Installing, Active, Suspended, Disabled).</para></summary>
+        [Parameter]
+        public IntegrationStatus[]? Status { get; set; }
+
+        /// <summary><para type="description">The store file (or its folder) to read instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
+        [Parameter]
+        public string? StorePath { get; set; }
+
+        private StoreDocument? _doc;
+
+        /// <summary>Writes the matching integrations.</summary>
+        protected override void ProcessRecord()
+        {
+            if (_doc == null)
+            {
+                var store = IntegrationStoreAccess.Open(this, StorePath);
+                WriteVerbose($"Reading the integration store '{store.Path}'.");
+                try { _doc = store.Load(); }
+                catch (GitIntegrationException e) { Fail(e); return; }
+            }
+            var picked = Name == null && Id == null ? _doc.Integrations : IntegrationStoreAccess.Select(_doc, Name, Id, e => WriteFailure(e));
+            foreach (var i in picked)
+                if ((Type == null || Type.Contains(i.Type)) && (Status == null || Status.Contains(i.Status)))
+                    WriteObject(i);
+        }
+    }
+}

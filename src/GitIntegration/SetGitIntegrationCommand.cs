@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using GitIntegration.Core;
+using GitIntegration.Core.Keys;
+using GitIntegration.Core.Store;
+
+namespace GitIntegration
+{
+    /// <summary>
+    /// <para type="synopsis">Changes integrations in the store: name, private key, passphrase, token, SSL verification, repository filter, enabled state.</para>
+    /// <para type="description">Changes each integration given by -Name, -Id or from the pipeline in one locked read-modify-write of the store.
+    /// A new private key is checked with the key engine first (the "Updating a private SSH key" story): a key the integration would reject
+    /// (OpenSSH format, a public key, a wrong passphrase, an algorithm it does not take) is refused with the reason and the fix, unless -Force.
+    /// Passphrases and tokens are stored as protected files in the store's secrets folder (DPAPI on Windows, owner-only on Unix), never in the
+    /// YAML; the files they replace are deleted.</para>
+    /// </summary>
+    /// <example>
+    /// <code>Set-GitIntegration billing -PrivateKeyPath ~/.ssh/jira_rsa_2025 -Passphrase (Read-Host -AsSecureString)</code>
+    /// <para>Replaces the private SSH key of the billing integration after a new key pair was generated, with its passphrase.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-GitIntegration -Type GitLab | Set-GitIntegration -Token $newPat -PassThru</code>
+    /// <para>Rotates the personal access token of every GitLab integration and shows the result.</para>
+    /// </example>
+    /// <example>
+    /// <code>Set-GitIntegration legacy-* -Disabled -WhatIf</code>
+    /// <para>Shows which integrations would be disabled, without changing the store.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Set, "GitIntegration", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(Integration))]
+    public sealed class SetGitIntegrationCommand : GitIntegrationCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string IdSet = "Id";
+
+        /// <summary><para type="description">Names of the integrations to change; wildcards are allowed.</para></summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
+        [ArgumentCompleter(typeof(IntegrationNameCompleter))]
+        [SupportsWildcards]
+        public string[]? Name { get; set; }
+
+        /// <summary><para type="description">Ids of the integrations to change. Get-GitIntegration output binds here.</para></summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        public Guid[]? Id { get; set; }
+
+        /// <summary><para type="description">A new name for the integration.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? NewName { get; set; }
+
+        /// <summary><para type="description">The new private SSH key file. It is checked first; a key the integration would reject is refused unless -Force.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? PrivateKeyPath { get; set; }
+
+        /// <summary><para type="description">The passphrase of the private key, stored protected in the store's secrets folder.</para></summary>
+        [Parameter]
+        public SecureString? Passphrase { get; set; }
+
+        /// <summary><para type="description">A token (personal access token, app password), stored protected in the store's secrets folder.</para></summary>
+        [Parameter]
+        public SecureString? Token { get; set; }
+
+        /// <summary><para type="description">Verify the server's TLS certificate (-SslVerify:$false turns it off, for a self-signed server).</para></summary>
+        [Parameter]
+        public SwitchParameter SslVerify { get; set; }
+
+        /// <summary><para type="description">The JMESPath filter that limits which repositories the integration connects; an empty string removes it.</para></summary>
+        [Parameter]
+        [AllowEmptyString]
+        public string? RepositoryFilter { get; set; }
+
+        /// <summary><para type="description">Disables the integration (-Disabled:$false enables it again, as Connected).</para></summary>
+        [Parameter]
+        public SwitchParameter Disabled { get; set; }
+
+        /// <summary><para type="description">Accepts a private key that the key check rejects.</para></summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary><para type="description">Writes the changed integrations to the pipeline.</para></summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <summary><para type="description">The store file (or its folder) to change instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
+        [Parameter]
+        public string? StorePath { get; set; }
+
+        /// <summary>Changes each integration.</summary>
+        protected override void ProcessRecord()
+        {
+            var store = IntegrationStoreAccess.Open(this, StorePath);
+            List<Integration> targets;
+            try { targets = IntegrationStoreAccess.Select(store.Load(), Name, Id, e => WriteFailure(e)); }
+            catch (GitIntegrationException e) { Fail(e); return; }
+            foreach (var target in targets)
+            {
+                if (!ShouldProcess($"{target.Name} ({target.Id})", "Set integration " + Describe())) continue;
+                try { Change(store, target); }
+                catch (GitIntegrationException e) { WriteFailure(e, target); }
+            }
+        }
+
+        private string Describe() =>
+            string.Join(", ", MyInvocation.BoundParameters.Keys.Where(k => k != nameof(Name) && k != nameof(Id) && k != nameof(StorePath)
+                && k != nameof(Force) && k != nameof(PassThru) && !CommonParameters.Contains(k) && !OptionalCommonParameters.Contains(k)));
+
+        private void Change(IntegrationStore store, Integration target)
+        {
+            string? keyPath = PrivateKeyPath == null ? null : ResolveNewPath(PrivateKeyPath);
+            if (keyPath != null) CheckKey(store, target, keyPath);
+            var written = new List<SecretRef>();
+            SecretRef? passRef = null, tokenRef = null;
+            try
+            {
+                if (Passphrase != null) written.Add(passRef = store.WriteSecret($"{target.Id:N}-passphrase-{Guid.NewGuid().ToString("N").Substring(0, 8)}", Plain(Passphrase)!));
+                if (Token != null) written.Add(tokenRef = store.WriteSecret($"{target.Id:N}-token-{Guid.NewGuid().ToString("N").Substring(0, 8)}", Plain(Token)!));
+                var bound = MyInvocation.BoundParameters;
+                var (before, after) = store.Update(doc =>
+                {
+                    var i = doc.Find(target.Id) ?? throw new GitIntegrationException(StoreErrorIds.IntegrationNotFound, ErrorKind.ObjectNotFound,
+                        $"The integration '{target.Name}' was removed from the store by another command.") { Target = target.Id.ToString() };
+                    var old = i.Clone();
+                    if (NewName != null) i.Name = NewName;
+                    if (keyPath != null) i.PrivateKeyPath = keyPath;
+                    if (passRef != null) i.PassphraseRef = passRef;
+                    if (tokenRef != null) i.TokenRef = tokenRef;
+                    if (bound.ContainsKey(nameof(SslVerify))) i.SslVerify = SslVerify.IsPresent;
+                    if (RepositoryFilter != null) i.RepositoryFilter = RepositoryFilter.Length == 0 ? null : RepositoryFilter;
+                    if (bound.ContainsKey(nameof(Disabled)))
+                        i.Status = Disabled.IsPresent ? IntegrationStatus.Disabled : i.Status == IntegrationStatus.Disabled ? IntegrationStatus.Connected : i.Status;
+                    if (!i.SameSettings(old)) i.UpdatedAt = DateTimeOffset.UtcNow;
+                    return (old, i.Clone());
+                });
+                written.Clear();
+                if (passRef != null && !passRef.Equals(before.PassphraseRef)) store.DeleteSecret(before.PassphraseRef);
+                if (tokenRef != null && !tokenRef.Equals(before.TokenRef)) store.DeleteSecret(before.TokenRef);
+                WriteVerbose($"Updated the integration '{after.Name}' ({after.Id}) in '{store.Path}'.");
+                if (PassThru) WriteObject(after);
+            }
+            finally
+            {
+                foreach (var r in written) store.DeleteSecret(r);
+            }
+        }
+
+        private void CheckKey(IntegrationStore store, Integration target, string keyPath)
+        {
+            var passphrase = Plain(Passphrase);
+            if (passphrase == null && target.PassphraseRef != null)
+            {
+                try { passphrase = store.ReadSecret(target.PassphraseRef); }
+                catch (GitIntegrationException e) { WriteVerbose("The stored passphrase could not be read: " + e.Message); }
+            }
+            WriteVerbose($"Checking the key '{keyPath}' against the integration's rules.");
+            var test = KeyDiagnostics.TestFile(keyPath, passphrase, KeyRequirement.Integration);
+            foreach (var f in test.Findings.Where(f => f.Severity == FindingSeverity.Warning)) WriteWarning($"{f.Message}{(f.Remedy != null ? " Fix: " + f.Remedy : "")}");
+            if (test.IsValid) return;
+            var errors = test.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
+            var message = $"The key '{keyPath}' would be rejected by the integration: " +
+                string.Join(" ", errors.Select(f => f.Message + (f.Remedy != null ? " Fix: " + f.Remedy + "." : "")));
+            if (Force) { WriteWarning(message + " It is set anyway because -Force was given."); return; }
+            throw new GitIntegrationException(errors[0].Id, ErrorKind.InvalidData, message + " Use -Force to set it anyway.") { Target = keyPath };
+        }
+    }
+}
