@@ -14,13 +14,19 @@
     CmdletsToExport      = @(
         'Convert-GitSshKey'
         'Export-GitIntegration'
+        'Get-GitHubAppInstallation'
+        'Get-GitHubAppRepository'
         'Get-GitIntegration'
         'Get-GitSshKey'
         'Import-GitIntegration'
+        'Install-GitHubApp'
         'New-GitSshKey'
         'Remove-GitIntegration'
+        'Resume-GitHubApp'
         'Set-GitIntegration'
+        'Suspend-GitHubApp'
         'Test-GitSshKey'
+        'Update-GitHubAppKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -140,15 +140,20 @@ namespace GitIntegration.Core.GitHub
         }
 
         /// <summary>
-        /// Removes the integration, uninstalling the app from the organization first unless
-        /// <paramref name="keepInstallation"/> (so nothing is left behind on GitHub). Returns whether an
-        /// installation was removed.
+        /// Uninstalls the integration's app from its organization (DELETE /app/installations/{id}) so nothing is
+        /// left behind on GitHub. False when there was nothing to uninstall (never installed, or already gone).
+        /// </summary>
+        public static async Task<bool> UninstallAsync(GitHubHttp http, Integration i, CancellationToken cancel) =>
+            Long(i, InstallationId) is long installation && Credentials(i) is GitHubAppCredentials creds
+            && await GitHubAppLifecycle.UninstallAsync(new GitHubAppClient(http, creds), installation, cancel).ConfigureAwait(false);
+
+        /// <summary>
+        /// Removes the integration, uninstalling the app first unless <paramref name="keepInstallation"/>.
+        /// Returns whether an installation was removed.
         /// </summary>
         public static async Task<bool> RemoveAsync(IntegrationStore store, GitHubHttp http, Integration i, bool keepInstallation, CancellationToken cancel)
         {
-            bool uninstalled = false;
-            if (!keepInstallation && Long(i, InstallationId) is long installation && Credentials(i) is GitHubAppCredentials creds)
-                uninstalled = await GitHubAppLifecycle.UninstallAsync(new GitHubAppClient(http, creds), installation, cancel).ConfigureAwait(false);
+            bool uninstalled = !keepInstallation && await UninstallAsync(http, i, cancel).ConfigureAwait(false);
             store.Update(d => d.Integrations.RemoveAll(x => x.Id == i.Id));
             DeleteOwnedSecrets(store, i);
             return uninstalled;
