@@ -18,14 +18,20 @@
         'ConvertTo-GitSshUrl'
         'Export-GitIntegration'
         'Get-GitHostKey'
+        'Get-GitHubAppInstallation'
+        'Get-GitHubAppRepository'
         'Get-GitIntegration'
         'Get-GitSshKey'
         'Import-GitIntegration'
+        'Install-GitHubApp'
         'New-GitSshKey'
         'Remove-GitIntegration'
+        'Resume-GitHubApp'
         'Set-GitIntegration'
+        'Suspend-GitHubApp'
         'Test-GitIntegration'
         'Test-GitSshKey'
+        'Update-GitHubAppKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

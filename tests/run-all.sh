@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-peers=(openssh-client openssh-server putty-tools argon2 git gitolite3 nginx-light fcgiwrap openssl ca-certificates)
+peers=(openssh-client openssh-server putty-tools argon2 git gitolite3 nginx-light fcgiwrap openssl ca-certificates nodejs npm)
 missing=()
 for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
 using GitIntegration.Core;
+using GitIntegration.Core.GitHub;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
@@ -10,7 +12,9 @@ namespace GitIntegration
     /// <para type="synopsis">Removes integrations from the store, with the secrets and key files the store holds for them.</para>
     /// <para type="description">Removes each integration given by -Name, -Id or from the pipeline, asking first (ConfirmImpact High; -Force or
     /// -Confirm:$false for runbooks). The passphrase and token files and inline-imported key files it owned are deleted too. Entries in a
-    /// SecretManagement vault and key files elsewhere (such as ~/.ssh) belong to their owners and are left alone.</para>
+    /// SecretManagement vault and key files elsewhere (such as ~/.ssh) belong to their owners and are left alone. A GitHub App integration
+    /// is uninstalled from its organization first (DELETE /app/installations/{id}), so no installation is left behind on GitHub; -KeepInstallation
+    /// opts out. If GitHub cannot be reached the integration is kept and an error says so.</para>
     /// </summary>
     /// <example>
     /// <code>Remove-GitIntegration old-billing</code>
@@ -41,9 +45,18 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary><para type="description">For a GitHub App integration: leaves the app installed on the organization (by default it is uninstalled).</para></summary>
+        [Parameter]
+        public SwitchParameter KeepInstallation { get; set; }
+
         /// <summary><para type="description">The store file (or its folder) to change instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
         [Parameter]
         public string? StorePath { get; set; }
+
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        /// <summary>Ctrl+C: stops waiting for GitHub.</summary>
+        protected override void StopProcessing() => _stop.Cancel();
 
         /// <summary>Removes each integration.</summary>
         protected override void ProcessRecord()
@@ -56,9 +69,17 @@ namespace GitIntegration
             {
                 // -Force skips the confirmation that ConfirmImpact High asks for; -WhatIf still only reports.
                 bool whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf");
-                if (!(Force && !whatIf) && !ShouldProcess($"{target.Name} ({target.Id}, {target.Url})", "Remove integration")) continue;
+                bool uninstall = GitHubAppIntegration.IsApp(target) && !KeepInstallation && GitHubAppIntegration.Long(target, GitHubAppIntegration.InstallationId) != null;
+                var action = uninstall ? $"Remove integration and uninstall its GitHub App from {target.Organization}" : "Remove integration";
+                if (!(Force && !whatIf) && !ShouldProcess($"{target.Name} ({target.Id}, {target.Url})", action)) continue;
                 try
                 {
+                    if (uninstall)
+                    {
+                        using var http = new GitHubHttp(GitHubAppIntegration.Host(target));
+                        var done = GitHubAppIntegration.UninstallAsync(http, target, _stop.Token).GetAwaiter().GetResult();
+                        WriteVerbose(done ? $"Uninstalled the GitHub App of '{target.Name}' from {target.Organization}." : $"The GitHub App of '{target.Name}' was no longer installed.");
+                    }
                     var removed = store.Update(doc =>
                     {
                         var i = doc.Find(target.Id);
@@ -66,7 +87,7 @@ namespace GitIntegration
                         return i;
                     });
                     if (removed == null) continue;
-                    store.DeleteOwned(removed);
+                    GitHubAppIntegration.DeleteOwnedSecrets(store, removed);
                     WriteVerbose($"Removed the integration '{removed.Name}' ({removed.Id}) from '{store.Path}'.");
                 }
                 catch (GitIntegrationException e) { WriteFailure(e, target); }

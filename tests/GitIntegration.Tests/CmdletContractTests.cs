@@ -143,6 +143,8 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
     public void EveryOutputTypeHasAView()
     {
         var format = File.ReadAllText(Path.Combine(ModuleUnderTest.RepoRoot, "module", "GitIntegration.format.ps1xml"));
+        var views = System.Xml.Linq.XDocument.Parse(format).Descendants("View").Select(v => (string)v.Element("Name")!).ToList();
+        views.Should().OnlyHaveUniqueItems();
         foreach (var c in _m.Cmdlets)
             foreach (var a in ModuleUnderTest.Attrs(c, "OutputTypeAttribute"))
                 foreach (var t in ((IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value!).Select(v => (Type)v.Value!))

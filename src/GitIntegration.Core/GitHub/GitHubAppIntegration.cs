@@ -1,0 +1,169 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using GitIntegration.Core.Store;
+
+namespace GitIntegration.Core.GitHub
+{
+    /// <summary>
+    /// A GitHub App integration in the store: ids, slug and links in the YAML (Properties), the PEM in the
+    /// store's keys folder and the webhook secret in its secrets folder (never in the YAML). The app is
+    /// identified by its id; the slug and html_url are kept for links only.
+    /// </summary>
+    public static class GitHubAppIntegration
+    {
+        public const string AppId = "appId";
+        public const string ClientId = "clientId";
+        public const string Slug = "appSlug";
+        public const string HtmlUrl = "appHtmlUrl";
+        public const string InstallationId = "installationId";
+        public const string RepositorySelection = "repositorySelection";
+        public const string Account = "account";
+        /// <summary>The file name of the webhook secret in the store's secrets folder.</summary>
+        public const string WebhookSecretFile = "webhookSecretFile";
+
+        public static bool IsApp(Integration i) => i.Type == IntegrationType.GitHubApp || i.Type == IntegrationType.GitHubEnterpriseApp;
+
+        public static GitHubHost Host(Integration i) => GitHubHost.FromHostUrl(i.HostUrl);
+
+        public static long? Long(Integration i, string key) =>
+            i.Properties.TryGetValue(key, out var v) && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : (long?)null;
+
+        public static string? Text(Integration i, string key) => i.Properties.TryGetValue(key, out var v) ? v : null;
+
+        /// <summary>The app's credentials, or null while the integration has no app yet (GitHub never answered).</summary>
+        public static GitHubAppCredentials? Credentials(Integration i)
+        {
+            var appId = Long(i, AppId);
+            if (appId == null || string.IsNullOrEmpty(i.PrivateKeyPath)) return null;
+            string pem;
+            try { pem = File.ReadAllText(i.PrivateKeyPath); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new GitIntegrationException(ErrorIds.FileReadFailed, ErrorKind.ReadError,
+                    $"The app's private key '{i.PrivateKeyPath}' cannot be read ({e.GetType().Name}). Give the app's key again with Update-GitHubAppKey.", e) { Target = i.PrivateKeyPath };
+            }
+            return GitHubAppCredentials.FromPem(appId.Value, Text(i, ClientId), pem);
+        }
+
+        /// <summary>The credentials of an app that has them; otherwise the error that explains the Installing state.</summary>
+        public static GitHubAppCredentials RequireCredentials(Integration i) =>
+            Credentials(i) ?? throw new GitIntegrationException(GitHubErrorIds.NotInstalled, ErrorKind.InvalidOperation,
+                $"The integration '{i.Name}' has no GitHub App yet: its creation never finished. Test-GitIntegration explains its state; Remove-GitIntegration removes it.") { Target = i.Name };
+
+        public static long RequireInstallationId(Integration i) =>
+            Long(i, InstallationId) ?? throw new GitIntegrationException(GitHubErrorIds.NotInstalled, ErrorKind.InvalidOperation,
+                $"The app of '{i.Name}' is not installed on {i.Organization} yet. Install it at {(Text(i, HtmlUrl) is string u ? GitHubHost.InstallUrl(u).ToString() : "the app's page")}, then run Get-GitHubAppInstallation -Name '{i.Name}'.") { Target = i.Name };
+
+        /// <summary>Finds the app integrations whose name matches (wildcards), in store order.</summary>
+        public static Integration[] Find(IntegrationStore store, string? name) =>
+            store.Load().Integrations.Where(i => IsApp(i) && (name == null || Wildcard.IsMatch(i.Name, name))).ToArray();
+
+        /// <summary>Writes an app that GitHub just created (or that was registered) with Status Installing: the key and webhook secret go to protected files.</summary>
+        public static Integration Add(IntegrationStore store, GitHubHost host, string organization, string name, GitHubAppRegistration app)
+        {
+            var i = new Integration
+            {
+                Name = name,
+                Type = host.IsEnterprise ? IntegrationType.GitHubEnterpriseApp : IntegrationType.GitHubApp,
+                HostUrl = host.HostUrl,
+                Organization = organization,
+                Url = new Uri(host.WebUrl, Uri.EscapeDataString(organization)).ToString(),
+                Status = IntegrationStatus.Installing,
+            };
+            Describe(i, app.Id, app.ClientId, app.Slug, app.HtmlUrl);
+            i.PrivateKeyPath = store.WriteKey($"{i.Id:N}-github-app.pem", app.Pem!);
+            if (!string.IsNullOrEmpty(app.WebhookSecret))
+                i.Properties[WebhookSecretFile] = store.WriteSecret($"{i.Id:N}-webhook", app.WebhookSecret!).File!;
+            return store.Update(d =>
+            {
+                if (d.Integrations.Any(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase)))
+                    throw NameTaken(name);
+                d.Integrations.Add(i);
+                return i;
+            });
+        }
+
+        public static GitIntegrationException NameTaken(string name) =>
+            new GitIntegrationException("IntegrationNameTaken", ErrorKind.ResourceExists,
+                $"An integration named '{name}' already exists. Choose another -Name, or remove the old one with Remove-GitIntegration.") { Target = name };
+
+        /// <summary>Records the installation: Status Active (Suspended when GitHub says so), with installation id, selection and account.</summary>
+        public static Integration RecordInstallation(IntegrationStore store, Guid id, GitHubAppInstallation installation) =>
+            Change(store, id, i =>
+            {
+                i.Properties[InstallationId] = installation.Id.ToString(CultureInfo.InvariantCulture);
+                if (installation.RepositorySelection != null) i.Properties[RepositorySelection] = installation.RepositorySelection;
+                if (installation.Account?.Login is string login) i.Properties[Account] = login;
+                i.Status = installation.IsSuspended ? IntegrationStatus.Suspended : IntegrationStatus.Active;
+                i.LastVerified = DateTimeOffset.UtcNow;
+            });
+
+        /// <summary>Refreshes what may change on GitHub (slug, html_url after a rename), keyed by the app id that does not.</summary>
+        public static void Describe(Integration i, long appId, string? clientId, string? slug, string? htmlUrl)
+        {
+            i.Properties[AppId] = appId.ToString(CultureInfo.InvariantCulture);
+            if (!string.IsNullOrEmpty(clientId)) i.Properties[ClientId] = clientId!;
+            if (!string.IsNullOrEmpty(slug)) i.Properties[Slug] = slug!;
+            if (!string.IsNullOrEmpty(htmlUrl)) i.Properties[HtmlUrl] = htmlUrl!;
+        }
+
+        public static Integration Change(IntegrationStore store, Guid id, Action<Integration> change) =>
+            store.Update(d =>
+            {
+                var i = d.Find(id) ?? throw new GitIntegrationException("IntegrationNotFound", ErrorKind.ObjectNotFound,
+                    "The integration was removed from the store meanwhile. Get-GitIntegration lists what is there.") { Target = id.ToString() };
+                change(i);
+                i.UpdatedAt = DateTimeOffset.UtcNow;
+                return i.Clone();
+            });
+
+        /// <summary>
+        /// Replaces the app's key with a re-issued one, after GitHub accepted it for the same app
+        /// (<see cref="GitHubAppLifecycle.VerifyNewKeyAsync"/>). The old key file is replaced atomically.
+        /// </summary>
+        public static async Task<Integration> ReplaceKeyAsync(IntegrationStore store, GitHubHttp http, Integration i, string newPem, CancellationToken cancel)
+        {
+            var old = RequireCredentials(i);
+            var app = await GitHubAppLifecycle.VerifyNewKeyAsync(http, old.AppId, old.ClientId, newPem, cancel).ConfigureAwait(false);
+            var path = store.WriteKey($"{i.Id:N}-github-app.pem", newPem);
+            new GitHubAppClient(http, old).ForgetTokens();
+            return Change(store, i.Id, x =>
+            {
+                x.PrivateKeyPath = path;
+                Describe(x, app.Id, app.ClientId, app.Slug, app.HtmlUrl);
+                x.LastVerified = DateTimeOffset.UtcNow;
+            });
+        }
+
+        /// <summary>
+        /// Uninstalls the integration's app from its organization (DELETE /app/installations/{id}) so nothing is
+        /// left behind on GitHub. False when there was nothing to uninstall (never installed, or already gone).
+        /// </summary>
+        public static async Task<bool> UninstallAsync(GitHubHttp http, Integration i, CancellationToken cancel) =>
+            Long(i, InstallationId) is long installation && Credentials(i) is GitHubAppCredentials creds
+            && await GitHubAppLifecycle.UninstallAsync(new GitHubAppClient(http, creds), installation, cancel).ConfigureAwait(false);
+
+        /// <summary>
+        /// Removes the integration, uninstalling the app first unless <paramref name="keepInstallation"/>.
+        /// Returns whether an installation was removed.
+        /// </summary>
+        public static async Task<bool> RemoveAsync(IntegrationStore store, GitHubHttp http, Integration i, bool keepInstallation, CancellationToken cancel)
+        {
+            bool uninstalled = !keepInstallation && await UninstallAsync(http, i, cancel).ConfigureAwait(false);
+            store.Update(d => d.Integrations.RemoveAll(x => x.Id == i.Id));
+            DeleteOwnedSecrets(store, i);
+            return uninstalled;
+        }
+
+        /// <summary>What the store's own clean-up does not know of: the webhook secret.</summary>
+        public static void DeleteOwnedSecrets(IntegrationStore store, Integration i)
+        {
+            store.DeleteOwned(i);
+            if (Text(i, WebhookSecretFile) is string file) store.DeleteSecret(SecretRef.InFile(file));
+        }
+    }
+}

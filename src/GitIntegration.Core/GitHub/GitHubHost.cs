@@ -1,0 +1,86 @@
+using System;
+using System.Net;
+
+namespace GitIntegration.Core.GitHub
+{
+    /// <summary>
+    /// Where a GitHub lives: github.com (web https://github.com, API https://api.github.com) or a
+    /// GitHub Enterprise Server (web https://HOST, API https://HOST/api/v3).
+    /// </summary>
+    public sealed class GitHubHost
+    {
+        public static readonly GitHubHost GitHubCom = new GitHubHost(new Uri("https://github.com/"), new Uri("https://api.github.com/"), false);
+
+        private GitHubHost(Uri webUrl, Uri apiUrl, bool isEnterprise)
+        {
+            WebUrl = webUrl;
+            ApiUrl = apiUrl;
+            IsEnterprise = isEnterprise;
+        }
+
+        public Uri WebUrl { get; }
+        /// <summary>The REST API root, always ending with a slash.</summary>
+        public Uri ApiUrl { get; }
+        public bool IsEnterprise { get; }
+
+        /// <summary>
+        /// github.com when <paramref name="hostUrl"/> is empty or github.com; otherwise a GitHub Enterprise
+        /// Server at that address. Plain http is accepted for a loopback address only.
+        /// </summary>
+        public static GitHubHost FromHostUrl(string? hostUrl)
+        {
+            if (string.IsNullOrWhiteSpace(hostUrl)) return GitHubCom;
+            var text = hostUrl!.Trim();
+            if (text.IndexOf("://", StringComparison.Ordinal) < 0) text = "https://" + text;
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
+                throw Invalid(hostUrl, "is not a web address");
+            if (uri.Scheme == "http" && !(uri.IsLoopback || IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip)))
+                throw Invalid(hostUrl, "uses http; GitHub Enterprise Server is reached over https");
+            var host = uri.Host.ToLowerInvariant();
+            if (host == "github.com" || host == "www.github.com" || host == "api.github.com") return GitHubCom;
+            var web = new UriBuilder(uri.Scheme, uri.Host, uri.Port, "/").Uri;
+            return new GitHubHost(web, new Uri(web, "api/v3/"), true);
+        }
+
+        /// <summary>The host URL as the store keeps it: empty for github.com.</summary>
+        public string? HostUrl => IsEnterprise ? WebUrl.GetLeftPart(UriPartial.Authority) : null;
+
+        /// <summary>The page that creates an app from a manifest, owned by the organization.</summary>
+        public Uri ManifestUrl(string organization, string state) =>
+            new Uri(WebUrl, $"organizations/{Uri.EscapeDataString(organization)}/settings/apps/new?state={Uri.EscapeDataString(state)}");
+
+        /// <summary>The page where an admin installs the app (from the app's html_url, which names it by slug).</summary>
+        public static Uri InstallUrl(string appHtmlUrl) => new Uri(appHtmlUrl.TrimEnd('/') + "/installations/new");
+
+        public override string ToString() => WebUrl.ToString();
+
+        private static GitIntegrationException Invalid(string? value, string why) =>
+            new GitIntegrationException(GitHubErrorIds.HostUrlInvalid, ErrorKind.InvalidArgument,
+                $"The host URL '{value}' {why}. Give the address of the GitHub Enterprise Server, e.g. https://github.example.com, or leave -HostUrl out for github.com.") { Target = value };
+    }
+
+    /// <summary>Stable error ids of the GitHub App commands.</summary>
+    public static class GitHubErrorIds
+    {
+        public const string HostUrlInvalid = "GitHubHostUrlInvalid";
+        public const string Unreachable = "GitHubUnreachable";
+        public const string Timeout = "GitHubTimeout";
+        public const string RateLimited = "GitHubRateLimited";
+        public const string ServerError = "GitHubServerError";
+        public const string Unauthorized = "GitHubUnauthorized";
+        public const string Forbidden = "GitHubForbidden";
+        public const string NotFound = "GitHubNotFound";
+        public const string Rejected = "GitHubRequestRejected";
+        public const string UnexpectedResponse = "GitHubUnexpectedResponse";
+        public const string KeyNotRsa = "GitHubAppKeyNotRsa";
+        public const string KeyRejected = "GitHubAppKeyRejected";
+        public const string KeyOfAnotherApp = "GitHubAppKeyOfAnotherApp";
+        public const string AppIdRequired = "GitHubAppIdRequired";
+        public const string ManifestTimeout = "GitHubAppManifestTimeout";
+        public const string StateMismatch = "GitHubAppStateMismatch";
+        public const string ManifestDeclined = "GitHubAppManifestDeclined";
+        public const string InstallationTimeout = "GitHubAppInstallationTimeout";
+        public const string NotInstalled = "GitHubAppNotInstalled";
+        public const string AppDeleted = "GitHubAppDeleted";
+    }
+}

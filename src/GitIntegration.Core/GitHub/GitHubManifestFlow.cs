@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace GitIntegration.Core.GitHub
+{
+    /// <summary>What the long GitHub App commands tell their user while they wait (never a secret).</summary>
+    public interface IGitHubProgress
+    {
+        void Status(string status);
+        void Verbose(string message);
+        /// <summary>Something the user must read or act on (a URL to open by hand).</summary>
+        void Say(string message);
+    }
+
+    /// <summary>Opens a URL in the user's browser; false when there is none (a remote session, a server without a desktop).</summary>
+    public delegate bool BrowserOpener(Uri url);
+
+    /// <summary>The app to create: GitHub's app manifest (docs: "Registering a GitHub App from a manifest").</summary>
+    public sealed class GitHubAppManifest
+    {
+        /// <summary>What the integration reads: code, pull requests, metadata.</summary>
+        public static readonly IReadOnlyDictionary<string, string> DefaultPermissions = new Dictionary<string, string>
+        {
+            ["contents"] = "read",
+            ["metadata"] = "read",
+            ["pull_requests"] = "read",
+        };
+
+        public GitHubAppManifest(string organization, string name)
+        {
+            Organization = organization;
+            Name = name;
+        }
+
+        public string Organization { get; }
+        public string Name { get; }
+        public IDictionary<string, string> Permissions { get; set; } = new Dictionary<string, string>(DefaultPermissions.ToDictionary(p => p.Key, p => p.Value));
+        public IList<string> Events { get; set; } = new List<string>();
+
+        internal string ToJson(GitHubHost host, Uri redirectUrl) => JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["name"] = Name,
+            ["url"] = new Uri(host.WebUrl, Uri.EscapeDataString(Organization)).ToString(),
+            ["description"] = "Reads the organization's repositories for the Git Integration for Jira (created by the GitIntegration PowerShell module).",
+            ["redirect_url"] = redirectUrl.ToString(),
+            ["public"] = false,
+            ["default_permissions"] = Permissions,
+            ["default_events"] = Events,
+        });
+    }
+
+    /// <summary>
+    /// GitHub's manifest flow: a page on 127.0.0.1 posts the manifest (with a random state) to the
+    /// organization's "new app" page; GitHub redirects back with a code; the code is exchanged for the app
+    /// and its key.
+    /// </summary>
+    public static class GitHubManifestFlow
+    {
+        public static async Task<GitHubAppRegistration> CreateAppAsync(GitHubHttp http, GitHubAppManifest manifest, BrowserOpener openBrowser,
+            IGitHubProgress progress, TimeSpan timeout, CancellationToken cancel)
+        {
+            var state = RandomHex(32);
+            using var listener = new LoopbackListener();
+            var redirect = new Uri(listener.BaseUrl, "callback");
+            var action = http.Host.ManifestUrl(manifest.Organization, state);
+            var page = FormPage(action, manifest.ToJson(http.Host, redirect), manifest);
+            var start = listener.BaseUrl;
+
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            deadline.CancelAfter(timeout);
+            progress.Verbose($"Listening on {listener.BaseUrl} for GitHub's redirect; the manifest goes to {action.GetLeftPart(UriPartial.Path)}.");
+            Open(openBrowser, start, progress, $"To create the app '{manifest.Name}' in {manifest.Organization}, open {start} in a browser on this computer and confirm on GitHub.");
+            progress.Status($"Waiting for you to create the app on {http.Host.WebUrl.Host}");
+
+            string code;
+            try
+            {
+                code = await listener.ServeUntilAsync<string>(r =>
+                {
+                    if (r.Method == "GET" && r.Path == "/") return (200, page, null);
+                    if (r.Method != "GET" || r.Path != "/callback") return (404, "Not found", null);
+                    if (!r.Query.TryGetValue("state", out var s) || !FixedTimeEquals(s, state))
+                    {
+                        progress.Verbose("Ignored a redirect whose state does not match the one sent with the manifest.");
+                        return (400, Done("This request did not come from the app creation started by Install-GitHubApp (the state does not match). It was ignored."), null);
+                    }
+                    if (!r.Query.TryGetValue("code", out var c) || c.Length == 0)
+                        return (400, Done("GitHub's redirect carried no code. Start again with Install-GitHubApp."), null);
+                    return (200, Done("The app was created. You can close this page; PowerShell takes it from here."), c);
+                }, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                throw new GitIntegrationException(GitHubErrorIds.ManifestTimeout, ErrorKind.OperationTimeout,
+                    $"The app was not created within {timeout.TotalMinutes:0.#} min: GitHub did not redirect back. Nothing was created on GitHub. Run Install-GitHubApp again (a larger -TimeoutSec gives more time); open {start} by hand if no browser opened.");
+            }
+
+            progress.Status("Exchanging GitHub's code for the app's credentials");
+            var r = await http.SendAsync(HttpMethod.Post, $"app-manifests/{Uri.EscapeDataString(code)}/conversions", null, null, cancel).ConfigureAwait(false);
+            if (!r.IsSuccess)
+                throw new GitIntegrationException(GitHubErrorIds.ManifestDeclined, ErrorKind.InvalidOperation,
+                    $"GitHub refused the app code ({(int)r.Status}{(r.Message is string m ? ": " + m : "")}). Codes are single-use and expire after one hour: run Install-GitHubApp again.");
+            var app = r.Json<GitHubAppRegistration>();
+            if (app.Id <= 0 || string.IsNullOrEmpty(app.Pem) || string.IsNullOrEmpty(app.HtmlUrl))
+                throw new GitIntegrationException(GitHubErrorIds.UnexpectedResponse, ErrorKind.InvalidData,
+                    "GitHub's answer to the code exchange lacks the app id, html_url or key. Check -HostUrl and the server's version.");
+            progress.Verbose($"GitHub created the app {app.Id} ('{app.Slug}', {app.HtmlUrl}).");
+            return app;
+        }
+
+        /// <summary>
+        /// Opens the app's installation page and waits until GET /orgs/{org}/installation shows the installation.
+        /// </summary>
+        public static async Task<GitHubAppInstallation> WaitForInstallationAsync(GitHubAppClient client, string organization, string appHtmlUrl,
+            BrowserOpener openBrowser, IGitHubProgress progress, TimeSpan timeout, TimeSpan pollInterval, CancellationToken cancel)
+        {
+            var install = GitHubHost.InstallUrl(appHtmlUrl);
+            Open(openBrowser, install, progress, $"Install the app on {organization}: open {install}, choose the repositories, and click Install.");
+            var started = Stopwatch.StartNew();
+            while (true)
+            {
+                var found = await client.FindOrganizationInstallationAsync(organization, cancel).ConfigureAwait(false);
+                if (found != null) return found;
+                if (started.Elapsed >= timeout)
+                    throw new GitIntegrationException(GitHubErrorIds.InstallationTimeout, ErrorKind.OperationTimeout,
+                        $"The app exists but was not installed on {organization} within {timeout.TotalMinutes:0.#} min. Install it at {install}, then run Get-GitHubAppInstallation for this integration: it records the installation and makes the integration Active.");
+                progress.Status($"Waiting for the app to be installed on {organization} ({started.Elapsed:mm\\:ss})");
+                await Task.Delay(pollInterval, cancel).ConfigureAwait(false);
+            }
+        }
+
+        private static void Open(BrowserOpener openBrowser, Uri url, IGitHubProgress progress, string instruction)
+        {
+            bool opened;
+            try { opened = openBrowser(url); }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is InvalidOperationException || e is PlatformNotSupportedException)
+            {
+                opened = false;
+            }
+            if (opened) progress.Verbose($"Opened {url} in the browser.");
+            else progress.Say(instruction);
+        }
+
+        /// <summary>Opens the system's browser: none in a session without a desktop, where the caller prints the URL instead.</summary>
+        public static bool OpenSystemBrowser(Uri url)
+        {
+            ProcessStartInfo psi;
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) psi = new ProcessStartInfo(url.ToString()) { UseShellExecute = true };
+            else if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) psi = new ProcessStartInfo("open", url.ToString()) { UseShellExecute = false };
+            else
+            {
+                if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY")))
+                    return false;
+                psi = new ProcessStartInfo("xdg-open", url.ToString()) { UseShellExecute = false };
+            }
+            using var p = Process.Start(psi);
+            return p != null || psi.UseShellExecute;
+        }
+
+        private static string FormPage(Uri action, string manifestJson, GitHubAppManifest manifest) =>
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Create the GitHub App</title></head><body>" +
+            $"<form id=\"manifest\" method=\"post\" action=\"{WebUtility.HtmlEncode(action.ToString())}\">" +
+            $"<input type=\"hidden\" name=\"manifest\" value=\"{WebUtility.HtmlEncode(manifestJson)}\">" +
+            $"<p>Creating the GitHub App <b>{WebUtility.HtmlEncode(manifest.Name)}</b> for <b>{WebUtility.HtmlEncode(manifest.Organization)}</b>.</p>" +
+            "<button type=\"submit\">Continue to GitHub</button></form>" +
+            "<script>document.getElementById('manifest').submit();</script></body></html>";
+
+        private static string Done(string text) =>
+            $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Install-GitHubApp</title></head><body><p>{WebUtility.HtmlEncode(text)}</p></body></html>";
+
+        internal static string RandomHex(int bytes)
+        {
+            var b = new byte[bytes];
+            using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(b);
+            return string.Concat(b.Select(x => x.ToString("x2")));
+        }
+
+        private static bool FixedTimeEquals(string a, string b)
+        {
+            var x = Encoding.UTF8.GetBytes(a);
+            var y = Encoding.UTF8.GetBytes(b);
+            int diff = x.Length ^ y.Length;
+            for (int i = 0; i < Math.Min(x.Length, y.Length); i++) diff |= x[i] ^ y[i];
+            return diff == 0;
+        }
+    }
+}

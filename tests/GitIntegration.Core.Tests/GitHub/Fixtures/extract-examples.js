@@ -1,0 +1,26 @@
+const spec = require("./package/generated/api.github.com.json");
+const want = [
+  ['get','/app'],['get','/app/installations'],['get','/app/installations/{installation_id}'],
+  ['post','/app/installations/{installation_id}/access_tokens'],['post','/app-manifests/{code}/conversions'],
+  ['get','/orgs/{org}/installation'],['get','/installation/repositories'],
+  ['put','/app/installations/{installation_id}/suspended'],['delete','/app/installations/{installation_id}/suspended'],
+  ['delete','/app/installations/{installation_id}'],
+];
+const resolve = r => r.split('/').slice(1).reduce((o,k)=>o[k], spec);
+const out = {};
+for (const [m,p] of want) {
+  const op = spec.paths[p][m];
+  const key = m.toUpperCase()+' '+p;
+  out[key] = {};
+  for (const [code, resp0] of Object.entries(op.responses)) {
+    const resp = resp0.$ref ? resolve(resp0.$ref) : resp0;
+    const ex = resp.content?.['application/json']?.examples;
+    if (!ex) { out[key][code] = null; continue; }
+    const first = Object.values(ex)[0];
+    out[key][code] = first.$ref ? resolve(first.$ref).value : first.value;
+  }
+}
+
+require('fs').writeFileSync('examples.json', JSON.stringify(out, null, 1));
+console.log(Object.entries(out).map(([k,v])=>k+' '+Object.keys(v).join(',')).join('\n'));
+console.log(spec.info.version);

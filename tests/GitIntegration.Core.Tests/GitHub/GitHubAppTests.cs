@@ -1,0 +1,478 @@
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FluentAssertions;
+using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Store;
+using Xunit;
+
+namespace GitIntegration.Core.Tests.GitHub;
+
+public sealed class StandInFixture : IAsyncLifetime
+{
+    public GitHubStandIn GitHub { get; private set; } = null!;
+    public async Task InitializeAsync() => GitHub = await GitHubStandIn.StartAsync();
+    public async Task DisposeAsync() => await GitHub.DisposeAsync();
+}
+
+/// <summary>Messages the flow gives its user, collected.</summary>
+public sealed class Recorder : IGitHubProgress
+{
+    public readonly List<string> Statuses = new(), Verbose = new(), Said = new();
+    public void Status(string status) { lock (this) Statuses.Add(status); }
+    public void Verbose_(string m) { lock (this) Verbose.Add(m); }
+    void IGitHubProgress.Verbose(string message) => Verbose_(message);
+    public void Say(string message) { lock (this) Said.Add(message); }
+}
+
+public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
+{
+    private readonly GitHubStandIn _gh;
+    private readonly List<string> _verbose = new();
+    private readonly GitHubHttp _http;
+    private readonly TempDir _dir = new();
+
+    public GitHubAppTests(StandInFixture f)
+    {
+        _gh = f.GitHub;
+        _gh.Faults.Clear();
+        _gh.TokenLifetime = TimeSpan.FromHours(1);
+        _http = new GitHubHttp(_gh.Host, new GitHubHttpOptions
+        {
+            Timeout = TimeSpan.FromSeconds(5), RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetries = 2,
+            MaxRateLimitWait = TimeSpan.FromSeconds(5), Verbose = m => { lock (_verbose) _verbose.Add(m); },
+        });
+    }
+
+    public void Dispose() { _http.Dispose(); _dir.Dispose(); }
+
+    private GitHubAppClient Client(GitHubStandIn.App app, bool byClientId = false) =>
+        new(_http, GitHubAppCredentials.FromPem(byClientId ? 0 : app.Id, byClientId ? app.ClientId : null, app.Pem));
+
+    // ---------------------------------------------------------------- host, JWT
+
+    [Theory]
+    [InlineData(null, "https://github.com/", "https://api.github.com/", false)]
+    [InlineData("github.com", "https://github.com/", "https://api.github.com/", false)]
+    [InlineData("https://ghe.example.com", "https://ghe.example.com/", "https://ghe.example.com/api/v3/", true)]
+    [InlineData("ghe.example.com:8443", "https://ghe.example.com:8443/", "https://ghe.example.com:8443/api/v3/", true)]
+    public void HostUrlGivesTheApiBase(string? hostUrl, string web, string api, bool enterprise)
+    {
+        var h = GitHubHost.FromHostUrl(hostUrl);
+        (h.WebUrl.ToString(), h.ApiUrl.ToString(), h.IsEnterprise).Should().Be((web, api, enterprise));
+    }
+
+    [Fact]
+    public void PlainHttpIsRefusedExceptOnLoopback()
+    {
+        var act = () => GitHubHost.FromHostUrl("http://ghe.example.com");
+        act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.HostUrlInvalid);
+        GitHubHost.FromHostUrl("http://127.0.0.1:8080").ApiUrl.ToString().Should().Be("http://127.0.0.1:8080/api/v3/");
+    }
+
+    [Fact]
+    public void JwtClaimsFollowGitHubsRules()
+    {
+        var app = _gh.AddApp();
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        var client = new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, app.ClientId, app.Pem), () => now);
+        var parts = client.CreateJwt().Split('.');
+        parts.Should().HaveCount(3);
+        JsonDocument.Parse(B64(parts[0])).RootElement.GetProperty("alg").GetString().Should().Be("RS256");
+        var claims = JsonDocument.Parse(B64(parts[1])).RootElement;
+        claims.GetProperty("iat").GetInt64().Should().Be(now.ToUnixTimeSeconds() - 60);
+        (claims.GetProperty("exp").GetInt64() - now.ToUnixTimeSeconds()).Should().BeInRange(1, 600);
+        (claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64()).Should().BeLessThanOrEqualTo(600);
+        // Enterprise Server: the app id, which every release accepts.
+        claims.GetProperty("iss").GetString().Should().Be(app.Id.ToString());
+        new GitHubAppClient(new GitHubHttp(GitHubHost.GitHubCom), client.Credentials).Issuer.Should().Be(app.ClientId, "github.com takes the client id");
+    }
+
+    private static string B64(string s) => Encoding.UTF8.GetString(Convert.FromBase64String(s.Replace('-', '+').Replace('_', '/').PadRight((s.Length + 3) / 4 * 4, '=')));
+
+    [Fact]
+    public async Task StandInAcceptsOurJwtAndSendsVersionedHeaders()
+    {
+        var app = _gh.AddApp();
+        var got = await Client(app).GetAppAsync(default);
+        got.Id.Should().Be(app.Id);
+        got.Slug.Should().Be(app.Slug);
+        got.Permissions.Should().ContainKey("contents", "the body is GitHub's documented example");
+        var byClientId = await Client(app, byClientId: true).GetAppAsync(default);
+        byClientId.Id.Should().Be(app.Id);
+        _gh.Requests.Should().OnlyContain(r => r.ApiVersion == GitHubHttp.ApiVersion && r.UserAgent!.StartsWith("GitIntegration-PowerShell/"));
+    }
+
+    [Fact]
+    public async Task NodeJsonwebtokenVerifiesOurJwt()
+    {
+        var node = JsonWebTokenTool.Folder();
+        var app = _gh.AddApp();
+        var client = Client(app);
+        var jwt = client.CreateJwt();
+        var pub = System.Security.Cryptography.RSA.Create();
+        pub.ImportFromPem(app.Pem);
+        File.WriteAllText(_dir["pub.pem"], pub.ExportSubjectPublicKeyInfoPem());
+        var script = "const jwt=require('jsonwebtoken');const fs=require('fs');" +
+            "const c=jwt.verify(process.argv[2],fs.readFileSync(process.argv[3]),{algorithms:['RS256'],issuer:process.argv[4],maxAge:'10m'});" +
+            "const now=Math.floor(Date.now()/1000);if(!(c.iat<=now-59&&c.exp-c.iat<=600&&c.exp>now))throw new Error('claims '+JSON.stringify(c));console.log('ok '+c.iss)";
+        File.WriteAllText(Path.Combine(node, "check.js"), script);
+        var (exit, o, e) = Tool.Run("node", new[] { Path.Combine(node, "check.js"), jwt, _dir["pub.pem"], app.Id.ToString() });
+        (exit, o.Trim()).Should().Be((0, "ok " + app.Id), e);
+        // and node refuses a tampered token, so the check can fail
+        var tampered = jwt[..^4] + (jwt[^4] == 'A' ? 'B' : 'A') + jwt[^3..];
+        Tool.Run("node", new[] { Path.Combine(node, "check.js"), tampered, _dir["pub.pem"], app.Id.ToString() }).Exit.Should().NotBe(0);
+    }
+
+    [Fact]
+    public async Task JwtFromAWrongOrExpiredKeyIsRefusedLikeGitHub()
+    {
+        var app = _gh.AddApp();
+        var stranger = System.Security.Cryptography.RSA.Create(2048).ExportRSAPrivateKeyPem();
+        var wrong = new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, stranger));
+        var e = await FluentActions.Awaiting(() => wrong.GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>();
+        e.Which.ErrorId.Should().Be(GitHubErrorIds.Unauthorized);
+        e.Which.Message.Should().Contain("A JSON web token could not be decoded");
+
+        var late = new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), () => DateTimeOffset.UtcNow.AddMinutes(-30));
+        (await FluentActions.Awaiting(() => late.GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>())
+            .Which.Message.Should().Contain("'Expiration time' claim ('exp')");
+        var early = new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), () => DateTimeOffset.UtcNow.AddMinutes(5));
+        (await FluentActions.Awaiting(() => early.GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>())
+            .Which.Message.Should().Contain("'Issued at' claim ('iat')");
+    }
+
+    // ---------------------------------------------------------------- HTTP behaviour
+
+    [Fact]
+    public async Task RateLimitIsWaitedOutWithAVerboseMessage()
+    {
+        var app = _gh.AddApp();
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.RateLimited, TimeSpan.FromSeconds(1)));
+        var started = DateTime.UtcNow;
+        (await Client(app).GetAppAsync(default)).Id.Should().Be(app.Id);
+        (DateTime.UtcNow - started).Should().BeGreaterThan(TimeSpan.FromSeconds(0.9));
+        _verbose.Should().Contain(m => m.Contains("rate limit") && m.Contains("waiting"));
+    }
+
+    [Fact]
+    public async Task ARateLimitBeyondTheBoundIsAnErrorWithTheResetTime()
+    {
+        var app = _gh.AddApp();
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.RateLimited, TimeSpan.FromMinutes(30)));
+        var e = await FluentActions.Awaiting(() => Client(app).GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>();
+        e.Which.ErrorId.Should().Be(GitHubErrorIds.RateLimited);
+        e.Which.Kind.Should().Be(ErrorKind.LimitsExceeded);
+    }
+
+    [Fact]
+    public async Task ServerErrorsAndDroppedConnectionsAreRetried()
+    {
+        var app = _gh.AddApp();
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Drop));
+        (await Client(app).GetAppAsync(default)).Id.Should().Be(app.Id);
+        _verbose.Where(m => m.Contains("retry")).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task PersistentServerErrorsEndInAnError()
+    {
+        var app = _gh.AddApp();
+        for (int i = 0; i < 3; i++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
+        var e = await FluentActions.Awaiting(() => Client(app).GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>();
+        e.Which.ErrorId.Should().Be(GitHubErrorIds.ServerError);
+        _gh.Faults.Should().BeEmpty("three attempts were made: the first and two retries");
+    }
+
+    [Fact]
+    public async Task ASlowGitHubTimesOut()
+    {
+        var app = _gh.AddApp();
+        using var http = new GitHubHttp(_gh.Host, new GitHubHttpOptions { Timeout = TimeSpan.FromMilliseconds(300), MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(10) });
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(2)));
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(2)));
+        var client = new GitHubAppClient(http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem));
+        (await FluentActions.Awaiting(() => client.GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>())
+            .Which.ErrorId.Should().Be(GitHubErrorIds.Timeout);
+    }
+
+    // ---------------------------------------------------------------- tokens, repositories, suspend
+
+    [Fact]
+    public async Task InstallationTokensAreCachedUntilShortlyBeforeTheyExpire()
+    {
+        var app = _gh.AddApp(installed: true);
+        var client = Client(app);
+        var before = _gh.TokensIssued;
+        var t1 = await client.GetInstallationTokenAsync(app.InstallationId!.Value, default);
+        var t2 = await client.GetInstallationTokenAsync(app.InstallationId!.Value, default);
+        t2.Should().Be(t1);
+        (_gh.TokensIssued - before).Should().Be(1);
+
+        var short_ = _gh.AddApp(installed: true);
+        _gh.TokenLifetime = TimeSpan.FromMinutes(4); // inside the renewal margin: never reused
+        var c2 = Client(short_);
+        var a = await c2.GetInstallationTokenAsync(short_.InstallationId!.Value, default);
+        var b = await c2.GetInstallationTokenAsync(short_.InstallationId!.Value, default);
+        a.Should().NotBe(b);
+    }
+
+    [Fact]
+    public async Task RepositoriesComeFromEveryPage()
+    {
+        var app = _gh.AddApp(installed: true, repositories: 230);
+        var repos = await Client(app).GetRepositoriesAsync(app.InstallationId!.Value, default);
+        repos.Select(r => r.Name).Should().Equal(app.Repositories);
+        repos[0].FullName.Should().Be("acme/repo-001");
+        _gh.Requests.Count(r => r.Path == "/api/v3/installation/repositories").Should().BeGreaterThanOrEqualTo(3);
+    }
+
+    [Fact]
+    public async Task SuspendAndResume()
+    {
+        var app = _gh.AddApp(installed: true);
+        var client = Client(app);
+        var id = app.InstallationId!.Value;
+        await client.SuspendAsync(id, default);
+        (await client.GetInstallationAsync(id, default)).IsSuspended.Should().BeTrue();
+        (await FluentActions.Awaiting(() => client.GetRepositoriesAsync(id, default)).Should().ThrowAsync<GitIntegrationException>())
+            .Which.ErrorId.Should().Be(GitHubErrorIds.Forbidden);
+        await client.ResumeAsync(id, default);
+        (await client.GetInstallationAsync(id, default)).IsSuspended.Should().BeFalse();
+        (await client.GetRepositoriesAsync(id, default)).Should().HaveCount(3);
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    [Fact]
+    public async Task AReissuedKeyIsAcceptedAndAWrongKeyRefused()
+    {
+        var app = _gh.AddApp();
+        var other = _gh.AddApp();
+        var reissued = _gh.AddKey(app);
+        (await GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, null, reissued, default)).Id.Should().Be(app.Id);
+
+        var stranger = System.Security.Cryptography.RSA.Create(2048).ExportRSAPrivateKeyPem();
+        (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, null, stranger, default)).Should().ThrowAsync<GitIntegrationException>())
+            .Which.ErrorId.Should().Be(GitHubErrorIds.KeyRejected);
+        // a valid key of another app, sent with that app's client id: GitHub accepts it, we refuse it
+        (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, other.ClientId, other.Pem, default)).Should().ThrowAsync<GitIntegrationException>())
+            .Which.ErrorId.Should().BeOneOf(GitHubErrorIds.KeyRejected, GitHubErrorIds.KeyOfAnotherApp);
+        var ed = Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", _dir["ed"]);
+        FluentActions.Invoking(() => GitHubAppCredentials.FromPem(app.Id, null, File.ReadAllText(_dir["ed"])))
+            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.KeyNotRsa);
+    }
+
+    [Fact]
+    public async Task StoredKeyIsReplacedOnlyByAnAcceptedKey()
+    {
+        var app = _gh.AddApp(installed: true);
+        var store = IntegrationStore.Open(_dir["store.yaml"]);
+        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "acme-app", Registration(app));
+        var before = File.ReadAllText(i.PrivateKeyPath!);
+        var stranger = System.Security.Cryptography.RSA.Create(2048).ExportRSAPrivateKeyPem();
+        await FluentActions.Awaiting(() => GitHubAppIntegration.ReplaceKeyAsync(store, _http, i, stranger, default)).Should().ThrowAsync<GitIntegrationException>();
+        File.ReadAllText(i.PrivateKeyPath!).Should().Be(before, "a refused key changes nothing");
+        var reissued = _gh.AddKey(app);
+        var after = await GitHubAppIntegration.ReplaceKeyAsync(store, _http, i, reissued, default);
+        File.ReadAllText(after.PrivateKeyPath!).Should().Be(reissued);
+        File.ReadAllText(store.Path).Should().NotContain("PRIVATE KEY").And.NotContain(app.WebhookSecret!);
+    }
+
+    private GitHubAppRegistration Registration(GitHubStandIn.App app) => new()
+    {
+        Id = app.Id, ClientId = app.ClientId, Slug = app.Slug, HtmlUrl = _gh.HtmlUrl(app), Pem = app.Pem, WebhookSecret = app.WebhookSecret,
+    };
+
+    // ---------------------------------------------------------------- stuck Installing, uninstall
+
+    [Fact]
+    public async Task Installing_Case1_GitHubHasNotAnswered()
+    {
+        var none = await GitHubAppLifecycle.ExplainInstallingAsync(_http, null, "acme", null, default);
+        none.Case.Should().Be(InstallingCase.WaitingForGitHub);
+
+        var app = _gh.AddApp();
+        for (int i = 0; i < 3; i++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
+        var down = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
+        down.Case.Should().Be(InstallingCase.WaitingForGitHub);
+        down.Message.Should().Contain("502");
+    }
+
+    [Fact]
+    public async Task Installing_Case2_AppExistsButIsNotInstalled()
+    {
+        var app = _gh.AddApp();
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
+        x.Case.Should().Be(InstallingCase.NotInstalled);
+        x.InstallUrl!.ToString().Should().Be(_gh.HtmlUrl(app) + "/installations/new");
+        x.Message.Should().Contain(x.InstallUrl.ToString());
+    }
+
+    [Fact]
+    public async Task Installing_Case3_AppWasDeletedOnGitHub()
+    {
+        var app = _gh.AddApp(installed: true);
+        app.Deleted = true;
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
+        x.Case.Should().Be(InstallingCase.AppDeleted);
+        x.Message.Should().Contain("deleted").And.Contain("-KeepInstallation");
+    }
+
+    [Fact]
+    public async Task Installing_InstalledMeanwhileIsRecognised()
+    {
+        var app = _gh.AddApp(installed: true);
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
+        x.Case.Should().Be(InstallingCase.Installed);
+        x.Installation!.Id.Should().Be(app.InstallationId);
+    }
+
+    [Fact]
+    public async Task RemovingTheIntegrationUninstallsTheAppUnlessKept()
+    {
+        var store = IntegrationStore.Open(_dir["store.yaml"]);
+        var app = _gh.AddApp(installed: true);
+        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "one", Registration(app));
+        i = GitHubAppIntegration.RecordInstallation(store, i.Id, (await Client(app).FindOrganizationInstallationAsync("acme", default))!);
+        i.Status.Should().Be(IntegrationStatus.Active);
+        var secretFiles = Directory.GetFiles(store.SecretsDirectory);
+        secretFiles.Should().HaveCount(1, "the webhook secret is a protected file");
+
+        (await GitHubAppIntegration.RemoveAsync(store, _http, i, keepInstallation: false, default)).Should().BeTrue();
+        app.InstallationId.Should().BeNull("the app was uninstalled on GitHub");
+        store.Load().Integrations.Should().BeEmpty();
+        File.Exists(i.PrivateKeyPath).Should().BeFalse();
+        Directory.GetFiles(store.SecretsDirectory).Should().BeEmpty();
+
+        var kept = _gh.AddApp(installed: true);
+        var k = GitHubAppIntegration.Add(store, _gh.Host, "acme", "two", Registration(kept));
+        k = GitHubAppIntegration.RecordInstallation(store, k.Id, (await Client(kept).FindOrganizationInstallationAsync("acme", default))!);
+        (await GitHubAppIntegration.RemoveAsync(store, _http, k, keepInstallation: true, default)).Should().BeFalse();
+        kept.InstallationId.Should().NotBeNull();
+    }
+
+    // ---------------------------------------------------------------- the manifest flow, end to end
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ManifestFlowEndToEnd(bool browserAvailable)
+    {
+        var progress = new Recorder();
+        var browser = new PlayedBrowser(_gh, browserAvailable);
+        var manifest = new GitHubAppManifest("acme", "Jira Git acme");
+        var opener = new BrowserOpener(browser.Open);
+        using var stop = new CancellationTokenSource();
+        var watcher = browserAvailable ? Task.CompletedTask : Task.Run(async () =>
+        {
+            // no browser: the user reads each printed URL and opens it by hand
+            int seen = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                string[] said; lock (progress) said = progress.Said.Skip(seen).ToArray();
+                seen += said.Length;
+                foreach (var m in said.Select(s => Regex.Match(s, @"http://127\.0\.0\.1:\d+/\S*")).Where(m => m.Success))
+                    await browser.Visit(new Uri(m.Value.TrimEnd(',', '.')));
+                await Task.Delay(20);
+            }
+        });
+
+        var registration = await GitHubManifestFlow.CreateAppAsync(_http, manifest, opener, progress, TimeSpan.FromSeconds(30), default);
+        browser.ForgedCallbackStatus.Should().Be(400, "a redirect with another state is refused");
+        var app = _gh.Apps[registration.Id];
+        registration.Pem.Should().Be(app.Pem);
+        registration.WebhookSecret.Should().Be(app.WebhookSecret);
+        JsonDocument.Parse(app.Manifest!).RootElement.GetProperty("default_permissions").GetProperty("contents").GetString().Should().Be("read");
+
+        var store = IntegrationStore.Open(_dir["store.yaml"]);
+        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "acme-app-" + browserAvailable, registration);
+        store.Load().Find(i.Id)!.Status.Should().Be(IntegrationStatus.Installing);
+
+        app.NotFoundPolls = 2; // GitHub answers 404 twice before the installation shows
+        var client = new GitHubAppClient(_http, GitHubAppIntegration.Credentials(store.Load().Find(i.Id)!)!);
+        var installation = await GitHubManifestFlow.WaitForInstallationAsync(client, "acme", registration.HtmlUrl!, opener, progress,
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50), default);
+        installation.Id.Should().Be(app.InstallationId);
+        var active = GitHubAppIntegration.RecordInstallation(store, i.Id, installation);
+        active.Status.Should().Be(IntegrationStatus.Active);
+        active.Properties[GitHubAppIntegration.InstallationId].Should().Be(app.InstallationId.ToString());
+        active.Properties[GitHubAppIntegration.Account].Should().Be("acme");
+        stop.Cancel();
+        await watcher;
+        if (!browserAvailable) progress.Said.Should().Contain(s => s.Contains("/installations/new"));
+        File.ReadAllText(store.Path).Should().NotContain("PRIVATE KEY").And.NotContain(app.WebhookSecret!);
+    }
+
+    [Fact]
+    public async Task ManifestFlowTimesOutWhenNobodyCreatesTheApp()
+    {
+        var e = await FluentActions.Awaiting(() => GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", "x"), _ => true, new Recorder(), TimeSpan.FromMilliseconds(300), default))
+            .Should().ThrowAsync<GitIntegrationException>();
+        e.Which.ErrorId.Should().Be(GitHubErrorIds.ManifestTimeout);
+    }
+
+    [Fact]
+    public async Task WaitingForTheInstallationTimesOutWithTheInstallUrl()
+    {
+        var app = _gh.AddApp();
+        var e = await FluentActions.Awaiting(() => GitHubManifestFlow.WaitForInstallationAsync(Client(app), "acme", _gh.HtmlUrl(app), _ => true, new Recorder(),
+            TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(50), default)).Should().ThrowAsync<GitIntegrationException>();
+        e.Which.ErrorId.Should().Be(GitHubErrorIds.InstallationTimeout);
+        e.Which.Message.Should().Contain(_gh.HtmlUrl(app) + "/installations/new");
+    }
+}
+
+/// <summary>The test plays the browser: it loads the local page, posts its form to GitHub, follows the redirect, and clicks Install.</summary>
+public sealed class PlayedBrowser
+{
+    private readonly GitHubStandIn _gh;
+    private readonly bool _available;
+    public int? ForgedCallbackStatus;
+    public PlayedBrowser(GitHubStandIn gh, bool available) { _gh = gh; _available = available; }
+
+    public bool Open(Uri url)
+    {
+        if (!_available) return false;
+        _ = Task.Run(() => Visit(url));
+        return true;
+    }
+
+    public async Task Visit(Uri url)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        if (url.AbsolutePath.EndsWith("/installations/new")) { (await http.GetAsync(url)).EnsureSuccessStatusCode(); return; }
+        var page = await http.GetStringAsync(url);
+        var action = System.Net.WebUtility.HtmlDecode(Regex.Match(page, "<form[^>]*action=\"([^\"]+)\"").Groups[1].Value);
+        var manifest = System.Net.WebUtility.HtmlDecode(Regex.Match(page, "name=\"manifest\" value=\"([^\"]*)\"").Groups[1].Value);
+        Regex.IsMatch(page, "method=\"post\"").Should().BeTrue();
+        new Uri(action).AbsolutePath.Should().Be("/organizations/acme/settings/apps/new");
+        // someone else's redirect first: wrong state
+        var redirect = JsonDocument.Parse(manifest).RootElement.GetProperty("redirect_url").GetString();
+        ForgedCallbackStatus = (int)(await http.GetAsync($"{redirect}?code=forged&state=0000")).StatusCode;
+        var posted = await http.PostAsync(action, new FormUrlEncodedContent(new Dictionary<string, string> { ["manifest"] = manifest }));
+        ((int)posted.StatusCode).Should().Be(302);
+        var back = await http.GetAsync(posted.Headers.Location);
+        back.EnsureSuccessStatusCode();
+    }
+}
+
+/// <summary>node's jsonwebtoken package, installed once per machine in a temp folder (npm).</summary>
+public static class JsonWebTokenTool
+{
+    private static readonly Lazy<string> Dir = new(() =>
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "gitintegration-jsonwebtoken");
+        if (File.Exists(Path.Combine(dir, "node_modules", "jsonwebtoken", "package.json"))) return dir;
+        if (!Tool.Exists("node") || !Tool.Exists("npm"))
+            throw new InvalidOperationException("node and npm are needed to check JWTs with jsonwebtoken (tests/run-all.sh installs them).");
+        Directory.CreateDirectory(dir);
+        var (exit, o, e) = Tool.Run("npm", new[] { "install", "--prefix", dir, "--no-audit", "--no-fund", "jsonwebtoken@9" });
+        if (exit != 0) throw new InvalidOperationException("npm install jsonwebtoken failed: " + e + o);
+        return dir;
+    });
+
+    public static string Folder() => Dir.Value;
+}

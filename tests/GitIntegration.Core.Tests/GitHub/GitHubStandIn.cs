@@ -1,0 +1,328 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GitIntegration.Core.GitHub;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GitIntegration.Core.Tests.GitHub;
+
+/// <summary>
+/// A GitHub Enterprise Server stand-in on 127.0.0.1 (web at /, REST at /api/v3): answers with GitHub's
+/// documented example bodies (Fixtures/github-examples.json), validates every JWT with Microsoft's
+/// validator against the app's public keys (not our code), paginates with Link headers, and can be told
+/// to misbehave (rate limit, 5xx, slowness, dropped connections, "installation not found yet").
+/// </summary>
+public sealed class GitHubStandIn : IAsyncDisposable
+{
+    public enum FaultKind { RateLimited, ServerError, Slow, Drop }
+    public sealed record Fault(FaultKind Kind, TimeSpan Value = default);
+
+    public sealed class App
+    {
+        public long Id;
+        public string ClientId = "";
+        public string Slug = "";
+        public string Name = "";
+        public string Organization = "";
+        public List<RSA> Keys = new();
+        public string Pem = "";
+        public string? WebhookSecret;
+        public bool Deleted;
+        public long? InstallationId;
+        public bool Suspended;
+        public int NotFoundPolls;
+        public List<string> Repositories = new();
+        public string? Manifest;
+    }
+
+    private static readonly JsonObject Examples = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "GitHub", "Fixtures", "github-examples.json")))!;
+    private readonly WebApplication _web;
+    private long _nextId = 100;
+    private readonly ConcurrentDictionary<string, (App App, string State, string Redirect)> _codes = new();
+    private readonly ConcurrentDictionary<string, (App App, DateTimeOffset Expires)> _tokens = new();
+
+    public ConcurrentDictionary<long, App> Apps { get; } = new();
+    public ConcurrentQueue<Fault> Faults { get; } = new();
+    /// <summary>Every API request: method, path, User-Agent, X-GitHub-Api-Version.</summary>
+    public ConcurrentQueue<(string Method, string Path, string? UserAgent, string? ApiVersion)> Requests { get; } = new();
+    /// <summary>Why each rejected JWT was rejected (GitHub's messages).</summary>
+    public ConcurrentQueue<string> JwtRejections { get; } = new();
+    public int TokensIssued;
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>The last JWT accepted (for the independent node check).</summary>
+    public string? LastJwt;
+
+    private GitHubStandIn(WebApplication web) => _web = web;
+
+    public Uri BaseUrl { get; private set; } = null!;
+    public GitHubHost Host => GitHubHost.FromHostUrl(BaseUrl.ToString());
+
+    public static async Task<GitHubStandIn> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        var web = builder.Build();
+        var s = new GitHubStandIn(web);
+        s.Map(web);
+        await web.StartAsync();
+        var address = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        s.BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        return s;
+    }
+
+    /// <summary>An app that exists on the stand-in, with a fresh RSA key; returns it and its PEM.</summary>
+    public App AddApp(string organization = "acme", bool installed = false, int repositories = 3)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var rsa = RSA.Create(2048);
+        var app = new App
+        {
+            Id = id, ClientId = "Iv23li" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant(),
+            Slug = "jira-git-" + id, Name = "Jira Git " + id, Organization = organization,
+            Pem = rsa.ExportRSAPrivateKeyPem(), WebhookSecret = Convert.ToHexString(RandomNumberGenerator.GetBytes(20)).ToLowerInvariant(),
+        };
+        app.Keys.Add(rsa);
+        app.Repositories.AddRange(Enumerable.Range(1, repositories).Select(i => $"repo-{i:000}"));
+        if (installed) app.InstallationId = id * 10;
+        Apps[id] = app;
+        return app;
+    }
+
+    /// <summary>What GitHub's "Generate a private key" does: a second valid key for the app.</summary>
+    public string AddKey(App app)
+    {
+        var rsa = RSA.Create(2048);
+        app.Keys.Add(rsa);
+        return rsa.ExportRSAPrivateKeyPem();
+    }
+
+    public string HtmlUrl(App app) => new Uri(BaseUrl, "apps/" + app.Slug).ToString();
+
+    private void Map(WebApplication web)
+    {
+        web.Use(async (ctx, next) =>
+        {
+            if (ctx.Request.Path.StartsWithSegments("/api/v3"))
+            {
+                Requests.Enqueue((ctx.Request.Method, ctx.Request.Path.Value!, ctx.Request.Headers.UserAgent.ToString(), ctx.Request.Headers["X-GitHub-Api-Version"].FirstOrDefault()));
+                if (Faults.TryDequeue(out var f))
+                {
+                    switch (f.Kind)
+                    {
+                        case FaultKind.Drop: ctx.Abort(); return;
+                        case FaultKind.Slow: await Task.Delay(f.Value); break;
+                        case FaultKind.ServerError:
+                            await Error(ctx, 502, "Server Error"); return;
+                        case FaultKind.RateLimited:
+                            ctx.Response.Headers["x-ratelimit-limit"] = "5000";
+                            ctx.Response.Headers["x-ratelimit-remaining"] = "0";
+                            ctx.Response.Headers["x-ratelimit-reset"] = DateTimeOffset.UtcNow.Add(f.Value).ToUnixTimeSeconds().ToString();
+                            await Error(ctx, 403, "API rate limit exceeded for installation ID 1.");
+                            return;
+                    }
+                }
+            }
+            await next();
+        });
+
+        // --- web: the manifest flow and the installation page
+        web.MapPost("/organizations/{org}/settings/apps/new", async (HttpContext ctx, string org) =>
+        {
+            var form = await ctx.Request.ReadFormAsync();
+            var manifest = JsonNode.Parse(form["manifest"].ToString())!;
+            var app = AddApp(org, installed: false);
+            app.Name = manifest["name"]!.GetValue<string>();
+            app.Manifest = form["manifest"];
+            var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant();
+            var state = ctx.Request.Query["state"].ToString();
+            _codes[code] = (app, state, manifest["redirect_url"]!.GetValue<string>());
+            return Results.Redirect($"{manifest["redirect_url"]}?code={code}&state={Uri.EscapeDataString(state)}");
+        });
+        web.MapGet("/apps/{slug}/installations/new", (string slug) =>
+        {
+            var app = Apps.Values.Single(a => a.Slug == slug);
+            app.InstallationId = app.Id * 10;
+            return Results.Content("<p>Installed</p>", "text/html");
+        });
+
+        // --- REST
+        var api = web.MapGroup("/api/v3");
+        api.MapPost("/app-manifests/{code}/conversions", (string code) =>
+        {
+            if (!_codes.TryRemove(code, out var c)) return Problem(404, "Not Found");
+            var body = Example("POST /app-manifests/{code}/conversions", "201");
+            Describe(body, c.App);
+            body["pem"] = c.App.Pem;
+            body["webhook_secret"] = c.App.WebhookSecret;
+            return Json(201, body);
+        });
+        api.MapGet("/app", (HttpContext ctx) => WithApp(ctx, app =>
+        {
+            var body = Example("GET /app", "200");
+            Describe(body, app);
+            return Json(200, body);
+        }));
+        api.MapGet("/app/installations", (HttpContext ctx) => WithApp(ctx, app =>
+        {
+            var list = new JsonArray();
+            if (app.InstallationId != null) list.Add(Installation(app));
+            return Json(200, list);
+        }));
+        api.MapGet("/app/installations/{id:long}", (HttpContext ctx, long id) => WithInstallation(ctx, id, app => Json(200, Installation(app))));
+        api.MapGet("/orgs/{org}/installation", (HttpContext ctx, string org) => WithApp(ctx, app =>
+        {
+            if (app.NotFoundPolls > 0) { app.NotFoundPolls--; return Problem(404, "Not Found"); }
+            return app.InstallationId != null && app.Organization == org ? Json(200, Installation(app)) : Problem(404, "Not Found");
+        }));
+        api.MapPost("/app/installations/{id:long}/access_tokens", (HttpContext ctx, long id) => WithInstallation(ctx, id, app =>
+        {
+            if (app.Suspended) return Problem(403, "This installation has been suspended");
+            var body = Example("POST /app/installations/{installation_id}/access_tokens", "201");
+            var token = "ghs_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).TrimEnd('=').Replace('+', 'x').Replace('/', 'y');
+            var expires = DateTimeOffset.UtcNow + TokenLifetime;
+            _tokens[token] = (app, expires);
+            Interlocked.Increment(ref TokensIssued);
+            body["token"] = token;
+            body["expires_at"] = expires.ToString("yyyy-MM-ddTHH:mm:ssZ");
+            body["repository_selection"] = "all";
+            body.Remove("repositories");
+            return Json(201, body);
+        }));
+        api.MapPut("/app/installations/{id:long}/suspended", (HttpContext ctx, long id) => WithInstallation(ctx, id, app => { app.Suspended = true; return Results.StatusCode(204); }));
+        api.MapDelete("/app/installations/{id:long}/suspended", (HttpContext ctx, long id) => WithInstallation(ctx, id, app => { app.Suspended = false; return Results.StatusCode(204); }));
+        api.MapDelete("/app/installations/{id:long}", (HttpContext ctx, long id) => WithInstallation(ctx, id, app => { app.InstallationId = null; app.Suspended = false; return Results.StatusCode(204); }));
+        api.MapGet("/installation/repositories", (HttpContext ctx) =>
+        {
+            var auth = ctx.Request.Headers.Authorization.ToString();
+            if (!auth.StartsWith("Bearer ") || !_tokens.TryGetValue(auth[7..], out var t) || t.Expires < DateTimeOffset.UtcNow || t.App.InstallationId == null)
+                return Problem(401, "Bad credentials");
+            if (t.App.Suspended) return Problem(403, "This installation has been suspended");
+            int perPage = int.TryParse(ctx.Request.Query["per_page"], out var pp) ? Math.Clamp(pp, 1, 100) : 30;
+            int page = int.TryParse(ctx.Request.Query["page"], out var p) ? Math.Max(1, p) : 1;
+            var names = t.App.Repositories;
+            int last = Math.Max(1, (names.Count + perPage - 1) / perPage);
+            var body = Example("GET /installation/repositories", "200");
+            var template = body["repositories"]![0]!;
+            var repos = new JsonArray();
+            foreach (var (name, i) in names.Skip((page - 1) * perPage).Take(perPage).Select((n, i) => (n, i)))
+            {
+                var r = template.DeepClone();
+                r["id"] = 1000 + (page - 1) * perPage + i;
+                r["name"] = name;
+                r["full_name"] = $"{t.App.Organization}/{name}";
+                r["private"] = name.EndsWith('2');
+                r["html_url"] = new Uri(BaseUrl, $"{t.App.Organization}/{name}").ToString();
+                r["clone_url"] = new Uri(BaseUrl, $"{t.App.Organization}/{name}.git").ToString();
+                repos.Add(r);
+            }
+            body["total_count"] = names.Count;
+            body["repositories"] = repos;
+            var links = new List<string>();
+            string Link(int n, string rel) => $"<{new Uri(BaseUrl, "api/v3/installation/repositories")}?per_page={perPage}&page={n}>; rel=\"{rel}\"";
+            if (page < last) { links.Add(Link(page + 1, "next")); links.Add(Link(last, "last")); }
+            if (page > 1) { links.Add(Link(1, "first")); links.Add(Link(page - 1, "prev")); }
+            if (links.Count > 0) ctx.Response.Headers["Link"] = string.Join(", ", links);
+            return Json(200, body);
+        });
+    }
+
+    private IResult WithInstallation(HttpContext ctx, long id, Func<App, IResult> then) =>
+        WithApp(ctx, app => app.InstallationId == id ? then(app) : Problem(404, "Not Found"));
+
+    /// <summary>GitHub's JWT rules, checked with Microsoft.IdentityModel (independent of the code under test).</summary>
+    private IResult WithApp(HttpContext ctx, Func<App, IResult> then)
+    {
+        var auth = ctx.Request.Headers.Authorization.ToString();
+        var jwt = auth.StartsWith("Bearer ") ? auth[7..] : "";
+        var (app, why) = Validate(jwt);
+        if (app == null)
+        {
+            JwtRejections.Enqueue(why!);
+            return Problem(401, why!);
+        }
+        LastJwt = jwt;
+        return then(app);
+    }
+
+    private (App? App, string? Why) Validate(string jwt)
+    {
+        JsonWebToken token;
+        try { token = new JsonWebToken(jwt); }
+        catch (Exception) { return (null, "A JSON web token could not be decoded"); }
+        if (token.Alg != "RS256") return (null, "A JSON web token could not be decoded");
+        var iss = token.TryGetPayloadValue<object>("iss", out var i) ? i?.ToString() : null;
+        var app = Apps.Values.FirstOrDefault(a => a.ClientId == iss || a.Id.ToString() == iss);
+        if (app == null || app.Deleted) return (null, "Integration not found");
+        var handler = new JsonWebTokenHandler();
+        var valid = app.Keys.Any(k => handler.ValidateTokenAsync(jwt, new TokenValidationParameters
+        {
+            IssuerSigningKey = new RsaSecurityKey(k.ExportParameters(false)),
+            ValidAlgorithms = new[] { "RS256" },
+            ValidateIssuer = false, ValidateAudience = false, ValidateLifetime = false, RequireExpirationTime = false,
+        }).Result.IsValid);
+        if (!valid) return (null, "A JSON web token could not be decoded");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (!token.TryGetPayloadValue<long>("iat", out var iat) || iat > now)
+            return (null, "'Issued at' claim ('iat') must be an Integer representing a time in the past");
+        if (!token.TryGetPayloadValue<long>("exp", out var exp) || exp <= now)
+            return (null, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires");
+        if (exp - iat > 600 || exp > now + 600)
+            return (null, "'Expiration time' claim ('exp') is too far in the future");
+        return (app, null);
+    }
+
+    private JsonObject Installation(App app)
+    {
+        var body = Example("GET /orgs/{org}/installation", "200");
+        body["id"] = app.InstallationId;
+        body["app_id"] = app.Id;
+        body["app_slug"] = app.Slug;
+        body["account"]!["login"] = app.Organization;
+        body["target_type"] = "Organization";
+        body["repository_selection"] = "all";
+        body["html_url"] = new Uri(BaseUrl, $"organizations/{app.Organization}/settings/installations/{app.InstallationId}").ToString();
+        body["suspended_at"] = app.Suspended ? "2024-01-01T00:00:00Z" : null;
+        return body;
+    }
+
+    private void Describe(JsonObject body, App app)
+    {
+        body["id"] = app.Id;
+        body["slug"] = app.Slug;
+        body["client_id"] = app.ClientId;
+        body["name"] = app.Name;
+        body["owner"]!["login"] = app.Organization;
+        body["html_url"] = HtmlUrl(app);
+    }
+
+    private static JsonObject Example(string operation, string status) => (JsonObject)Examples[operation]![status]!.DeepClone();
+
+    private static IResult Json(int status, JsonNode body) => Results.Text(body.ToJsonString(), "application/json; charset=utf-8", statusCode: status);
+
+    private static IResult Problem(int status, string message) =>
+        Json(status, new JsonObject { ["message"] = message, ["documentation_url"] = "https://docs.github.com/rest", ["status"] = status.ToString() });
+
+    private static Task Error(HttpContext ctx, int status, string message)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        return ctx.Response.WriteAsync(JsonSerializer.Serialize(new { message, documentation_url = "https://docs.github.com/rest", status = status.ToString() }));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _web.StopAsync();
+        await _web.DisposeAsync();
+    }
+}

@@ -1,0 +1,17 @@
+BeforeAll {
+    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    $env:GITINTEGRATION_STORE = Join-Path $TestDrive "integrations.yaml"
+}
+
+Describe 'Update-GitHubAppKey' {
+    It 'reports a key file that does not exist' {
+        { Update-GitHubAppKey -Name acme -PrivateKeyPath "$TestDrive/missing.pem" -ErrorAction Stop } | Should -Throw -ErrorId 'KeyFileNotFound,GitIntegration.UpdateGitHubAppKeyCommand'
+    }
+    It 'reports an unknown integration' {
+        $key = New-GitSshKey -Path "$TestDrive/new.pem"
+        { Update-GitHubAppKey -Name acme -PrivateKeyPath $key.Path -ErrorAction Stop } | Should -Throw -ErrorId 'IntegrationNotFound,GitIntegration.UpdateGitHubAppKeyCommand'
+    }
+    It 'binds a file from Get-ChildItem' {
+        (Get-Command Update-GitHubAppKey).Parameters['PrivateKeyPath'].Aliases | Should -Contain 'FullName'
+    }
+}
