@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-peers=(openssh-client openssh-server putty-tools argon2 git gitolite3 nginx-light fcgiwrap openssl ca-certificates nodejs npm)
+peers=(openssh-client openssh-server putty-tools argon2 git gitolite3 nginx-light fcgiwrap openssl ca-certificates)
 missing=()
 for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# Node checks our JWTs independently; a machine may already have node and npm from elsewhere than Debian,
+# which Debian's npm package would conflict with.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   echo "Installing test peers: ${missing[*]}"
