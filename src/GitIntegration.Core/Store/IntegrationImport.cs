@@ -81,7 +81,8 @@ namespace GitIntegration.Core.Store
                 Cleanup(written);
                 throw;
             }
-            foreach (var old in replaced) DeleteReplaced(store, old, results);
+            var after = replaced.Count > 0 ? store.Load() : null;
+            foreach (var old in replaced) DeleteReplaced(store, old, after!);
             return results;
         }
 
@@ -241,9 +242,9 @@ namespace GitIntegration.Core.Store
         private static string Track(List<string> written, string path) { written.Add(path); return path; }
 
         /// <summary>After the store is written: the old integration's owned files that the update no longer references.</summary>
-        private static void DeleteReplaced(IntegrationStore store, Integration old, List<ImportResult> results)
+        private static void DeleteReplaced(IntegrationStore store, Integration old, StoreDocument after)
         {
-            var now = store.Load().Find(old.Id);
+            var now = after.Find(old.Id);
             if (now == null) return;
             if (old.PassphraseRef != null && !old.PassphraseRef.Equals(now.PassphraseRef)) store.DeleteSecret(old.PassphraseRef);
             if (old.TokenRef != null && !old.TokenRef.Equals(now.TokenRef)) store.DeleteSecret(old.TokenRef);
