@@ -100,7 +100,8 @@ namespace GitIntegration.Core.Store
         public static bool SameUrl(string? a, string? b) =>
             a != null && b != null && string.Equals(NormalizeUrl(a), NormalizeUrl(b), StringComparison.OrdinalIgnoreCase);
 
-        private static string NormalizeUrl(string url)
+        /// <summary>The form of an origin URL that <see cref="SameUrl"/> compares (with OrdinalIgnoreCase).</summary>
+        public static string NormalizeUrl(string url)
         {
             var u = url.Trim().TrimEnd('/');
             return u.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? u.Substring(0, u.Length - 4) : u;

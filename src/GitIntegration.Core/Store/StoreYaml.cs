@@ -234,6 +234,7 @@ namespace GitIntegration.Core.Store
                 : throw Error(source, at.Start, $"'{s}' is not one of {string.Join(", ", Enum.GetNames(typeof(T)))}.");
 
         private static DateTimeOffset ParseTime(string s, string source, Scalar at) =>
+            DateTimeOffset.TryParseExact(s, "o", CultureInfo.InvariantCulture, DateTimeStyles.None, out var exact) ? exact :
             DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t
                 : throw Error(source, at.Start, $"'{s}' is not a date and time.");
 

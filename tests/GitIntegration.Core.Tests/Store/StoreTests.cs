@@ -76,3 +76,57 @@ public class StoreTests
         store.Invoking(s => s.WriteSecret("../x", "y")).Should().Throw<GitIntegrationException>();
     }
 }
+
+public class StoreFileTests
+{
+    [Theory]
+    [InlineData("schemaVersion: 1\nintegrations:\n- id: 6c1b7d1e-0f1e-4a4e-9a52-0d7b5b9e6c11\n  name: [unclosed\n", 4)]
+    [InlineData("schemaVersion: 1\nintegrations:\n- id: 6c1b7d1e-0f1e-4a4e-9a52-0d7b5b9e6c11\n  nmae: typo\n", 4)]
+    [InlineData("schemaVersion: 1\nintegrations:\n- id: 6c1b7d1e-0f1e-4a4e-9a52-0d7b5b9e6c11\n  type: Svn\n", 4)]
+    [InlineData("schemaVersion: 1\nintegrations:\n- id: 6c1b7d1e-0f1e-4a4e-9a52-0d7b5b9e6c11\n- id: 6c1b7d1e-0f1e-4a4e-9a52-0d7b5b9e6c11\n", 4)]
+    [InlineData("\u0000\u0001garbage\u00ff", 1)]
+    public void A_store_that_does_not_parse_names_file_line_and_column_and_is_never_rewritten(string content, int line)
+    {
+        using var t = new TempDir();
+        var store = IntegrationStore.Open(t["s.yaml"]);
+        File.WriteAllText(store.Path, content);
+        var e = store.Invoking(s => s.Load()).Should().Throw<StoreFormatException>().Which;
+        (e.ErrorId, e.Line, e.Target).Should().Be((StoreErrorIds.StoreParseFailed, line, store.Path));
+        e.Message.Should().Contain(store.Path).And.Contain($"line {line}, column {e.Column}");
+        store.Invoking(s => s.Update(d => { d.Integrations.Clear(); return 0; })).Should().Throw<StoreFormatException>();
+        File.ReadAllText(store.Path).Should().Be(content);
+        File.Exists(store.BackupPath).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_store_from_a_newer_schema_is_refused()
+    {
+        using var t = new TempDir();
+        var store = IntegrationStore.Open(t["s.yaml"]);
+        File.WriteAllText(store.Path, "schemaVersion: 2\nintegrations: []\n");
+        store.Invoking(s => s.Load()).Should().Throw<StoreFormatException>().Which.ErrorId.Should().Be(StoreErrorIds.StoreSchemaTooNew);
+    }
+
+    [Fact]
+    public void Default_path_follows_the_environment_variable_then_xdg()
+    {
+        using var t = new TempDir();
+        var old = Environment.GetEnvironmentVariable(IntegrationStore.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(IntegrationStore.EnvironmentVariable, t["x.yml"]);
+            IntegrationStore.Open().Path.Should().Be(t["x.yml"]);
+        }
+        finally { Environment.SetEnvironmentVariable(IntegrationStore.EnvironmentVariable, old); }
+        if (!OperatingSystem.IsWindows())
+        {
+            var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+            try
+            {
+                Environment.SetEnvironmentVariable("XDG_CONFIG_HOME", t.Path);
+                IntegrationStore.DefaultPath().Should().Be(Path.Combine(t.Path, "GitIntegration", "integrations.yaml"));
+            }
+            finally { Environment.SetEnvironmentVariable("XDG_CONFIG_HOME", xdg); }
+        }
+    }
+}

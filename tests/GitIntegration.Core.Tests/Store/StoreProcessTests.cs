@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using FluentAssertions;
+using GitIntegration.Core.Store;
+using Xunit;
+
+namespace GitIntegration.Core.Tests.Store;
+
+/// <summary>The store against real concurrent and killed processes (tests/GitIntegration.StoreWriter).</summary>
+public class StoreProcessTests
+{
+    private static readonly string Writer = Path.Combine(AppContext.BaseDirectory, "GitIntegration.StoreWriter.dll");
+
+    private static Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Writer);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
+    [Fact]
+    public async Task Eight_processes_adding_fifty_each_end_with_four_hundred()
+    {
+        using var t = new TempDir();
+        var path = t["integrations.yaml"];
+        var procs = Enumerable.Range(0, 8).Select(n => Start("add", path, "50", "p" + n)).ToList();
+        foreach (var p in procs)
+        {
+            var err = await p.StandardError.ReadToEndAsync();
+            p.WaitForExit(120_000).Should().BeTrue();
+            p.ExitCode.Should().Be(0, err);
+        }
+        var doc = IntegrationStore.Open(path).Load();
+        doc.Integrations.Should().HaveCount(400);
+        doc.Integrations.Select(i => i.Name).Distinct().Should().HaveCount(400);
+        File.Exists(path + ".lock").Should().BeTrue("the lock file stays; the OS lock on it is what counts");
+    }
+
+    [DllImport("libc", SetLastError = true)] private static extern int kill(int pid, int sig);
+    private const int SIGKILL = 9, SIGCONT = 18, SIGSTOP = 19;
+
+    [Fact]
+    public void A_writer_killed_between_temp_write_and_rename_leaves_the_old_or_the_new_store()
+    {
+        if (OperatingSystem.IsWindows()) return; // SIGSTOP sampling is POSIX; the rename path it proves is the Unix one
+        using var t = new TempDir();
+        var path = t["integrations.yaml"];
+        var storeTemp = new Regex(@"^\.integrations\.yaml\.[0-9a-f]{8}\.tmp$");
+        var rnd = new Random(4);
+        for (int round = 0; round < 4; round++)
+        {
+            var p = Start("churn", path, "300");
+            p.StandardOutput.ReadLine().Should().NotBeNull("the writer completes a first write");
+            // Freeze the writer at random moments until it is caught with its temp file written but not yet renamed, then kill it.
+            bool caught = false;
+            var clock = Stopwatch.StartNew();
+            while (!caught && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                kill(p.Id, SIGSTOP).Should().Be(0);
+                caught = Directory.GetFiles(t.Path).Any(f => storeTemp.IsMatch(Path.GetFileName(f)));
+                kill(p.Id, caught ? SIGKILL : SIGCONT);
+                if (!caught) Thread.Sleep(rnd.Next(0, 4));
+            }
+            p.WaitForExit();
+            caught.Should().BeTrue("the writer must be caught between temp write and rename for this test to mean anything");
+
+            var doc = IntegrationStore.Open(path).Load(); // throws if the store were partial
+            doc.Integrations.Should().HaveCount(300);
+            doc.Integrations.Select(i => i.Properties["gen"]).Distinct().Should().ContainSingle("one whole version of the store");
+            // The next writer takes the lock at once: the dead holder's lock was released with its process.
+            var sw = Stopwatch.StartNew();
+            IntegrationStore.Open(path).Update(d => 0);
+            sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+            foreach (var tmp in Directory.GetFiles(t.Path, "*.tmp")) File.Delete(tmp);
+        }
+    }
+
+    [Fact]
+    public void A_held_lock_times_out_with_StoreLocked()
+    {
+        using var t = new TempDir();
+        var store = IntegrationStore.Open(t["s.yaml"]);
+        store.LockTimeout = TimeSpan.FromMilliseconds(300);
+        store.Update(_ =>
+        {
+            var other = IntegrationStore.Open(t["s.yaml"]);
+            other.LockTimeout = TimeSpan.FromMilliseconds(300);
+            other.Invoking(o => o.Update(d => 0)).Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(StoreErrorIds.StoreLocked);
+            return 0;
+        });
+    }
+}

@@ -1,0 +1,51 @@
+BeforeAll {
+    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    # An empty argument reaches native commands only from PowerShell 7.3 on; before, it had to be written '""'.
+    $script:NoPassphrase = if ($PSVersionTable.PSVersion -ge [version]'7.3') { '' } else { '""' }
+    $store = Join-Path $TestDrive 'src/integrations.yaml'
+    $pem = Join-Path $TestDrive 'jira_rsa'
+    ssh-keygen -q -t rsa -b 2048 -m PEM -N $NoPassphrase -f $pem
+    @(
+        [pscustomobject]@{ name = 'billing'; origin = 'git@github.com:acme/billing.git'; privateKeyPath = $pem; token = 'glpat-XYZ' }
+        [pscustomobject]@{ name = 'web'; origin = 'https://gitlab.com/acme/web.git'; 'property.appId' = '42' }
+    ) | Import-GitIntegration -StorePath $store | Out-Null
+}
+
+Describe 'Export-GitIntegration' {
+    It 'lets no secret leave without -IncludeSecrets (<Format>)' -TestCases @(
+        @{ Format = 'Tsv' }, @{ Format = 'Csv' }, @{ Format = 'Yaml' }, @{ Format = 'Json' }
+    ) {
+        $file = Export-GitIntegration (Join-Path $TestDrive "plain.$Format") -StorePath $store
+        $text = Get-Content $file -Raw
+        $text | Should -Not -Match 'glpat-XYZ'
+        $text | Should -Not -Match 'PRIVATE KEY'
+        $text | Should -Match 'billing'
+    }
+
+    It 'inlines the key as quoted multi-line PEM with -IncludeSecrets, in an owner-only file' {
+        $file = Export-GitIntegration (Join-Path $TestDrive 'full.tsv') -IncludeSecrets -StorePath $store
+        $text = Get-Content $file -Raw
+        $text | Should -Match '"-----BEGIN RSA PRIVATE KEY-----\r?\n'
+        $text | Should -Match 'glpat-XYZ'
+        if (-not $IsWindows) { (Get-Item $file).UnixMode | Should -Be '-rw-------' }
+    }
+
+    It 'round-trips every format into an empty store' -TestCases @(
+        @{ Format = 'Tsv' }, @{ Format = 'Csv' }, @{ Format = 'Yaml' }, @{ Format = 'Json' }
+    ) {
+        $file = Export-GitIntegration (Join-Path $TestDrive "rt.$Format") -IncludeSecrets -StorePath $store -Force
+        $dst = Join-Path $TestDrive "dst-$Format/integrations.yaml"
+        (Import-GitIntegration $file -StorePath $dst).Action | Should -Be @('Created', 'Created')
+        $a = Get-GitIntegration -StorePath $store | Select-Object Id, Name, Type, Url, SslVerify, Status
+        $b = Get-GitIntegration -StorePath $dst | Select-Object Id, Name, Type, Url, SslVerify, Status
+        ($b | ConvertTo-Json) | Should -Be ($a | ConvertTo-Json)
+        (Get-GitIntegration web -StorePath $dst).Properties['appId'] | Should -Be '42'
+    }
+
+    It 'refuses to overwrite a file without -Force' {
+        $f = Join-Path $TestDrive 'exists.csv'
+        Set-Content $f 'x'
+        { Export-GitIntegration $f -StorePath $store } | Should -Throw
+        Get-Content $f | Should -Be 'x'
+    }
+}

@@ -1,0 +1,73 @@
+BeforeAll {
+    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    # An empty argument reaches native commands only from PowerShell 7.3 on; before, it had to be written '""'.
+    $script:NoPassphrase = if ($PSVersionTable.PSVersion -ge [version]'7.3') { '' } else { '""' }
+}
+
+Describe 'Import-GitIntegration' {
+    BeforeEach {
+        $store = Join-Path $TestDrive ("s{0}/integrations.yaml" -f (Get-Random))
+    }
+
+    It 'imports the integration TSV layout with a quoted multi-line PEM and CRLF' {
+        $pem = Join-Path $TestDrive 'jira_rsa'
+        if (-not (Test-Path $pem)) { ssh-keygen -q -t rsa -b 2048 -m PEM -N $NoPassphrase -f $pem }
+        $key = (Get-Content $pem -Raw).Trim() -replace "`r?`n", "`r`n"
+        $tsv = Join-Path $TestDrive 'repos.tsv'
+        [IO.File]::WriteAllText($tsv, "id`trealRoot`torigin`tprivateKey`r`n`t`tgit@github.com:acme/billing.git`t""$key""`r`n`t`tgit@github.com:acme/web.git`t`r`n")
+        $r = Import-GitIntegration $tsv -StorePath $store
+        $r.Action | Should -Be @('Created', 'Created')
+        $r.Row | Should -Be @(1, 2)
+        (Get-GitIntegration billing -StorePath $store).PrivateKeyPath | Should -Exist
+    }
+
+    It 'reads an Excel CSV with a BOM and semicolons' {
+        $csv = Join-Path $TestDrive 'excel.csv'
+        [IO.File]::WriteAllText($csv, "name;origin;sslVerify`r`nAcme;https://git.acme.test/a.git;FALSE`r`n", [Text.UTF8Encoding]::new($true))
+        (Import-GitIntegration $csv -StorePath $store).Action | Should -Be 'Created'
+        (Get-GitIntegration Acme -StorePath $store).SslVerify | Should -BeFalse
+    }
+
+    It 'takes Import-Csv objects from the pipeline and changes nothing on a second run' {
+        $csv = Join-Path $TestDrive 'repos.csv'
+        @([pscustomobject]@{ origin = 'git@h:o/a.git'; name = 'a' }, [pscustomobject]@{ origin = 'git@h:o/b.git'; name = 'b' }) | Export-Csv $csv -NoTypeInformation
+        (Import-Csv $csv | Import-GitIntegration -StorePath $store).Action | Should -Be @('Created', 'Created')
+        $before = Get-Content $store -Raw
+        (Import-Csv $csv | Import-GitIntegration -StorePath $store -Update).Action | Should -Be @('Unchanged', 'Unchanged')
+        Get-Content $store -Raw | Should -Be $before
+    }
+
+    It 'reports a bad row as a non-terminating error with its row number and imports the rest' {
+        $rows = @(
+            [pscustomobject]@{ origin = 'git@h:o/ok.git' }
+            [pscustomobject]@{ origin = ''; name = 'missing-origin' }
+            [pscustomobject]@{ origin = 'git@h:o/ok2.git'; type = 'Svn' }
+            [pscustomobject]@{ origin = 'git@h:o/ok3.git' }
+        )
+        $r = $rows | Import-GitIntegration -StorePath $store -ErrorAction SilentlyContinue -ErrorVariable err
+        $r.Action | Should -Be @('Created', 'Failed', 'Failed', 'Created')
+        $err.Count | Should -Be 2
+        $err[0].Exception.Message | Should -BeLike 'Row 2:*origin*'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ImportRowInvalid*'
+        (Get-GitIntegration -StorePath $store).Count | Should -Be 2
+    }
+
+    It 'imports nothing with -Atomic when a row fails' {
+        $rows = [pscustomobject]@{ origin = 'git@h:o/ok.git' }, [pscustomobject]@{ name = 'no-origin' }
+        $rows | Import-GitIntegration -StorePath $store -Atomic -ErrorAction SilentlyContinue | Out-Null
+        Get-GitIntegration -StorePath $store | Should -BeNullOrEmpty
+    }
+
+    It 'skips a changed existing integration unless -Update' {
+        [pscustomobject]@{ origin = 'git@h:o/a.git'; name = 'a' } | Import-GitIntegration -StorePath $store | Out-Null
+        ([pscustomobject]@{ origin = 'git@h:o/a.git'; name = 'renamed' } | Import-GitIntegration -StorePath $store).Action | Should -Be 'Skipped'
+        ([pscustomobject]@{ origin = 'git@h:o/a.git'; name = 'renamed' } | Import-GitIntegration -StorePath $store -Update).Action | Should -Be 'Updated'
+        (Get-GitIntegration -StorePath $store).Name | Should -Be 'renamed'
+    }
+
+    It 'writes nothing with -WhatIf but still reports what it would do' {
+        $r = [pscustomobject]@{ origin = 'git@h:o/a.git' } | Import-GitIntegration -StorePath $store -WhatIf
+        $r.Action | Should -Be 'Created'
+        Test-Path $store | Should -BeFalse
+    }
+}

@@ -1,0 +1,37 @@
+BeforeAll {
+    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    $store = Join-Path $TestDrive 'integrations.yaml'
+}
+
+Describe 'Remove-GitIntegration' {
+    BeforeEach {
+        Remove-Item (Join-Path $TestDrive '*') -Recurse -Force -ErrorAction SilentlyContinue
+        @(
+            [pscustomobject]@{ name = 'a'; origin = 'git@h:o/a.git'; token = 'tok-a' }
+            [pscustomobject]@{ name = 'b'; origin = 'git@h:o/b.git' }
+        ) | Import-GitIntegration -StorePath $store | Out-Null
+    }
+
+    It 'removes without prompting under -Force, with the secret files it owned' {
+        $secrets = Join-Path $TestDrive 'secrets'
+        (Get-ChildItem $secrets).Count | Should -Be 1
+        Remove-GitIntegration a -StorePath $store -Force
+        (Get-GitIntegration -StorePath $store).Name | Should -Be 'b'
+        Get-ChildItem $secrets | Should -BeNullOrEmpty
+    }
+
+    It 'removes what the pipeline gives it with -Confirm:$false' {
+        Get-GitIntegration -StorePath $store | Remove-GitIntegration -StorePath $store -Confirm:$false
+        Get-GitIntegration -StorePath $store | Should -BeNullOrEmpty
+    }
+
+    It 'removes nothing with -WhatIf' {
+        Remove-GitIntegration * -StorePath $store -WhatIf
+        (Get-GitIntegration -StorePath $store).Count | Should -Be 2
+    }
+
+    It 'declares ConfirmImpact High' {
+        (Get-Command Remove-GitIntegration).ImplementingType.GetCustomAttributes($true).Where({ $_ -is [System.Management.Automation.CmdletAttribute] }).ConfirmImpact |
+            Should -Be 'High'
+    }
+}
