@@ -112,13 +112,14 @@ namespace GitIntegration.Core.Keys
         }
 
         /// <summary>Decodes a public key blob (the base64 part of an authorized_keys line).</summary>
-        public static SshKey FromPublicBlob(byte[] blob, string? comment = null)
+        public static SshKey FromPublicBlob(byte[] blob, string? comment = null) => KeyReader.Parse(() =>
         {
+            // Parse: BouncyCastle throws its own exceptions on damaged values (an even RSA modulus...).
             var r = new SshReader(blob);
             var key = ReadPublic(r, r.ReadAscii(), comment);
             if (r.Remaining != 0) throw SshReader.Corrupt();
             return key;
-        }
+        });
 
         /// <summary>Reads the public fields that follow the type name, as laid out in key blobs.</summary>
         internal static SshKey ReadPublic(SshReader r, string type, string? comment)
