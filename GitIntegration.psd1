@@ -13,6 +13,8 @@
     FormatsToProcess     = @('GitIntegration.format.ps1xml')
     CmdletsToExport      = @(
         'Convert-GitSshKey'
+        'ConvertFrom-PuttyKey'
+        'ConvertTo-PuttyKey'
         'Get-GitSshKey'
         'New-GitSshKey'
         'Test-GitSshKey'
