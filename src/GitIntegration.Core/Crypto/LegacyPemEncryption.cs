@@ -65,26 +65,11 @@ namespace GitIntegration.Core.Crypto
         public static (byte[] Data, byte[] Iv) Encrypt(string cipher, string passphrase, byte[] plain)
         {
             var (engine, keyLength) = Create(cipher);
-            var iv = Random.Bytes(engine.GetBlockSize());
+            var iv = Rng.Bytes(engine.GetBlockSize());
             var key = BytesToKey(Encoding.UTF8.GetBytes(passphrase), iv, keyLength);
             var c = new PaddedBufferedBlockCipher(new CbcBlockCipher(engine), new Pkcs7Padding());
             c.Init(true, new ParametersWithIV(new KeyParameter(key), iv));
             return (c.DoFinal(plain), iv);
         }
-    }
-
-    internal static class Random
-    {
-        private static readonly RandomNumberGenerator Rng = RandomNumberGenerator.Create();
-
-        public static byte[] Bytes(int count)
-        {
-            var b = new byte[count];
-            lock (Rng) Rng.GetBytes(b);
-            return b;
-        }
-
-        public static Org.BouncyCastle.Security.SecureRandom Secure() =>
-            new Org.BouncyCastle.Security.SecureRandom(new Org.BouncyCastle.Crypto.Prng.CryptoApiRandomGenerator());
     }
 }

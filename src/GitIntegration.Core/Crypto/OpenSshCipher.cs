@@ -53,7 +53,7 @@ namespace GitIntegration.Core.Crypto
             new OpenSshCipher("none", Kind.None, 0, 0, 8, 0, true),
         };
 
-        private static readonly string[] AllNames = Array.ConvertAll(All, c => c.Name);
+        private static readonly IReadOnlyList<string> AllNames = Array.AsReadOnly(Array.ConvertAll(All, c => c.Name));
 
         private readonly Kind _kind;
 
@@ -231,7 +231,7 @@ namespace GitIntegration.Core.Crypto
             var mainKey = new byte[32];
             var block0 = new byte[64];
             var polyKey = new byte[32];
-            Buffer.BlockCopy(key, 32, mainKey, 0, 32);
+            Buffer.BlockCopy(key, 0, mainKey, 0, 32);
             try
             {
                 var chacha = new ChaChaEngine(20);

@@ -21,7 +21,7 @@ namespace GitIntegration.Core.Keys
                 case KeyAlgorithm.Ed25519:
                     if (bits != null && bits != 256) throw BadBits("Ed25519 keys have a fixed size; leave -Bits out.");
                     var gen = new Ed25519KeyPairGenerator();
-                    gen.Init(new Ed25519KeyGenerationParameters(Crypto.Random.Secure()));
+                    gen.Init(new Ed25519KeyGenerationParameters(Crypto.Rng.Secure()));
                     var pair = gen.GenerateKeyPair();
                     return new SshKey(pair.Public, pair.Private, comment);
                 default:

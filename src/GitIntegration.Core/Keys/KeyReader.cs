@@ -165,7 +165,10 @@ namespace GitIntegration.Core.Keys
         }
 
         /// <summary>Builds the key from its private half, deriving the public half.</summary>
-        internal static SshKey FromPrivate(AsymmetricKeyParameter priv, string comment)
+        internal static SshKey FromPrivate(AsymmetricKeyParameter priv, string comment) =>
+            Parse(() => new SshKey(PublicOf(priv), priv, comment));
+
+        private static AsymmetricKeyParameter PublicOf(AsymmetricKeyParameter priv)
         {
             AsymmetricKeyParameter pub;
             switch (priv)
@@ -180,12 +183,13 @@ namespace GitIntegration.Core.Keys
                 case Ed25519PrivateKeyParameters ed:
                     pub = ed.GeneratePublicKey(); break;
                 case DsaPrivateKeyParameters dsa:
+                    if (dsa.Parameters.P.BitLength > SshKey.MaxDsaBits) throw SshKey.TooLarge();
                     pub = new DsaPublicKeyParameters(dsa.Parameters.G.ModPow(dsa.X, dsa.Parameters.P), dsa.Parameters); break;
                 default:
                     throw new KeyFormatException(ErrorIds.KeyAlgorithmNotSupported,
                         "This key type is not used by SSH. Use an RSA, ECDSA or Ed25519 key (New-GitSshKey makes one).");
             }
-            return new SshKey(pub, priv, comment);
+            return pub;
         }
 
         internal static KeyPassphraseException WrongPassphrase() => new KeyPassphraseException(ErrorIds.WrongPassphrase,

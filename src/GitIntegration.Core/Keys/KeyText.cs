@@ -9,16 +9,21 @@ namespace GitIntegration.Core.Keys
     /// <summary>A PEM block: its label, RFC 1421 headers and decoded body.</summary>
     internal sealed class PemBlock
     {
-        public PemBlock(string label, IDictionary<string, string> headers, byte[] body)
+        private readonly string? _bodyText;
+        private byte[]? _body;
+
+        public PemBlock(string label, IDictionary<string, string> headers, string bodyText)
         {
             Label = label;
             Headers = headers;
-            Body = body;
+            _bodyText = bodyText;
         }
 
         public string Label { get; }
         public IDictionary<string, string> Headers { get; }
-        public byte[] Body { get; }
+
+        /// <summary>Decoded on first use, so that the label can be judged before a damaged body is.</summary>
+        public byte[] Body => _body ??= KeyText.Base64(_bodyText!);
 
         public static string Encode(string label, byte[] body, IEnumerable<KeyValuePair<string, string>>? headers = null, int lineLength = 64)
         {
@@ -115,7 +120,7 @@ namespace GitIntegration.Core.Keys
                 headers[h.Groups[1].Value] = h.Groups[2].Value;
                 pos = h.Index + h.Length;
             }
-            return new PemBlock(m.Groups[1].Value, headers, Base64(inner.Substring(pos)));
+            return new PemBlock(m.Groups[1].Value, headers, inner.Substring(pos));
         }
 
         public static byte[] Base64(string s)

@@ -48,6 +48,7 @@ namespace GitIntegration.Core.Keys
                         $"The OpenSSH key asks for {rounds} bcrypt rounds; more than {MaxRoundsRead} is refused because it would take minutes to open. Re-encrypt it with: ssh-keygen -p -a 16 -f <file>.");
                 var doc = new KeyDocument(KeyFormat.OpenSsh, true, true, publicKey.Algorithm, publicKey) { Cipher = cipherName, KdfRounds = (int)rounds };
                 if (passphrase == null) return doc;
+                if (passphrase.Length == 0) throw KeyReader.WrongPassphrase(); // as OpenSSH: an empty passphrase never opens an encrypted key
                 if (section.Length % cipher.BlockSize != 0) throw SshReader.Corrupt();
                 var tag = r.ReadBytes(cipher.TagLength);
                 var keyIv = BcryptPbkdf.DeriveKey(Encoding.UTF8.GetBytes(passphrase), salt, (int)rounds, cipher.KeyLength + cipher.IvLength);
@@ -116,7 +117,7 @@ namespace GitIntegration.Core.Keys
                 cipher = OpenSshCipher.Find(cipherName) ?? throw new ArgumentException($"Unknown cipher {cipherName}.", nameof(cipherName));
             int blockSize = cipher?.BlockSize ?? 8;
 
-            var checkint = BitConverter.ToUInt32(Crypto.Random.Bytes(4), 0);
+            var checkint = BitConverter.ToUInt32(Crypto.Rng.Bytes(4), 0);
             var s = new SshWriter().UInt32(checkint).UInt32(checkint).String(key.SshType);
             switch (priv)
             {
@@ -142,7 +143,7 @@ namespace GitIntegration.Core.Keys
             }
             else
             {
-                var salt = Crypto.Random.Bytes(16);
+                var salt = Crypto.Rng.Bytes(16);
                 var keyIv = BcryptPbkdf.DeriveKey(Encoding.UTF8.GetBytes(passphrase!), salt, rounds, cipher.KeyLength + cipher.IvLength);
                 var sealedSection = cipher.Encrypt(keyIv, section);
                 int bodyLength = sealedSection.Length - cipher.TagLength;

@@ -140,7 +140,7 @@ namespace GitIntegration.Core.Keys
             var comment = new string(key.Comment.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
             var plain = PrivateBlob(key);
             if (encrypted && plain.Length % 16 != 0)
-                plain = plain.Concat(Crypto.Random.Bytes(16 - plain.Length % 16)).ToArray();
+                plain = plain.Concat(Rng.Bytes(16 - plain.Length % 16)).ToArray();
 
             var sb = new StringBuilder();
             sb.Append("PuTTY-User-Key-File-").Append(o.Version).Append(": ").Append(key.SshType).Append('\n');
@@ -158,7 +158,7 @@ namespace GitIntegration.Core.Keys
                 }
                 else if (encrypted)
                 {
-                    var salt = Crypto.Random.Bytes(16);
+                    var salt = Rng.Bytes(16);
                     int passes = o.Passes ?? ChoosePasses(o.KeyDerivation, o.MemoryKiB, o.Parallelism, o.TimeMilliseconds, cancellationToken);
                     sb.Append("Key-Derivation: ").Append(o.KeyDerivation).Append('\n');
                     sb.Append("Argon2-Memory: ").Append(o.MemoryKiB.ToString(CultureInfo.InvariantCulture)).Append('\n');

@@ -46,7 +46,14 @@ namespace GitIntegration.Core.Keys
                     throw new KeyFormatException(ErrorIds.KeyAlgorithmNotSupported,
                         "This key type is not used by SSH. Use an RSA, ECDSA or Ed25519 key (New-GitSshKey makes one).");
             }
+            if (Bits > (Algorithm == KeyAlgorithm.Dsa ? MaxDsaBits : KeyGenerator.MaxRsaBits)) throw TooLarge();
         }
+
+        /// <summary>Beyond what OpenSSH accepts (RSA 16384, DSA 3072); refused before any arithmetic on them.</summary>
+        internal const int MaxDsaBits = 3072;
+
+        internal static KeyFormatException TooLarge() => new KeyFormatException(ErrorIds.KeyTooLarge,
+            "The key is larger than SSH allows (RSA 16384 bits, DSA 3072 bits). Generate a new key with New-GitSshKey.");
 
         public AsymmetricKeyParameter Public { get; }
         public AsymmetricKeyParameter? Private { get; }
@@ -112,17 +119,19 @@ namespace GitIntegration.Core.Keys
         }
 
         /// <summary>Decodes a public key blob (the base64 part of an authorized_keys line).</summary>
-        public static SshKey FromPublicBlob(byte[] blob, string? comment = null) => KeyReader.Parse(() =>
+        public static SshKey FromPublicBlob(byte[] blob, string? comment = null)
         {
-            // Parse: BouncyCastle throws its own exceptions on damaged values (an even RSA modulus...).
             var r = new SshReader(blob);
             var key = ReadPublic(r, r.ReadAscii(), comment);
             if (r.Remaining != 0) throw SshReader.Corrupt();
             return key;
-        });
+        }
 
         /// <summary>Reads the public fields that follow the type name, as laid out in key blobs.</summary>
-        internal static SshKey ReadPublic(SshReader r, string type, string? comment)
+        internal static SshKey ReadPublic(SshReader r, string type, string? comment) =>
+            KeyReader.Parse(() => new SshKey(ReadPublicParameters(r, type), null, comment));
+
+        private static AsymmetricKeyParameter ReadPublicParameters(SshReader r, string type)
         {
             AsymmetricKeyParameter pub;
             switch (type)
@@ -159,7 +168,7 @@ namespace GitIntegration.Core.Keys
                     throw new KeyFormatException(ErrorIds.KeyAlgorithmNotSupported,
                         $"The key type '{Printable(type)}' is not supported. Use an RSA, ECDSA or Ed25519 key (New-GitSshKey makes one).");
             }
-            return new SshKey(pub, null, comment);
+            return pub;
         }
 
         internal static string Printable(string s)

@@ -1,0 +1,115 @@
+using System.Text;
+using FluentAssertions;
+using GitIntegration.Core.Keys;
+using Xunit;
+
+namespace GitIntegration.Core.Tests.Keys;
+
+/// <summary>What people actually paste: the same key must come out of every mangled form.</summary>
+public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
+{
+    private readonly SshKeygenFixture _fx;
+    public PastedTextTests(SshKeygenFixture fx) => _fx = fx;
+
+    private static readonly (string Name, Func<string, string> Apply)[] Mangle =
+    {
+        ("crlf", t => t.Replace("\n", "\r\n")),
+        ("bom", t => "\uFEFF" + t),
+        ("blanks", t => "\n\n   " + t + "   \n\n"),
+        ("double quotes", t => "\"" + t.TrimEnd() + "\""),
+        ("single quotes", t => "'" + t.TrimEnd() + "'"),
+        ("literal \\n", t => t.TrimEnd().Replace("\n", "\\n")),
+        ("literal \\r\\n in quotes", t => "\"" + t.TrimEnd().Replace("\n", "\\r\\n") + "\""),
+        ("one line with spaces", t => t.TrimEnd().Replace("\n", " ")),
+        ("one line, no spaces in body", t => t.Split('\n')[0] + string.Concat(t.Split('\n').Skip(1).SkipLast(2)) + t.Split('\n')[^2]),
+        ("tabs and trailing spaces", t => string.Join("\n", t.Split('\n').Select(l => l + " \t"))),
+    };
+
+    public static IEnumerable<object[]> Manglings() =>
+        from m in Mangle
+        from k in new[] { "rsa-2048-PEM", "rsa-2048-PEM-enc", "ecdsa-256-OpenSSH-enc", "ed25519-256-OpenSSH", "rsa-3072-PKCS8" }
+        select new object[] { k, m.Name };
+
+    [Theory]
+    [MemberData(nameof(Manglings))]
+    public void MangledKeyReadsAsTheOriginal(string name, string mangling)
+    {
+        // Headers glued to the body with nothing between them cannot be told apart; people paste with spaces.
+        if (name == "rsa-2048-PEM-enc" && mangling.StartsWith("one line, no spaces")) return;
+        var path = _fx.Keys[name];
+        var pass = name.EndsWith("enc") ? SshKeygenFixture.Passphrase : null;
+        var original = KeyReader.ReadFile(path, pass).Key!;
+        var text = File.ReadAllText(path);
+        var doc = KeyReader.Read(Mangle.Single(m => m.Name == mangling).Apply(text), pass);
+        doc.Key!.FingerprintSha256.Should().Be(original.FingerprintSha256);
+        doc.PrivateKeyAvailable.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("utf-16le")]
+    [InlineData("utf-16be")]
+    [InlineData("utf-8-bom")]
+    public void FilesSavedByWindowsPowerShellAreRead(string encoding)
+    {
+        using var dir = new TempDir();
+        var path = _fx.Keys["rsa-2048-PEM"];
+        var text = File.ReadAllText(path).Replace("\n", "\r\n");
+        var enc = encoding switch { "utf-16le" => (Encoding)new UnicodeEncoding(false, true), "utf-16be" => new UnicodeEncoding(true, true), _ => new UTF8Encoding(true) };
+        File.WriteAllText(dir["key"], text, enc);
+        KeyReader.ReadFile(dir["key"]).Key!.FingerprintSha256.Should().Be(KeyReader.ReadFile(path).Key!.FingerprintSha256);
+    }
+
+    [Fact]
+    public void AuthorizedKeysLineWithOptionsIsRead()
+    {
+        var pub = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"] + ".pub").Trim();
+        var doc = KeyReader.Read("command=\"gate.sh alice\",no-pty,from=\"10.0.0.1 , 10.0.0.2\" " + pub);
+        doc.Format.Should().Be(KeyFormat.PublicOpenSsh);
+        doc.Key!.PublicKeyLine.Should().Be(pub);
+    }
+
+    [Theory]
+    [InlineData("RFC4716", KeyFormat.PublicRfc4716)]
+    [InlineData("PKCS8", KeyFormat.PublicPem)]
+    [InlineData("PEM", KeyFormat.PublicPem)]
+    public void PublicKeysExportedBySshKeygenAreRead(string format, KeyFormat expected)
+    {
+        var path = _fx.Keys["rsa-2048-PEM"];
+        var exported = Tool.Ok("ssh-keygen", "-e", "-m", format, "-f", path + ".pub");
+        var doc = KeyReader.Read(exported);
+        doc.Format.Should().Be(expected);
+        doc.IsPrivate.Should().BeFalse();
+        doc.Key!.FingerprintSha256.Should().Be(KeyReader.ReadFile(path).Key!.FingerprintSha256);
+    }
+
+    [Theory]
+    [InlineData("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", ErrorIds.KeyFormatNotSupported)]
+    [InlineData("-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQ\n-----END PGP PUBLIC KEY BLOCK-----", ErrorIds.KeyFormatNotSupported)]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA", ErrorIds.KeyCorrupt)]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMII!EpAIB\n-----END RSA PRIVATE KEY-----", ErrorIds.KeyCorrupt)]
+    [InlineData("hello world", ErrorIds.KeyFormatNotRecognized)]
+    [InlineData("", ErrorIds.KeyFormatNotRecognized)]
+    [InlineData("ssh-rsa-cert-v01@openssh.com AAAA", ErrorIds.KeyFormatNotSupported)]
+    [InlineData("sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t", ErrorIds.KeyAlgorithmNotSupported)]
+    [InlineData("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", ErrorIds.KeyCorrupt)]
+    public void NotAUsableKeySaysWhy(string text, string errorId)
+    {
+        var act = () => KeyReader.Read(text);
+        act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(errorId);
+    }
+
+    [Fact]
+    public void EncryptedKeyWithoutPassphraseIsDescribedNotRefused()
+    {
+        var pem = KeyReader.ReadFile(_fx.Keys["rsa-2048-PEM-enc"]);
+        pem.IsEncrypted.Should().BeTrue();
+        pem.Key.Should().BeNull("an encrypted PEM hides even the public key");
+        pem.Algorithm.Should().Be(KeyAlgorithm.Rsa);
+        var act = () => pem.RequirePrivate();
+        act.Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.PassphraseRequired);
+
+        var info = KeyFiles.Inspect(_fx.Keys["rsa-2048-PEM-enc"]).Info;
+        info.FingerprintSha256.Should().Be(SshKeygenFixture.Fingerprint(_fx.Keys["rsa-2048-PEM-enc"] + ".pub").Split(' ')[1], "the .pub beside it tells");
+        info.PublicKeyPath.Should().Be(_fx.Keys["rsa-2048-PEM-enc"] + ".pub");
+    }
+}

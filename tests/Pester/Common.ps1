@@ -1,0 +1,18 @@
+# Dot-sourced by every test file: imports the built module (build.ps1 sets GITINTEGRATION_MODULE).
+$script:ModulePath = if ($env:GITINTEGRATION_MODULE) { $env:GITINTEGRATION_MODULE } else { Join-Path $PSScriptRoot '../../out/GitIntegration' }
+Import-Module $script:ModulePath -Force -ErrorAction Stop
+$script:HasSshKeygen = [bool](Get-Command ssh-keygen -ErrorAction Ignore)
+
+function script:Secure([string] $Text) { ConvertTo-SecureString $Text -AsPlainText -Force }
+
+# The permission bits a private key file must have: owner-only.
+function script:Test-OwnerOnly([string] $Path) {
+    $item = Get-Item -LiteralPath $Path
+    if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
+        $acl = Get-Acl -LiteralPath $item.FullName
+        $me = [System.Security.Principal.WindowsIdentity]::GetCurrent().User
+        return $acl.AreAccessRulesProtected -and
+            @($acl.Access | Where-Object { $_.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]) -ne $me }).Count -eq 0
+    }
+    return $item.UnixMode -eq '-rw-------'
+}

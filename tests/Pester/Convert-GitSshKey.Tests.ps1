@@ -1,0 +1,65 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'Common.ps1') }
+
+Describe 'Convert-GitSshKey' {
+    BeforeEach {
+        Remove-Item TestDrive:/* -Recurse -Force -ErrorAction Ignore
+        $script:Key = New-GitSshKey -Path TestDrive:/id_rsa -Bits 2048 -Format OpenSsh -Comment 'me@host'
+    }
+
+    It 'turns an OpenSSH-format key into OpenSSL PEM in place, keeping the key' {
+        $converted = Convert-GitSshKey -Path TestDrive:/id_rsa -Format Pem
+        Get-Content TestDrive:/id_rsa -TotalCount 1 | Should -Be '-----BEGIN RSA PRIVATE KEY-----'
+        $converted.FingerprintSha256 | Should -Be $Key.FingerprintSha256
+        $converted.Format | Should -Be 'Pem'
+        Test-OwnerOnly (Join-Path $TestDrive 'id_rsa') | Should -BeTrue
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $before = Get-Content TestDrive:/id_rsa -Raw
+        Convert-GitSshKey -Path TestDrive:/id_rsa -Format Pem -WhatIf
+        Get-Content TestDrive:/id_rsa -Raw | Should -Be $before
+    }
+
+    It 'writes to -Destination and leaves the original' {
+        $before = Get-Content TestDrive:/id_rsa -Raw
+        $converted = Convert-GitSshKey -Path TestDrive:/id_rsa -Format Pem -Destination TestDrive:/jira_key
+        Get-Content TestDrive:/id_rsa -Raw | Should -Be $before
+        $converted.Path | Should -Be (Join-Path $TestDrive 'jira_key')
+        Get-Content TestDrive:/jira_key.pub | Should -Be $Key.PublicKey
+    }
+
+    It 'does not overwrite an existing -Destination without -Force' {
+        Set-Content TestDrive:/taken -Value 'precious'
+        { Convert-GitSshKey -Path TestDrive:/id_rsa -Format Pem -Destination TestDrive:/taken -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KeyFileExists,GitIntegration.ConvertGitSshKeyCommand'
+        Get-Content TestDrive:/taken | Should -Be 'precious'
+        Convert-GitSshKey -Path TestDrive:/id_rsa -Format Pem -Destination TestDrive:/taken -Force | Out-Null
+        Get-Content TestDrive:/taken -TotalCount 1 | Should -Be '-----BEGIN RSA PRIVATE KEY-----'
+    }
+
+    It 'adds, keeps and removes a passphrase' {
+        Convert-GitSshKey -Path TestDrive:/id_rsa -Format Pem -NewPassphrase (Secure 'first pass') | Out-Null
+        (Get-GitSshKey -Path TestDrive:/id_rsa).IsEncrypted | Should -BeTrue
+        Convert-GitSshKey -Path TestDrive:/id_rsa -Format OpenSsh -Passphrase (Secure 'first pass') | Out-Null
+        Test-GitSshKey -Path TestDrive:/id_rsa -Passphrase (Secure 'first pass') -Requirement Any -Quiet | Should -BeTrue
+        Convert-GitSshKey -Path TestDrive:/id_rsa -Passphrase (Secure 'first pass') -RemovePassphrase | Out-Null
+        (Get-GitSshKey -Path TestDrive:/id_rsa).IsEncrypted | Should -BeFalse
+    }
+
+    It 'needs the passphrase of an encrypted key' {
+        Convert-GitSshKey -Path TestDrive:/id_rsa -NewPassphrase (Secure 'locked up') | Out-Null
+        { Convert-GitSshKey -Path TestDrive:/id_rsa -Format Pem -ErrorAction Stop } | Should -Throw -ErrorId 'PassphraseRequired,GitIntegration.ConvertGitSshKeyCommand'
+        { Convert-GitSshKey -Path TestDrive:/id_rsa -Format Pem -Passphrase (Secure 'nope') -ErrorAction Stop } | Should -Throw -ErrorId 'WrongPassphrase,GitIntegration.ConvertGitSshKeyCommand'
+    }
+
+    It 'converts every OpenSSH key Get-GitSshKey finds' {
+        New-GitSshKey -Path TestDrive:/second -Bits 2048 -Format OpenSsh | Out-Null
+        Get-GitSshKey -Path $TestDrive | Where-Object Format -eq 'OpenSsh' | Convert-GitSshKey -Format Pem | Should -HaveCount 2
+        (Get-GitSshKey -Path $TestDrive).Format | Should -Not -Contain 'OpenSsh'
+    }
+
+    It 'says an Ed25519 key cannot be PEM' {
+        New-GitSshKey -Path TestDrive:/ed -Type Ed25519 -Format OpenSsh | Out-Null
+        { Convert-GitSshKey -Path TestDrive:/ed -Format Pem -ErrorAction Stop } | Should -Throw -ErrorId 'KeyFormatNotSupported,GitIntegration.ConvertGitSshKeyCommand'
+    }
+}

@@ -1,0 +1,70 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $ssh = Join-Path $TestDrive 'ssh'
+    New-Item -ItemType Directory -Path $ssh | Out-Null
+    $script:Rsa = New-GitSshKey -Path (Join-Path $ssh 'id_rsa') -Bits 2048 -Comment 'rsa@test'
+    $script:Ed = New-GitSshKey -Path (Join-Path $ssh 'id_ed25519') -Type Ed25519 -Format OpenSsh -Passphrase (Secure 'ed pass')
+    Set-Content -Path (Join-Path $ssh 'known_hosts') -Value '[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA'
+    Set-Content -Path (Join-Path $ssh 'config') -Value 'Host *'
+    Set-Content -Path (Join-Path $ssh 'notes.txt') -Value 'not a key'
+    # A public key whose private key is elsewhere.
+    Copy-Item (Join-Path $ssh 'id_rsa.pub') (Join-Path $ssh 'colleague.pub')
+}
+
+Describe 'Get-GitSshKey' {
+    It 'lists the private keys of a folder, and .pub files without their private key, passing over the rest' {
+        $keys = Get-GitSshKey -Path $ssh
+        $keys.Path | Split-Path -Leaf | Sort-Object | Should -Be @('colleague.pub', 'id_ed25519', 'id_rsa')
+    }
+
+    It 'describes a key fully' {
+        $key = Get-GitSshKey -Path (Join-Path $ssh 'id_rsa')
+        $key.IsPrivate | Should -BeTrue
+        $key.Algorithm | Should -Be 'Rsa'
+        $key.Bits | Should -Be 2048
+        $key.Format | Should -Be 'Pem'
+        $key.FingerprintSha256 | Should -Be $Rsa.FingerprintSha256
+        $key.FingerprintMd5 | Should -Match '^MD5:([0-9a-f]{2}:){15}[0-9a-f]{2}$'
+        $key.PublicKeyPath | Should -Be (Join-Path $ssh 'id_rsa.pub')
+        $key.Comment | Should -Be 'rsa@test'
+    }
+
+    It 'shows an encrypted OpenSSH key without its passphrase' {
+        $key = Get-GitSshKey -Path (Join-Path $ssh 'id_ed25519')
+        $key.IsEncrypted | Should -BeTrue
+        $key.FingerprintSha256 | Should -Be $Ed.FingerprintSha256
+    }
+
+    It 'accepts Get-ChildItem output from the pipeline' {
+        $keys = Get-ChildItem $ssh -Filter *.pub | Get-GitSshKey
+        $keys.Count | Should -Be 3
+        $keys.IsPrivate | Should -Not -Contain $true
+    }
+
+    It 'accepts paths from the pipeline and wildcards' {
+        (Join-Path $ssh 'id_*') | Get-GitSshKey | Should -HaveCount 4
+    }
+
+    It 'reports a missing file as a non-terminating error and goes on' {
+        $keys = Get-GitSshKey -Path (Join-Path $ssh 'missing'), (Join-Path $ssh 'id_rsa') -ErrorVariable err -ErrorAction SilentlyContinue
+        $keys | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'KeyFileNotFound,GitIntegration.GetGitSshKeyCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'says a file that is not a key is not one' {
+        { Get-GitSshKey -Path (Join-Path $ssh 'notes.txt') -ErrorAction Stop } | Should -Throw -ErrorId 'KeyFormatNotRecognized,GitIntegration.GetGitSshKeyCommand'
+    }
+
+    It 'gives ssh-keygen''s fingerprint' -Skip:(-not $HasSshKeygen) {
+        $line = & ssh-keygen -l -E sha256 -f (Join-Path $ssh 'id_rsa')
+        ($line -split ' ')[1] | Should -Be (Get-GitSshKey -Path (Join-Path $ssh 'id_rsa')).FingerprintSha256
+    }
+
+    It 'fits a 120-column table and never shows key material' {
+        $table = Get-GitSshKey -Path $ssh | Format-Table | Out-String -Width 120
+        ($table -split "`n" | Where-Object { $_.TrimEnd().Length -gt 120 }) | Should -BeNullOrEmpty
+        $table | Should -Not -Match 'PRIVATE KEY'
+        $table | Should -Match 'SHA256:'
+    }
+}
