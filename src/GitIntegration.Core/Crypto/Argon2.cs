@@ -62,6 +62,8 @@ namespace GitIntegration.Core.Crypto
             var ctx = new Context(type, memoryKiB, iterations, parallelism);
             byte[] seed = new byte[72]; // H0 || LE32(block index) || LE32(lane)
             byte[] blockBytes = new byte[1024];
+            var scratch = new LaneScratch[parallelism];
+            for (int lane = 0; lane < parallelism; lane++) scratch[lane] = new LaneScratch();
             try
             {
                 InitialHash(seed, type, password, salt, secret, associatedData, memoryKiB, iterations, parallelism, outputLength);
@@ -77,9 +79,6 @@ namespace GitIntegration.Core.Crypto
                             ctx.Memory[off + w] = LoadLE64(blockBytes, w * 8);
                     }
                 }
-
-                var scratch = new LaneScratch[parallelism];
-                for (int lane = 0; lane < parallelism; lane++) scratch[lane] = new LaneScratch();
 
                 int totalSlices = iterations * SyncPoints;
                 for (int pass = 0; pass < iterations; pass++)
@@ -110,7 +109,6 @@ namespace GitIntegration.Core.Crypto
                     for (int w = 0; w < BlockWords; w++) final[w] ^= ctx.Memory[off + w];
                 }
                 for (int w = 0; w < BlockWords; w++) StoreLE64(blockBytes, w * 8, final[w]);
-                Array.Clear(final, 0, BlockWords);
 
                 byte[] tag = new byte[outputLength];
                 HPrime(blockBytes, tag, outputLength);
@@ -119,6 +117,7 @@ namespace GitIntegration.Core.Crypto
             finally
             {
                 Array.Clear(ctx.Memory, 0, ctx.Memory.Length);
+                foreach (LaneScratch lane in scratch) Array.Clear(lane.R, 0, BlockWords);
                 Array.Clear(seed, 0, seed.Length);
                 Array.Clear(blockBytes, 0, blockBytes.Length);
             }
