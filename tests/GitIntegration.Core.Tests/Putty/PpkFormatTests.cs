@@ -120,6 +120,26 @@ public sealed class PpkFormatTests
     }
 
     [Fact]
+    public void CancellingStopsArgon2WithoutATypedError()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var act = () => PpkFormat.Read(Text("rsa4096-v3-argon2id-p1-default"), PuttygenFixture.Passphrase, cancellationToken: cts.Token);
+        act.Should().Throw<OperationCanceledException>("the cmdlets turn it into a stopped pipeline");
+    }
+
+    [Fact]
+    public void ANonAsciiCommentAndPassphraseMatchPuttygen()
+    {
+        using var dir = new TempDir();
+        var key = _fx.BaseKey("ed25519");
+        key.Comment = "Jürgen's key ✓";
+        File.WriteAllText(dir["k.ppk"], PpkFormat.Write(key, PuttygenFixture.Passphrase, new PpkWriteOptions { MemoryKiB = 64, Passes = 1 }));
+        Tool.Ok("puttygen", dir["k.ppk"], "--old-passphrase", _fx.PassphraseFile, "-O", "private-openssh", "-o", dir["out"]);
+        KeyReader.ReadFile(dir["out"], PuttygenFixture.Passphrase).Key!.Comment.Should().Be("Jürgen's key ✓");
+    }
+
+    [Fact]
     public void PassesAreChosenByTimeLikePuttygen()
     {
         int passes = PpkFormat.ChoosePasses(Argon2Type.Argon2id, 8192, 1, 100);
