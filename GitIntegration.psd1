@@ -14,8 +14,10 @@
     CmdletsToExport      = @(
         'Connect-GitRepository'
         'Convert-GitSshKey'
+        'ConvertFrom-PuttyKey'
         'ConvertTo-GitHttpsUrl'
         'ConvertTo-GitSshUrl'
+        'ConvertTo-PuttyKey'
         'Export-GitIntegration'
         'Get-GitHostKey'
         'Get-GitHubAppInstallation'

@@ -5,6 +5,7 @@ var scenarios = new Dictionary<string, Action>
     ["keys"] = KeyBench.Run,
     ["verify"] = VerifyBench.Run,
     ["store"] = StoreBench.Run,
+    ["ppk"] = PpkBench.Run,
 };
 var chosen = args.Length == 0 ? scenarios.Keys.ToArray() : args;
 foreach (var name in chosen)

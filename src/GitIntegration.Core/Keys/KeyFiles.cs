@@ -108,17 +108,23 @@ namespace GitIntegration.Core.Keys
             var effective = newPassphrase ?? (doc.IsEncrypted ? passphrase : null);
             if (effective?.Length == 0) effective = null;
             var text = KeyWriter.Write(key, fmt, effective);
-            if (inPlace)
-            {
-                SecureFile.WriteAllText(full, text, overwrite: true, permissionsFrom: full);
-            }
-            else
-            {
-                SecureFile.WriteAllText(target, text, overwrite);
-                if (overwrite || !File.Exists(target + ".pub"))
-                    SecureFile.WriteAllText(target + ".pub", key.PublicKeyLine + "\n", overwrite: true, ownerOnly: false);
-            }
-            var written = new KeyDocument(fmt == PrivateKeyFormat.Pem ? KeyFormat.Pem : KeyFormat.OpenSsh, true, effective != null, key.Algorithm, key);
+            if (inPlace) SecureFile.WriteAllText(full, text, overwrite: true, permissionsFrom: full);
+            else WriteNew(key, text, target, overwrite);
+            return Written(key, fmt, effective != null, target);
+        }
+
+        /// <summary>Writes converted key text to a new owner-only file, and its .pub unless another one is there and may not be replaced.</summary>
+        internal static void WriteNew(SshKey key, string text, string target, bool overwrite)
+        {
+            SecureFile.WriteAllText(target, text, overwrite);
+            if (overwrite || !File.Exists(target + ".pub"))
+                SecureFile.WriteAllText(target + ".pub", key.PublicKeyLine + "\n", overwrite: true, ownerOnly: false);
+        }
+
+        /// <summary>Describes a key just written to <paramref name="target"/>, with its .pub when that holds the same key.</summary>
+        internal static SshKeyInfo Written(SshKey key, PrivateKeyFormat format, bool encrypted, string target)
+        {
+            var written = new KeyDocument(format == PrivateKeyFormat.Pem ? KeyFormat.Pem : KeyFormat.OpenSsh, true, encrypted, key.Algorithm, key);
             var pub = ReadSiblingPublic(target);
             return SshKeyInfo.From(written, target, null, pub != null && pub.SamePublicKey(key) ? target + ".pub" : null);
         }

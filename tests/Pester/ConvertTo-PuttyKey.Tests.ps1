@@ -1,0 +1,62 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:HasPuttygen = [bool](Get-Command puttygen -ErrorAction Ignore)
+    $script:Pass = Secure 'putty pass'
+}
+
+Describe 'ConvertTo-PuttyKey' {
+    BeforeEach {
+        Remove-Item TestDrive:/* -Recurse -Force -ErrorAction Ignore
+        $script:Rsa = New-GitSshKey -Path TestDrive:/id_rsa -Bits 2048 -Comment 'admin@pageant'
+    }
+
+    It 'writes a version 3 .ppk next to the key, owner-only' {
+        $ppk = ConvertTo-PuttyKey -Path TestDrive:/id_rsa -NewPassphrase $Pass
+        $ppk.Path | Should -Be (Join-Path $TestDrive 'id_rsa.ppk')
+        $ppk.Format | Should -Be 'Ppk'
+        $ppk.IsEncrypted | Should -BeTrue
+        $ppk.FingerprintSha256 | Should -Be $Rsa.FingerprintSha256
+        $text = Get-Content TestDrive:/id_rsa.ppk
+        $text[0] | Should -Be 'PuTTY-User-Key-File-3: ssh-rsa'
+        $text | Should -Contain 'Key-Derivation: Argon2id'
+        $text | Should -Contain 'Argon2-Memory: 8192'
+        $text | Should -Contain 'Comment: admin@pageant'
+        Test-OwnerOnly (Join-Path $TestDrive 'id_rsa.ppk') | Should -BeTrue
+    }
+
+    It 'writes version 2 for old tools' {
+        ConvertTo-PuttyKey -Path TestDrive:/id_rsa -Version 2 -Destination TestDrive:/old.ppk | Out-Null
+        Get-Content TestDrive:/old.ppk -TotalCount 2 | Should -Be @('PuTTY-User-Key-File-2: ssh-rsa', 'Encryption: none')
+        (Get-GitSshKey -Path TestDrive:/old.ppk).FingerprintSha256 | Should -Be $Rsa.FingerprintSha256
+    }
+
+    It 'round-trips with ConvertFrom-PuttyKey' {
+        ConvertTo-PuttyKey -Path TestDrive:/id_rsa -NewPassphrase $Pass -Passes 2 | Out-Null
+        $back = ConvertFrom-PuttyKey -Path TestDrive:/id_rsa.ppk -Passphrase $Pass -Destination TestDrive:/back -RemovePassphrase
+        $back.FingerprintSha256 | Should -Be $Rsa.FingerprintSha256
+        Test-GitSshKey -Path TestDrive:/back -Quiet | Should -BeTrue
+    }
+
+    It 'does not replace an existing .ppk without -Force, and writes nothing with -WhatIf' {
+        Set-Content TestDrive:/id_rsa.ppk -Value 'precious'
+        { ConvertTo-PuttyKey -Path TestDrive:/id_rsa -ErrorAction Stop } | Should -Throw -ErrorId 'KeyFileExists,GitIntegration.ConvertToPuttyKeyCommand'
+        ConvertTo-PuttyKey -Path TestDrive:/id_rsa -Force -WhatIf
+        Get-Content TestDrive:/id_rsa.ppk | Should -Be 'precious'
+    }
+
+    It 'needs the passphrase of an encrypted key' {
+        New-GitSshKey -Path TestDrive:/locked -Bits 2048 -Passphrase $Pass | Out-Null
+        { ConvertTo-PuttyKey -Path TestDrive:/locked -ErrorAction Stop } | Should -Throw -ErrorId 'PassphraseRequired,GitIntegration.ConvertToPuttyKeyCommand'
+        (ConvertTo-PuttyKey -Path TestDrive:/locked -Passphrase $Pass -Passes 1).IsEncrypted | Should -BeTrue
+    }
+
+    It 'writes files PuTTYgen opens' -Skip:(-not $HasPuttygen) {
+        Set-Content TestDrive:/pw -Value 'putty pass'
+        foreach ($version in 2, 3) {
+            ConvertTo-PuttyKey -Path TestDrive:/id_rsa -Version $version -NewPassphrase $Pass -Destination "TestDrive:/v$version.ppk" | Out-Null
+            $out = puttygen (Join-Path $TestDrive "v$version.ppk") --old-passphrase (Join-Path $TestDrive 'pw') -O fingerprint
+            $LASTEXITCODE | Should -Be 0
+            $out | Should -Match ([regex]::Escape($Rsa.FingerprintSha256))
+        }
+    }
+}
