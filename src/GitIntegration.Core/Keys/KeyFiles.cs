@@ -99,6 +99,9 @@ namespace GitIntegration.Core.Keys
         public static SshKeyInfo Convert(string path, PrivateKeyFormat? format, string? passphrase, string? newPassphrase, string? destination, bool overwrite)
         {
             var full = Path.GetFullPath(path);
+            if (destination == null && KeyReader.ReadFile(full).Format == KeyFormat.Ppk)
+                throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
+                    $"'{full}' is a PuTTY key; converting it in place would leave PEM text in a .ppk file. Use ConvertFrom-PuttyKey -Path '{full}', which writes the key beside it.") { Target = full };
             var doc = KeyReader.ReadFile(full, passphrase);
             var key = doc.RequirePrivate();
             var fmt = format ?? (doc.Format == KeyFormat.OpenSsh ? PrivateKeyFormat.OpenSsh : PrivateKeyFormat.Pem);

@@ -154,6 +154,17 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
     }
 
     [Fact]
+    public void ConvertingAPuttyKeyInPlaceIsRefusedAndLeavesItIntact()
+    {
+        using var dir = new TempDir();
+        Tool.Ok("puttygen", "-t", "ed25519", "-o", dir["key.ppk"], "--new-passphrase", "/dev/null");
+        var before = File.ReadAllText(dir["key.ppk"]);
+        var act = () => KeyFiles.Convert(dir["key.ppk"], PrivateKeyFormat.OpenSsh, null, null, null, false);
+        act.Should().Throw<KeyFormatException>().Which.Message.Should().Contain("ConvertFrom-PuttyKey");
+        File.ReadAllText(dir["key.ppk"]).Should().Be(before);
+    }
+
+    [Fact]
     public void MissingAndNonKeyFiles()
     {
         using var dir = new TempDir();
