@@ -2,10 +2,19 @@
 .SYNOPSIS
     Builds the GitIntegration module into an importable folder, and optionally tests and packages it.
 .DESCRIPTION
-    out/GitIntegration is the module folder: Import-Module ./out/GitIntegration works from there.
+    out/GitIntegration is the module folder: Import-Module ./out/GitIntegration works from there. Its root
+    holds the manifest, GitIntegration.dll (the cmdlets), formats, LICENSE and en-US help (MAML generated
+    from the cmdlets' XML doc comments); Dependencies/ holds GitIntegration.Core and every library, loaded
+    in the module's own assembly load context on PowerShell 7.
     -Test runs the xUnit tests and, when Pester 5 is installed, tests/Pester against the built folder.
+    -Package also writes out/package/GitIntegration/<version>/ (the layout Install-PSResource writes to a
+    PSModulePath folder) and out/package/GitIntegration.<version>.nupkg (for Publish-PSResource -NupkgPath,
+    or a file repository for Install-PSResource).
+    Works in Windows PowerShell 5.1 and PowerShell 7, with the .NET SDK 10 on the PATH.
 .EXAMPLE
     ./build.ps1 -Test
+.EXAMPLE
+    ./build.ps1 -Package
 #>
 [CmdletBinding()]
 param(
@@ -15,7 +24,7 @@ param(
     [switch] $Test,
     # Runs only the Pester tests (after building the module folder).
     [switch] $Pester,
-    # Also writes a versioned .nupkg for Publish-PSResource / Install-PSResource.
+    # Also writes the versioned module folder and the .nupkg under <OutputPath>/package.
     [switch] $Package,
     [string] $OutputPath = (Join-Path $PSScriptRoot 'out')
 )
@@ -28,24 +37,15 @@ function Invoke-Dotnet {
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
-$version = (Select-Xml -Path (Join-Path $PSScriptRoot 'Directory.Build.props') -XPath '//VersionPrefix').Node.InnerText
+$OutputPath = [System.IO.Path]::GetFullPath($OutputPath)
 $moduleDir = Join-Path $OutputPath 'GitIntegration'
-$staging = Join-Path $OutputPath 'publish'
+# The module builder (tools/GitIntegration.ModuleBuilder) does the layout, the MAML help and the package, so the
+# xUnit tests check exactly what this script ships. Building it builds the cmdlets, Core and the loader first.
+$builder = Join-Path $PSScriptRoot 'tools/GitIntegration.ModuleBuilder/GitIntegration.ModuleBuilder.csproj'
 
-Write-Host "Building GitIntegration $version ($Configuration)"
-Invoke-Dotnet publish (Join-Path $PSScriptRoot 'src/GitIntegration/GitIntegration.csproj') -c $Configuration -o $staging -nologo -v quiet
-
-if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
-$null = New-Item -ItemType Directory -Path $moduleDir
-# PowerShell itself provides System.Management.Automation; shipping the reference copy would break loading.
-Get-ChildItem $staging -File | Where-Object { $_.Name -notlike 'System.Management.Automation*' -and $_.Extension -in '.dll', '.xml' -and $_.Name -ne 'GitIntegration.deps.json' } |
-    Copy-Item -Destination $moduleDir
-Copy-Item (Join-Path $PSScriptRoot 'module/*') -Destination $moduleDir -Recurse
-$manifest = Get-Content (Join-Path $PSScriptRoot 'GitIntegration.psd1') -Raw
-$manifest = $manifest -replace "ModuleVersion(\s*)=\s*'[^']*'", "ModuleVersion`$1= '$version'"
-Set-Content -Path (Join-Path $moduleDir 'GitIntegration.psd1') -Value $manifest -Encoding utf8
-Remove-Item $staging -Recurse -Force
-Write-Host "Module folder: $moduleDir"
+Write-Host "Building GitIntegration ($Configuration)"
+Invoke-Dotnet build $builder -c $Configuration -nologo -v quiet
+Invoke-Dotnet run --project $builder -c $Configuration --no-build -- module $PSScriptRoot $Configuration $moduleDir
 
 if ($Test) {
     Invoke-Dotnet test (Join-Path $PSScriptRoot 'GitIntegration.sln') -c $Configuration -nologo
@@ -59,8 +59,6 @@ if ($Test -or $Pester) {
     else {
         Import-Module $pesterModule
         $env:GITINTEGRATION_MODULE = $moduleDir
-        # Each test file imports the module in a fresh job-free session; run in a child process so the
-        # DLLs this session loads do not stay locked for the next build.
         $config = New-PesterConfiguration
         $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
         $config.Run.Exit = $false
@@ -72,17 +70,5 @@ if ($Test -or $Pester) {
 }
 
 if ($Package) {
-    $packageDir = Join-Path $OutputPath 'package'
-    $null = New-Item -ItemType Directory -Path $packageDir -Force
-    if (Get-Command Publish-PSResource -ErrorAction SilentlyContinue) {
-        $repo = 'GitIntegrationLocal'
-        if (-not (Get-PSResourceRepository -Name $repo -ErrorAction SilentlyContinue)) {
-            Register-PSResourceRepository -Name $repo -Uri $packageDir -Trusted
-        }
-        Publish-PSResource -Path $moduleDir -Repository $repo
-        Write-Host "Package: $(Get-ChildItem $packageDir -Filter *.nupkg | Select-Object -ExpandProperty FullName)"
-    }
-    else {
-        Write-Warning 'Publish-PSResource (Microsoft.PowerShell.PSResourceGet) is needed for -Package.'
-    }
+    Invoke-Dotnet run --project $builder -c $Configuration --no-build -- package $moduleDir (Join-Path $OutputPath 'package')
 }

@@ -10,7 +10,7 @@ namespace GitIntegration.Tests;
 /// </summary>
 public sealed class ModuleUnderTest : IDisposable
 {
-    private static string Meta(string key) =>
+    internal static string Meta(string key) =>
         typeof(ModuleUnderTest).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
     public static string RepoRoot => Path.GetFullPath(Meta("RepoRoot"));
