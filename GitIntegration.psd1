@@ -43,7 +43,7 @@
             Tags         = @('git', 'ssh', 'ssh-keygen', 'pem', 'putty', 'ppk', 'github-app', 'jira', 'integration', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://github.com/gitintegration/GitIntegration/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/gitintegration/GitIntegration'
-            ReleaseNotes = 'SSH key engine: New-, Get-, Test- and Convert-GitSshKey.'
+            ReleaseNotes = '0.1.0: SSH keys (New-, Get-, Test-, Convert-GitSshKey), verified connections (Connect-GitRepository, Test-GitIntegration, Get-GitHostKey), the integration store with bulk import/export, GitHub Apps. Offline help (Get-Help about_GitIntegration), Tab completion, and dependencies isolated in their own load context on PowerShell 7.'
         }
     }
 }

@@ -56,6 +56,7 @@ namespace GitIntegration
         [Parameter(ParameterSetName = KeySet)]
         [Alias("PrivateKeyPath")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string? KeyPath { get; set; }
 
         /// <summary><para type="description">The private key as an object from Get-GitSshKey or New-GitSshKey (its Path is used).</para></summary>

@@ -35,6 +35,7 @@ namespace GitIntegration
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "FullName")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string? Path { get; set; }
 
         /// <summary><para type="description">The format to write: Pem (OpenSSL PEM, BEGIN RSA/EC PRIVATE KEY) or OpenSsh. By default an OpenSSH key stays OpenSSH and anything else becomes PEM.</para></summary>

@@ -34,6 +34,7 @@ namespace GitIntegration
         /// <summary><para type="description">Key files or folders; wildcards are allowed. Defaults to ~/.ssh.</para></summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string[]? Path { get; set; }
 
         /// <summary><para type="description">Key files or folders, taken exactly as written (no wildcards). Get-ChildItem output binds here.</para></summary>

@@ -41,6 +41,7 @@ namespace GitIntegration
         /// <summary><para type="description">The GitHub organization (its login, as in https://github.com/ORG) that owns and installs the app.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(OrganizationCompleter))]
         public string Organization { get; set; } = "";
 
         /// <summary><para type="description">The GitHub Enterprise Server, e.g. https://github.example.com. Leave it out for github.com (and GitHub Enterprise Cloud).</para></summary>
@@ -86,6 +87,7 @@ namespace GitIntegration
         /// <summary><para type="description">The existing app's private key (.pem downloaded from its settings page). It is copied into the store's protected keys folder.</para></summary>
         [Parameter(Mandatory = true, ParameterSetName = ExistingSet, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "FullName")]
+        [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string PrivateKeyPath { get; set; } = "";
 
         /// <summary>Creates or registers the app.</summary>

@@ -1,9 +1,7 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using GitIntegration.Core;
 using GitIntegration.Core.Store;
 
@@ -51,24 +49,5 @@ namespace GitIntegration
         private static GitIntegrationException NotFound(string what) =>
             new GitIntegrationException(StoreErrorIds.IntegrationNotFound, ErrorKind.ObjectNotFound,
                 $"There is no integration '{what}' in the store. Get-GitIntegration lists them.") { Target = what };
-    }
-
-    /// <summary>Tab completion of integration names, from the store the command line points at (-StorePath) or the default one.</summary>
-    public sealed class IntegrationNameCompleter : IArgumentCompleter
-    {
-        /// <summary>Integration names starting with what was typed.</summary>
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-            CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            StoreDocument doc;
-            try { doc = IntegrationStore.Open(fakeBoundParameters["StorePath"] as string).Load(); }
-            catch (GitIntegrationException) { yield break; }
-            var pattern = new WildcardPattern(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-            foreach (var i in doc.Integrations.Where(i => pattern.IsMatch(i.Name)).OrderBy(i => i.Name, StringComparer.OrdinalIgnoreCase))
-            {
-                var text = i.Name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', ';', ',', '{', '}', '@', '&', '#' }) >= 0 ? "'" + i.Name.Replace("'", "''") + "'" : i.Name;
-                yield return new CompletionResult(text, i.Name, CompletionResultType.ParameterValue, $"{i.Name} ({i.Type}) {i.Url}");
-            }
-        }
     }
 }

@@ -55,6 +55,7 @@ namespace GitIntegration
         /// <summary><para type="description">The new private SSH key file. It is checked first; a key the integration would reject is refused unless -Force.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string? PrivateKeyPath { get; set; }
 
         /// <summary><para type="description">The passphrase of the private key, stored protected in the store's secrets folder.</para></summary>

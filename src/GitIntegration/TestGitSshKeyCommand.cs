@@ -53,6 +53,7 @@ namespace GitIntegration
         [Parameter(Position = 0, ParameterSetName = UrlSet)]
         [Parameter(Position = 0, ParameterSetName = HostSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string[]? Path { get; set; }
 
         /// <summary><para type="description">A repository's clone URL: log in to its host with the key (like ssh -T). An HTTPS URL is tried as its SSH form.</para></summary>

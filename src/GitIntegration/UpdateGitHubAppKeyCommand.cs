@@ -35,6 +35,7 @@ namespace GitIntegration
         /// <summary><para type="description">The new private key (.pem from the app's settings page, Private keys → Generate a private key).</para></summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "FullName")]
+        [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string PrivateKeyPath { get; set; } = "";
 
         /// <summary><para type="description">Returns the updated integration.</para></summary>

@@ -153,5 +153,55 @@ public sealed class ModuleFolderTests : IClassFixture<ModuleUnderTest>
         finally { Directory.Delete(output, true); }
     }
 
+    [Fact]
+    public void EveryOutputTypesViewIsATableThatFits120ColumnsAndShowsNoSecret()
+    {
+        var format = XDocument.Load(Path.Combine(ModuleUnderTest.RepoRoot, "module", "GitIntegration.format.ps1xml"));
+        var outputs = _m.Cmdlets.SelectMany(c => ModuleUnderTest.Attrs(c, "OutputTypeAttribute"))
+            .SelectMany(a => ((IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value!).Select(v => (Type)v.Value!))
+            .Where(t => t.Namespace!.StartsWith("GitIntegration")).Select(t => t.FullName!).ToHashSet();
+        foreach (var view in format.Descendants("View"))
+        {
+            var name = (string)view.Element("Name")!;
+            if (view.Descendants("TypeName").Any(t => outputs.Contains(t.Value)))
+                view.Element("TableControl").Should().NotBeNull($"{name} is an output type: it gets a table");
+            var table = view.Element("TableControl");
+            if (table != null)
+            {
+                var headers = table.Descendants("TableColumnHeader").ToList();
+                headers.Should().OnlyContain(h => h.Element("Width") != null, $"{name}: fixed widths keep the table inside 120 columns");
+                // Format-Table puts one space between columns.
+                (headers.Sum(h => (int)h.Element("Width")!) + headers.Count - 1).Should().BeLessThanOrEqualTo(120, $"{name} must fit 120 columns");
+                table.Descendants("TableColumnItem").Should().HaveCount(headers.Count, $"{name}: one item per header");
+            }
+            foreach (var shown in view.Descendants().Where(e => e.Name == "PropertyName" || e.Name == "ScriptBlock"))
+                shown.Value.Should().NotMatchRegex(@"(?i)passphrase|password|token|secret|privatekey(?!path)|\bjwt\b|\.pem\b", $"{name} never shows a secret");
+        }
+    }
+
+    [Fact]
+    public void KeyPathsOrganizationsAndIntegrationNamesComplete()
+    {
+        foreach (var c in _m.Cmdlets)
+        {
+            var (verb, noun) = ModuleUnderTest.Name(c);
+            foreach (var p in ModuleUnderTest.Parameters(c))
+            {
+                var completer = ModuleUnderTest.Attr(p, "ArgumentCompleterAttribute")?.ConstructorArguments[0].Value as Type;
+                string? expected = p.Name switch
+                {
+                    "KeyPath" or "PrivateKeyPath" => "KeyPathCompleter",
+                    "Path" when noun.EndsWith("SshKey") && verb != "New" => "KeyPathCompleter",
+                    "Organization" => "OrganizationCompleter",
+                    _ => null,
+                };
+                if (expected != null) completer?.Name.Should().Be(expected, $"{c.Name} -{p.Name} completes");
+                if (expected != null) completer.Should().NotBeNull($"{c.Name} -{p.Name} needs Tab completion ({expected})");
+            }
+        }
+        _m.Module.GetExportedTypes().Where(t => t.BaseType?.Name == "GitIntegrationCompleter").Select(t => t.Name)
+            .Should().BeEquivalentTo(new[] { "IntegrationNameCompleter", "OrganizationCompleter", "KeyPathCompleter" });
+    }
+
     private static string Para(XElement parent) => parent.Element(Maml + "description")?.Element(Maml + "para")?.Value.Trim() ?? "";
 }
