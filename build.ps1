@@ -39,13 +39,13 @@ function Invoke-Dotnet {
 
 $OutputPath = [System.IO.Path]::GetFullPath($OutputPath)
 $moduleDir = Join-Path $OutputPath 'GitIntegration'
-# The module builder (tools/GitIntegration.ModuleBuilder) does the layout, the MAML help and the package, so the
+# The module builder (src/GitIntegration.ModuleBuilder) does the layout, the MAML help and the package, so the
 # xUnit tests check exactly what this script ships. Building it builds the cmdlets, Core and the loader first.
-$builder = Join-Path $PSScriptRoot 'tools/GitIntegration.ModuleBuilder/GitIntegration.ModuleBuilder.csproj'
+$builder = Join-Path $PSScriptRoot 'src/GitIntegration.ModuleBuilder/GitIntegration.ModuleBuilder.csproj'
 
 Write-Host "Building GitIntegration ($Configuration)"
 Invoke-Dotnet build $builder -c $Configuration -nologo -v quiet
-Invoke-Dotnet run --project $builder -c $Configuration --no-build -- module $PSScriptRoot $Configuration $moduleDir
+Invoke-Dotnet run --project $builder -c $Configuration --no-build '--' module $PSScriptRoot $Configuration $moduleDir
 
 if ($Test) {
     Invoke-Dotnet test (Join-Path $PSScriptRoot 'GitIntegration.sln') -c $Configuration -nologo
@@ -70,5 +70,5 @@ if ($Test -or $Pester) {
 }
 
 if ($Package) {
-    Invoke-Dotnet run --project $builder -c $Configuration --no-build -- package $moduleDir (Join-Path $OutputPath 'package')
+    Invoke-Dotnet run --project $builder -c $Configuration --no-build '--' package $moduleDir (Join-Path $OutputPath 'package')
 }

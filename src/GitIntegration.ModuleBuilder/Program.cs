@@ -1,6 +1,6 @@
 using GitIntegration.ModuleBuilder;
 
-// build.ps1 runs:  dotnet run --project tools/GitIntegration.ModuleBuilder -c Release -- module <repo> <configuration> <out>
+// build.ps1 runs:  dotnet run --project src/GitIntegration.ModuleBuilder -c Release -- module <repo> <configuration> <out>
 //                  ... -- package <module folder> <output folder>
 try
 {
