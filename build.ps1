@@ -64,7 +64,13 @@ if ($Test -or $Pester) {
         $config.Run.Exit = $false
         $config.Run.PassThru = $true
         $config.Output.Verbosity = 'Detailed'
-        $result = Invoke-Pester -Configuration $config
+        # Pester runs the test files in this caller's scope chain: give them PowerShell's defaults, not this
+        # script's strict mode and ErrorActionPreference Stop, so they behave as in a user's session.
+        $result = & {
+            Set-StrictMode -Off
+            $ErrorActionPreference = 'Continue'
+            Invoke-Pester -Configuration $config
+        }
         if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester test(s) failed." }
     }
 }

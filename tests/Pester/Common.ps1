@@ -1,7 +1,8 @@
-# Dot-sourced by every test file: imports the built module (build.ps1 sets GITINTEGRATION_MODULE).
+# Dot-sourced in BeforeAll by every test file: imports the built module (build.ps1 sets GITINTEGRATION_MODULE).
+# Pester 5 evaluates -Skip: and -ForEach at discovery, before any BeforeAll runs: what they need (is ssh-keygen
+# there?) must be computed in the file's BeforeDiscovery block, never here.
 $script:ModulePath = if ($env:GITINTEGRATION_MODULE) { $env:GITINTEGRATION_MODULE } else { Join-Path $PSScriptRoot '../../out/GitIntegration' }
 Import-Module $script:ModulePath -Force -ErrorAction Stop
-$script:HasSshKeygen = [bool](Get-Command ssh-keygen -ErrorAction Ignore)
 
 function script:Secure([string] $Text) { ConvertTo-SecureString $Text -AsPlainText -Force }
 

@@ -1,6 +1,10 @@
+BeforeDiscovery {
+    # -Skip: is decided at discovery, before BeforeAll runs. Under CI=true the peer must be there: the test runs (and fails) without it.
+    $NoPuttygen = -not (Get-Command puttygen -ErrorAction Ignore) -and $env:CI -ne 'true'
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
-    $script:HasPuttygen = [bool](Get-Command puttygen -ErrorAction Ignore)
     $script:Pass = Secure 'putty pass'
 }
 
@@ -69,9 +73,10 @@ Describe 'ConvertFrom-PuttyKey' {
             Should -Throw -ErrorId 'KeyFormatNotSupported,GitIntegration.ConvertFromPuttyKeyCommand'
     }
 
-    It 'reads what PuTTYgen writes' -Skip:(-not $HasPuttygen) {
+    It 'reads what PuTTYgen writes' -Skip:$NoPuttygen {
         Set-Content TestDrive:/pw -Value 'putty pass'
         puttygen -t rsa -b 2048 -C 'from puttygen' -o (Join-Path $TestDrive 'pg.ppk') --new-passphrase (Join-Path $TestDrive 'pw')
+        $LASTEXITCODE | Should -Be 0
         $expected = (puttygen -l (Join-Path $TestDrive 'pg.ppk')).Split(' ')[2]
         (Get-GitSshKey -Path TestDrive:/pg.ppk).FingerprintSha256 | Should -Be $expected
         (ConvertFrom-PuttyKey -Path TestDrive:/pg.ppk -Passphrase $Pass).FingerprintSha256 | Should -Be $expected

@@ -1,4 +1,4 @@
-BeforeAll { Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force }
+BeforeAll { . (Join-Path $PSScriptRoot 'Common.ps1') }
 
 Describe 'ConvertTo-GitHttpsUrl' {
     It 'writes <Ssh> as <Https>' -TestCases @(

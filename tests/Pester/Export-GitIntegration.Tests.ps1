@@ -1,5 +1,5 @@
 BeforeAll {
-    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    . (Join-Path $PSScriptRoot 'Common.ps1')
     # An empty argument reaches native commands only from PowerShell 7.3 on; before, it had to be written '""'.
     $script:NoPassphrase = if ($PSVersionTable.PSVersion -ge [version]'7.3') { '' } else { '""' }
     $store = Join-Path $TestDrive 'src/integrations.yaml'
@@ -27,7 +27,7 @@ Describe 'Export-GitIntegration' {
         $text = Get-Content $file -Raw
         $text | Should -Match '"-----BEGIN RSA PRIVATE KEY-----\r?\n'
         $text | Should -Match 'glpat-XYZ'
-        if (-not $IsWindows) { (Get-Item $file).UnixMode | Should -Be '-rw-------' }
+        Test-OwnerOnly $file.FullName | Should -BeTrue
     }
 
     It 'round-trips every format into an empty store' -TestCases @(

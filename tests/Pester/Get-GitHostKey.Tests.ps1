@@ -1,19 +1,12 @@
 BeforeAll {
-    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    . (Join-Path $PSScriptRoot 'LoopbackSshd.ps1')
     # A throwaway sshd on loopback (Linux, as root, like CI); elsewhere these tests need an SSH server of your own.
-    ssh-keygen -q -t ed25519 -N '' -f "$TestDrive/hostkey" | Out-Null
-    $script:port = Get-Random -Minimum 40000 -Maximum 60000
-    @"
-Port $port
-ListenAddress 127.0.0.1
-HostKey $((Resolve-Path TestDrive:/hostkey).ProviderPath)
-PidFile $((Join-Path (Resolve-Path TestDrive:/).ProviderPath sshd.pid))
-UsePAM no
-"@ | Set-Content TestDrive:/sshd_config
-    New-Item -ItemType Directory -Force /run/sshd | Out-Null
-    $script:sshd = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-f', (Resolve-Path TestDrive:/sshd_config).ProviderPath -PassThru
-    Start-Sleep -Milliseconds 500
-    $script:fingerprint = (ssh-keygen -l -E sha256 -f (Resolve-Path TestDrive:/hostkey.pub).ProviderPath).Split(' ')[1]
+    $root = (Resolve-Path TestDrive:/).ProviderPath
+    $server = Start-LoopbackSshd $root
+    $script:port = $server.Port
+    $script:sshd = $server.Process
+    $script:fingerprint = (ssh-keygen -l -E sha256 -f "$root/hostkey.pub").Split(' ')[1]
 }
 AfterAll { if ($sshd) { Stop-Process -Id $sshd.Id -Force } }
 

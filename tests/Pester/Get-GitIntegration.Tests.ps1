@@ -1,5 +1,6 @@
 BeforeAll {
-    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:StoreBefore = $env:GITINTEGRATION_STORE
     $env:GITINTEGRATION_STORE = Join-Path $TestDrive 'store/integrations.yaml'
     @(
         [pscustomobject]@{ name = 'billing'; origin = 'git@github.com:acme/billing.git'; type = 'Ssh' }
@@ -7,7 +8,7 @@ BeforeAll {
         [pscustomobject]@{ name = 'gha'; origin = 'https://github.com/acme'; type = 'GitHubApp'; status = 'Installing' }
     ) | Import-GitIntegration | Out-Null
 }
-AfterAll { Remove-Item Env:GITINTEGRATION_STORE }
+AfterAll { $env:GITINTEGRATION_STORE = $StoreBefore }
 
 Describe 'Get-GitIntegration' {
     It 'lists every integration of the store named by $env:GITINTEGRATION_STORE' {

@@ -70,6 +70,7 @@ Describe 'Module layout' {
 
 Describe 'Tab completion' {
     BeforeAll {
+        $script:StoreBefore = $env:GITINTEGRATION_STORE
         $env:GITINTEGRATION_STORE = Join-Path $TestDrive 'store.yaml'
         Set-Content -Path (Join-Path $TestDrive 'repos.csv') -Value @(
             'name,type,origin,organization'
@@ -78,7 +79,7 @@ Describe 'Tab completion' {
         )
         Import-GitIntegration -Path (Join-Path $TestDrive 'repos.csv') -ErrorAction Stop | Out-Null
     }
-    AfterAll { Remove-Item Env:GITINTEGRATION_STORE }
+    AfterAll { $env:GITINTEGRATION_STORE = $StoreBefore }
 
     It 'completes integration names from the store, quoting where needed' {
         $line = 'Get-GitIntegration -Name bil'
@@ -98,6 +99,10 @@ Describe 'Dependency isolation beside another module' -Skip:($PSVersionTable.PSE
         # "Another module": YamlDotNet 15 (the xUnit test project downloads it) and its own copy of BouncyCastle.
         $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
         $script:OtherYaml = Join-Path $packages 'yamldotnet/15.3.0/lib/netstandard2.0/YamlDotNet.dll'
+        if (-not (Test-Path $OtherYaml)) {
+            # build.ps1 -Pester builds only the module: restoring the contract test project downloads that YamlDotNet.
+            dotnet restore (Join-Path $PSScriptRoot '../GitIntegration.Tests/GitIntegration.Tests.csproj') -v quiet | Out-Host
+        }
         $script:OtherBc = Join-Path $TestDrive 'other/BouncyCastle.Crypto.dll'
         New-Item -ItemType Directory (Split-Path $OtherBc) | Out-Null
         Copy-Item (Join-Path (Get-Module GitIntegration).ModuleBase 'Dependencies/BouncyCastle.Crypto.dll') $OtherBc

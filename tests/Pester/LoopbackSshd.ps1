@@ -1,9 +1,11 @@
-# Shared by the Pester files that need a git host: a throwaway sshd on 127.0.0.1 (Linux, as root, with the system
+# Shared by the Pester files that need an SSH server: a throwaway sshd on 127.0.0.1 (Linux, as root, with the system
 # user 'git' that tests/run-all.sh creates), its host key in $Root/hostkey, authorized keys for 'git' in $Root/keys/git.
+# The caller stops it in AfterAll: Stop-Process -Id $server.Process.Id.
 function Start-LoopbackSshd([string] $Root, [string[]] $AuthorizedKeys) {
     ssh-keygen -q -t ed25519 -N '' -f "$Root/hostkey" | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "ssh-keygen could not make the host key in '$Root'." }
     New-Item -ItemType Directory -Force "$Root/keys", "$Root/repos" | Out-Null
-    $AuthorizedKeys | Set-Content "$Root/keys/git"
+    if ($AuthorizedKeys) { $AuthorizedKeys | Set-Content "$Root/keys/git" }
     chmod 755 $Root "$Root/repos"
     $port = Get-Random -Minimum 40000 -Maximum 60000
     @"
@@ -19,8 +21,16 @@ UsePAM no
 AllowUsers git
 "@ | Set-Content "$Root/sshd_config"
     New-Item -ItemType Directory -Force /run/sshd | Out-Null
-    $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-f', "$Root/sshd_config" -PassThru
-    Start-Sleep -Milliseconds 500
+    $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', "$Root/sshd_config" -RedirectStandardError "$Root/sshd.log" -PassThru
+    # sshd writes its PidFile once its socket is bound: wait for that instead of a fixed sleep.
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while (-not (Test-Path "$Root/sshd.pid")) {
+        if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+            if (-not $process.HasExited) { Stop-Process -Id $process.Id -Force }
+            throw "sshd did not start on 127.0.0.1:$port (run as root, with openssh-server installed): $(Get-Content -Raw "$Root/sshd.log")"
+        }
+        Start-Sleep -Milliseconds 50
+    }
     [pscustomobject]@{ Port = $port; Process = $process }
 }
 

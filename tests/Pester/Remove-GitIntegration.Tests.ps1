@@ -1,5 +1,5 @@
 BeforeAll {
-    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    . (Join-Path $PSScriptRoot 'Common.ps1')
     $store = Join-Path $TestDrive 'integrations.yaml'
 }
 

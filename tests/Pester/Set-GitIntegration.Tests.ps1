@@ -1,5 +1,5 @@
 BeforeAll {
-    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    . (Join-Path $PSScriptRoot 'Common.ps1')
     # An empty argument reaches native commands only from PowerShell 7.3 on; before, it had to be written '""'.
     $script:NoPassphrase = if ($PSVersionTable.PSVersion -ge [version]'7.3') { '' } else { '""' }
     $store = Join-Path $TestDrive 'integrations.yaml'
