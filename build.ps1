@@ -58,6 +58,7 @@ if ($Test -or $Pester) {
     }
     else {
         Import-Module $pesterModule
+        $moduleBefore = $env:GITINTEGRATION_MODULE
         $env:GITINTEGRATION_MODULE = $moduleDir
         $config = New-PesterConfiguration
         $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
@@ -66,12 +67,18 @@ if ($Test -or $Pester) {
         $config.Output.Verbosity = 'Detailed'
         # Pester runs the test files in this caller's scope chain: give them PowerShell's defaults, not this
         # script's strict mode and ErrorActionPreference Stop, so they behave as in a user's session.
-        $result = & {
-            Set-StrictMode -Off
-            $ErrorActionPreference = 'Continue'
-            Invoke-Pester -Configuration $config
+        try {
+            $result = & {
+                Set-StrictMode -Off
+                $ErrorActionPreference = 'Continue'
+                Invoke-Pester -Configuration $config
+            }
         }
-        if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester test(s) failed." }
+        finally { $env:GITINTEGRATION_MODULE = $moduleBefore }
+        # FailedCount alone misses a file that fails at discovery or in a BeforeAll/AfterAll: Result covers them all.
+        if ($result.Result -ne 'Passed') {
+            throw "Pester: $($result.FailedCount) test(s), $($result.FailedBlocksCount) block(s) and $($result.FailedContainersCount) file(s) failed."
+        }
     }
 }
 
