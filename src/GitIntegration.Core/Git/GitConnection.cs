@@ -468,6 +468,12 @@ namespace GitIntegration.Core.Git
             [SecretVariable] = passphrase,
         };
 
+        /// <summary>The helper's text: it names the variable, never holds its value.</summary>
+        internal static string ScriptText(bool windows) => windows
+            // cmd: delayed expansion prints the value without parsing its & | < > ^ characters; "echo(" prints even an empty one.
+            ? $"@echo off\r\nsetlocal EnableDelayedExpansion\r\necho(!{SecretVariable}!\r\n"
+            : $"#!/bin/sh\nprintf '%s\\n' \"${SecretVariable}\"\n";
+
         private static string Script
         {
             get
@@ -479,11 +485,7 @@ namespace GitIntegration.Core.Git
                     var dir = Path.Combine(Path.GetTempPath(), "gi-askpass-" + Guid.NewGuid().ToString("N"));
                     Directory.CreateDirectory(dir);
                     var path = Path.Combine(dir, windows ? "askpass.cmd" : "askpass.sh");
-                    // cmd: delayed expansion prints the value without parsing its & | < > ^ characters.
-                    var text = windows
-                        ? $"@echo off\r\nsetlocal EnableDelayedExpansion\r\necho(!{SecretVariable}!\r\n"
-                        : $"#!/bin/sh\nprintf '%s\\n' \"${SecretVariable}\"\n";
-                    SecureFile.WriteAllText(path, text, overwrite: true);
+                    SecureFile.WriteAllText(path, ScriptText(windows), overwrite: true);
                     if (!windows) SecureFile.SetUnixMode(path, Convert.ToInt32("700", 8));
                     AppDomain.CurrentDomain.ProcessExit += (_, __) => { try { Directory.Delete(dir, true); } catch (IOException) { } };
                     return _script = path;
