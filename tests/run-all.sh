@@ -17,9 +17,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # System users the loopback git servers log in as (tests/GitIntegration.Core.Tests/Servers): 'git' with git-shell,
-# 'gitolite' with /bin/sh (gitolite's forced command needs a shell). '*' unlocks them for key logins without PAM.
+# 'gitolite' and 'gitgate' with /bin/sh (their authorized_keys force a command, which sshd runs through the login shell:
+# gitolite's, and the greeting gate that plays GitHub, GitLab, Bitbucket and Gerrit). '*' unlocks them for key logins without PAM.
 if [ "$(id -u)" -eq 0 ]; then
-  for spec in git:/usr/bin/git-shell gitolite:/bin/sh; do
+  for spec in git:/usr/bin/git-shell gitolite:/bin/sh gitgate:/bin/sh; do
     u=${spec%%:*}; sh=${spec#*:}
     id -u "$u" >/dev/null 2>&1 || useradd --system --create-home --home-dir "/home/$u" --shell "$sh" "$u"
     mkdir -p "/home/$u" && chown "$u" "/home/$u"

@@ -127,37 +127,88 @@ namespace GitIntegration.Core.Git
         }
     }
 
-    /// <summary>Finds the OpenSSH client and git on Windows (Windows' own OpenSSH, Git for Windows) and on Unix.</summary>
+    /// <summary>
+    /// What the search for a tool looks at: the platform, PATH, a few environment values and which files exist. The search takes
+    /// it as a parameter so that the Windows rules can be tested with machines described as data.
+    /// </summary>
+    internal sealed class ToolEnvironment
+    {
+        public bool IsWindows { get; set; }
+        public string Path { get; set; } = "";
+        public Func<string, string?> Variable { get; set; } = _ => null;
+        public Func<string, bool> FileExists { get; set; } = _ => false;
+
+        public static ToolEnvironment Current => new ToolEnvironment
+        {
+            IsWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows),
+            Path = Environment.GetEnvironmentVariable("PATH") ?? "",
+            Variable = Environment.GetEnvironmentVariable,
+            FileExists = File.Exists,
+        };
+    }
+
+    /// <summary>
+    /// Finds the OpenSSH client and git. Unix: PATH. Windows: PATH first (what the admin's own <c>ssh -T</c> runs), then Windows'
+    /// OpenSSH (System32\OpenSSH, seen as Sysnative\OpenSSH from a 32-bit process), then Git for Windows (machine-wide in each
+    /// Program Files, or per user under %LOCALAPPDATA%\Programs): its cmd\git.exe, and its bundled ssh in usr\bin.
+    /// When both ssh builds exist, the OS one wins: it is on PATH by default (Git's usr\bin is not), it uses the Windows
+    /// ssh-agent service and plain Windows paths, and it is what the hosts' "test your connection" pages have the admin run.
+    /// Git's bundled ssh serves machines without the OpenSSH capability. Either way git gets the same ssh through
+    /// GIT_SSH_COMMAND, so a key that passes Test-GitSshKey passes git too.
+    /// </summary>
     public static class Tools
     {
-        private static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
-
         public static string Ssh => Find("ssh");
         public static string SshKeyscan => Find("ssh-keyscan");
         public static string Git => Find("git");
 
-        public static string Find(string name)
+        public static string Find(string name) => Find(name, ToolEnvironment.Current);
+
+        internal static string Find(string name, ToolEnvironment env)
         {
-            var exe = IsWindows ? name + ".exe" : name;
-            var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Where(d => d.Length > 0).Select(d => Path.Combine(d.Trim('"'), exe));
-            if (IsWindows)
-            {
-                var system = Environment.GetFolderPath(Environment.SpecialFolder.System);
-                var programFiles = new[] { Environment.GetEnvironmentVariable("ProgramW6432"), Environment.GetFolderPath(Environment.SpecialFolder.ProgramFiles), Environment.GetFolderPath(Environment.SpecialFolder.ProgramFilesX86) }
-                    .Where(p => !string.IsNullOrEmpty(p)).Distinct();
-                candidates = candidates
-                    .Concat(new[] { Path.Combine(system, "OpenSSH", exe) })
-                    .Concat(programFiles.SelectMany(pf => new[] { Path.Combine(pf!, "Git", "cmd", exe), Path.Combine(pf!, "Git", "usr", "bin", exe) }));
-            }
-            var found = candidates.FirstOrDefault(File.Exists);
+            var found = Candidates(name, env).FirstOrDefault(env.FileExists);
             if (found != null) return found;
-            var remedy = name == "git"
-                ? (IsWindows ? "Install Git for Windows (winget install --id Git.Git -e)" : "Install git (apt-get install git, or your system's package)")
-                : (IsWindows ? "Install the OpenSSH client (Add-WindowsCapability -Online -Name OpenSSH.Client~~~~0.0.1.0) or Git for Windows"
-                             : "Install the OpenSSH client (apt-get install openssh-client, or your system's package)");
+            string remedy, where = "";
+            if (env.IsWindows)
+            {
+                where = $", in {string.Join(", ", WindowsLocations(env))}";
+                remedy = name == "git"
+                    ? "Install Git for Windows (winget install --id Git.Git -e)"
+                    : "Install the OpenSSH client (Add-WindowsCapability -Online -Name OpenSSH.Client~~~~0.0.1.0) or Git for Windows (winget install --id Git.Git -e)";
+            }
+            else
+                remedy = name == "git" ? "Install git (apt-get install git, or your system's package)"
+                                       : "Install the OpenSSH client (apt-get install openssh-client, or your system's package)";
             throw new GitIntegrationException(GitErrorIds.ToolNotInstalled, ErrorKind.NotInstalled,
-                $"'{name}' was not found on PATH{(IsWindows ? ", in System32\\OpenSSH or in Git for Windows" : "")}. {remedy}, then open a new session.")
+                $"'{name}' was not found on PATH{where}. {remedy}, then open a new session.")
             { Target = name };
+        }
+
+        /// <summary>Where <paramref name="name"/> is looked for, in order.</summary>
+        internal static IEnumerable<string> Candidates(string name, ToolEnvironment env)
+        {
+            var separator = env.IsWindows ? ';' : ':';
+            var dirs = env.Path.Split(separator).Select(d => d.Trim('"')).Where(d => d.Length > 0);
+            if (!env.IsWindows) return dirs.Select(d => System.IO.Path.Combine(d, name));
+            var exe = name + ".exe";
+            // A relative PATH entry (".") would run whatever ssh.exe sits in the current folder.
+            return dirs.Where(IsRootedWindowsPath).Concat(WindowsLocations(env)).Select(d => d.TrimEnd('\\') + "\\" + exe);
+        }
+
+        private static bool IsRootedWindowsPath(string d) => (d.Length >= 3 && d[1] == ':' && (d[2] == '\\' || d[2] == '/')) || d.StartsWith(@"\\", StringComparison.Ordinal);
+
+        private static IEnumerable<string> WindowsLocations(ToolEnvironment env)
+        {
+            var windows = env.Variable("SystemRoot") ?? env.Variable("windir") ?? @"C:\Windows";
+            yield return windows + @"\System32\OpenSSH";
+            yield return windows + @"\Sysnative\OpenSSH"; // System32 as a 32-bit process (Windows PowerShell x86) sees it
+            var roots = new[] { env.Variable("ProgramW6432"), env.Variable("ProgramFiles"), env.Variable("ProgramFiles(x86)"),
+                env.Variable("LOCALAPPDATA") is string local ? local + @"\Programs" : null };
+            foreach (var root in roots.Where(r => !string.IsNullOrEmpty(r)).Select(r => r!.TrimEnd('\\')).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                yield return root + @"\Git\cmd";
+                yield return root + @"\Git\usr\bin";
+            }
         }
     }
 }

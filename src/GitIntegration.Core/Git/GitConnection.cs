@@ -176,6 +176,8 @@ namespace GitIntegration.Core.Git
 
                 result.Authenticated = attempt.Authenticated;
                 result.Account = attempt.Account;
+                // The greeting names the product behind a host name the table does not know (self-hosted GitLab, GitHub Enterprise, Gerrit).
+                if (attempt.Greeted is HostKind greeted && profile.HostNames.Count == 0) result.HostKind = (profile = HostProfiles.Get(greeted)).Kind;
                 if (attempt.Reason != ConnectionFailure.None) return Fail(result, attempt.Reason, attempt.Message, RemedyFor(attempt.Reason, url, profile, result));
                 if (parseRefs) ReadRefs(attempt.Output, result);
                 var broken = rules?.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
@@ -183,7 +185,8 @@ namespace GitIntegration.Core.Git
                     return Fail(result, ConnectionFailure.KeyRejectedByIntegrationRule,
                         $"The host accepts the key, but it breaks the {rules!.Requirement} rule: {string.Join(" ", broken.Select(f => f.Message))}",
                         string.Join("; ", broken.Select(f => f.Remedy).Where(x => x != null).Distinct()));
-                result.Message = result.Account != null ? $"Authenticated to {profile.DisplayName} as {result.Account}." : $"Authenticated to {url.Host}.";
+                var who = result.Account != null ? " as " + result.Account : "";
+                result.Message = $"Authenticated to {(profile.Kind == HostKind.Generic ? url.Host : profile.DisplayName)}{who}.";
                 return result;
             }
             finally
@@ -198,6 +201,7 @@ namespace GitIntegration.Core.Git
             public ConnectionFailure Reason;
             public bool Authenticated;
             public string? Account;
+            public HostKind? Greeted;
             public string Message = "";
             public string Output = "";
             public string Errors = "";
@@ -261,21 +265,49 @@ namespace GitIntegration.Core.Git
             return o;
         }
 
-        private static readonly (Regex Pattern, string Name)[] Greetings =
+        /// <summary>
+        /// What each host says to <c>ssh -T</c> once it has accepted the key, from its documentation (the texts are replayed by
+        /// tests/GitIntegration.Core.Tests/Git/GreetingTests.cs on a real sshd). The kind is the product that greets so, as it
+        /// is called when it answers under a host name the profile table does not know (a self-hosted GitHub is Enterprise).
+        /// </summary>
+        private static readonly (Regex Pattern, HostKind Host)[] Greetings =
         {
-            (new Regex(@"Hi (?<n>[^!\s]+)! You've successfully authenticated"), "GitHub"),
-            (new Regex(@"Welcome to GitLab, @(?<n>[^!\s]+)!"), "GitLab"),
-            (new Regex(@"logged in as (?<n>[^\s]+?)\.(\s|$)"), "Bitbucket"),
-            (new Regex(@"(?m)^hello (?<n>[^,\s]+), this is "), "gitolite"),
-            (new Regex(@"Hi (?<n>[^,]+), you have successfully connected over SSH"), "Gerrit"),
+            // docs.github.com "Testing your SSH connection", on standard error, exit status 1; a deploy key is greeted as OWNER/REPO.
+            (Greeting(@"Hi (?<n>[^!\s]+)! You've successfully authenticated"), HostKind.GitHubEnterprise),
+            // docs.gitlab.com "Verify that you can connect" (gitlab-shell's discover command), on standard output, exit status 0;
+            // a deploy key is greeted as "Anonymous", without an at sign.
+            (Greeting(@"Welcome to GitLab, (?:@(?<n>[^!\s]+)|Anonymous)!"), HostKind.GitLabSelfManaged),
+            // Bitbucket Cloud, exit status 0: "authenticated via ssh key." today (support.atlassian.com "Test Bitbucket Cloud service
+            // credentials"), "logged in as NAME." before (NAME may hold dots and at signs), then "You can use git [or hg] to
+            // connect to Bitbucket. Shell access is disabled."
+            (Greeting(@"logged in as (?<n>\S+?)\.(?=\s|$)|authenticated via ssh key\.|You can use git (?:or hg )?to connect to Bitbucket\. Shell access is disabled"), HostKind.BitbucketCloud),
+            // gitolite's info command: "hello NAME, this is USER@HOST running gitolite3 VERSION on git VERSION".
+            (Greeting(@"(?m)^hello (?<n>[^,\s]+), this is "), HostKind.Gitolite),
+            // Gerrit's NoShell (CRLF lines on standard error, exit status 127): "Hi FULL NAME, you have successfully connected over SSH."
+            // and later "git clone ssh://USERNAME@HOST:29418/REPOSITORY_NAME.git". The user name is the account; the full name
+            // (which may hold spaces) stands in when Gerrit prints no clone line.
+            (Greeting(@"Hi (?<full>[^,\r\n]+), you have successfully connected over SSH\.(?:[\s\S]*?git clone ssh://(?<n>[^@\s/]+)@)?"), HostKind.Gerrit),
         };
+
+        private static Regex Greeting(string pattern) => new Regex(pattern, RegexOptions.CultureInvariant);
+
+        /// <summary>The product whose greeting <paramref name="text"/> holds and the account it names (null when it names none), or null for no greeting.</summary>
+        internal static (HostKind Host, string? Account)? ReadGreeting(string text)
+        {
+            foreach (var (pattern, host) in Greetings)
+            {
+                var m = pattern.Match(text);
+                if (!m.Success) continue;
+                var name = m.Groups["n"].Success ? m.Groups["n"].Value : m.Groups["full"].Success ? m.Groups["full"].Value.Trim() : null;
+                return (host, name);
+            }
+            return null;
+        }
 
         private static void Classify(ProcessResult r, GitUrl url, bool isGit, AttemptResult a)
         {
             var text = r.StandardError + "\n" + r.StandardOutput;
             bool Has(string s) => text.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
-            var greeting = Greetings.Select(g => g.Pattern.Match(text)).FirstOrDefault(m => m.Success);
-            if (greeting != null) a.Account = greeting.Groups["n"].Value;
             var last = HostKeyScanner.LastLine(r.StandardError) ?? HostKeyScanner.LastLine(r.StandardOutput) ?? $"exit code {r.ExitCode}";
             a.Message = last;
             if (r.TimedOut) { a.Reason = ConnectionFailure.Timeout; a.Message = $"No answer from {KnownHosts.Name(url.Host, url.EffectivePort)} within the time limit."; return; }
@@ -290,6 +322,10 @@ namespace GitIntegration.Core.Git
             if (Has("SSL certificate problem") || Has("server certificate verification failed") || Has("certificate verify failed")) { a.Reason = ConnectionFailure.CertificateError; return; }
             if (Has("Authentication failed") || Has("returned error: 401") || Has("could not read Username") || Has("could not read Password")) { a.Reason = ConnectionFailure.AuthenticationFailed; return; }
             a.Authenticated = true; // past here the server has let us in: what follows is about the repository
+            // Read only now: a banner shown before the login could quote a greeting. A host without one (plain git-shell) is told by its exit code.
+            var greeting = ReadGreeting(text);
+            a.Greeted = greeting?.Host;
+            a.Account = greeting?.Account;
             if (Has(" DENIED by ") || Has("returned error: 403") || Has("access denied") || Has("not authorized")) { a.Reason = ConnectionFailure.RepositoryAccessDenied; return; }
             if (Has("does not appear to be a git repository") || Has("Repository not found") || Has("returned error: 404") || Has("No such repository") || Has("not found"))
             { a.Reason = ConnectionFailure.RepositoryNotFound; return; }
@@ -432,6 +468,12 @@ namespace GitIntegration.Core.Git
             [SecretVariable] = passphrase,
         };
 
+        /// <summary>The helper's text: it names the variable, never holds its value.</summary>
+        internal static string ScriptText(bool windows) => windows
+            // cmd: delayed expansion prints the value without parsing its & | < > ^ characters; "echo(" prints even an empty one.
+            ? $"@echo off\r\nsetlocal EnableDelayedExpansion\r\necho(!{SecretVariable}!\r\n"
+            : $"#!/bin/sh\nprintf '%s\\n' \"${SecretVariable}\"\n";
+
         private static string Script
         {
             get
@@ -443,11 +485,7 @@ namespace GitIntegration.Core.Git
                     var dir = Path.Combine(Path.GetTempPath(), "gi-askpass-" + Guid.NewGuid().ToString("N"));
                     Directory.CreateDirectory(dir);
                     var path = Path.Combine(dir, windows ? "askpass.cmd" : "askpass.sh");
-                    // cmd: delayed expansion prints the value without parsing its & | < > ^ characters.
-                    var text = windows
-                        ? $"@echo off\r\nsetlocal EnableDelayedExpansion\r\necho(!{SecretVariable}!\r\n"
-                        : $"#!/bin/sh\nprintf '%s\\n' \"${SecretVariable}\"\n";
-                    SecureFile.WriteAllText(path, text, overwrite: true);
+                    SecureFile.WriteAllText(path, ScriptText(windows), overwrite: true);
                     if (!windows) SecureFile.SetUnixMode(path, Convert.ToInt32("700", 8));
                     AppDomain.CurrentDomain.ProcessExit += (_, __) => { try { Directory.Delete(dir, true); } catch (IOException) { } };
                     return _script = path;

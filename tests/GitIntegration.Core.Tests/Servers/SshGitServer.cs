@@ -9,6 +9,8 @@ namespace GitIntegration.Core.Tests.Servers;
 public sealed class SshGitServer : IDisposable
 {
     public const string GitUser = "git";
+    /// <summary>A user whose shell is /bin/sh, for keys behind a forced command (<see cref="GateLine"/>).</summary>
+    public const string GateUser = "gitgate";
     private readonly Process _sshd;
     private readonly string _log;
 
@@ -35,6 +37,7 @@ public sealed class SshGitServer : IDisposable
             KbdInteractiveAuthentication no
             UsePAM no
             PrintMotd no
+            Banner {Dir["banner"]}
             AllowUsers {string.Join(' ', users)}
             MaxStartups 100:30:200
             """);
@@ -52,12 +55,39 @@ public sealed class SshGitServer : IDisposable
     /// <summary>The line that pins this server's key in a known_hosts file.</summary>
     public string KnownHostsLine => $"[127.0.0.1]:{Port} {HostKeyPublic}";
     public string Log => Peer.ReadLog(_log);
+    /// <summary>The text sshd shows before the login while this file exists (read at each connection).</summary>
+    public string BannerPath => Dir["banner"];
 
     /// <summary>Replaces the authorized_keys of a user (lines as in ~/.ssh/authorized_keys).</summary>
     public void Authorize(string user, params string[] lines) => File.WriteAllText(Dir["keys/" + user], string.Join('\n', lines) + "\n");
 
-    /// <summary>A bare repository owned by the git user, with one commit on <paramref name="branch"/> and a tag when asked.</summary>
-    public string CreateRepository(string name, string branch = "main", int commits = 1, string? tag = null)
+    /// <summary>
+    /// An authorized_keys line that lets <paramref name="publicKey"/> in behind a forced command playing a git host: asked for a
+    /// shell (<c>ssh -T</c>), it writes <paramref name="greeting"/> byte for byte to standard error (or output) and exits with
+    /// <paramref name="exitCode"/>, as that host does; a git command goes on to git-shell, so git works through the same key.
+    /// For <see cref="GateUser"/>, whose login shell runs the command.
+    /// </summary>
+    public string GateLine(string publicKey, string greeting, int exitCode, bool toStandardOutput = false)
+    {
+        var gate = Dir["gate.sh"];
+        if (!File.Exists(gate))
+        {
+            File.WriteAllText(gate, """
+                #!/bin/sh
+                if [ -n "$SSH_ORIGINAL_COMMAND" ]; then exec git-shell -c "$SSH_ORIGINAL_COMMAND"; fi
+                if [ "$3" = stdout ]; then cat "$1"; else cat "$1" >&2; fi
+                exit "$2"
+
+                """);
+            Tool.Ok("chmod", "755", gate);
+        }
+        var text = Dir[$"greeting-{Guid.NewGuid():N}"];
+        File.WriteAllText(text, greeting);
+        return $"command=\"{gate} {text} {exitCode} {(toStandardOutput ? "stdout" : "stderr")}\",no-pty,no-port-forwarding {publicKey}";
+    }
+
+    /// <summary>A bare repository owned by <paramref name="owner"/> (git refuses others' repositories), with one commit on <paramref name="branch"/> and a tag when asked.</summary>
+    public string CreateRepository(string name, string branch = "main", int commits = 1, string? tag = null, string owner = GitUser)
     {
         var work = Dir["work-" + name];
         Tool.Ok("git", "init", "-q", "-b", branch, work);
@@ -70,7 +100,7 @@ public sealed class SshGitServer : IDisposable
         if (tag != null) Tool.Ok("git", "-C", work, "tag", tag);
         var bare = Dir["repos/" + name + ".git"];
         Tool.Ok("git", "clone", "-q", "--bare", work, bare);
-        Tool.Ok("chown", "-R", GitUser, bare);
+        Tool.Ok("chown", "-R", owner, bare);
         return bare;
     }
 
