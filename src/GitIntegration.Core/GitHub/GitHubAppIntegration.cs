@@ -95,12 +95,18 @@ namespace GitIntegration.Core.GitHub
         public static Integration RecordInstallation(IntegrationStore store, Guid id, GitHubAppInstallation installation) =>
             Change(store, id, i =>
             {
-                i.Properties[InstallationId] = installation.Id.ToString(CultureInfo.InvariantCulture);
-                if (installation.RepositorySelection != null) i.Properties[RepositorySelection] = installation.RepositorySelection;
-                if (installation.Account?.Login is string login) i.Properties[Account] = login;
+                SetInstallation(i, installation);
                 i.Status = installation.IsSuspended ? IntegrationStatus.Suspended : IntegrationStatus.Active;
                 i.LastVerified = DateTimeOffset.UtcNow;
             });
+
+        /// <summary>The installation's id, repository selection and account, as GitHub reported them.</summary>
+        public static void SetInstallation(Integration i, GitHubAppInstallation installation)
+        {
+            i.Properties[InstallationId] = installation.Id.ToString(CultureInfo.InvariantCulture);
+            if (installation.RepositorySelection != null) i.Properties[RepositorySelection] = installation.RepositorySelection;
+            if (installation.Account?.Login is string login) i.Properties[Account] = login;
+        }
 
         /// <summary>Refreshes what may change on GitHub (slug, html_url after a rename), keyed by the app id that does not.</summary>
         public static void Describe(Integration i, long appId, string? clientId, string? slug, string? htmlUrl)
