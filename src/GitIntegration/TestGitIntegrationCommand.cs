@@ -107,7 +107,7 @@ namespace GitIntegration
             {
                 if (GitHubAppIntegration.IsApp(integration))
                 {
-                    WriteVerbose($"Verifying the GitHub App of '{integration.Name}' on {GitHubAppIntegration.Host(integration).ApiUrl}.");
+                    WriteVerbose($"Verifying the GitHub App of '{integration.Name}' with {(string.IsNullOrEmpty(integration.HostUrl) ? "github.com" : integration.HostUrl)}.");
                     _work!.Add(cancel => (integration, GitHubAppCheck.Verify(integration, template.Timeout, cancel)), Emit);
                     continue;
                 }

@@ -418,7 +418,7 @@ namespace GitIntegration.Core.Git
             }
         }
 
-        private static GitConnectionResult Fail(GitConnectionResult r, ConnectionFailure reason, string message, string? remedy)
+        internal static GitConnectionResult Fail(GitConnectionResult r, ConnectionFailure reason, string message, string? remedy)
         {
             r.Reason = reason;
             r.Message = message;

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GitIntegration.Core.Git;
 using GitIntegration.Core.Store;
+using static GitIntegration.Core.Git.GitConnection;
 
 namespace GitIntegration.Core.GitHub
 {
@@ -213,13 +214,6 @@ namespace GitIntegration.Core.GitHub
                 default:
                     return $"Check the host URL ({host.WebUrl.Host}), the proxy and the firewall between here and GitHub; then run Test-GitIntegration again.";
             }
-        }
-
-        private static void Fail(GitConnectionResult r, ConnectionFailure reason, string message, string? remedy)
-        {
-            r.Reason = reason;
-            r.Message = message;
-            r.Remedy = remedy;
         }
     }
 }
