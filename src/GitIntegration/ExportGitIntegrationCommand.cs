@@ -15,8 +15,8 @@ namespace GitIntegration
     /// column layout Import-GitIntegration reads: id, name, type, origin, hostUrl, organization, key and secret references, sslVerify,
     /// requireUserPat, repositoryFilter, status, timestamps, and a property.&lt;name&gt; column per type-specific property. Without
     /// -IncludeSecrets no secret leaves the store: vault references travel by name, stored passphrases and tokens are left out. With it,
-    /// private keys are inlined as quoted multi-line PEM (the form the integration's own bulk TSV asks for) and passphrases and tokens as text,
-    /// and the file is written owner-only. The format comes from -Format or the file's extension; CSV gets a BOM so Excel reads UTF-8.</para>
+    /// private keys (GitHub App PEM keys too) are inlined as quoted multi-line PEM (the form the integration's own bulk TSV asks for), and
+    /// passphrases, tokens and GitHub App webhook secrets as text, and the file is written owner-only. The format comes from -Format or the file's extension; CSV gets a BOM so Excel reads UTF-8.</para>
     /// </summary>
     /// <example>
     /// <code>Export-GitIntegration -Path integrations.tsv</code>
@@ -52,7 +52,7 @@ namespace GitIntegration
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         public Guid[]? Id { get; set; }
 
-        /// <summary><para type="description">Inlines private keys, passphrases and tokens held by the store. The file is then written owner-only: keep it safe and delete it after use.</para></summary>
+        /// <summary><para type="description">Inlines private keys, passphrases, tokens and webhook secrets held by the store. The file is then written owner-only: keep it safe and delete it after use.</para></summary>
         [Parameter]
         public SwitchParameter IncludeSecrets { get; set; }
 

@@ -17,7 +17,9 @@ namespace GitIntegration
     /// Export-GitIntegration, and objects from Import-Csv or Get-GitIntegration. Rows are matched to existing integrations by id, then by
     /// origin: a row that matches and changes nothing is Unchanged, so re-importing a file changes nothing; a row that would change an
     /// existing integration is Skipped unless -Update. Inline private keys are checked with the key engine and written owner-only to the store's
-    /// keys folder; inline passphrases and tokens become protected secret files. Each row yields a result (Row, Name, Action, Error); a bad row
+    /// keys folder; inline passphrases, tokens and GitHub App webhook secrets become protected secret files, and the files an updated row no
+    /// longer uses are deleted. A GitHub App whose PEM key was re-issued on GitHub is updated this way: export it with -IncludeSecrets, paste the
+    /// new PEM in double quotes in place of the old one, and import with -Update (then Test-GitIntegration proves GitHub accepts it). Each row yields a result (Row, Name, Action, Error); a bad row
     /// is a non-terminating error naming its row and the others go on, unless -Atomic, which imports all rows or none.</para>
     /// </summary>
     /// <example>

@@ -87,7 +87,7 @@ namespace GitIntegration
                         return i;
                     });
                     if (removed == null) continue;
-                    GitHubAppIntegration.DeleteOwnedSecrets(store, removed);
+                    store.DeleteOwned(removed);
                     WriteVerbose($"Removed the integration '{removed.Name}' ({removed.Id}) from '{store.Path}'.");
                 }
                 catch (GitIntegrationException e) { WriteFailure(e, target); }

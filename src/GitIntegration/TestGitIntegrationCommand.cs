@@ -3,24 +3,35 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using GitIntegration.Core;
 using GitIntegration.Core.Git;
+using GitIntegration.Core.GitHub;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
 {
     /// <summary>
-    /// <para type="synopsis">Re-verifies stored integrations with a real git ls-remote and updates their Status and LastVerified.</para>
+    /// <para type="synopsis">Re-verifies stored integrations (repositories with a real git ls-remote, GitHub Apps with GitHub) and updates their Status and LastVerified.</para>
     /// <para type="description">For each repository integration (by -Name, -Id or from Get-GitIntegration), connects again with the stored key,
     /// passphrase or token, and returns a result: Success, Reason, Message and Remedy, the default branch and ref counts. The integration's
-    /// Status becomes Connected or Failed and LastVerified is set. Integrations are verified in parallel, up to -ThrottleLimit.
-    /// With -Quiet, returns only $true when every one connects.</para>
+    /// Status becomes Connected or Failed and LastVerified is set.</para>
+    /// <para type="description">A GitHub App integration is checked with GitHub: GitHub must accept the app's key, the installation must still exist and
+    /// not be suspended, and an installation token must be issued (Status Active, Suspended or Failed; Reason AppDeleted, AppKeyRejected,
+    /// InstallationRemoved, InstallationSuspended, RateLimited... with the remedy). One still Installing is explained: GitHub has not answered yet
+    /// (WaitingForGitHub), the app exists but is not installed (AppNotInstalled, with the install URL in InstallUrl and Remedy), or the app was
+    /// deleted on GitHub (AppDeleted). Once it is installed, the next Test-GitIntegration records the installation and makes it Active.</para>
+    /// <para type="description">Integrations are verified in parallel, up to -ThrottleLimit, each within -TimeoutSeconds. With -Quiet, returns only
+    /// $true when every one is verified. Reason is also the ErrorId a script can rely on.</para>
     /// </summary>
     /// <example>
     /// <code>Test-GitIntegration | Where-Object { -not $_.Success } | Format-Table Name, Reason, Remedy -Wrap</code>
-    /// <para>A morning check: which repositories stopped connecting, and what to do about each.</para>
+    /// <para>A morning check: which repositories and apps stopped working, and what to do about each.</para>
     /// </example>
     /// <example>
     /// <code>if (-not (Test-GitIntegration billing -Quiet)) { throw 'billing repository unreachable' }</code>
     /// <para>A guard in a runbook after rotating the billing key with Set-GitIntegration.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-GitIntegration -Type GitHubApp -Status Installing | Test-GitIntegration | Format-List Name, Reason, Message, Remedy, InstallUrl</code>
+    /// <para>Explains each app integration stuck in Installing (the three troubleshooting cases); the ones installed meanwhile become Active.</para>
     /// </example>
     [Cmdlet(VerbsDiagnostic.Test, "GitIntegration", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(GitConnectionResult), typeof(bool))]
@@ -51,7 +62,7 @@ namespace GitIntegration
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
 
-        /// <summary><para type="description">How long one verification may take, in seconds.</para></summary>
+        /// <summary><para type="description">How long one verification may take, in seconds (for an app: every call to GitHub, retries and rate-limit waits included).</para></summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int TimeoutSeconds { get; set; } = 60;
@@ -61,7 +72,7 @@ namespace GitIntegration
         [ValidateNotNullOrEmpty]
         public string? KnownHostsPath { get; set; }
 
-        /// <summary><para type="description">Returns only $true when every integration connects, else $false.</para></summary>
+        /// <summary><para type="description">Returns only $true when every integration is verified (repositories connect, apps are installed and working), else $false.</para></summary>
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
@@ -94,6 +105,12 @@ namespace GitIntegration
             };
             foreach (var integration in targets)
             {
+                if (GitHubAppIntegration.IsApp(integration))
+                {
+                    WriteVerbose($"Verifying the GitHub App of '{integration.Name}' with {(string.IsNullOrEmpty(integration.HostUrl) ? "github.com" : integration.HostUrl)}.");
+                    _work!.Add(cancel => (integration, GitHubAppCheck.Verify(integration, template.Timeout, cancel)), Emit);
+                    continue;
+                }
                 if (string.IsNullOrEmpty(integration.Url)) { WriteVerbose($"'{integration.Name}' ({integration.Type}) has no repository URL; skipped."); continue; }
                 ConnectRequest request;
                 try { request = RepositoryConnector.RequestFor(_store!, integration, template); }
@@ -111,7 +128,7 @@ namespace GitIntegration
             if (Quiet) WriteObject(_allGood);
         }
 
-        /// <summary>Ctrl+C: kills the running git and ssh processes.</summary>
+        /// <summary>Ctrl+C: kills the running git and ssh processes and cancels the calls to GitHub.</summary>
         protected override void StopProcessing() => _work?.Cancel();
 
         private void Emit(Func<(Integration Integration, GitConnectionResult Result)> finished)
@@ -119,11 +136,14 @@ namespace GitIntegration
             try
             {
                 var (integration, result) = finished();
-                RepositoryConnector.Update(_store!, integration, result);
+                result.Type = integration.Type;
+                if (GitHubAppIntegration.IsApp(integration)) GitHubAppCheck.Record(_store!, integration, result);
+                else RepositoryConnector.Update(_store!, integration, result);
                 _allGood &= result.Success;
                 if (!Quiet) WriteObject(result);
             }
             catch (GitIntegrationException e) { _allGood = false; WriteFailure(e); }
+            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         }
     }
 }

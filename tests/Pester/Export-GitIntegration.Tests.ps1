@@ -49,3 +49,49 @@ Describe 'Export-GitIntegration' {
         Get-Content $f | Should -Be 'x'
     }
 }
+
+Describe 'Export-GitIntegration of GitHub App integrations' {
+    BeforeAll {
+        $script:appStore = Join-Path $TestDrive 'apps/integrations.yaml'
+        $script:appPem = Join-Path $TestDrive 'gha.pem'
+        ssh-keygen -q -t rsa -b 2048 -m PEM -N $NoPassphrase -f $appPem
+        [pscustomobject]@{
+            name = 'acme-gha'; type = 'GitHubApp'; origin = 'https://github.com/acme'; organization = 'acme'; status = 'Active'
+            repositoryFilter = "[?!archived]"; privateKey = (Get-Content $appPem -Raw); webhookSecret = 'whsec-0123456789'
+            'property.appId' = '123456'; 'property.clientId' = 'Iv23liAbCdEf'; 'property.appSlug' = 'jira-git-acme'; 'property.installationId' = '987654'
+        } | Import-GitIntegration -StorePath $appStore | Out-Null
+    }
+
+    It 'keeps the app''s key and webhook secret out of the store file' {
+        $yaml = Get-Content $appStore -Raw
+        $yaml | Should -Not -Match 'PRIVATE KEY'
+        $yaml | Should -Not -Match 'whsec-0123456789'
+    }
+
+    It 'carries the app without its secrets (<Format>)' -TestCases @(
+        @{ Format = 'Tsv' }, @{ Format = 'Csv' }, @{ Format = 'Yaml' }, @{ Format = 'Json' }
+    ) {
+        $text = Get-Content (Export-GitIntegration (Join-Path $TestDrive "app-plain.$Format") -StorePath $appStore) -Raw
+        $text | Should -Not -Match 'PRIVATE KEY'
+        $text | Should -Not -Match 'whsec-0123456789'
+        foreach ($v in '123456', 'Iv23liAbCdEf', 'jira-git-acme', '987654', 'acme', 'Active', '\[\?!archived\]') { $text | Should -Match $v }
+    }
+
+    It 'carries the PEM and webhook secret with -IncludeSecrets and round-trips them into an empty store (<Format>)' -TestCases @(
+        @{ Format = 'Tsv' }, @{ Format = 'Csv' }, @{ Format = 'Yaml' }, @{ Format = 'Json' }
+    ) {
+        $file = Export-GitIntegration (Join-Path $TestDrive "app-full.$Format") -IncludeSecrets -StorePath $appStore
+        $text = Get-Content $file -Raw
+        $text | Should -Match 'BEGIN RSA PRIVATE KEY'
+        $text | Should -Match 'whsec-0123456789'
+        $dst = Join-Path $TestDrive "app-dst-$Format/integrations.yaml"
+        (Import-GitIntegration $file -StorePath $dst).Action | Should -Be 'Created'
+        $a = Get-GitIntegration acme-gha -StorePath $appStore
+        $b = Get-GitIntegration acme-gha -StorePath $dst
+        ($b | Select-Object Id, Name, Type, Url, Organization, Status, RepositoryFilter | ConvertTo-Json) |
+            Should -Be ($a | Select-Object Id, Name, Type, Url, Organization, Status, RepositoryFilter | ConvertTo-Json)
+        ($b.Properties | ConvertTo-Json) | Should -Be ($a.Properties | ConvertTo-Json)
+        (Get-Content $b.PrivateKeyPath -Raw).Trim() | Should -Be (Get-Content $appPem -Raw).Trim()
+        Get-Content $dst -Raw | Should -Not -Match 'whsec-0123456789'
+    }
+}

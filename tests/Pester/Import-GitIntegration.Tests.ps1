@@ -70,4 +70,40 @@ Describe 'Import-GitIntegration' {
         $r.Action | Should -Be 'Created'
         Test-Path $store | Should -BeFalse
     }
+
+    It 'replaces a GitHub App''s PEM key by re-importing its exported TSV with the re-issued key pasted in (the seed''s way)' {
+        $old = Join-Path $TestDrive 'gha-old.pem'; $new = Join-Path $TestDrive 'gha-new.pem'
+        foreach ($k in $old, $new) { if (-not (Test-Path $k)) { ssh-keygen -q -t rsa -b 2048 -m PEM -N $NoPassphrase -f $k } }
+        [pscustomobject]@{
+            name = 'acme-gha'; type = 'GitHubApp'; origin = 'https://github.com/acme'; organization = 'acme'; status = 'Active'
+            'property.appId' = '123456'; 'property.installationId' = '987654'; privateKey = Get-Content $old -Raw; webhookSecret = 'whsec-keep'
+        } | Import-GitIntegration -StorePath $store | Out-Null
+        $before = Get-GitIntegration acme-gha -StorePath $store
+        $tsv = Export-GitIntegration (Join-Path $TestDrive ("gha{0}.tsv" -f (Get-Random))) -IncludeSecrets -StorePath $store
+        $text = (Get-Content $tsv -Raw).Replace((Get-Content $old -Raw).Trim(), (Get-Content $new -Raw).Trim())
+        [IO.File]::WriteAllText($tsv, $text)
+
+        (Import-GitIntegration $tsv -StorePath $store -ErrorAction SilentlyContinue).Action | Should -Be 'Skipped'
+        $r = Import-GitIntegration $tsv -Update -StorePath $store
+        $r.Action | Should -Be 'Updated'
+        $after = Get-GitIntegration acme-gha -StorePath $store
+        $after.Id | Should -Be $before.Id
+        (Get-Content $after.PrivateKeyPath -Raw).Trim() | Should -Be (Get-Content $new -Raw).Trim()
+        $before.PrivateKeyPath | Should -Not -Exist
+        $after.WebhookSecretRef.File | Should -Be $before.WebhookSecretRef.File
+        (Import-GitIntegration $tsv -Update -StorePath $store).Action | Should -Be 'Unchanged'
+    }
+
+    It 'refuses a corrupted app PEM row by row' {
+        $k = Join-Path $TestDrive 'gha-old.pem'
+        if (-not (Test-Path $k)) { ssh-keygen -q -t rsa -b 2048 -m PEM -N $NoPassphrase -f $k }
+        $lines = Get-Content $k
+        $lines[3] = '@@@@' + $lines[3].Substring(4)
+        $r = @(
+            [pscustomobject]@{ name = 'broken-gha'; type = 'GitHubApp'; origin = 'https://github.com/broken'; 'property.appId' = '1'; privateKey = $lines -join "`n" }
+            [pscustomobject]@{ name = 'fine'; origin = 'git@github.com:acme/fine.git' }
+        ) | Import-GitIntegration -StorePath $store -ErrorVariable e -ErrorAction SilentlyContinue
+        $r.Action | Should -Be @('Failed', 'Created')
+        $e[0].FullyQualifiedErrorId | Should -Be 'ImportKeyRejected,GitIntegration.ImportGitIntegrationCommand'
+    }
 }

@@ -20,6 +20,20 @@ Describe 'Remove-GitIntegration' {
         Get-ChildItem $secrets | Should -BeNullOrEmpty
     }
 
+    It 'removes a GitHub App integration with its PEM key and webhook secret files (-KeepInstallation: GitHub is not asked)' {
+        ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f (Join-Path $TestDrive 'gha.pem') | Out-Null
+        [pscustomobject]@{
+            name = 'gha'; type = 'GitHubApp'; origin = 'https://github.com/acme'; organization = 'acme'; status = 'Active'
+            'property.appId' = '123'; 'property.installationId' = '456'
+            privateKey = Get-Content (Join-Path $TestDrive 'gha.pem') -Raw; webhookSecret = 'whsec-remove-me'
+        } | Import-GitIntegration -StorePath $store | Out-Null
+        (Get-ChildItem (Join-Path $TestDrive 'keys')).Count | Should -Be 1
+        (Get-ChildItem (Join-Path $TestDrive 'secrets')).Count | Should -Be 2
+        Remove-GitIntegration gha -KeepInstallation -StorePath $store -Force
+        Get-ChildItem (Join-Path $TestDrive 'keys') | Should -BeNullOrEmpty
+        (Get-ChildItem (Join-Path $TestDrive 'secrets')).Count | Should -Be 1 -Because "only a's token is left"
+    }
+
     It 'removes what the pipeline gives it with -Confirm:$false' {
         Get-GitIntegration -StorePath $store | Remove-GitIntegration -StorePath $store -Confirm:$false
         Get-GitIntegration -StorePath $store | Should -BeNullOrEmpty

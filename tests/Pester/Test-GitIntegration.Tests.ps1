@@ -32,3 +32,75 @@ Describe 'Test-GitIntegration' {
         (Get-GitIntegration app).Status | Should -Be 'Failed'
     }
 }
+
+Describe 'Test-GitIntegration on GitHub App integrations' {
+    # GitHub cannot be reached from a test run: these apps point to a loopback port nobody listens on.
+    # The Core tests (GitHubAppCheckTests) cover every answer GitHub can give, against a GitHub stand-in.
+    BeforeAll {
+        $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0)
+        $l.Start(); $closed = $l.LocalEndpoint.Port; $l.Stop()
+        $script:host_ = "http://127.0.0.1:$closed"
+        ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f "$root/gha.pem" | Out-Null
+        $pem = Get-Content "$root/gha.pem" -Raw
+        @(
+            [pscustomobject]@{ name = 'gha-waiting'; type = 'GitHubEnterpriseApp'; origin = "$host_/acme"; hostUrl = $host_; organization = 'acme'; status = 'Installing'
+                'property.appId' = '4242'; 'property.appHtmlUrl' = "$host_/apps/jira-git-acme"; privateKey = $pem }
+            [pscustomobject]@{ name = 'gha-never'; type = 'GitHubEnterpriseApp'; origin = "$host_/beta"; hostUrl = $host_; organization = 'beta'; status = 'Installing' }
+            [pscustomobject]@{ name = 'gha-active'; type = 'GitHubEnterpriseApp'; origin = "$host_/gamma"; hostUrl = $host_; organization = 'gamma'; status = 'Active'
+                'property.appId' = '4343'; 'property.installationId' = '99'; privateKey = $pem }
+        ) | Import-GitIntegration | Out-Null
+    }
+
+    It 'says GitHub has not answered yet (seed case 1) and leaves the app Installing' {
+        $r = Test-GitIntegration gha-waiting -TimeoutSeconds 2
+        $r | Should -BeOfType ([GitIntegration.Core.Git.GitConnectionResult])
+        $r.Success | Should -BeFalse
+        $r.Type | Should -Be 'GitHubEnterpriseApp'
+        $r.Reason | Should -Be 'WaitingForGitHub'
+        $r.Message | Should -Match 'GitHub has not answered'
+        $r.Message | Should -Match 'refused'
+        $r.Remedy | Should -Match 'Test-GitIntegration again'
+        (Get-GitIntegration gha-waiting).Status | Should -Be 'Installing'
+        (Get-GitIntegration gha-waiting).LastVerified | Should -BeGreaterThan (Get-Date).AddMinutes(-1)
+    }
+
+    It 'says the app was never created when Install-GitHubApp did not finish' {
+        $r = Test-GitIntegration gha-never
+        $r.Reason | Should -Be 'WaitingForGitHub'
+        $r.Message | Should -Match 'never created'
+        $r.Remedy | Should -Match 'Remove-GitIntegration'
+    }
+
+    It 'marks an installed app Failed when its GitHub cannot be reached, within -TimeoutSeconds' {
+        $elapsed = Measure-Command { $script:r = Test-GitIntegration gha-active -TimeoutSeconds 2 }
+        $elapsed.TotalSeconds | Should -BeLessThan 5
+        $r.Reason | Should -Be 'Timeout'
+        $r.Message | Should -Match 'refused'
+        (Get-GitIntegration gha-active).Status | Should -Be 'Failed'
+        (Get-GitIntegration gha-active).Properties['FailureReason'] | Should -Be 'Timeout'
+    }
+
+    It 'verifies repositories and apps in one run: one result type, one table, -Quiet over both' {
+        $all = Test-GitIntegration -TimeoutSeconds 2
+        ($all | ForEach-Object { $_.GetType().Name } | Sort-Object -Unique) | Should -Be 'GitConnectionResult'
+        $all.Name | Should -Contain 'app'
+        $all.Name | Should -Contain 'gha-waiting'
+        $table = $all | Format-Table | Out-String -Width 120
+        $table | Should -Match 'WaitingForGitHub'
+        Test-GitIntegration -TimeoutSeconds 2 -Quiet | Should -BeFalse
+    }
+
+    It 'never shows the app''s key, not even in -Verbose' {
+        $out = Test-GitIntegration gha-* -TimeoutSeconds 2 -Verbose 4>&1 | Out-String
+        $out | Should -Not -Match 'PRIVATE KEY'
+        $out | Should -Not -Match ([regex]::Escape((Get-Content "$root/gha.pem")[1]))
+    }
+
+    It 'reports an app key the store cannot read as an error with an id, and goes on with the others' {
+        Set-Content (Get-GitIntegration gha-active).PrivateKeyPath 'not a key'
+        $r = Test-GitIntegration gha-* -TimeoutSeconds 2 -ErrorVariable e -ErrorAction SilentlyContinue
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -Match '^\w+,GitIntegration\.TestGitIntegrationCommand$'
+        ($r.Name | Sort-Object) | Should -Be @('gha-never', 'gha-waiting')
+    }
+}

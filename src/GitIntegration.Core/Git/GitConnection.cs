@@ -7,8 +7,10 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
+using GitIntegration.Core.GitHub;
 using GitIntegration.Core.IO;
 using GitIntegration.Core.Keys;
+using GitIntegration.Core.Store;
 
 namespace GitIntegration.Core.Git
 {
@@ -30,6 +32,15 @@ namespace GitIntegration.Core.Git
         CertificateError,
         AuthenticationFailed,
         ConnectionFailed,
+        // GitHub App integrations (Test-GitIntegration); the first three are the seed's stuck-Installing cases 1 to 3.
+        WaitingForGitHub,
+        AppNotInstalled,
+        AppDeleted,
+        AppKeyRejected,
+        InstallationRemoved,
+        InstallationSuspended,
+        RateLimited,
+        ServiceError,
     }
 
     /// <summary>How to reach and authenticate to a repository. Secrets live here only for the call; they never reach a command line.</summary>
@@ -49,11 +60,17 @@ namespace GitIntegration.Core.Git
         public KeyRequirement? Requirement { get; set; }
     }
 
-    /// <summary>The outcome of an SSH login test or of a git ls-remote: authenticated or not, and why.</summary>
+    /// <summary>
+    /// The outcome of an SSH login test, of a git ls-remote, or of a GitHub App integration's check (Test-GitIntegration):
+    /// authenticated or not, and why. For an app, Url is the organization's page, Account the installation's account
+    /// and KeyFingerprint the app key's.
+    /// </summary>
     public sealed class GitConnectionResult
     {
         /// <summary>The integration's name (Connect-GitRepository, Test-GitIntegration); null for a plain login test.</summary>
         public string? Name { get; set; }
+        /// <summary>The integration's type (Test-GitIntegration); null for a plain login test.</summary>
+        public IntegrationType? Type { get; set; }
         public string Url { get; set; } = "";
         public string HostName { get; set; } = "";
         public int Port { get; set; }
@@ -71,6 +88,10 @@ namespace GitIntegration.Core.Git
         public string? DefaultBranch { get; set; }
         public int? BranchCount { get; set; }
         public int? TagCount { get; set; }
+        /// <summary>A GitHub App's installation as GitHub describes it now; null when it is not installed.</summary>
+        public GitHubAppInstallation? Installation { get; set; }
+        /// <summary>Where an organization admin installs a GitHub App that is not installed.</summary>
+        public string? InstallUrl { get; set; }
         public TimeSpan Duration { get; set; }
         public override string ToString() => $"{Url}: {(Success ? "OK" : Reason.ToString())}";
 
@@ -90,6 +111,14 @@ namespace GitIntegration.Core.Git
                 ConnectionFailure.AuthenticationFailed => ErrorKind.AuthenticationError,
                 ConnectionFailure.KeyRejectedByIntegrationRule => ErrorKind.InvalidData,
                 ConnectionFailure.RepositoryNotFound => ErrorKind.ObjectNotFound,
+                ConnectionFailure.WaitingForGitHub => ErrorKind.ResourceUnavailable,
+                ConnectionFailure.AppNotInstalled => ErrorKind.NotInstalled,
+                ConnectionFailure.AppDeleted => ErrorKind.ObjectNotFound,
+                ConnectionFailure.AppKeyRejected => ErrorKind.AuthenticationError,
+                ConnectionFailure.InstallationRemoved => ErrorKind.ObjectNotFound,
+                ConnectionFailure.InstallationSuspended => ErrorKind.ResourceUnavailable,
+                ConnectionFailure.RateLimited => ErrorKind.LimitsExceeded,
+                ConnectionFailure.ServiceError => ErrorKind.ResourceUnavailable,
                 _ => ErrorKind.ConnectionError,
             };
             return new GitIntegrationException(Reason.ToString(), kind, Remedy == null ? Message ?? Reason.ToString() : $"{Message} {Remedy}") { Target = Url };
@@ -425,7 +454,7 @@ namespace GitIntegration.Core.Git
             }
         }
 
-        private static GitConnectionResult Fail(GitConnectionResult r, ConnectionFailure reason, string message, string? remedy)
+        internal static GitConnectionResult Fail(GitConnectionResult r, ConnectionFailure reason, string message, string? remedy)
         {
             r.Reason = reason;
             r.Message = message;

@@ -10,8 +10,8 @@ namespace GitIntegration.Core.GitHub
 {
     /// <summary>
     /// A GitHub App integration in the store: ids, slug and links in the YAML (Properties), the PEM in the
-    /// store's keys folder and the webhook secret in its secrets folder (never in the YAML). The app is
-    /// identified by its id; the slug and html_url are kept for links only.
+    /// store's keys folder and the webhook secret in its secrets folder (<see cref="Integration.WebhookSecretRef"/>),
+    /// never in the YAML. The app is identified by its id; the slug and html_url are kept for links only.
     /// </summary>
     public static class GitHubAppIntegration
     {
@@ -22,8 +22,6 @@ namespace GitIntegration.Core.GitHub
         public const string InstallationId = "installationId";
         public const string RepositorySelection = "repositorySelection";
         public const string Account = "account";
-        /// <summary>The file name of the webhook secret in the store's secrets folder.</summary>
-        public const string WebhookSecretFile = "webhookSecretFile";
 
         public static bool IsApp(Integration i) => i.Type == IntegrationType.GitHubApp || i.Type == IntegrationType.GitHubEnterpriseApp;
 
@@ -75,16 +73,23 @@ namespace GitIntegration.Core.GitHub
                 Status = IntegrationStatus.Installing,
             };
             Describe(i, app.Id, app.ClientId, app.Slug, app.HtmlUrl);
-            i.PrivateKeyPath = store.WriteKey($"{i.Id:N}-github-app.pem", app.Pem!);
-            if (!string.IsNullOrEmpty(app.WebhookSecret))
-                i.Properties[WebhookSecretFile] = store.WriteSecret($"{i.Id:N}-webhook", app.WebhookSecret!).File!;
-            return store.Update(d =>
+            i.PrivateKeyPath = store.WriteKey(KeyFileName(i), app.Pem!);
+            if (!string.IsNullOrEmpty(app.WebhookSecret)) i.WebhookSecretRef = store.WriteSecret($"{i.Id:N}-webhook", app.WebhookSecret!);
+            try
             {
-                if (d.Integrations.Any(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase)))
-                    throw NameTaken(name);
-                d.Integrations.Add(i);
-                return i;
-            });
+                return store.Update(d =>
+                {
+                    if (d.Integrations.Any(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase)))
+                        throw NameTaken(name);
+                    d.Integrations.Add(i);
+                    return i;
+                });
+            }
+            catch
+            {
+                store.DeleteOwned(i);
+                throw;
+            }
         }
 
         public static GitIntegrationException NameTaken(string name) =>
@@ -95,12 +100,18 @@ namespace GitIntegration.Core.GitHub
         public static Integration RecordInstallation(IntegrationStore store, Guid id, GitHubAppInstallation installation) =>
             Change(store, id, i =>
             {
-                i.Properties[InstallationId] = installation.Id.ToString(CultureInfo.InvariantCulture);
-                if (installation.RepositorySelection != null) i.Properties[RepositorySelection] = installation.RepositorySelection;
-                if (installation.Account?.Login is string login) i.Properties[Account] = login;
+                SetInstallation(i, installation);
                 i.Status = installation.IsSuspended ? IntegrationStatus.Suspended : IntegrationStatus.Active;
                 i.LastVerified = DateTimeOffset.UtcNow;
             });
+
+        /// <summary>The installation's id, repository selection and account, as GitHub reported them.</summary>
+        public static void SetInstallation(Integration i, GitHubAppInstallation installation)
+        {
+            i.Properties[InstallationId] = installation.Id.ToString(CultureInfo.InvariantCulture);
+            if (installation.RepositorySelection != null) i.Properties[RepositorySelection] = installation.RepositorySelection;
+            if (installation.Account?.Login is string login) i.Properties[Account] = login;
+        }
 
         /// <summary>Refreshes what may change on GitHub (slug, html_url after a rename), keyed by the app id that does not.</summary>
         public static void Describe(Integration i, long appId, string? clientId, string? slug, string? htmlUrl)
@@ -123,21 +134,38 @@ namespace GitIntegration.Core.GitHub
 
         /// <summary>
         /// Replaces the app's key with a re-issued one, after GitHub accepted it for the same app
-        /// (<see cref="GitHubAppLifecycle.VerifyNewKeyAsync"/>). The old key file is replaced atomically.
+        /// (<see cref="GitHubAppLifecycle.VerifyNewKeyAsync"/>). The new key gets a new file; the old one, when the
+        /// store owns it, is deleted once the store points to the new one.
         /// </summary>
         public static async Task<Integration> ReplaceKeyAsync(IntegrationStore store, GitHubHttp http, Integration i, string newPem, CancellationToken cancel)
         {
             var old = RequireCredentials(i);
             var app = await GitHubAppLifecycle.VerifyNewKeyAsync(http, old.AppId, old.ClientId, newPem, cancel).ConfigureAwait(false);
-            var path = store.WriteKey($"{i.Id:N}-github-app.pem", newPem);
+            var path = store.WriteKey(KeyFileName(i), newPem);
             new GitHubAppClient(http, old).ForgetTokens();
-            return Change(store, i.Id, x =>
+            string? oldPath = null;
+            Integration updated;
+            try
             {
-                x.PrivateKeyPath = path;
-                Describe(x, app.Id, app.ClientId, app.Slug, app.HtmlUrl);
-                x.LastVerified = DateTimeOffset.UtcNow;
-            });
+                updated = Change(store, i.Id, x =>
+                {
+                    oldPath = x.PrivateKeyPath;
+                    x.PrivateKeyPath = path;
+                    Describe(x, app.Id, app.ClientId, app.Slug, app.HtmlUrl);
+                    x.LastVerified = DateTimeOffset.UtcNow;
+                });
+            }
+            catch
+            {
+                File.Delete(path);
+                throw;
+            }
+            if (oldPath != path && store.OwnsKey(oldPath) && File.Exists(oldPath)) File.Delete(oldPath!);
+            return updated;
         }
+
+        /// <summary>A new name for each key, so a replaced key is never overwritten before the store points elsewhere.</summary>
+        private static string KeyFileName(Integration i) => $"{i.Id:N}-github-app-{Guid.NewGuid().ToString("N").Substring(0, 8)}.pem";
 
         /// <summary>
         /// Uninstalls the integration's app from its organization (DELETE /app/installations/{id}) so nothing is
@@ -154,16 +182,9 @@ namespace GitIntegration.Core.GitHub
         public static async Task<bool> RemoveAsync(IntegrationStore store, GitHubHttp http, Integration i, bool keepInstallation, CancellationToken cancel)
         {
             bool uninstalled = !keepInstallation && await UninstallAsync(http, i, cancel).ConfigureAwait(false);
-            store.Update(d => d.Integrations.RemoveAll(x => x.Id == i.Id));
-            DeleteOwnedSecrets(store, i);
+            var removed = store.Update(d => d.Find(i.Id) is Integration x && d.Integrations.Remove(x) ? x : null);
+            if (removed != null) store.DeleteOwned(removed);
             return uninstalled;
-        }
-
-        /// <summary>What the store's own clean-up does not know of: the webhook secret.</summary>
-        public static void DeleteOwnedSecrets(IntegrationStore store, Integration i)
-        {
-            store.DeleteOwned(i);
-            if (Text(i, WebhookSecretFile) is string file) store.DeleteSecret(SecretRef.InFile(file));
         }
     }
 }

@@ -15,6 +15,8 @@ namespace GitIntegration.Core.GitHub
         NotInstalled,
         /// <summary>Case 3: the app was deleted on GitHub.</summary>
         AppDeleted,
+        /// <summary>Not a seed case: the app exists, but GitHub no longer accepts the stored key (revoked or re-issued).</summary>
+        KeyRejected,
         /// <summary>The app is installed: the integration only needs to record it.</summary>
         Installed,
     }
@@ -22,16 +24,20 @@ namespace GitIntegration.Core.GitHub
     /// <summary>Why an integration is Installing and what to do about it.</summary>
     public sealed class InstallingExplanation
     {
-        internal InstallingExplanation(InstallingCase @case, string message, Uri? installUrl = null, GitHubAppInstallation? installation = null)
+        internal InstallingExplanation(InstallingCase @case, string message, string? remedy, Uri? installUrl = null, GitHubAppInstallation? installation = null)
         {
             Case = @case;
             Message = message;
+            Remedy = remedy;
             InstallUrl = installUrl;
             Installation = installation;
         }
 
         public InstallingCase Case { get; }
+        /// <summary>What happened.</summary>
         public string Message { get; }
+        /// <summary>What to do about it; null when nothing needs doing.</summary>
+        public string? Remedy { get; }
         public Uri? InstallUrl { get; }
         public GitHubAppInstallation? Installation { get; }
     }
@@ -47,17 +53,30 @@ namespace GitIntegration.Core.GitHub
         {
             var client = new GitHubAppClient(http, credentials);
             var r = await http.SendAsync(HttpMethod.Get, "app", () => Task.FromResult<string?>(client.CreateJwt()), null, cancel).ConfigureAwait(false);
-            var who = credentials.AppId > 0 ? $"app {credentials.AppId}" : $"the app with client id {credentials.ClientId}";
-            if (r.Status == HttpStatusCode.Unauthorized || r.Status == HttpStatusCode.NotFound)
-                throw new GitIntegrationException(GitHubErrorIds.KeyRejected, ErrorKind.AuthenticationError,
-                    $"GitHub refused a token signed with this key for {who}{(r.Message is string m ? $" (\"{m}\")" : "")}. The key is not a current key of that app, or the id is wrong: " +
-                    $"download a key from the app's settings page (Private keys) and check the id there. Key fingerprint: {credentials.PublicKey.FingerprintSha256}.");
+            if (r.Status == HttpStatusCode.Unauthorized || r.Status == HttpStatusCode.NotFound) throw Refused(r, credentials);
             if (!r.IsSuccess) throw GitHubHttp.Error(r, HttpMethod.Get, "app");
             var app = r.Json<GitHubApp>();
             if (credentials.AppId > 0 && app.Id != credentials.AppId)
                 throw new GitIntegrationException(GitHubErrorIds.KeyOfAnotherApp, ErrorKind.SecurityError,
                     $"This key belongs to app {app.Id} ('{app.Slug}'), not to app {credentials.AppId}. Use a key generated on app {credentials.AppId}'s settings page.");
             return app;
+        }
+
+        /// <summary>
+        /// GitHub refuses an app's JWT in two ways: "Integration not found" (no app with that id: deleted, or a wrong id)
+        /// or a token it cannot verify (the key is not a current key of the app).
+        /// </summary>
+        private static GitIntegrationException Refused(GitHubResponse r, GitHubAppCredentials credentials)
+        {
+            var who = credentials.AppId > 0 ? $"app {credentials.AppId}" : $"the app with client id {credentials.ClientId}";
+            var said = r.Message is string m ? $" (\"{m}\")" : "";
+            if (r.Status == HttpStatusCode.NotFound || r.Message?.IndexOf("Integration not found", StringComparison.OrdinalIgnoreCase) >= 0)
+                return new GitIntegrationException(GitHubErrorIds.AppDeleted, ErrorKind.ObjectNotFound,
+                    $"GitHub has no {who}{said}: the app was deleted on GitHub, or the id is wrong. Check the id on the app's settings page; " +
+                    "if the app is gone, remove the integration with Remove-GitIntegration -KeepInstallation.");
+            return new GitIntegrationException(GitHubErrorIds.KeyRejected, ErrorKind.AuthenticationError,
+                $"GitHub refused a token signed with this key for {who}{said}. The key is not a current key of that app (it was revoked or re-issued): " +
+                $"generate a key on the app's settings page (Private keys) and give it with Update-GitHubAppKey. Key fingerprint: {credentials.PublicKey.FingerprintSha256}.");
         }
 
         /// <summary>
@@ -90,34 +109,42 @@ namespace GitIntegration.Core.GitHub
         {
             if (credentials == null)
                 return new InstallingExplanation(InstallingCase.WaitingForGitHub,
-                    "GitHub has not answered yet: the app was never created (the browser step of Install-GitHubApp did not finish). If Install-GitHubApp is still running, " +
-                    "finish the steps in the browser. Otherwise nothing exists on GitHub for this integration: remove it with Remove-GitIntegration and run Install-GitHubApp again.");
-            var client = new GitHubAppClient(http, credentials);
+                    "GitHub has not answered yet: the app was never created (the browser step of Install-GitHubApp did not finish), so nothing exists on GitHub for this integration.",
+                    "If Install-GitHubApp is still running, finish the steps in the browser. Otherwise remove the integration with Remove-GitIntegration and run Install-GitHubApp again.");
             var install = appHtmlUrl != null ? GitHubHost.InstallUrl(appHtmlUrl) : null;
             try
             {
-                var r = await http.SendAsync(HttpMethod.Get, "app", () => Task.FromResult<string?>(client.CreateJwt()), null, cancel).ConfigureAwait(false);
-                if (r.Status == HttpStatusCode.Unauthorized || r.Status == HttpStatusCode.NotFound)
-                    return new InstallingExplanation(InstallingCase.AppDeleted,
-                        $"The app {credentials.AppId} was deleted on GitHub: GitHub no longer accepts its credentials ({(int)r.Status}{(r.Message is string m ? ": " + m : "")}). " +
-                        "Nothing is left to uninstall: remove the integration with Remove-GitIntegration -KeepInstallation. " +
-                        $"(If the app still exists{(appHtmlUrl != null ? " at " + appHtmlUrl : "")}, its key was revoked: generate a new one and use Update-GitHubAppKey.)");
-                if (!r.IsSuccess) throw GitHubHttp.Error(r, HttpMethod.Get, "app");
-                var found = await client.FindOrganizationInstallationAsync(organization, cancel).ConfigureAwait(false);
+                await VerifyAsync(http, credentials, cancel).ConfigureAwait(false);
+                var found = await new GitHubAppClient(http, credentials).FindOrganizationInstallationAsync(organization, cancel).ConfigureAwait(false);
                 if (found != null)
                     return new InstallingExplanation(InstallingCase.Installed,
-                        $"The app is installed on {organization} (installation {found.Id}); the integration has not recorded it yet. Get-GitHubAppInstallation records it and makes the integration Active.",
-                        install, found);
+                        $"The app is installed on {organization} (installation {found.Id}); the integration had not recorded it yet.", null, install, found);
                 return new InstallingExplanation(InstallingCase.NotInstalled,
-                    $"The app exists on GitHub but is not installed on {organization}. Install it at {install?.ToString() ?? "the app's page, Install App"}; " +
-                    "then Get-GitHubAppInstallation makes the integration Active. To give up instead, Remove-GitIntegration removes the integration (delete the app on GitHub, in the organization's Developer settings, so it is not left behind).",
+                    $"The app exists on GitHub but is not installed on {organization}.",
+                    $"Install it at {install?.ToString() ?? "the app's page (Install App)"}, then run Test-GitIntegration again: the integration becomes Active. " +
+                    "To give up instead, Remove-GitIntegration removes the integration; delete the app on GitHub (organization settings, Developer settings) so it is not left behind.",
                     install);
             }
-            catch (GitIntegrationException e) when (e.ErrorId == GitHubErrorIds.Unreachable || e.ErrorId == GitHubErrorIds.Timeout || e.ErrorId == GitHubErrorIds.ServerError || e.ErrorId == GitHubErrorIds.RateLimited)
+            catch (GitIntegrationException e) when (e.ErrorId == GitHubErrorIds.AppDeleted)
             {
-                return new InstallingExplanation(InstallingCase.WaitingForGitHub,
-                    $"GitHub has not answered yet: {e.Message} Wait and run Test-GitIntegration again; the integration becomes Active once the installation is seen.");
+                return new InstallingExplanation(InstallingCase.AppDeleted,
+                    $"The app {credentials.AppId} was deleted on GitHub: GitHub does not know it any more.",
+                    "Nothing is left to uninstall: remove the integration with Remove-GitIntegration -KeepInstallation.");
+            }
+            catch (GitIntegrationException e) when (e.ErrorId == GitHubErrorIds.KeyRejected || e.ErrorId == GitHubErrorIds.KeyOfAnotherApp)
+            {
+                return new InstallingExplanation(InstallingCase.KeyRejected, e.Message,
+                    "Generate a private key on the app's settings page and give it with Update-GitHubAppKey; then run Test-GitIntegration again.", install);
+            }
+            catch (GitIntegrationException e) when (IsTransient(e))
+            {
+                return new InstallingExplanation(InstallingCase.WaitingForGitHub, $"GitHub has not answered yet: {e.Message}",
+                    "Wait and run Test-GitIntegration again; the integration becomes Active once the installation is seen.");
             }
         }
+
+        /// <summary>Failures that say nothing about the app: GitHub could not be asked (network, timeout, 5xx, rate limit).</summary>
+        public static bool IsTransient(GitIntegrationException e) =>
+            e.ErrorId == GitHubErrorIds.Unreachable || e.ErrorId == GitHubErrorIds.Timeout || e.ErrorId == GitHubErrorIds.ServerError || e.ErrorId == GitHubErrorIds.RateLimited;
     }
 }

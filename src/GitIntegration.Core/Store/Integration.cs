@@ -51,6 +51,8 @@ namespace GitIntegration.Core.Store
         public string? PrivateKeyPath { get; set; }
         public SecretRef? PassphraseRef { get; set; }
         public SecretRef? TokenRef { get; set; }
+        /// <summary>A GitHub App's webhook secret (GitHub hands it over with the app's key).</summary>
+        public SecretRef? WebhookSecretRef { get; set; }
         public bool SslVerify { get; set; } = true;
         public bool RequireUserPat { get; set; }
         public string? RepositoryFilter { get; set; }
@@ -65,6 +67,7 @@ namespace GitIntegration.Core.Store
             var c = (Integration)MemberwiseClone();
             c.PassphraseRef = Copy(PassphraseRef);
             c.TokenRef = Copy(TokenRef);
+            c.WebhookSecretRef = Copy(WebhookSecretRef);
             c.Properties = new SortedDictionary<string, string>(Properties, StringComparer.Ordinal);
             return c;
         }
@@ -73,7 +76,7 @@ namespace GitIntegration.Core.Store
         public bool SameSettings(Integration o) =>
             Id == o.Id && Name == o.Name && Type == o.Type && Url == o.Url && HostUrl == o.HostUrl &&
             Organization == o.Organization && PrivateKeyPath == o.PrivateKeyPath &&
-            Equals(PassphraseRef, o.PassphraseRef) && Equals(TokenRef, o.TokenRef) && SslVerify == o.SslVerify &&
+            Equals(PassphraseRef, o.PassphraseRef) && Equals(TokenRef, o.TokenRef) && Equals(WebhookSecretRef, o.WebhookSecretRef) && SslVerify == o.SslVerify &&
             RequireUserPat == o.RequireUserPat && RepositoryFilter == o.RepositoryFilter && Status == o.Status &&
             Properties.Count == o.Properties.Count &&
             Properties.All(p => o.Properties.TryGetValue(p.Key, out var v) && v == p.Value);

@@ -137,6 +137,7 @@ namespace GitIntegration.Core.Store
                 var passphrase = F(IntegrationRecord.Passphrase);
                 if (passphrase != null) i.PassphraseRef = Secret(store, i, existing?.PassphraseRef, "passphrase", passphrase, o, mine);
                 if (F(IntegrationRecord.Token) is string token) i.TokenRef = Secret(store, i, existing?.TokenRef, "token", token, o, mine);
+                if (F(IntegrationRecord.WebhookSecret) is string webhook) i.WebhookSecretRef = Secret(store, i, existing?.WebhookSecretRef, "webhook", webhook, o, mine);
                 if (F(IntegrationRecord.PrivateKey) is string pem)
                 {
                     passphrase ??= i.PassphraseRef != null && i.PassphraseRef.IsFile && !o.DryRun ? TryRead(store, i.PassphraseRef) : null;
@@ -194,6 +195,7 @@ namespace GitIntegration.Core.Store
             if (f(IntegrationRecord.PrivateKeyPath) is string keyPath) i.PrivateKeyPath = keyPath.Trim();
             if (Ref(f, IntegrationRecord.PassphraseVault, IntegrationRecord.PassphraseName) is SecretRef pr) i.PassphraseRef = pr;
             if (Ref(f, IntegrationRecord.TokenVault, IntegrationRecord.TokenName) is SecretRef tr) i.TokenRef = tr;
+            if (Ref(f, IntegrationRecord.WebhookSecretVault, IntegrationRecord.WebhookSecretName) is SecretRef wr) i.WebhookSecretRef = wr;
             if (f(IntegrationRecord.SslVerify) is string ssl) i.SslVerify = ParseBool(IntegrationRecord.SslVerify, ssl);
             if (f(IntegrationRecord.RequireUserPat) is string pat) i.RequireUserPat = ParseBool(IntegrationRecord.RequireUserPat, pat);
             if (f(IntegrationRecord.RepositoryFilter) is string filter) i.RepositoryFilter = filter;
@@ -248,6 +250,7 @@ namespace GitIntegration.Core.Store
             if (now == null) return;
             if (old.PassphraseRef != null && !old.PassphraseRef.Equals(now.PassphraseRef)) store.DeleteSecret(old.PassphraseRef);
             if (old.TokenRef != null && !old.TokenRef.Equals(now.TokenRef)) store.DeleteSecret(old.TokenRef);
+            if (old.WebhookSecretRef != null && !old.WebhookSecretRef.Equals(now.WebhookSecretRef)) store.DeleteSecret(old.WebhookSecretRef);
             if (old.PrivateKeyPath != now.PrivateKeyPath && store.OwnsKey(old.PrivateKeyPath) && File.Exists(old.PrivateKeyPath)) File.Delete(old.PrivateKeyPath);
         }
 

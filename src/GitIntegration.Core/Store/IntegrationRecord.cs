@@ -15,7 +15,8 @@ namespace GitIntegration.Core.Store
         public const string PropertyPrefix = "property.";
         public const string Id = "id", Name = "name", Type = "type", Origin = "origin", HostUrl = "hostUrl", Organization = "organization",
             PrivateKeyPath = "privateKeyPath", PrivateKey = "privateKey", PassphraseVault = "passphraseVault", PassphraseName = "passphraseName",
-            Passphrase = "passphrase", TokenVault = "tokenVault", TokenName = "tokenName", Token = "token", SslVerify = "sslVerify",
+            Passphrase = "passphrase", TokenVault = "tokenVault", TokenName = "tokenName", Token = "token", WebhookSecretVault = "webhookSecretVault",
+            WebhookSecretName = "webhookSecretName", WebhookSecret = "webhookSecret", SslVerify = "sslVerify",
             RequireUserPat = "requireUserPat", RepositoryFilter = "repositoryFilter", Status = "status", LastVerified = "lastVerified",
             CreatedAt = "createdAt", UpdatedAt = "updatedAt";
 
@@ -23,8 +24,13 @@ namespace GitIntegration.Core.Store
         public static readonly string[] Columns =
         {
             Id, Name, Type, Origin, HostUrl, Organization, PrivateKeyPath, PrivateKey, PassphraseVault, PassphraseName, Passphrase,
-            TokenVault, TokenName, Token, SslVerify, RequireUserPat, RepositoryFilter, Status, LastVerified, CreatedAt, UpdatedAt,
+            TokenVault, TokenName, Token, WebhookSecretVault, WebhookSecretName, WebhookSecret, SslVerify, RequireUserPat, RepositoryFilter, Status,
+            LastVerified, CreatedAt, UpdatedAt,
         };
+
+        /// <summary>Columns a delimited export has only when some row uses them: the inline secrets, and the GitHub App's webhook secret.</summary>
+        private static readonly HashSet<string> Occasional = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+            { PrivateKey, Passphrase, Token, WebhookSecretVault, WebhookSecretName, WebhookSecret };
 
         public static readonly HashSet<string> BooleanColumns = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { SslVerify, RequireUserPat };
 
@@ -58,6 +64,7 @@ namespace GitIntegration.Core.Store
             };
             PutRef(r, i.PassphraseRef, PassphraseVault, PassphraseName, Passphrase, readSecret);
             PutRef(r, i.TokenRef, TokenVault, TokenName, Token, readSecret);
+            PutRef(r, i.WebhookSecretRef, WebhookSecretVault, WebhookSecretName, WebhookSecret, readSecret);
             if (readKey != null && !string.IsNullOrEmpty(i.PrivateKeyPath)) r[PrivateKey] = readKey(i.PrivateKeyPath!);
             foreach (var p in i.Properties) r[PropertyPrefix + p.Key] = p.Value;
             return r;
@@ -75,7 +82,7 @@ namespace GitIntegration.Core.Store
         {
             var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var r in records) foreach (var kv in r) if (kv.Value != null) used.Add(kv.Key);
-            var header = Columns.Where(c => allFixed && c != PrivateKey && c != Passphrase && c != Token || used.Contains(c)).ToList();
+            var header = Columns.Where(c => allFixed && !Occasional.Contains(c) || used.Contains(c)).ToList();
             header.AddRange(used.Where(k => k.StartsWith(PropertyPrefix, StringComparison.OrdinalIgnoreCase)).OrderBy(k => k, StringComparer.Ordinal));
             return header;
         }

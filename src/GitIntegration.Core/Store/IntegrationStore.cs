@@ -187,6 +187,7 @@ namespace GitIntegration.Core.Store
         {
             DeleteSecret(integration.PassphraseRef);
             DeleteSecret(integration.TokenRef);
+            DeleteSecret(integration.WebhookSecretRef);
             if (OwnsKey(integration.PrivateKeyPath) && File.Exists(integration.PrivateKeyPath)) File.Delete(integration.PrivateKeyPath);
         }
 

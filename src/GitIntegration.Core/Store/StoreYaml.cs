@@ -45,6 +45,7 @@ namespace GitIntegration.Core.Store
             Pair(e, "privateKeyPath", i.PrivateKeyPath);
             Ref(e, "passphraseRef", i.PassphraseRef);
             Ref(e, "tokenRef", i.TokenRef);
+            Ref(e, "webhookSecretRef", i.WebhookSecretRef);
             Pair(e, "sslVerify", i.SslVerify ? "true" : "false");
             Pair(e, "requireUserPat", i.RequireUserPat ? "true" : "false");
             Pair(e, "repositoryFilter", i.RepositoryFilter);
@@ -151,10 +152,12 @@ namespace GitIntegration.Core.Store
             while (!p.TryConsume<MappingEnd>(out _))
             {
                 var key = ExpectScalar(p, source);
-                if (key.Value == "passphraseRef" || key.Value == "tokenRef")
+                if (key.Value == "passphraseRef" || key.Value == "tokenRef" || key.Value == "webhookSecretRef")
                 {
                     var r = ReadRef(p, source);
-                    if (key.Value == "passphraseRef") i.PassphraseRef = r; else i.TokenRef = r;
+                    if (key.Value == "passphraseRef") i.PassphraseRef = r;
+                    else if (key.Value == "tokenRef") i.TokenRef = r;
+                    else i.WebhookSecretRef = r;
                     continue;
                 }
                 if (key.Value == "properties")
@@ -189,6 +192,12 @@ namespace GitIntegration.Core.Store
                 }
             }
             if (!id) throw Error(source, m.Start, "an integration has no 'id'.");
+            // The first GitHub App builds kept the webhook secret's file name as a property; it is a reference like the others now.
+            if (i.WebhookSecretRef == null && i.Properties.TryGetValue("webhookSecretFile", out var legacy))
+            {
+                i.WebhookSecretRef = SecretRef.InFile(legacy);
+                i.Properties.Remove("webhookSecretFile");
+            }
             if (!created) i.CreatedAt = DateTimeOffset.MinValue;
             if (!updated) i.UpdatedAt = i.CreatedAt;
             return i;

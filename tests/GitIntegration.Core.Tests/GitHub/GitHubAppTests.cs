@@ -281,10 +281,7 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         File.ReadAllText(store.Path).Should().NotContain("PRIVATE KEY").And.NotContain(app.WebhookSecret!);
     }
 
-    private GitHubAppRegistration Registration(GitHubStandIn.App app) => new()
-    {
-        Id = app.Id, ClientId = app.ClientId, Slug = app.Slug, HtmlUrl = _gh.HtmlUrl(app), Pem = app.Pem, WebhookSecret = app.WebhookSecret,
-    };
+    private GitHubAppRegistration Registration(GitHubStandIn.App app) => _gh.Registration(app);
 
     // ---------------------------------------------------------------- stuck Installing, uninstall
 
@@ -308,7 +305,7 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
         x.Case.Should().Be(InstallingCase.NotInstalled);
         x.InstallUrl!.ToString().Should().Be(_gh.HtmlUrl(app) + "/installations/new");
-        x.Message.Should().Contain(x.InstallUrl.ToString());
+        x.Remedy.Should().Contain(x.InstallUrl.ToString());
     }
 
     [Fact]
@@ -318,7 +315,8 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         app.Deleted = true;
         var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
         x.Case.Should().Be(InstallingCase.AppDeleted);
-        x.Message.Should().Contain("deleted").And.Contain("-KeepInstallation");
+        x.Message.Should().Contain("deleted");
+        x.Remedy.Should().Contain("-KeepInstallation");
     }
 
     [Fact]

@@ -109,6 +109,12 @@ public sealed class GitHubStandIn : IAsyncDisposable
 
     public string HtmlUrl(App app) => new Uri(BaseUrl, "apps/" + app.Slug).ToString();
 
+    /// <summary>What the manifest conversion hands over for this app (to store it without playing the whole flow).</summary>
+    public GitHubAppRegistration Registration(App app) => new()
+    {
+        Id = app.Id, ClientId = app.ClientId, Slug = app.Slug, HtmlUrl = HtmlUrl(app), Pem = app.Pem, WebhookSecret = app.WebhookSecret,
+    };
+
     private void Map(WebApplication web)
     {
         web.Use(async (ctx, next) =>

@@ -1,0 +1,298 @@
+using FluentAssertions;
+using GitIntegration.Core.Git;
+using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Store;
+using GitIntegration.Core.Tests.Servers;
+using Xunit;
+
+namespace GitIntegration.Core.Tests.GitHub;
+
+/// <summary>Test-GitIntegration on app integrations: every stuck-Installing case, and a real check of installed ones, against the stand-in.</summary>
+public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
+    private readonly GitHubStandIn _gh;
+    private readonly GitHubHttp _http;
+    private readonly TempDir _dir = new();
+    private readonly IntegrationStore _store;
+
+    public GitHubAppCheckTests(StandInFixture f)
+    {
+        _gh = f.GitHub;
+        _gh.Faults.Clear();
+        _http = new GitHubHttp(_gh.Host, new GitHubHttpOptions { Timeout = TimeSpan.FromSeconds(5), RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetries = 2 });
+        _store = IntegrationStore.Open(_dir["store.yaml"]);
+    }
+
+    public void Dispose() { _http.Dispose(); _dir.Dispose(); }
+
+    private Integration Installing(GitHubStandIn.App app) => GitHubAppIntegration.Add(_store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
+
+    private async Task<Integration> Active(GitHubStandIn.App app)
+    {
+        var i = Installing(app);
+        var found = await new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem)).FindOrganizationInstallationAsync("acme", default);
+        return GitHubAppIntegration.RecordInstallation(_store, i.Id, found!);
+    }
+
+    /// <summary>What Test-GitIntegration does with one integration: check, then record.</summary>
+    private async Task<(GitConnectionResult Result, Integration Stored)> Test(Integration i, TimeSpan? limit = null, GitHubHttp? http = null)
+    {
+        var r = await GitHubAppCheck.VerifyAsync(http ?? _http, i, limit ?? Limit, default);
+        r.Name.Should().Be(i.Name);
+        r.Type.Should().Be(IntegrationType.GitHubEnterpriseApp);
+        return (r, GitHubAppCheck.Record(_store, i, r));
+    }
+
+    // ---------------------------------------------------------------- Installing: the seed's three cases, and "installed by now"
+
+    [Fact]
+    public async Task Installing_Case1_NoAppYet_WaitingForGitHub()
+    {
+        var i = GitHubAppIntegration.Change(_store, Installing(_gh.AddApp()).Id, x => { x.Properties.Remove(GitHubAppIntegration.AppId); x.PrivateKeyPath = null; });
+        var (r, stored) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.WaitingForGitHub);
+        r.Message.Should().Contain("never created");
+        r.Remedy.Should().Contain("Install-GitHubApp");
+        stored.Status.Should().Be(IntegrationStatus.Installing, "nothing changed on GitHub");
+        stored.LastVerified.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Installing_Case1_GitHubFailing_WaitingForGitHub()
+    {
+        var i = Installing(_gh.AddApp());
+        for (int n = 0; n < 3; n++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
+        var (r, stored) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.WaitingForGitHub);
+        r.Message.Should().Contain("502");
+        r.Success.Should().BeFalse();
+        stored.Status.Should().Be(IntegrationStatus.Installing);
+    }
+
+    [Fact]
+    public async Task Installing_Case1_SlowGitHub_WaitingForGitHubWithinTheTimeout()
+    {
+        var i = Installing(_gh.AddApp());
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(4)));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (r, _) = await Test(i, TimeSpan.FromSeconds(1));
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3), "-TimeoutSeconds bounds the whole check");
+        r.Reason.Should().Be(ConnectionFailure.WaitingForGitHub);
+        r.Message.Should().Contain("within 1 s");
+    }
+
+    [Fact]
+    public async Task Installing_Case2_NotInstalled_GivesTheInstallUrl()
+    {
+        var app = _gh.AddApp();
+        var (r, stored) = await Test(Installing(app));
+        r.Reason.Should().Be(ConnectionFailure.AppNotInstalled);
+        r.InstallUrl.Should().Be(_gh.HtmlUrl(app) + "/installations/new");
+        r.Remedy.Should().Contain(r.InstallUrl);
+        stored.Status.Should().Be(IntegrationStatus.Installing);
+        r.ToException().ErrorId.Should().Be("AppNotInstalled");
+    }
+
+    [Fact]
+    public async Task Installing_Case3_AppDeleted()
+    {
+        var app = _gh.AddApp();
+        var i = Installing(app);
+        app.Deleted = true;
+        var (r, stored) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.AppDeleted);
+        r.Remedy.Should().Contain("-KeepInstallation");
+        stored.Status.Should().Be(IntegrationStatus.Failed);
+        stored.Properties["FailureReason"].Should().Be("AppDeleted");
+    }
+
+    [Fact]
+    public async Task Installing_InstalledMeanwhile_BecomesActiveOnReTest()
+    {
+        var app = _gh.AddApp();
+        var i = Installing(app);
+        (await Test(i)).Result.Reason.Should().Be(ConnectionFailure.AppNotInstalled);
+        // the admin opens the install URL and installs the app
+        using (var browser = new HttpClient()) (await browser.GetAsync(_gh.HtmlUrl(app) + "/installations/new")).EnsureSuccessStatusCode();
+        var (r, stored) = await Test(i);
+        r.Success.Should().BeTrue(r.Message);
+        r.Message.Should().Contain("recorded now");
+        r.Account.Should().Be("acme");
+        r.Installation!.Id.Should().Be(app.InstallationId!.Value);
+        stored.Status.Should().Be(IntegrationStatus.Active);
+        GitHubAppIntegration.Long(stored, GitHubAppIntegration.InstallationId).Should().Be(app.InstallationId);
+        stored.Properties[GitHubAppIntegration.RepositorySelection].Should().Be("all");
+        stored.Properties[GitHubAppIntegration.Account].Should().Be("acme");
+    }
+
+    // ---------------------------------------------------------------- installed: a real check
+
+    [Fact]
+    public async Task Active_IsVerifiedWithAJwtTheInstallationAndAToken()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = await Active(app);
+        new GitHubAppClient(_http, GitHubAppIntegration.Credentials(i)!).ForgetTokens();
+        var issued = _gh.TokensIssued;
+        var requests = _gh.Requests.Count;
+        var (r, stored) = await Test(i);
+        r.Success.Should().BeTrue(r.Message);
+        r.Authenticated.Should().BeTrue();
+        r.Account.Should().Be("acme");
+        r.KeyFingerprint.Should().StartWith("SHA256:");
+        r.HostKind.Should().Be(HostKind.GitHubEnterprise);
+        _gh.TokensIssued.Should().Be(issued + 1);
+        _gh.Requests.Skip(requests).Select(x => x.Method + " " + x.Path).Should().Contain(new[]
+        {
+            "GET /api/v3/app", $"GET /api/v3/app/installations/{app.InstallationId}", $"POST /api/v3/app/installations/{app.InstallationId}/access_tokens",
+        });
+        stored.Status.Should().Be(IntegrationStatus.Active);
+        stored.LastVerified.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+        r.Message.Should().NotContain("ghs_", "no token in the output");
+    }
+
+    [Fact]
+    public async Task Suspended_SaysSoAndPointsToResume()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = await Active(app);
+        app.Suspended = true;
+        var (r, stored) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.InstallationSuspended);
+        r.Remedy.Should().Contain($"Resume-GitHubApp -Name '{i.Name}'");
+        stored.Status.Should().Be(IntegrationStatus.Suspended);
+        app.Suspended = false;
+        (await Test(stored)).Stored.Status.Should().Be(IntegrationStatus.Active);
+    }
+
+    [Fact]
+    public async Task InstallationRemoved_ThenInstalledAgain_IsRecorded()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = await Active(app);
+        app.InstallationId = null;
+        var (r, stored) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.InstallationRemoved);
+        r.InstallUrl.Should().Be(_gh.HtmlUrl(app) + "/installations/new");
+        r.Remedy.Should().Contain(r.InstallUrl);
+        stored.Status.Should().Be(IntegrationStatus.Failed);
+        stored.Properties.Should().NotContainKey(GitHubAppIntegration.InstallationId, "nothing is left to uninstall");
+
+        app.InstallationId = 777_001;
+        var again = await Test(stored);
+        again.Result.Success.Should().BeTrue(again.Result.Message);
+        GitHubAppIntegration.Long(again.Stored, GitHubAppIntegration.InstallationId).Should().Be(777_001);
+        again.Stored.Status.Should().Be(IntegrationStatus.Active);
+    }
+
+    [Fact]
+    public async Task InstallationReplacedBehindOurBack_TheNewOneIsFound()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = await Active(app);
+        app.InstallationId = 888_002;
+        var (r, stored) = await Test(i);
+        r.Success.Should().BeTrue(r.Message);
+        r.Message.Should().Contain("installed again");
+        GitHubAppIntegration.Long(stored, GitHubAppIntegration.InstallationId).Should().Be(888_002);
+    }
+
+    [Fact]
+    public async Task AppDeletedOnGitHub()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = await Active(app);
+        app.Deleted = true;
+        var (r, stored) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.AppDeleted);
+        r.Remedy.Should().Contain("-KeepInstallation");
+        stored.Status.Should().Be(IntegrationStatus.Failed);
+        _gh.JwtRejections.Should().Contain("Integration not found");
+    }
+
+    [Fact]
+    public async Task RevokedKey_IsRejectedAndPointsToUpdateGitHubAppKey()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = await Active(app);
+        // GitHub re-issued the key and the old one was deleted there: the stand-in's JWT validation refuses ours.
+        var reissued = System.Security.Cryptography.RSA.Create(2048);
+        app.Keys.Clear();
+        app.Keys.Add(reissued);
+        var before = _gh.JwtRejections.Count;
+        var (r, stored) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.AppKeyRejected);
+        r.Message.Should().Contain(r.KeyFingerprint!);
+        r.Remedy.Should().Contain($"Update-GitHubAppKey -Name '{i.Name}'");
+        stored.Status.Should().Be(IntegrationStatus.Failed);
+        _gh.JwtRejections.Skip(before).Should().Contain("A JSON web token could not be decoded");
+        r.ToException().Kind.Should().Be(ErrorKind.AuthenticationError);
+    }
+
+    [Fact]
+    public async Task RevokedKey_WhileInstalling_IsNotMistakenForADeletedApp()
+    {
+        var app = _gh.AddApp();
+        var i = Installing(app);
+        app.Keys.Clear();
+        app.Keys.Add(System.Security.Cryptography.RSA.Create(2048));
+        var (r, _) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.AppKeyRejected);
+        r.Remedy.Should().Contain("Update-GitHubAppKey");
+    }
+
+    [Fact]
+    public async Task RateLimitBeyondTheTimeout_IsRateLimited()
+    {
+        var i = await Active(_gh.AddApp(installed: true));
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.RateLimited, TimeSpan.FromMinutes(30)));
+        using var http = new GitHubHttp(_gh.Host, new GitHubHttpOptions { MaxRateLimitWait = TimeSpan.FromSeconds(5) });
+        var (r, stored) = await Test(i, http: http);
+        r.Reason.Should().Be(ConnectionFailure.RateLimited);
+        r.Message.Should().Contain("rate limit");
+        stored.Status.Should().Be(IntegrationStatus.Failed);
+    }
+
+    [Fact]
+    public async Task ClosedPort_IsConnectionRefused()
+    {
+        var i = await Active(_gh.AddApp(installed: true));
+        using var closed = new GitHubHttp(GitHubHost.FromHostUrl($"http://127.0.0.1:{Peer.FreePort()}"),
+            new GitHubHttpOptions { RetryDelay = TimeSpan.FromMilliseconds(10), MaxRetries = 1 });
+        var (r, stored) = await Test(i, http: closed);
+        r.Reason.Should().Be(ConnectionFailure.ConnectionRefused, r.Message);
+        r.Remedy.Should().Contain("firewall");
+        stored.Status.Should().Be(IntegrationStatus.Failed);
+    }
+
+    [Fact]
+    public void ClosedPort_WithTheCmdletsClient_StaysWithinTheTimeoutAndNamesTheCause()
+    {
+        var i = GitHubAppIntegration.Change(_store, Installing(_gh.AddApp()).Id, x => x.HostUrl = $"http://127.0.0.1:{Peer.FreePort()}");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var r = GitHubAppCheck.Verify(i, TimeSpan.FromSeconds(2), default);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4));
+        r.Reason.Should().Be(ConnectionFailure.WaitingForGitHub);
+        r.Message.Should().Contain("within 2 s").And.Contain("refused");
+    }
+
+    [Fact]
+    public async Task Cancelling_StopsTheCheck()
+    {
+        var i = await Active(_gh.AddApp(installed: true));
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(4)));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await FluentActions.Awaiting(() => GitHubAppCheck.VerifyAsync(_http, i, Limit, stop.Token)).Should().ThrowAsync<OperationCanceledException>();
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task UnreadableKey_IsAnErrorNotAResult()
+    {
+        var i = Installing(_gh.AddApp());
+        File.WriteAllText(i.PrivateKeyPath!, "-----BEGIN RSA PRIVATE KEY-----\nnot base64\n-----END RSA PRIVATE KEY-----\n");
+        await FluentActions.Awaiting(() => GitHubAppCheck.VerifyAsync(_http, i, Limit, default)).Should().ThrowAsync<GitIntegrationException>();
+    }
+}
