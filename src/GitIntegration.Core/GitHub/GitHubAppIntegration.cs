@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -164,6 +165,17 @@ namespace GitIntegration.Core.GitHub
         {
             store.DeleteOwned(i);
             if (Text(i, WebhookSecretFile) is string file) store.DeleteSecret(SecretRef.InFile(file));
+        }
+
+        /// <summary>The repositories a RepositoryFilter keeps, evaluated on GitHub's JSON for them (see <see cref="Query.JmesPathExpression.SelectFrom"/>).</summary>
+        public static IReadOnlyList<GitHubAppRepository> Filter(IReadOnlyList<GitHubAppRepository> repositories, Query.JmesPathExpression filter)
+        {
+            var raw = new System.Text.Json.JsonElement[repositories.Count];
+            for (int n = 0; n < raw.Length; n++) raw[n] = repositories[n].Raw;
+            var kept = filter.SelectFrom(raw);
+            var result = new List<GitHubAppRepository>(kept.Count);
+            foreach (var n in kept) result.Add(repositories[n]);
+            return result;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -37,6 +38,45 @@ namespace GitIntegration.Core.Query
 
         public JsonNode? Evaluate(JsonElement data) => Run(() => JmesValue.ToNode(_root.Eval(JmesValue.From(data))));
 
+        /// <summary>
+        /// Applies a filter such as <c>[?starts_with(name, 'billing-')]</c> to an array of objects and tells which of
+        /// them it keeps (indexes into <paramref name="items"/>, in the order the expression returns them). The
+        /// result must be some of the very objects given: a projection such as <c>[].name</c> is refused with
+        /// <see cref="JmesPathErrorIds.NotASelection"/>.
+        /// </summary>
+        public IReadOnlyList<int> SelectFrom(IReadOnlyList<JsonElement> items)
+        {
+            var input = new List<object?>(items.Count);
+            var index = new Dictionary<object, int>(items.Count, ReferenceComparer.Instance);
+            for (int i = 0; i < items.Count; i++)
+            {
+                var v = JmesValue.From(items[i]);
+                input.Add(v);
+                if (v != null && !(v is string) && !(v is double) && !(v is bool)) index[v] = i;
+            }
+            var result = Search(input);
+            if (!(result is List<object?> kept))
+                throw NotASelection($"it returns {(result == null ? "null" : "a value of type " + JmesValue.TypeName(result))}");
+            var selected = new List<int>(kept.Count);
+            var seen = new HashSet<int>();
+            foreach (var v in kept)
+            {
+                if (v == null || !index.TryGetValue(v, out var i))
+                    throw NotASelection("it returns values that are not the repository objects themselves (a projection such as [].name or [].{n: name})");
+                if (seen.Add(i)) selected.Add(i);
+            }
+            return selected;
+        }
+
+        private JmesPathException NotASelection(string why) => JmesPathException.NotASelection(Text, why);
+
+        private sealed class ReferenceComparer : IEqualityComparer<object>
+        {
+            public static readonly ReferenceComparer Instance = new ReferenceComparer();
+            public new bool Equals(object? x, object? y) => ReferenceEquals(x, y);
+            public int GetHashCode(object obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+        }
+
         /// <summary>Evaluates on a value of the internal model (see <see cref="JmesValue"/>), for callers that need the identity of the results.</summary>
         internal object? Search(object? data) => Run(() => _root.Eval(data));
 
@@ -56,6 +96,8 @@ namespace GitIntegration.Core.Query
         public const string Invalid = "RepositoryFilterInvalid";
         /// <summary>The expression compiled but failed on the data (a function given a value of the wrong type, a slice step of 0).</summary>
         public const string Failed = "RepositoryFilterFailed";
+        /// <summary>A filter that returns something other than some of the objects it was given.</summary>
+        public const string NotASelection = "RepositoryFilterNotASelection";
     }
 
     /// <summary>
@@ -91,6 +133,10 @@ namespace GitIntegration.Core.Query
 
         internal static JmesPathException Runtime(string errorType, string detail) =>
             new JmesPathException(JmesPathErrorIds.Failed, ErrorKind.InvalidData, errorType, null, -1, detail, RuntimeMessage(null, detail));
+
+        internal static JmesPathException NotASelection(string expression, string why) =>
+            new JmesPathException(JmesPathErrorIds.NotASelection, ErrorKind.InvalidArgument, "invalid-type", expression, -1, why,
+                $"The repository filter {Quote(expression)} must return repositories, but {why}. Write it as a filter on the list, such as [?starts_with(name, 'billing-')] or [?!archived && size < `100000`]. {Help}");
 
         internal JmesPathException For(string expression) =>
             new JmesPathException(ErrorId, Kind, ErrorType, expression, Position, Detail, RuntimeMessage(expression, Detail));

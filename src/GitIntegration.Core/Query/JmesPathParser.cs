@@ -143,7 +143,7 @@ namespace GitIntegration.Core.Query
                 throw JmesPathException.Compile("unknown-function", _expression, nameStart,
                     $"there is no function named {f.Name}() (the built-in functions are abs, avg, ceil, contains, ends_with, floor, join, keys, length, map, max, max_by, merge, min, min_by, not_null, reverse, sort, sort_by, starts_with, sum, to_array, to_number, to_string, type, values)");
             if (args.Count < function.MinArgs || !function.Variadic && args.Count > function.MinArgs)
-                throw JmesPathException.Compile("invalid-arity", _expression, paren.Start,
+                throw JmesPathException.Compile("invalid-arity", _expression, nameStart,
                     $"{f.Name}() takes {function.Arity}, but it is given {args.Count}");
             return Check(new FunctionCall(function, args.ToArray()));
         }
