@@ -163,7 +163,7 @@ namespace GitIntegration.Core.Query
             try
             {
                 using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = JmesPath.MaxDepth });
-                value = JmesValue.From(doc.RootElement);
+                value = JmesValue.From(doc.RootElement.Clone());
                 return true;
             }
             catch (JsonException) { return false; }

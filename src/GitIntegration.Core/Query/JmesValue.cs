@@ -22,10 +22,7 @@ namespace GitIntegration.Core.Query
         {
             switch (e.ValueKind)
             {
-                case JsonValueKind.Object:
-                    var o = new JmesObject();
-                    foreach (var p in e.EnumerateObject()) o[p.Name] = From(p.Value);
-                    return o;
+                case JsonValueKind.Object: return new JmesObject(e);
                 case JsonValueKind.Array:
                     var a = new List<object?>(e.GetArrayLength());
                     foreach (var x in e.EnumerateArray()) a.Add(From(x));
@@ -53,7 +50,7 @@ namespace GitIntegration.Core.Query
                     return l;
                 default:
                     if (node is JsonValue v && v.TryGetValue<JsonElement>(out var e)) return From(e);
-                    using (var doc = JsonDocument.Parse(node.ToJsonString())) return From(doc.RootElement);
+                    using (var doc = JsonDocument.Parse(node.ToJsonString())) return From(doc.RootElement.Clone());
             }
         }
 
@@ -178,9 +175,46 @@ namespace GitIntegration.Core.Query
         }
     }
 
-    /// <summary>A JSON object: keys in insertion order, looked up by hashing.</summary>
-    internal sealed class JmesObject : Dictionary<string, object?>
+    /// <summary>
+    /// A JSON object, keys in document (or insertion) order. One read from a document stays on its
+    /// <see cref="JsonElement"/> until it is enumerated: looking up a few fields of a repository with a hundred
+    /// converts just those (a filter touches name, size, archived, not every URL GitHub sends).
+    /// </summary>
+    internal sealed class JmesObject : IEnumerable<KeyValuePair<string, object?>>
     {
-        public JmesObject() : base(StringComparer.Ordinal) { }
+        private Dictionary<string, object?>? _map;
+        private readonly JsonElement _source;
+
+        public JmesObject() { _map = new Dictionary<string, object?>(StringComparer.Ordinal); }
+
+        public JmesObject(JsonElement source) { _source = source; }
+
+        private Dictionary<string, object?> Map
+        {
+            get
+            {
+                if (_map != null) return _map;
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var p in _source.EnumerateObject()) map[p.Name] = JmesValue.From(p.Value);
+                return _map = map;
+            }
+        }
+
+        public object? this[string key] { set => Map[key] = value; }
+
+        public int Count => Map.Count;
+        public IEnumerable<string> Keys => Map.Keys;
+        public IEnumerable<object?> Values => Map.Values;
+
+        public bool TryGetValue(string key, out object? value)
+        {
+            if (_map != null) return _map.TryGetValue(key, out value);
+            if (_source.TryGetProperty(key, out var e)) { value = JmesValue.From(e); return true; }
+            value = null;
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Map.GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
