@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using FluentAssertions;
 using GitIntegration.Core.GitHub;
 using GitIntegration.Core.Query;
+using GitIntegration.Core.Store;
 using GitIntegration.Core.Tests.GitHub;
 using Xunit;
 
@@ -135,5 +136,20 @@ public sealed class RepositoryFilterTests : IClassFixture<StandInFixture>
         kept.Should().OnlyContain(r => r.Private);
         FluentActions.Invoking(() => GitHubAppIntegration.Filter(all, JmesPath.Compile("[].name")))
             .Should().Throw<JmesPathException>().Which.ErrorId.Should().Be(JmesPathErrorIds.NotASelection);
+    }
+
+    [Fact]
+    public void ImportRefusesAnInvalidFilterOnItsRowOnly()
+    {
+        using var dir = new TempDir();
+        var store = IntegrationStore.Open(dir["integrations.yaml"]);
+        var tsv = "name\torigin\trepositoryFilter\r\n" +
+                  "good\tgit@github.com:acme/good.git\t[?size < `1000`]\r\n" +
+                  "bad\tgit@github.com:acme/bad.git\t[?size < ]\r\n";
+        var results = IntegrationImport.Run(store, BulkFiles.Read(tsv, BulkFormat.Tsv, "test.tsv", out _), new ImportOptions());
+        results.Select(r => r.Action).Should().Equal(ImportAction.Created, ImportAction.Failed);
+        results[1].Exception!.ErrorId.Should().Be(JmesPathErrorIds.Invalid);
+        results[1].Error.Should().Contain("Row").And.Contain("position");
+        store.Load().Integrations.Should().ContainSingle(i => i.Name == "good" && i.RepositoryFilter == "[?size < `1000`]");
     }
 }
