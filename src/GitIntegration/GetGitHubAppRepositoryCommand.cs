@@ -2,13 +2,19 @@ using System;
 using System.Management.Automation;
 using GitIntegration.Core;
 using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Query;
 
 namespace GitIntegration
 {
     /// <summary>
     /// <para type="synopsis">Lists the repositories a GitHub App integration can read, as GitHub reports them to its installation.</para>
     /// <para type="description">Reads GET /installation/repositories with an installation access token (cached until shortly before it
-    /// expires), following every page. -RepositoryName narrows the list with wildcards on the name or owner/name.</para>
+    /// expires), following every page, then applies the integration's RepositoryFilter: a JMESPath expression
+    /// (https://jmespath.org) evaluated on the array of repository objects exactly as GitHub returns them (every field:
+    /// name, full_name, private, archived, fork, size, topics, visibility, language, pushed_at...). The filter must
+    /// return repositories, e.g. [?!archived &amp;&amp; size &lt; `500000`]; a projection such as [].name is an error.
+    /// -Filter tries another expression without storing it, -IgnoreFilter lists everything the app can read.
+    /// -RepositoryName narrows the result further with wildcards on the name or owner/name.</para>
     /// </summary>
     /// <example>
     /// <code>Get-GitHubAppRepository acme-app | Format-Table FullName, Private, DefaultBranch</code>
@@ -17,6 +23,18 @@ namespace GitIntegration
     /// <example>
     /// <code>Get-GitHubAppRepository acme-app -RepositoryName 'billing-*' | Measure-Object</code>
     /// <para>Counts the billing repositories the app sees, to check an "Only select repositories" installation.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-GitHubAppRepository acme-app -Filter "[?!archived &amp;&amp; contains(topics, 'jira')]"</code>
+    /// <para>Tries a filter ad hoc (nothing is stored): only active repositories tagged with the topic jira.</para>
+    /// </example>
+    /// <example>
+    /// <code>Set-GitIntegration acme-app -RepositoryFilter "[?size &lt; `1000000` &amp;&amp; !fork]"; Get-GitHubAppRepository acme-app</code>
+    /// <para>Keeps thousands of heavy repositories and forks out of the integration, then shows what it connects now.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-GitHubAppRepository acme-app -IgnoreFilter | Measure-Object</code>
+    /// <para>Counts every repository the installation can read, whatever the stored filter says.</para>
     /// </example>
     [Cmdlet(VerbsCommon.Get, "GitHubAppRepository", DefaultParameterSetName = "Name")]
     [OutputType(typeof(GitHubAppRepository))]
@@ -37,6 +55,29 @@ namespace GitIntegration
         [SupportsWildcards]
         public string[]? RepositoryName { get; set; }
 
+        /// <summary><para type="description">A JMESPath filter used instead of the integration's RepositoryFilter, e.g. "[?starts_with(name, 'billing-')]"; it is not stored (Set-GitIntegration -RepositoryFilter stores one).</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Filter { get; set; }
+
+        /// <summary><para type="description">Lists every repository the installation can read, without the integration's RepositoryFilter.</para></summary>
+        [Parameter]
+        public SwitchParameter IgnoreFilter { get; set; }
+
+        private JmesPathExpression? _filter;
+
+        /// <summary>Compiles -Filter once: an invalid expression stops the command before any call to GitHub.</summary>
+        protected override void BeginProcessing()
+        {
+            if (Filter != null && IgnoreFilter)
+                Fail(new GitIntegrationException("FilterConflict", ErrorKind.InvalidArgument, "Give -Filter or -IgnoreFilter, not both."));
+            if (Filter != null)
+            {
+                try { _filter = JmesPath.Compile(Filter); }
+                catch (JmesPathException e) { Fail(e); }
+            }
+        }
+
         /// <summary>Lists each installation's repositories.</summary>
         protected override void ProcessRecord()
         {
@@ -47,11 +88,13 @@ namespace GitIntegration
                 try
                 {
                     var installation = GitHubAppIntegration.RequireInstallationId(i);
-                    if (!string.IsNullOrEmpty(i.RepositoryFilter))
-                        WriteWarning($"'{i.Name}' has the RepositoryFilter '{i.RepositoryFilter}' (a JMESPath expression), which this command does not evaluate: the list is unfiltered. Use -RepositoryName.");
+                    var filter = IgnoreFilter ? null : _filter ?? (string.IsNullOrWhiteSpace(i.RepositoryFilter) ? null : JmesPath.Compile(i.RepositoryFilter!));
                     using var http = Http(GitHubAppIntegration.Host(i));
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
-                    foreach (var r in Run(c => client.GetRepositoriesAsync(installation, c)))
+                    var all = Run(c => client.GetRepositoriesAsync(installation, c));
+                    var repositories = filter == null ? all : GitHubAppIntegration.Filter(all, filter);
+                    if (filter != null) WriteVerbose($"'{i.Name}': the filter {filter} keeps {repositories.Count} of {all.Count} repositories.");
+                    foreach (var r in repositories)
                     {
                         if (patterns.Length > 0 && !Array.Exists(patterns, p => p.IsMatch(r.Name) || p.IsMatch(r.FullName))) continue;
                         r.IntegrationName = i.Name;

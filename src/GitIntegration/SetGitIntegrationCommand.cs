@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Security;
 using GitIntegration.Core;
 using GitIntegration.Core.Keys;
+using GitIntegration.Core.Query;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
@@ -70,7 +71,7 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter SslVerify { get; set; }
 
-        /// <summary><para type="description">The JMESPath filter that limits which repositories the integration connects; an empty string removes it.</para></summary>
+        /// <summary><para type="description">The JMESPath filter (https://jmespath.org) that limits which repositories the integration connects, applied to the list of repository objects as GitHub returns them, e.g. "[?!archived &amp;&amp; size &lt; `1000000`]"; it must return repositories. An invalid expression is refused (RepositoryFilterInvalid) and nothing is stored. An empty string removes the filter.</para></summary>
         [Parameter]
         [AllowEmptyString]
         public string? RepositoryFilter { get; set; }
@@ -90,6 +91,14 @@ namespace GitIntegration
         /// <summary><para type="description">The store file (or its folder) to change instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
         [Parameter]
         public string? StorePath { get; set; }
+
+        /// <summary>Refuses an invalid -RepositoryFilter before anything is changed.</summary>
+        protected override void BeginProcessing()
+        {
+            if (string.IsNullOrWhiteSpace(RepositoryFilter)) return;
+            try { JmesPath.Compile(RepositoryFilter!); }
+            catch (JmesPathException e) { Fail(e); }
+        }
 
         /// <summary>Changes each integration.</summary>
         protected override void ProcessRecord()
@@ -131,7 +140,7 @@ namespace GitIntegration
                     if (passRef != null) i.PassphraseRef = passRef;
                     if (tokenRef != null) i.TokenRef = tokenRef;
                     if (bound.ContainsKey(nameof(SslVerify))) i.SslVerify = SslVerify.IsPresent;
-                    if (RepositoryFilter != null) i.RepositoryFilter = RepositoryFilter.Length == 0 ? null : RepositoryFilter;
+                    if (RepositoryFilter != null) i.RepositoryFilter = RepositoryFilter.Trim().Length == 0 ? null : RepositoryFilter;
                     if (bound.ContainsKey(nameof(Disabled)))
                         i.Status = Disabled.IsPresent ? IntegrationStatus.Disabled : i.Status == IntegrationStatus.Disabled ? IntegrationStatus.Connected : i.Status;
                     if (!i.SameSettings(old)) i.UpdatedAt = DateTimeOffset.UtcNow;

@@ -6,6 +6,7 @@ var scenarios = new Dictionary<string, Action>
     ["verify"] = VerifyBench.Run,
     ["store"] = StoreBench.Run,
     ["ppk"] = PpkBench.Run,
+    ["jmespath"] = JmesPathBench.Run,
 };
 var chosen = args.Length == 0 ? scenarios.Keys.ToArray() : args;
 foreach (var name in chosen)

@@ -13,4 +13,52 @@ Describe 'Get-GitHubAppRepository' {
     It 'takes -RepositoryName wildcards' {
         (Get-Command Get-GitHubAppRepository).Parameters['RepositoryName'].Attributes.TypeId.Name | Should -Contain 'SupportsWildcardsAttribute'
     }
+    It 'refuses an invalid -Filter before calling GitHub, saying where and what' {
+        { Get-GitHubAppRepository -Filter "[?name == 'x'" -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RepositoryFilterInvalid,GitIntegration.GetGitHubAppRepositoryCommand'
+        try { Get-GitHubAppRepository -Filter "[?starts_with(name)]" -ErrorAction Stop } catch { $e = $_ }
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -Match 'position 3'
+        $e.Exception.Message | Should -Match 'starts_with\(\) takes 2 arguments'
+    }
+    It 'takes a valid -Filter (nothing to filter in an empty store)' {
+        Get-GitHubAppRepository -Filter "[?!archived && size < ``1000000`` && contains(topics, 'jira')]" | Should -BeNullOrEmpty
+    }
+    It 'refuses -Filter with -IgnoreFilter' {
+        { Get-GitHubAppRepository -Filter '[?private]' -IgnoreFilter -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FilterConflict,GitIntegration.GetGitHubAppRepositoryCommand'
+    }
+    It 'documents filters in its help' {
+        $help = Get-Help Get-GitHubAppRepository -Full
+        ($help.examples.example.code -join "`n") | Should -Match '-Filter'
+        $help.parameters.parameter.name | Should -Contain 'IgnoreFilter'
+    }
+}
+
+Describe 'A stored RepositoryFilter' {
+    BeforeAll {
+        [pscustomobject]@{ name = 'acme-repos'; origin = 'git@github.com:acme/billing.git' } | Import-GitIntegration | Out-Null
+    }
+    It 'is validated by Set-GitIntegration: an invalid one is refused and nothing changes' {
+        $before = Get-Content $env:GITINTEGRATION_STORE -Raw
+        { Set-GitIntegration acme-repos -RepositoryFilter '[?name = `x`]' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RepositoryFilterInvalid,GitIntegration.SetGitIntegrationCommand'
+        Get-Content $env:GITINTEGRATION_STORE -Raw | Should -Be $before
+    }
+    It 'is stored when valid, and removed with an empty string' {
+        Set-GitIntegration acme-repos -RepositoryFilter "[?starts_with(name, 'billing-') && !archived]"
+        (Get-GitIntegration acme-repos).RepositoryFilter | Should -Be "[?starts_with(name, 'billing-') && !archived]"
+        Set-GitIntegration acme-repos -RepositoryFilter ''
+        (Get-GitIntegration acme-repos).RepositoryFilter | Should -BeNullOrEmpty
+    }
+    It 'is validated per row by Import-GitIntegration' {
+        $rows = @(
+            [pscustomobject]@{ name = 'good'; origin = 'git@github.com:acme/good.git'; repositoryFilter = '[?size < `1000`]' }
+            [pscustomobject]@{ name = 'bad'; origin = 'git@github.com:acme/bad.git'; repositoryFilter = '[?size < ]' }
+        )
+        $rows | Import-GitIntegration -ErrorAction SilentlyContinue -ErrorVariable err | Out-Null
+        (Get-GitIntegration good).RepositoryFilter | Should -Be '[?size < `1000`]'
+        Get-GitIntegration bad -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -Contain 'RepositoryFilterInvalid,GitIntegration.ImportGitIntegrationCommand'
+    }
 }

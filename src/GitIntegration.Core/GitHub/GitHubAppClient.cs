@@ -128,11 +128,11 @@ namespace GitIntegration.Core.GitHub
             return token.Token;
         }
 
-        /// <summary>Every repository the installation can read, all pages.</summary>
+        /// <summary>Every repository the installation can read, all pages (each keeps GitHub's JSON, for a RepositoryFilter).</summary>
         public Task<List<GitHubAppRepository>> GetRepositoriesAsync(long installationId, CancellationToken cancel) =>
             Http.GetAllPagesAsync("installation/repositories",
                 async () => await GetInstallationTokenAsync(installationId, cancel).ConfigureAwait(false),
-                r => r.Json<RepositoryPage>().Repositories, cancel);
+                RepositoryPage.Parse, cancel);
 
         /// <summary>Forgets the cached tokens of this app (after a key change or uninstall).</summary>
         public void ForgetTokens()

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -185,6 +186,17 @@ namespace GitIntegration.Core.GitHub
             var removed = store.Update(d => d.Find(i.Id) is Integration x && d.Integrations.Remove(x) ? x : null);
             if (removed != null) store.DeleteOwned(removed);
             return uninstalled;
+        }
+
+        /// <summary>The repositories a RepositoryFilter keeps, evaluated on GitHub's JSON for them (see <see cref="Query.JmesPathExpression.SelectFrom"/>).</summary>
+        public static IReadOnlyList<GitHubAppRepository> Filter(IReadOnlyList<GitHubAppRepository> repositories, Query.JmesPathExpression filter)
+        {
+            var raw = new System.Text.Json.JsonElement[repositories.Count];
+            for (int n = 0; n < raw.Length; n++) raw[n] = repositories[n].Raw;
+            var kept = filter.SelectFrom(raw);
+            var result = new List<GitHubAppRepository>(kept.Count);
+            foreach (var n in kept) result.Add(repositories[n]);
+            return result;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace GitIntegration.Core.GitHub
@@ -70,6 +71,8 @@ namespace GitIntegration.Core.GitHub
         [JsonPropertyName("clone_url")] public string? CloneUrl { get; set; }
         [JsonPropertyName("ssh_url")] public string? SshUrl { get; set; }
         [JsonIgnore] public string? IntegrationName { get; set; }
+        /// <summary>The repository as GitHub sent it, every field: what a RepositoryFilter sees.</summary>
+        [JsonIgnore] internal JsonElement Raw { get; set; }
     }
 
     internal sealed class InstallationToken
@@ -78,8 +81,28 @@ namespace GitIntegration.Core.GitHub
         [JsonPropertyName("expires_at")] public DateTimeOffset ExpiresAt { get; set; }
     }
 
-    internal sealed class RepositoryPage
+    internal static class RepositoryPage
     {
-        [JsonPropertyName("repositories")] public List<GitHubAppRepository> Repositories { get; set; } = new List<GitHubAppRepository>();
+        /// <summary>The repositories of one page of GET /installation/repositories, each keeping its raw JSON.</summary>
+        public static List<GitHubAppRepository> Parse(GitHubResponse r)
+        {
+            var list = new List<GitHubAppRepository>();
+            try
+            {
+                using var doc = JsonDocument.Parse(r.Body);
+                foreach (var e in doc.RootElement.GetProperty("repositories").EnumerateArray())
+                {
+                    var repo = e.Deserialize<GitHubAppRepository>() ?? throw new JsonException("null repository");
+                    repo.Raw = e.Clone();
+                    list.Add(repo);
+                }
+            }
+            catch (Exception e) when (e is JsonException || e is KeyNotFoundException || e is InvalidOperationException)
+            {
+                throw new GitIntegrationException(GitHubErrorIds.UnexpectedResponse, ErrorKind.InvalidData,
+                    "GitHub's list of repositories could not be read (" + e.Message + "). Try again; if it persists, check the host URL.");
+            }
+            return list;
+        }
     }
 }

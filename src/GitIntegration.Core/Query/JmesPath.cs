@@ -1,0 +1,149 @@
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace GitIntegration.Core.Query
+{
+    /// <summary>
+    /// JMESPath (https://jmespath.org/specification.html, as jmespath.py 1.0 and jmespath.js 0.16 implement it):
+    /// compile an expression once, evaluate it on many documents.
+    /// </summary>
+    public static class JmesPath
+    {
+        /// <summary>How deeply an expression may nest; deeper ones are refused when compiled, so evaluating never exhausts the stack.</summary>
+        public const int MaxDepth = 200;
+
+        /// <summary>Compiles an expression; a <see cref="JmesPathException"/> (ErrorId <see cref="JmesPathErrorIds.Invalid"/>) names the position and what was expected.</summary>
+        public static JmesPathExpression Compile(string expression)
+        {
+            if (expression == null) throw new System.ArgumentNullException(nameof(expression));
+            return new JmesPathExpression(expression, JmesPathParser.Parse(expression));
+        }
+    }
+
+    /// <summary>A compiled expression: immutable, safe to evaluate from several threads.</summary>
+    public sealed class JmesPathExpression
+    {
+        private readonly Node _root;
+
+        internal JmesPathExpression(string text, Node root)
+        {
+            Text = text;
+            _root = root;
+        }
+
+        public string Text { get; }
+
+        public JsonNode? Evaluate(JsonNode? data) => Run(() => JmesValue.ToNode(_root.Eval(JmesValue.From(data))));
+
+        public JsonNode? Evaluate(JsonElement data) => Run(() => JmesValue.ToNode(_root.Eval(JmesValue.From(data))));
+
+        /// <summary>
+        /// Applies a filter such as <c>[?starts_with(name, 'billing-')]</c> to an array of objects and tells which of
+        /// them it keeps (indexes into <paramref name="items"/>, in the order the expression returns them). The
+        /// result must be some of the very objects given: a projection such as <c>[].name</c> is refused with
+        /// <see cref="JmesPathErrorIds.NotASelection"/>.
+        /// </summary>
+        public IReadOnlyList<int> SelectFrom(IReadOnlyList<JsonElement> items)
+        {
+            var input = new List<object?>(items.Count);
+            var index = new Dictionary<object, int>(items.Count, ReferenceComparer.Instance);
+            for (int i = 0; i < items.Count; i++)
+            {
+                var v = JmesValue.From(items[i]);
+                input.Add(v);
+                if (v != null && !(v is string) && !(v is double) && !(v is bool)) index[v] = i;
+            }
+            var result = Search(input);
+            if (!(result is List<object?> kept))
+                throw NotASelection($"it returns {(result == null ? "null" : "a value of type " + JmesValue.TypeName(result))}");
+            var selected = new List<int>(kept.Count);
+            var seen = new HashSet<int>();
+            foreach (var v in kept)
+            {
+                if (v == null || !index.TryGetValue(v, out var i))
+                    throw NotASelection("it returns values that are not the repository objects themselves (a projection such as [].name or [].{n: name})");
+                if (seen.Add(i)) selected.Add(i);
+            }
+            return selected;
+        }
+
+        private JmesPathException NotASelection(string why) => JmesPathException.NotASelection(Text, why);
+
+        private sealed class ReferenceComparer : IEqualityComparer<object>
+        {
+            public static readonly ReferenceComparer Instance = new ReferenceComparer();
+            public new bool Equals(object? x, object? y) => ReferenceEquals(x, y);
+            public int GetHashCode(object obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+        }
+
+        /// <summary>Evaluates on a value of the internal model (see <see cref="JmesValue"/>), for callers that need the identity of the results.</summary>
+        internal object? Search(object? data) => Run(() => _root.Eval(data));
+
+        private T Run<T>(System.Func<T> f)
+        {
+            try { return f(); }
+            catch (JmesPathException e) when (e.Expression == null) { throw e.For(Text); }
+        }
+
+        public override string ToString() => Text;
+    }
+
+    /// <summary>The stable error ids of JMESPath failures.</summary>
+    public static class JmesPathErrorIds
+    {
+        /// <summary>The expression cannot be compiled (syntax, unknown function, wrong number of arguments).</summary>
+        public const string Invalid = "RepositoryFilterInvalid";
+        /// <summary>The expression compiled but failed on the data (a function given a value of the wrong type, a slice step of 0).</summary>
+        public const string Failed = "RepositoryFilterFailed";
+        /// <summary>A filter that returns something other than some of the objects it was given.</summary>
+        public const string NotASelection = "RepositoryFilterNotASelection";
+    }
+
+    /// <summary>
+    /// A JMESPath failure. <see cref="ErrorType"/> is the specification's name for it: syntax, unknown-function,
+    /// invalid-arity (found when compiling), invalid-type, invalid-value (found when evaluating).
+    /// </summary>
+    public sealed class JmesPathException : GitIntegrationException
+    {
+        private const string Help = "See https://jmespath.org/specification.html; a repository filter looks like [?starts_with(name, 'billing-') && !archived].";
+
+        private JmesPathException(string errorId, ErrorKind kind, string errorType, string? expression, int position, string detail, string message)
+            : base(errorId, kind, message)
+        {
+            ErrorType = errorType;
+            Expression = expression;
+            Position = position;
+            Detail = detail;
+        }
+
+        public string ErrorType { get; }
+        /// <summary>The expression, when known.</summary>
+        public string? Expression { get; }
+        /// <summary>Zero-based character position of a compile error; -1 for evaluation errors.</summary>
+        public int Position { get; }
+        /// <summary>What went wrong, without the expression or advice.</summary>
+        public string Detail { get; }
+
+        internal static JmesPathException Syntax(string expression, int position, string detail) => Compile("syntax", expression, position, detail);
+
+        internal static JmesPathException Compile(string errorType, string expression, int position, string detail) =>
+            new JmesPathException(JmesPathErrorIds.Invalid, ErrorKind.InvalidArgument, errorType, expression, position, detail,
+                $"The JMESPath expression {Quote(expression)} is not valid at position {position + 1}: {detail}. {Help}");
+
+        internal static JmesPathException Runtime(string errorType, string detail) =>
+            new JmesPathException(JmesPathErrorIds.Failed, ErrorKind.InvalidData, errorType, null, -1, detail, RuntimeMessage(null, detail));
+
+        internal static JmesPathException NotASelection(string expression, string why) =>
+            new JmesPathException(JmesPathErrorIds.NotASelection, ErrorKind.InvalidArgument, "invalid-type", expression, -1, why,
+                $"The repository filter {Quote(expression)} must return repositories, but {why}. Write it as a filter on the list, such as [?starts_with(name, 'billing-')] or [?!archived && size < `100000`]. {Help}");
+
+        internal JmesPathException For(string expression) =>
+            new JmesPathException(ErrorId, Kind, ErrorType, expression, Position, Detail, RuntimeMessage(expression, Detail));
+
+        private static string RuntimeMessage(string? expression, string detail) =>
+            $"The JMESPath expression {(expression == null ? "" : Quote(expression) + " ")}failed: {detail}. Change the expression so that each function gets the types it takes (to_string, to_number and not_null convert). {Help}";
+
+        private static string Quote(string s) => "'" + (s.Length > 200 ? s.Substring(0, 200) + "…" : s) + "'";
+    }
+}
