@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using GitIntegration.Core;
+using GitIntegration.Core.GitHub;
 using GitIntegration.Core.Keys;
 using GitIntegration.Core.Query;
 using GitIntegration.Core.Store;
@@ -53,7 +54,7 @@ namespace GitIntegration
         [ValidateNotNullOrEmpty]
         public string? NewName { get; set; }
 
-        /// <summary><para type="description">The new private SSH key file. It is checked first; a key the integration would reject is refused unless -Force.</para></summary>
+        /// <summary><para type="description">The new private SSH key file. It is checked first; a key the integration would reject is refused unless -Force. A GitHub App's key is replaced with Update-GitHubAppKey instead, which checks it with GitHub.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(KeyPathCompleter))]
@@ -122,7 +123,11 @@ namespace GitIntegration
         private void Change(IntegrationStore store, Integration target)
         {
             string? keyPath = PrivateKeyPath == null ? null : ResolveNewPath(PrivateKeyPath);
-            if (keyPath != null) CheckKey(store, target, keyPath);
+            if (keyPath != null)
+            {
+                GitHubAppIntegration.RefuseUncheckedKeyChange(target);
+                CheckKey(store, target, keyPath);
+            }
             var written = new List<SecretRef>();
             SecretRef? passRef = null, tokenRef = null;
             try

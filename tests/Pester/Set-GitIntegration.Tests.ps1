@@ -43,4 +43,15 @@ Describe 'Set-GitIntegration' {
         Set-GitIntegration billing-old -RepositoryFilter "[?name=='x']" -StorePath $store -WhatIf
         Get-Content $store -Raw | Should -Be $before
     }
+
+    It 'sends a GitHub App''s new key to Update-GitHubAppKey, which checks it with GitHub first' {
+        [pscustomobject]@{
+            name = 'acme-gha'; type = 'GitHubApp'; origin = 'https://github.com/acme'; organization = 'acme'; status = 'Active'
+            privateKey = (Get-Content $pem -Raw); 'property.appId' = '123456'; 'property.installationId' = '987654'
+        } | Import-GitIntegration -StorePath $store | Out-Null
+        $before = (Get-GitIntegration acme-gha -StorePath $store).PrivateKeyPath
+        { Set-GitIntegration acme-gha -PrivateKeyPath $pem -StorePath $store -ErrorAction Stop } |
+            Should -Throw -ErrorId 'GitHubAppKeyChangeNeedsGitHub,GitIntegration.SetGitIntegrationCommand'
+        (Get-GitIntegration acme-gha -StorePath $store).PrivateKeyPath | Should -Be $before
+    }
 }

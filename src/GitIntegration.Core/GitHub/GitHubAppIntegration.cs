@@ -26,6 +26,18 @@ namespace GitIntegration.Core.GitHub
 
         public static bool IsApp(Integration i) => i.Type == IntegrationType.GitHubApp || i.Type == IntegrationType.GitHubEnterpriseApp;
 
+        /// <summary>
+        /// An app's key is replaced only after GitHub accepts it (Update-GitHubAppKey): a PEM swapped in unchecked would
+        /// break every token until someone notices.
+        /// </summary>
+        public static void RefuseUncheckedKeyChange(Integration i)
+        {
+            if (!IsApp(i)) return;
+            throw new GitIntegrationException(GitHubErrorIds.KeyChangeNeedsGitHub, ErrorKind.InvalidOperation,
+                $"'{i.Name}' is a GitHub App integration: its private key is replaced with Update-GitHubAppKey, which checks the new key " +
+                $"with GitHub first. Run: Update-GitHubAppKey -Name '{i.Name.Replace("'", "''")}' -PrivateKeyPath <the new .pem>") { Target = i.Name };
+        }
+
         public static GitHubHost Host(Integration i) => GitHubHost.FromHostUrl(i.HostUrl);
 
         public static long? Long(Integration i, string key) =>

@@ -82,5 +82,6 @@ namespace GitIntegration.Core.GitHub
         public const string InstallationTimeout = "GitHubAppInstallationTimeout";
         public const string NotInstalled = "GitHubAppNotInstalled";
         public const string AppDeleted = "GitHubAppDeleted";
+        public const string KeyChangeNeedsGitHub = "GitHubAppKeyChangeNeedsGitHub";
     }
 }

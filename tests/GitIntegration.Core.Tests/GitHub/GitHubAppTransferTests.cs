@@ -213,4 +213,20 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
         Directory.GetFiles(store.KeysDirectory).Should().ContainSingle();
         Directory.GetFiles(store.SecretsDirectory).Should().ContainSingle();
     }
+
+    [Theory]
+    [InlineData(IntegrationType.GitHubApp, true)]
+    [InlineData(IntegrationType.GitHubEnterpriseApp, true)]
+    [InlineData(IntegrationType.Ssh, false)]
+    public void An_app_key_is_never_swapped_without_GitHub(IntegrationType type, bool refused)
+    {
+        var i = new Integration { Name = "o'brien", Type = type };
+        var act = FluentActions.Invoking(() => GitHubAppIntegration.RefuseUncheckedKeyChange(i));
+        if (!refused) { act.Should().NotThrow(); return; }
+        var e = act.Should().Throw<GitIntegrationException>().Which;
+        e.ErrorId.Should().Be(GitHubErrorIds.KeyChangeNeedsGitHub);
+        e.Kind.Should().Be(ErrorKind.InvalidOperation);
+        e.Message.Should().Contain("Update-GitHubAppKey -Name 'o''brien'");
+    }
 }
+
