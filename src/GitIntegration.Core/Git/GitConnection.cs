@@ -90,6 +90,9 @@ namespace GitIntegration.Core.Git
         public int? TagCount { get; set; }
         /// <summary>A GitHub App's installation as GitHub describes it now; null when it is not installed.</summary>
         public GitHubAppInstallation? Installation { get; set; }
+
+        /// <summary>The app as GitHub describes it now (slug and page change on a rename); recorded by the app check.</summary>
+        internal GitHubApp? App { get; set; }
         /// <summary>Where an organization admin installs a GitHub App that is not installed.</summary>
         public string? InstallUrl { get; set; }
         public TimeSpan Duration { get; set; }

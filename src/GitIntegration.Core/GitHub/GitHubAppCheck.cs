@@ -98,8 +98,9 @@ namespace GitIntegration.Core.GitHub
 
         private static async Task CheckInstalledAsync(GitHubHttp http, Integration i, GitHubAppCredentials credentials, long installationId, GitConnectionResult result, CancellationToken cancel)
         {
-            await GitHubAppLifecycle.VerifyAsync(http, credentials, cancel).ConfigureAwait(false);
+            var app = result.App = await GitHubAppLifecycle.VerifyAsync(http, credentials, cancel).ConfigureAwait(false);
             var client = new GitHubAppClient(http, credentials);
+            var slug = GitHubAppIntegration.Text(i, GitHubAppIntegration.Slug);
             GitHubAppInstallation? installation;
             try { installation = await client.GetInstallationAsync(installationId, cancel).ConfigureAwait(false); }
             catch (GitIntegrationException e) when (e.ErrorId == GitHubErrorIds.NotFound) { installation = null; }
@@ -119,6 +120,8 @@ namespace GitIntegration.Core.GitHub
                 }
                 note = $" The installation {installationId} was removed on GitHub, but the app was installed again; the new installation is recorded now.";
             }
+            if (app.Slug != null && slug != null && app.Slug != slug)
+                note += $" The app was renamed on GitHub from '{slug}' to '{app.Slug}'; the new name and page are recorded (the app is known by its id).";
             await CheckInstallationAsync(client, i, installation, null, result, cancel, note).ConfigureAwait(false);
         }
 
@@ -137,7 +140,7 @@ namespace GitIntegration.Core.GitHub
             }
             await client.GetInstallationTokenAsync(installation.Id, cancel).ConfigureAwait(false);
             result.Authenticated = true;
-            var slug = GitHubAppIntegration.Text(i, GitHubAppIntegration.Slug);
+            var slug = result.App?.Slug ?? GitHubAppIntegration.Text(i, GitHubAppIntegration.Slug);
             result.Message = (found != null ? found + " " : "") +
                 $"GitHub accepts the app{(slug != null ? " '" + slug + "'" : "")} ({GitHubAppIntegration.Text(i, GitHubAppIntegration.AppId)}); it is installed on {where}, " +
                 $"{installation.RepositorySelection ?? "some"} repositories, and issued an installation token.{note}";
@@ -150,6 +153,7 @@ namespace GitIntegration.Core.GitHub
         public static Integration Record(IntegrationStore store, Integration integration, GitConnectionResult result) =>
             GitHubAppIntegration.Change(store, integration.Id, i =>
             {
+                if (result.App is GitHubApp app) GitHubAppIntegration.Describe(i, app.Id, app.ClientId, app.Slug, app.HtmlUrl);
                 if (result.Installation != null) GitHubAppIntegration.SetInstallation(i, result.Installation);
                 else if (result.Reason == ConnectionFailure.InstallationRemoved) i.Properties.Remove(GitHubAppIntegration.InstallationId);
                 switch (result.Reason)

@@ -129,6 +129,22 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
     // ---------------------------------------------------------------- installed: a real check
 
     [Fact]
+    public async Task Active_RenamedOnGitHub_StillWorksAndRecordsTheNewNameByAppId()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = await Active(app);
+        var oldSlug = GitHubAppIntegration.Text(i, GitHubAppIntegration.Slug);
+        app.Slug = "jira-git-acme-" + app.Id;
+        var (r, stored) = await Test(i);
+        r.Success.Should().BeTrue(r.Message);
+        r.Message.Should().Contain($"renamed on GitHub from '{oldSlug}' to '{app.Slug}'");
+        GitHubAppIntegration.Text(stored, GitHubAppIntegration.Slug).Should().Be(app.Slug);
+        GitHubAppIntegration.Text(stored, GitHubAppIntegration.HtmlUrl).Should().Be(_gh.HtmlUrl(app));
+        GitHubAppIntegration.Long(stored, GitHubAppIntegration.AppId).Should().Be(app.Id);
+        (await Test(stored)).Result.Message.Should().NotContain("renamed on GitHub");
+    }
+
+    [Fact]
     public async Task Active_IsVerifiedWithAJwtTheInstallationAndAToken()
     {
         var app = _gh.AddApp(installed: true);
