@@ -1,7 +1,10 @@
 BeforeAll {
-    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
-    $env:GITINTEGRATION_STORE = Join-Path $TestDrive "integrations.yaml"
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    # A store of this file's own; AfterAll puts back what the session had.
+    $script:StoreBefore = $env:GITINTEGRATION_STORE
+    $env:GITINTEGRATION_STORE = Join-Path $TestDrive 'integrations.yaml'
 }
+AfterAll { $env:GITINTEGRATION_STORE = $StoreBefore }
 
 Describe 'Get-GitHubAppRepository' {
     It 'returns nothing from an empty store' {
