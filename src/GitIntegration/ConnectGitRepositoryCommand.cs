@@ -17,7 +17,9 @@ namespace GitIntegration
     /// On success the integration is written to the store with Status Connected, LastVerified, the default branch and ref counts, and returned.
     /// On failure nothing is stored and the error says exactly why (PermissionDenied with where to add the key, HostKeyUnknown, Timeout with
     /// the port-443 alternative, AuthenticationFailed, CertificateError, RepositoryAccessDenied...); with -Force it is stored as Failed.
-    /// Connecting a URL that is already stored updates that integration. Piped repositories are verified in parallel, up to -ThrottleLimit.</para>
+    /// Connecting a URL that is already stored updates that integration. Piped repositories are verified in parallel, up to -ThrottleLimit.
+    /// On Linux and macOS, the SSH connections to one host with one key are shared (OpenSSH ControlMaster): the key authenticates once per
+    /// host, not once per repository, and the shared connections are closed when the command ends.</para>
     /// </summary>
     /// <example>
     /// <code>Connect-GitRepository -Url git@bitbucket.org:team/app.git -KeyPath ~/.ssh/jira_rsa -Passphrase (Read-Host -AsSecureString)</code>
@@ -33,12 +35,13 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsCommunications.Connect, "GitRepository", SupportsShouldProcess = true, DefaultParameterSetName = KeySet)]
     [OutputType(typeof(Integration))]
-    public sealed class ConnectGitRepositoryCommand : GitIntegrationCmdlet
+    public sealed class ConnectGitRepositoryCommand : GitIntegrationCmdlet, IDisposable
     {
         private const string KeySet = "Key";
         private const string TokenSet = "Token";
         private Throttled<(ConnectRequest, GitConnectionResult)>? _work;
         private IntegrationStore? _store;
+        private SshMultiplexer? _mux;
         private int _queued, _finished;
 
         /// <summary><para type="description">The repository's clone URL (SSH or HTTPS). Import-Csv output binds by a Url, Origin or CloneUrl column.</para></summary>
@@ -119,6 +122,8 @@ namespace GitIntegration
         {
             _store = IntegrationStoreAccess.Open(this, StorePath);
             _work = new Throttled<(ConnectRequest, GitConnectionResult)>(ThrottleLimit);
+            _mux = new SshMultiplexer();
+            WriteVerbose(_mux.Description);
         }
 
         /// <summary>Queues each repository's verification.</summary>
@@ -138,10 +143,18 @@ namespace GitIntegration
         {
             _work?.Drain(Emit, block: true);
             _work?.Dispose();
+            _mux?.Dispose();
         }
 
-        /// <summary>Ctrl+C: kills the running git and ssh processes.</summary>
-        protected override void StopProcessing() => _work?.Cancel();
+        /// <summary>Ctrl+C: kills the running git and ssh processes and closes the shared connections.</summary>
+        protected override void StopProcessing()
+        {
+            _work?.Cancel();
+            _mux?.Dispose();
+        }
+
+        /// <summary>Closes the shared SSH connections when the pipeline ends early (an error or Ctrl+C).</summary>
+        public void Dispose() => _mux?.Dispose();
 
         private ConnectRequest Build()
         {
@@ -162,6 +175,7 @@ namespace GitIntegration
                 AcceptNewHostKey = AcceptNewHostKey,
                 KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+                Multiplexer = _mux,
             };
             var request = new ConnectRequest(url, access) { Name = Name };
             if (Clone) request.CloneTo = ResolveNewPath(Destination ?? url.Name);

@@ -19,7 +19,8 @@ namespace GitIntegration
     /// (WaitingForGitHub), the app exists but is not installed (AppNotInstalled, with the install URL in InstallUrl and Remedy), or the app was
     /// deleted on GitHub (AppDeleted). Once it is installed, the next Test-GitIntegration records the installation and makes it Active.</para>
     /// <para type="description">Integrations are verified in parallel, up to -ThrottleLimit, each within -TimeoutSeconds. With -Quiet, returns only
-    /// $true when every one is verified. Reason is also the ErrorId a script can rely on.</para>
+    /// $true when every one is verified. Reason is also the ErrorId a script can rely on. On Linux and macOS, the SSH connections to one host
+    /// with one key are shared (OpenSSH ControlMaster): the key authenticates once per host, and the shared connections are closed when the command ends.</para>
     /// </summary>
     /// <example>
     /// <code>Test-GitIntegration | Where-Object { -not $_.Success } | Format-Table Name, Reason, Remedy -Wrap</code>
@@ -35,12 +36,13 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsDiagnostic.Test, "GitIntegration", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(GitConnectionResult), typeof(bool))]
-    public sealed class TestGitIntegrationCommand : GitIntegrationCmdlet
+    public sealed class TestGitIntegrationCommand : GitIntegrationCmdlet, IDisposable
     {
         private const string NameSet = "Name";
         private const string IdSet = "Id";
         private IntegrationStore? _store;
         private Throttled<(Integration, GitConnectionResult)>? _work;
+        private SshMultiplexer? _mux;
         private bool _allGood = true;
 
         /// <summary><para type="description">Names of the integrations to verify; wildcards are allowed. All of them by default.</para></summary>
@@ -85,6 +87,8 @@ namespace GitIntegration
         {
             _store = IntegrationStoreAccess.Open(this, StorePath);
             _work = new Throttled<(Integration, GitConnectionResult)>(ThrottleLimit);
+            _mux = new SshMultiplexer();
+            WriteVerbose(_mux.Description);
         }
 
         /// <summary>Queues each integration's verification.</summary>
@@ -102,6 +106,7 @@ namespace GitIntegration
                 AcceptNewHostKey = AcceptNewHostKey,
                 KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+                Multiplexer = _mux,
             };
             foreach (var integration in targets)
             {
@@ -125,11 +130,19 @@ namespace GitIntegration
         {
             _work?.Drain(Emit, block: true);
             _work?.Dispose();
+            _mux?.Dispose();
             if (Quiet) WriteObject(_allGood);
         }
 
-        /// <summary>Ctrl+C: kills the running git and ssh processes and cancels the calls to GitHub.</summary>
-        protected override void StopProcessing() => _work?.Cancel();
+        /// <summary>Ctrl+C: kills the running git and ssh processes, cancels the calls to GitHub and closes the shared SSH connections.</summary>
+        protected override void StopProcessing()
+        {
+            _work?.Cancel();
+            _mux?.Dispose();
+        }
+
+        /// <summary>Closes the shared SSH connections when the pipeline ends early (an error or Ctrl+C).</summary>
+        public void Dispose() => _mux?.Dispose();
 
         private void Emit(Func<(Integration Integration, GitConnectionResult Result)> finished)
         {

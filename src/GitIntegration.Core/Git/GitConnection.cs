@@ -58,6 +58,8 @@ namespace GitIntegration.Core.Git
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
         /// <summary>Whose key rules apply once the host accepts the key; null checks none.</summary>
         public KeyRequirement? Requirement { get; set; }
+        /// <summary>Shares SSH connections with the other verifications of the same command; null connects alone.</summary>
+        public SshMultiplexer? Multiplexer { get; set; }
     }
 
     /// <summary>
@@ -173,6 +175,11 @@ namespace GitIntegration.Core.Git
             };
             var started = DateTime.UtcNow;
             string? tempKey = null;
+            // Taken before a PuTTY key is swapped for a temporary copy: the identity is the key the user gave.
+            var mux = url.IsSsh ? access.Multiplexer : null;
+            var given = access;
+            var muxOptions = mux?.Options(given) ?? Array.Empty<string>();
+            IDisposable? firstToHost = null;
             try
             {
                 KeyTestResult? rules = null;
@@ -199,9 +206,10 @@ namespace GitIntegration.Core.Git
                         access = Copy(access, tempKey, passphrase: null);
                     }
                 }
-                var attempt = Attempt(url, access, runner, isGit);
+                firstToHost = mux?.Enter(given, url, cancel);
+                var attempt = Attempt(url, access, runner, isGit, muxOptions);
                 if (attempt.Reason == ConnectionFailure.HostKeyUnknown && TrustNewHost(url, access, result))
-                    attempt = Attempt(url, access, runner, isGit);
+                    attempt = Attempt(url, access, runner, isGit, muxOptions);
                 else if (attempt.Reason == ConnectionFailure.HostKeyUnknown || attempt.Reason == ConnectionFailure.HostKeyChanged)
                     return DescribeHostKeyFailure(url, access, result, attempt);
                 if (attempt.Reason == ConnectionFailure.HostKeyUnknown) return DescribeHostKeyFailure(url, access, result, attempt);
@@ -223,6 +231,7 @@ namespace GitIntegration.Core.Git
             }
             finally
             {
+                firstToHost?.Dispose();
                 if (tempKey != null) try { File.Delete(tempKey); } catch (IOException) { }
                 result.Duration = DateTime.UtcNow - started;
             }
@@ -239,7 +248,7 @@ namespace GitIntegration.Core.Git
             public string Errors = "";
         }
 
-        private static AttemptResult Attempt(GitUrl url, GitAccess access, Runner runner, bool isGit)
+        private static AttemptResult Attempt(GitUrl url, GitAccess access, Runner runner, bool isGit, IReadOnlyList<string> muxOptions)
         {
             var env = new Dictionary<string, string?>
             {
@@ -267,6 +276,7 @@ namespace GitIntegration.Core.Git
             if (url.IsSsh)
             {
                 sshArgs.AddRange(SshOptions(access));
+                sshArgs.AddRange(muxOptions);
                 if (access.Passphrase != null) foreach (var kv in Askpass.Environment(access.Passphrase)) env[kv.Key] = kv.Value;
             }
             var r = runner(env, sshArgs);
@@ -275,14 +285,16 @@ namespace GitIntegration.Core.Git
             return a;
         }
 
-        private static IEnumerable<string> SshOptions(GitAccess access)
+        internal static IEnumerable<string> SshOptions(GitAccess access)
         {
             var connect = Math.Max(1, (int)Math.Ceiling(access.Timeout.TotalSeconds / 2)).ToString(CultureInfo.InvariantCulture);
             var o = new List<string>
             {
                 "-F", "none",
-                // BatchMode also stops ssh from asking for a key's passphrase; with a passphrase the askpass helper is forced
-                // and every other prompt is switched off instead, so nothing can still wait for a keyboard.
+                // BatchMode=yes keeps ssh from ever prompting, but it also makes ssh ignore SSH_ASKPASS, so a key with a
+                // passphrase could not be opened. Only in that case BatchMode is off, and every prompt it would have stopped
+                // is closed one by one: the askpass helper is forced (never /dev/tty), stdin is closed, no tty is requested,
+                // host keys are strict (no "continue connecting?"), password and keyboard-interactive are off, one passphrase try.
                 "-o", "BatchMode=" + (access.Passphrase != null ? "no" : "yes"),
                 "-o", "StrictHostKeyChecking=yes",
                 "-o", "UserKnownHostsFile=" + access.KnownHostsPath,
@@ -291,6 +303,7 @@ namespace GitIntegration.Core.Git
                 "-o", "KbdInteractiveAuthentication=no",
                 "-o", "PreferredAuthentications=publickey",
                 "-o", "NumberOfPasswordPrompts=1",
+                "-o", "RequestTTY=no",
                 "-o", "ConnectTimeout=" + connect,
             };
             if (access.KeyPath != null) o.AddRange(new[] { "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-i", Path.GetFullPath(access.KeyPath) });
@@ -469,6 +482,7 @@ namespace GitIntegration.Core.Git
         {
             KeyPath = keyPath, Passphrase = passphrase, UserName = a.UserName, Token = a.Token, SkipSslVerification = a.SkipSslVerification,
             KnownHostsPath = a.KnownHostsPath, AcceptNewHostKey = a.AcceptNewHostKey, Timeout = a.Timeout, Requirement = a.Requirement,
+            Multiplexer = a.Multiplexer,
         };
 
         private static string Login(GitUrl url)

@@ -96,6 +96,17 @@ namespace GitIntegration.Core.IO
                 throw new IOException($"chmod failed with errno {Marshal.GetLastWin32Error()}.");
         }
 
+        /// <summary>
+        /// Unix: creates a directory that only its owner can enter (mkdir with mode 0700, so it is never briefly open to others);
+        /// fails when the path exists. Windows has no use for it here and is refused.
+        /// </summary>
+        public static void CreatePrivateDirectory(string path)
+        {
+            if (IsWindows) throw new PlatformNotSupportedException("Owner-only directories are created with mkdir(2) on Unix only.");
+            if (Native.mkdir(path, 0x1C0 /* 0700 */) != 0)
+                throw new IOException($"mkdir '{path}' failed with errno {Marshal.GetLastWin32Error()}.");
+        }
+
         /// <summary>Unix permission bits of a file, or null on Windows.</summary>
         public static int? UnixMode(string path)
         {
@@ -119,6 +130,7 @@ namespace GitIntegration.Core.IO
             [DllImport("libc", SetLastError = true)] public static extern int chmod(string path, int mode);
             [DllImport("libc", SetLastError = true)] public static extern int rename(string from, string to);
             [DllImport("libc", SetLastError = true)] public static extern int link(string from, string to);
+            [DllImport("libc", SetLastError = true)] public static extern int mkdir(string path, int mode);
 
             public static int? GetMode(string path)
             {

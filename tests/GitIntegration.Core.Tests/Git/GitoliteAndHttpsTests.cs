@@ -62,6 +62,21 @@ public sealed class GitoliteTests : IClassFixture<GitoliteFixture>
         r.Authenticated.Should().BeTrue();
         r.Remedy.Should().Contain("read access");
     }
+
+    [Fact]
+    public void OverOneSharedConnectionAForbiddenRepositoryIsStillItsOwnError()
+    {
+        using var dir = new TempDir();
+        using var mux = new SshMultiplexer();
+        var access = Access(dir);
+        access.Multiplexer = mux;
+        var logins = _f.Server.Ssh.Log.Split('\n').Count(l => l.Contains("Accepted publickey"));
+        var results = new[] { "testing", "secret", "testing", "secret" }.AsParallel().AsOrdered()
+            .Select(repo => GitConnection.ListRemote(GitUrl.Parse(_f.Server.Url(repo)), access)).ToList();
+        results.Select(r => r.Reason).Should().Equal(ConnectionFailure.None, ConnectionFailure.RepositoryAccessDenied, ConnectionFailure.None, ConnectionFailure.RepositoryAccessDenied);
+        _f.Server.Ssh.Log.Split('\n').Count(l => l.Contains("Accepted publickey")).Should().Be(logins + 1, "all four went over one connection");
+        mux.Sockets.Should().ContainSingle();
+    }
 }
 
 public sealed class HttpsFixture : IDisposable

@@ -94,6 +94,24 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
     }
 
     [Fact]
+    public void SshNeverPromptsForThePassphraseEvenOnATerminal()
+    {
+        // Our own check finds a wrong passphrase before ssh runs; this proves ssh itself, given a terminal to prompt on
+        // (script(1) gives it one), still asks only the askpass helper once and then gives up at once.
+        using var dir = new TempDir();
+        var command = GitConnection.ShellJoin(new[] { Tools.Ssh }.Concat(GitConnection.SshOptions(Access(dir, _f.EncryptedPem, "wrong")))
+            .Concat(new[] { "-T", "-p", _f.Server.Port.ToString(), "git@127.0.0.1" }));
+        ProcessResult Run(string passphrase) => ChildProcess.Run("script", new[] { "-qec", command + " </dev/null", "/dev/null" }, Askpass.Environment(passphrase), TimeSpan.FromSeconds(20));
+
+        var wrong = Run("wrong");
+        wrong.TimedOut.Should().BeFalse();
+        wrong.Duration.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        wrong.StandardOutput.Should().Contain("Permission denied").And.NotContain("Enter passphrase", "nothing is written to the terminal");
+        var right = Run(SshServerFixture.Passphrase);
+        right.StandardOutput.Should().NotContain("Permission denied").And.Contain("Interactive git shell", "the askpass helper's answer opened the key");
+    }
+
+    [Fact]
     public void KeyNotInAuthorizedKeysIsPermissionDeniedWithWhereToAddIt()
     {
         using var dir = new TempDir();
