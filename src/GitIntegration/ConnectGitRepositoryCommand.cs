@@ -94,7 +94,8 @@ namespace GitIntegration
         [ValidateNotNullOrEmpty]
         public string? Destination { get; set; }
 
-        /// <summary><para type="description">How many repositories are verified at the same time.</para></summary>
+        /// <summary><para type="description">How many repositories are verified at the same time. Over SSH they share one connection per host
+        /// and key; a host that allows fewer sessions per connection (OpenSSH servers: 10) gets a connection of its own for each one beyond.</para></summary>
         [Parameter]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;

@@ -49,6 +49,17 @@ Describe 'Connect-GitRepository' {
         (Connect-GitRepository -Url $url -Name stranger -KeyPath "$root/stranger" -Force -WarningAction SilentlyContinue).Status | Should -Be 'Failed'
     }
 
+    It 'shares one SSH connection for the repositories of one host, and closes it when done' {
+        $urls = 'app', 'web' | ForEach-Object { "ssh://git@127.0.0.1:$port$root/repos/$_.git" }
+        $verbose = $urls | Connect-GitRepository -KeyPath "$root/jira_rsa" -ThrottleLimit 2 -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $dir = ($verbose.Message | Select-String 'control sockets in (.+)\)\.$').Matches[0].Groups[1].Value
+        $dir | Should -Not -BeNullOrEmpty
+        Test-Path $dir | Should -BeFalse
+        Start-Sleep -Seconds 1
+        Get-Process ssh -ErrorAction SilentlyContinue | Where-Object { $_.CommandLine -like "*$dir*" } | Should -BeNullOrEmpty
+    }
+
     It 'changes nothing with -WhatIf' {
         Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/app.git" -Name other -KeyPath "$root/jira_rsa" -WhatIf
         Get-GitIntegration -Name other -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -116,6 +116,19 @@ public sealed class SshMultiplexerTests : IClassFixture<SshServerFixture>
     }
 
     [Fact]
+    public void ANewHostAcceptedOnceServesTheRepositoriesWaitingForIt()
+    {
+        using var dir = new TempDir();
+        using var mux = new SshMultiplexer();
+        var access = new GitAccess { KeyPath = _f.Ed25519, KnownHostsPath = dir["known_hosts"], AcceptNewHostKey = true, Timeout = TimeSpan.FromSeconds(20), Multiplexer = mux };
+        var before = Logins(_f.Ed25519);
+        var results = Repos.Take(6).AsParallel().WithDegreeOfParallelism(6).Select(u => GitConnection.ListRemote(u, access)).ToList();
+        results.Should().OnlyContain(r => r.Success, string.Join("\n", results.Select(r => r + " " + r.Message)));
+        File.ReadAllLines(dir["known_hosts"]).Where(l => l.Length > 0).Should().ContainSingle("the first connection trusts the host; the others wait for it");
+        (Logins(_f.Ed25519) - before).Should().Be(1);
+    }
+
+    [Fact]
     public void TimeoutStillKillsTheProcessTreeAndLeavesNoMasterBehind()
     {
         using var dir = new TempDir();
