@@ -160,9 +160,13 @@ namespace GitIntegration.Core.Git
                 try { ChildProcess.Run(Tools.Ssh, new[] { "-F", "none", "-o", "ControlPath=" + socket, "-O", "exit", "gitintegration" }, null, TimeSpan.FromSeconds(5)); }
                 catch (GitIntegrationException) { }
             }
-            try { System.IO.Directory.Delete(Directory, recursive: true); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            // A master unlinks its socket as it exits, which can race with the deletion: try again briefly.
+            for (int i = 0; i < 5 && System.IO.Directory.Exists(Directory); i++)
+            {
+                try { System.IO.Directory.Delete(Directory, recursive: true); }
+                catch (IOException) { Thread.Sleep(50); }
+                catch (UnauthorizedAccessException) { return; }
+            }
             lock (_lock) foreach (var gate in _gates.Values) gate.Set();
         }
     }

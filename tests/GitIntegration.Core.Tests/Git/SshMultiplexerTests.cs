@@ -54,7 +54,7 @@ public sealed class SshMultiplexerTests : IClassFixture<SshServerFixture>
     public void ManyRepositoriesCostOneLoginPerKeyAndDisposeLeavesNothingBehind()
     {
         using var dir = new TempDir();
-        var mux = new SshMultiplexer();
+        using var mux = new SshMultiplexer();
         mux.Enabled.Should().BeTrue(mux.DisabledBecause);
         SecureFile.UnixMode(mux.Directory!)!.Value.Should().Be(Convert.ToInt32("700", 8), "whoever reaches a control socket uses the authenticated connection");
         var rsa = Access(dir, _f.RsaPem, mux);
@@ -133,7 +133,7 @@ public sealed class SshMultiplexerTests : IClassFixture<SshServerFixture>
     {
         using var dir = new TempDir();
         using var silent = new SilentServer();
-        var mux = new SshMultiplexer();
+        using var mux = new SshMultiplexer();
         var access = Access(dir, _f.RsaPem, mux);
         access.Timeout = TimeSpan.FromSeconds(3);
         var watch = Stopwatch.StartNew();
