@@ -64,14 +64,14 @@ static class VerifyBench
         var eightShared = Ours(8, share: true);
         Console.WriteLine($"verify {count} repositories over SSH on 127.0.0.1 ({Environment.ProcessorCount} cores; CPU = whole machine's busy time / {count})");
         void Line(string what, Sample s, string ratio = "") =>
-            Console.WriteLine($"  {what,-46}: {s.Seconds,6:F2} s  {1000 * s.Seconds / count,6:F1} ms/repo  CPU {1000 * s.CpuSeconds / count,6:F1} ms/repo  {ratio}");
+            Console.WriteLine($"  {what,-48}: {s.Seconds,6:F2} s  {1000 * s.Seconds / count,6:F1} ms/repo  CPU {1000 * s.CpuSeconds / count,6:F1} ms/repo  {ratio}");
         Line("git ls-remote by hand, sequential", reference);
         Line("git ls-remote by hand, sequential, ControlMaster", referenceShared);
         Line("ours, not shared, ThrottleLimit 1", one, $"({one.Seconds / reference.Seconds:F2}x the reference)");
         Line("ours, not shared, ThrottleLimit 8", eight, $"(speed-up {one.Seconds / eight.Seconds:F2}x over ThrottleLimit 1)");
         Line("ours, shared (default), ThrottleLimit 1", oneShared, $"({oneShared.Seconds / referenceShared.Seconds:F2}x the ControlMaster reference)");
         Line("ours, shared (default), ThrottleLimit 8", eightShared, $"(speed-up {oneShared.Seconds / eightShared.Seconds:F2}x over ThrottleLimit 1)");
-        Console.WriteLine($"  ThrottleLimit 1, not shared -> ThrottleLimit 8, shared : {one.Seconds / eightShared.Seconds:F2}x");
+        Console.WriteLine($"  ThrottleLimit 1 not shared -> ThrottleLimit 8 shared (default) : {one.Seconds / eightShared.Seconds:F2}x");
     }
 
     /// <summary>Wall time and the machine's busy CPU time (all processes, from /proc/stat: sshd's too) of one run.</summary>
