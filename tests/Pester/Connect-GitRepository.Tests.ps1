@@ -1,21 +1,22 @@
 BeforeAll {
-    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    . (Join-Path $PSScriptRoot 'Common.ps1')
     . $PSScriptRoot/LoopbackSshd.ps1
     # Runs where the xUnit harness runs (Linux as root, users 'git' from tests/run-all.sh): a loopback sshd with git-shell.
-    $root = (Resolve-Path TestDrive:/).ProviderPath
-    ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f "$root/jira_rsa" | Out-Null
-    ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f "$root/stranger" | Out-Null
+    $script:StoreBefore = $env:GITINTEGRATION_STORE
+    $script:root = (Resolve-Path TestDrive:/).ProviderPath
+    New-GitSshKey -Path "$root/jira_rsa" -Bits 2048 | Out-Null
+    New-GitSshKey -Path "$root/stranger" -Bits 2048 | Out-Null
     $server = Start-LoopbackSshd $root (Get-Content "$root/jira_rsa.pub")
+    $script:sshd = $server.Process
+    $script:port = $server.Port
     New-LoopbackRepository $root app
     New-LoopbackRepository $root web
-    $script:port = $server.Port
-    $script:sshd = $server.Process
-    $script:root = $root
+    New-LoopbackRepository $root other
     $env:GITINTEGRATION_STORE = "$root/store/integrations.yaml"
 }
 AfterAll {
     if ($sshd) { Stop-Process -Id $sshd.Id -Force }
-    Remove-Item Env:GITINTEGRATION_STORE
+    $env:GITINTEGRATION_STORE = $StoreBefore
 }
 
 Describe 'Connect-GitRepository' {
@@ -42,8 +43,9 @@ Describe 'Connect-GitRepository' {
     }
 
     It 'says where to add a key the host does not know, and stores it as Failed only with -Force' {
-        $url = "ssh://git@127.0.0.1:$port$root/repos/web.git"
+        $url = "ssh://git@127.0.0.1:$port$root/repos/other.git"
         Connect-GitRepository -Url $url -Name stranger -KeyPath "$root/stranger" -ErrorVariable err -ErrorAction SilentlyContinue
+        Get-GitIntegration -Name stranger -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'PermissionDenied,*'
         $err[0].Exception.Message | Should -Match 'authorized_keys'
         (Connect-GitRepository -Url $url -Name stranger -KeyPath "$root/stranger" -Force -WarningAction SilentlyContinue).Status | Should -Be 'Failed'
@@ -61,7 +63,7 @@ Describe 'Connect-GitRepository' {
     }
 
     It 'changes nothing with -WhatIf' {
-        Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/app.git" -Name other -KeyPath "$root/jira_rsa" -WhatIf
-        Get-GitIntegration -Name other -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/app.git" -Name whatif -KeyPath "$root/jira_rsa" -WhatIf
+        Get-GitIntegration -Name whatif -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }

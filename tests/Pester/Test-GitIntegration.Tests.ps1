@@ -1,20 +1,20 @@
 BeforeAll {
-    Import-Module ($env:GITINTEGRATION_MODULE ?? "$PSScriptRoot/../../out/GitIntegration") -Force
+    . (Join-Path $PSScriptRoot 'Common.ps1')
     . $PSScriptRoot/LoopbackSshd.ps1
     # Same loopback sshd recipe as Connect-GitRepository.Tests.ps1 (Linux as root; user 'git' from tests/run-all.sh).
-    $root = (Resolve-Path TestDrive:/).ProviderPath
-    ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f "$root/jira_rsa" | Out-Null
+    $script:StoreBefore = $env:GITINTEGRATION_STORE
+    $script:root = (Resolve-Path TestDrive:/).ProviderPath
+    New-GitSshKey -Path "$root/jira_rsa" -Bits 2048 | Out-Null
     $server = Start-LoopbackSshd $root (Get-Content "$root/jira_rsa.pub")
-    New-LoopbackRepository $root app
-    $script:port = $server.Port
     $script:sshd = $server.Process
-    $script:root = $root
+    $script:port = $server.Port
+    New-LoopbackRepository $root app
     $env:GITINTEGRATION_STORE = "$root/store/integrations.yaml"
-    Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/app.git" -KeyPath "$root/jira_rsa" -AcceptNewHostKey | Out-Null
+    Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/app.git" -KeyPath "$root/jira_rsa" -AcceptNewHostKey -ErrorAction Stop | Out-Null
 }
 AfterAll {
     if ($sshd) { Stop-Process -Id $sshd.Id -Force }
-    Remove-Item Env:GITINTEGRATION_STORE
+    $env:GITINTEGRATION_STORE = $StoreBefore
 }
 
 Describe 'Test-GitIntegration' {
@@ -40,7 +40,7 @@ Describe 'Test-GitIntegration on GitHub App integrations' {
         $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0)
         $l.Start(); $closed = $l.LocalEndpoint.Port; $l.Stop()
         $script:host_ = "http://127.0.0.1:$closed"
-        ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f "$root/gha.pem" | Out-Null
+        New-GitSshKey -Path "$root/gha.pem" -Bits 2048 | Out-Null
         $pem = Get-Content "$root/gha.pem" -Raw
         @(
             [pscustomobject]@{ name = 'gha-waiting'; type = 'GitHubEnterpriseApp'; origin = "$host_/acme"; hostUrl = $host_; organization = 'acme'; status = 'Installing'
@@ -53,7 +53,8 @@ Describe 'Test-GitIntegration on GitHub App integrations' {
 
     It 'says GitHub has not answered yet (seed case 1) and leaves the app Installing' {
         $r = Test-GitIntegration gha-waiting -TimeoutSeconds 2
-        $r | Should -BeOfType ([GitIntegration.Core.Git.GitConnectionResult])
+        # By name: PowerShell 7 does not resolve type literals from the module's own load context (GitIntegration.Core lives there).
+        $r.PSObject.TypeNames[0] | Should -Be 'GitIntegration.Core.Git.GitConnectionResult'
         $r.Success | Should -BeFalse
         $r.Type | Should -Be 'GitHubEnterpriseApp'
         $r.Reason | Should -Be 'WaitingForGitHub'
