@@ -2,8 +2,7 @@
 # user 'git' that tests/run-all.sh creates), its host key in $Root/hostkey, authorized keys for 'git' in $Root/keys/git.
 # The caller stops it in AfterAll: Stop-Process -Id $server.Process.Id.
 function Start-LoopbackSshd([string] $Root, [string[]] $AuthorizedKeys) {
-    ssh-keygen -q -t ed25519 -N '' -f "$Root/hostkey" | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw "ssh-keygen could not make the host key in '$Root'." }
+    New-GitSshKey -Path "$Root/hostkey" -Type Ed25519 -Format OpenSsh -ErrorAction Stop | Out-Null   # sshd reads our OpenSSH keys
     New-Item -ItemType Directory -Force "$Root/keys", "$Root/repos" | Out-Null
     if ($AuthorizedKeys) { $AuthorizedKeys | Set-Content "$Root/keys/git" }
     chmod 755 $Root "$Root/repos"

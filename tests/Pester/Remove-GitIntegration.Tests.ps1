@@ -21,7 +21,7 @@ Describe 'Remove-GitIntegration' {
     }
 
     It 'removes a GitHub App integration with its PEM key and webhook secret files (-KeepInstallation: GitHub is not asked)' {
-        ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f (Join-Path $TestDrive 'gha.pem') | Out-Null
+        New-GitSshKey -Path (Join-Path $TestDrive 'gha.pem') -Bits 2048 | Out-Null
         [pscustomobject]@{
             name = 'gha'; type = 'GitHubApp'; origin = 'https://github.com/acme'; organization = 'acme'; status = 'Active'
             'property.appId' = '123'; 'property.installationId' = '456'
