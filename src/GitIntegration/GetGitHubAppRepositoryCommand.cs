@@ -88,7 +88,7 @@ namespace GitIntegration
                 try
                 {
                     var installation = GitHubAppIntegration.RequireInstallationId(i);
-                    var filter = IgnoreFilter ? null : _filter ?? (string.IsNullOrWhiteSpace(i.RepositoryFilter) ? null : JmesPath.Compile(i.RepositoryFilter!));
+                    var filter = IgnoreFilter ? null : _filter ?? JmesPath.CompileFilter(i.RepositoryFilter);
                     using var http = Http(GitHubAppIntegration.Host(i));
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
                     var all = Run(c => client.GetRepositoriesAsync(installation, c));

@@ -93,11 +93,12 @@ namespace GitIntegration
         [Parameter]
         public string? StorePath { get; set; }
 
+        private JmesPathExpression? _filter;
+
         /// <summary>Refuses an invalid -RepositoryFilter before anything is changed.</summary>
         protected override void BeginProcessing()
         {
-            if (string.IsNullOrWhiteSpace(RepositoryFilter)) return;
-            try { JmesPath.Compile(RepositoryFilter!); }
+            try { _filter = JmesPath.CompileFilter(RepositoryFilter); }
             catch (JmesPathException e) { Fail(e); }
         }
 
@@ -145,7 +146,7 @@ namespace GitIntegration
                     if (passRef != null) i.PassphraseRef = passRef;
                     if (tokenRef != null) i.TokenRef = tokenRef;
                     if (bound.ContainsKey(nameof(SslVerify))) i.SslVerify = SslVerify.IsPresent;
-                    if (RepositoryFilter != null) i.RepositoryFilter = RepositoryFilter.Trim().Length == 0 ? null : RepositoryFilter;
+                    if (RepositoryFilter != null) i.RepositoryFilter = _filter?.Text;
                     if (bound.ContainsKey(nameof(Disabled)))
                         i.Status = Disabled.IsPresent ? IntegrationStatus.Disabled : i.Status == IntegrationStatus.Disabled ? IntegrationStatus.Connected : i.Status;
                     if (!i.SameSettings(old)) i.UpdatedAt = DateTimeOffset.UtcNow;

@@ -19,6 +19,9 @@ namespace GitIntegration.Core.Query
             if (expression == null) throw new System.ArgumentNullException(nameof(expression));
             return new JmesPathExpression(expression, JmesPathParser.Parse(expression));
         }
+
+        /// <summary>An integration's RepositoryFilter: blank means none (null); anything else must compile.</summary>
+        public static JmesPathExpression? CompileFilter(string? filter) => string.IsNullOrWhiteSpace(filter) ? null : Compile(filter!);
     }
 
     /// <summary>A compiled expression: immutable, safe to evaluate from several threads.</summary>

@@ -198,11 +198,7 @@ namespace GitIntegration.Core.Store
             if (Ref(f, IntegrationRecord.WebhookSecretVault, IntegrationRecord.WebhookSecretName) is SecretRef wr) i.WebhookSecretRef = wr;
             if (f(IntegrationRecord.SslVerify) is string ssl) i.SslVerify = ParseBool(IntegrationRecord.SslVerify, ssl);
             if (f(IntegrationRecord.RequireUserPat) is string pat) i.RequireUserPat = ParseBool(IntegrationRecord.RequireUserPat, pat);
-            if (f(IntegrationRecord.RepositoryFilter) is string filter)
-            {
-                if (filter.Trim().Length > 0) Query.JmesPath.Compile(filter);
-                i.RepositoryFilter = filter.Trim().Length == 0 ? null : filter;
-            }
+            if (f(IntegrationRecord.RepositoryFilter) is string filter) i.RepositoryFilter = Query.JmesPath.CompileFilter(filter)?.Text;
             if (f(IntegrationRecord.Status) is string status) i.Status = ParseEnum<IntegrationStatus>(IntegrationRecord.Status, status);
             if (f(IntegrationRecord.LastVerified) is string verified) i.LastVerified = ParseTime(IntegrationRecord.LastVerified, verified);
             if (creating && f(IntegrationRecord.CreatedAt) is string created) i.CreatedAt = ParseTime(IntegrationRecord.CreatedAt, created);
