@@ -1,5 +1,7 @@
 @{
     RootModule           = 'GitIntegration.dll'
+    # Loaded first: makes GitIntegration.Core and the libraries in Dependencies/ resolvable for the cmdlets.
+    NestedModules        = @('GitIntegration.Init.dll')
     # build.ps1 stamps the version from Directory.Build.props (VersionPrefix) into the shipped copy.
     ModuleVersion        = '0.1.0'
     GUID                 = '5b0f8a3e-2a4c-4d59-9d0e-7f3c1a6e2b41'

@@ -4,7 +4,7 @@ namespace GitIntegration.ModuleBuilder;
 
 /// <summary>
 /// Assembles the importable module folder from the build output:
-/// root = manifest, cmdlet assembly, formats, LICENSE, en-US help (MAML generated here);
+/// root = manifest, the initializer and cmdlet assemblies, formats, LICENSE, en-US help (MAML generated here);
 /// Dependencies/ = GitIntegration.Core, the loader and every third-party assembly (see ModuleInitializer).
 /// </summary>
 public static class ModuleFolder
@@ -13,14 +13,21 @@ public static class ModuleFolder
     public const string DependencyFolder = "Dependencies";
     public const string AboutTopic = "about_GitIntegration";
 
+    /// <summary>The nested module that makes Dependencies/ resolvable before PowerShell loads the cmdlets.</summary>
+    public const string Initializer = Name + ".Init";
+
     /// <summary>Assemblies that stay at the root: the only ones PowerShell loads by itself.</summary>
-    private static readonly HashSet<string> Root = new(StringComparer.OrdinalIgnoreCase) { Name + ".dll" };
+    private static readonly HashSet<string> Root =
+        new(StringComparer.OrdinalIgnoreCase) { Name + ".dll", Initializer + ".dll" };
 
     /// <summary>PowerShell provides it; shipping the reference copy would break loading.</summary>
     private static bool IsPowerShell(string file) => Path.GetFileName(file).StartsWith("System.Management.Automation", StringComparison.OrdinalIgnoreCase);
 
     public static string ModuleBin(string repoRoot, string configuration) =>
         Path.Combine(repoRoot, "src", Name, "bin", configuration, "netstandard2.0");
+
+    public static string InitializerBin(string repoRoot, string configuration) =>
+        Path.Combine(repoRoot, "src", Initializer, "bin", configuration, "netstandard2.0");
 
     public static string LoaderBin(string repoRoot, string configuration) =>
         Path.Combine(repoRoot, "src", Name + ".Loader", "bin", configuration, "net8.0");
@@ -38,7 +45,8 @@ public static class ModuleFolder
     {
         var bin = ModuleBin(repoRoot, configuration);
         var loader = Path.Combine(LoaderBin(repoRoot, configuration), Name + ".Loader.dll");
-        foreach (var f in new[] { Path.Combine(bin, Name + ".dll"), loader })
+        var initializer = Path.Combine(InitializerBin(repoRoot, configuration), Initializer + ".dll");
+        foreach (var f in new[] { Path.Combine(bin, Name + ".dll"), loader, initializer })
             if (!File.Exists(f)) throw new FileNotFoundException($"'{f}' is missing: build the solution ({configuration}) first.", f);
 
         if (Directory.Exists(destination)) Directory.Delete(destination, recursive: true);
@@ -46,6 +54,7 @@ public static class ModuleFolder
         foreach (var dll in Directory.GetFiles(bin, "*.dll").Where(f => !IsPowerShell(f)))
             File.Copy(dll, Path.Combine(Root.Contains(Path.GetFileName(dll)) ? destination : deps, Path.GetFileName(dll)));
         File.Copy(loader, Path.Combine(deps, Path.GetFileName(loader)));
+        File.Copy(initializer, Path.Combine(destination, Path.GetFileName(initializer)));
 
         CopyTree(Path.Combine(repoRoot, "module"), destination);
         File.Copy(Path.Combine(repoRoot, "LICENSE"), Path.Combine(destination, "LICENSE"));

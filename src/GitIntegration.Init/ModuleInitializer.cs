@@ -7,26 +7,32 @@ using System.Runtime.InteropServices;
 namespace GitIntegration
 {
     /// <summary>
-    /// Dependency isolation. The module folder holds only this assembly at its root; GitIntegration.Core and
-    /// every third-party assembly sit in Dependencies/, where neither PowerShell nor .NET looks by themselves.
-    /// On PowerShell 7, GitIntegration.Core is loaded into the module's own AssemblyLoadContext (see
-    /// GitIntegration.Loader), which resolves Core's dependencies from Dependencies/ only. On Windows
-    /// PowerShell 5.1 (.NET Framework has a single context) an AssemblyResolve handler loads what .NET cannot
-    /// find from Dependencies/. This class must not touch a Core type: Core is not resolvable before OnImport.
+    /// Dependency isolation. The module folder holds only this assembly and the cmdlets at its root;
+    /// GitIntegration.Core and every third-party assembly sit in Dependencies/, where neither PowerShell nor
+    /// .NET looks by themselves. The manifest imports this assembly as a nested module, so OnImport runs before
+    /// PowerShell loads the cmdlet types (which need Core). On PowerShell 7, GitIntegration.Core is loaded into
+    /// the module's own AssemblyLoadContext (see GitIntegration.Loader), which resolves Core's dependencies from
+    /// Dependencies/ only. On Windows PowerShell 5.1 (.NET Framework has a single context) an AssemblyResolve
+    /// handler loads what .NET cannot find from Dependencies/.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         private static readonly string Dependencies =
             Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".", "Dependencies");
 
-        private static bool IsNetFramework => RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
+        private static bool IsNetFramework =>
+            RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
 
         /// <summary>Runs when Import-Module loads the assembly, before any cmdlet runs.</summary>
         public void OnImport()
         {
             // A flat folder (the build output itself) needs no help: .NET finds everything beside this assembly.
             if (!Directory.Exists(Dependencies)) return;
-            if (IsNetFramework) AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencies;
+            if (IsNetFramework)
+            {
+                AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencies;
+                AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencies;
+            }
             else LoaderMethod("Register").Invoke(null, new object[] { Dependencies });
         }
 
