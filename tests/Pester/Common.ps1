@@ -4,6 +4,11 @@
 $script:ModulePath = if ($env:GITINTEGRATION_MODULE) { $env:GITINTEGRATION_MODULE } else { Join-Path $PSScriptRoot '../../out/GitIntegration' }
 Import-Module $script:ModulePath -Force -ErrorAction Stop
 
+# The PowerShell these tests run in, to start fresh sessions of the same kind. Not the process's path: when
+# PowerShell runs as a dotnet tool, that is 'dotnet'.
+$script:Pwsh = if ($PSVersionTable.PSEdition -eq 'Desktop') { Join-Path $PSHOME 'powershell.exe' }
+elseif ($IsWindows) { Join-Path $PSHOME 'pwsh.exe' } else { Join-Path $PSHOME 'pwsh' }
+
 function script:Secure([string] $Text) { ConvertTo-SecureString $Text -AsPlainText -Force }
 
 # The permission bits a private key file must have: owner-only.

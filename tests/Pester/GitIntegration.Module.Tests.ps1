@@ -55,9 +55,9 @@ Describe 'about_GitIntegration' {
 }
 
 Describe 'Module layout' {
-    It 'has only the cmdlet assembly at its root, the rest in Dependencies' {
+    It 'has only the initializer and the cmdlet assembly at its root, the rest in Dependencies' {
         $base = (Get-Module GitIntegration).ModuleBase
-        @(Get-ChildItem $base -Filter *.dll).Name | Should -Be 'GitIntegration.dll'
+        @(Get-ChildItem $base -Filter *.dll | Sort-Object Name).Name | Should -Be 'GitIntegration.dll', 'GitIntegration.Init.dll'
         Join-Path $base 'Dependencies/GitIntegration.Core.dll' | Should -Exist
     }
 
@@ -106,7 +106,6 @@ Describe 'Dependency isolation beside another module' -Skip:($PSVersionTable.PSE
         $script:OtherBc = Join-Path $TestDrive 'other/BouncyCastle.Crypto.dll'
         New-Item -ItemType Directory (Split-Path $OtherBc) | Out-Null
         Copy-Item (Join-Path (Get-Module GitIntegration).ModuleBase 'Dependencies/BouncyCastle.Crypto.dll') $OtherBc
-        $script:Pwsh = (Get-Process -Id $PID).Path
     }
 
     It 'imports and works in a session that loaded other versions first, each module keeping its own' {
