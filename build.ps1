@@ -6,7 +6,8 @@
     holds the manifest, GitIntegration.dll (the cmdlets), formats, LICENSE and en-US help (MAML generated
     from the cmdlets' XML doc comments); Dependencies/ holds GitIntegration.Core and every library, loaded
     in the module's own assembly load context on PowerShell 7.
-    -Test runs the xUnit tests and, when Pester 5 is installed, tests/Pester against the built folder.
+    -Test runs the xUnit tests, then tests/Pester against the built folder with the Pester version that
+    tests/Pester/Pester.csproj pins (fetched from NuGet into the NuGet cache when missing).
     -Package also writes out/package/GitIntegration/<version>/ (the layout Install-PSResource writes to a
     PSModulePath folder) and out/package/GitIntegration.<version>.nupkg (for Publish-PSResource -NupkgPath,
     or a file repository for Install-PSResource).
@@ -52,33 +53,38 @@ if ($Test) {
 }
 
 if ($Test -or $Pester) {
-    $pesterModule = Get-Module -ListAvailable Pester | Where-Object Version -GE '5.0.0' | Sort-Object Version -Descending | Select-Object -First 1
-    if (-not $pesterModule) {
-        Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0): Pester tests skipped.'
+    # The Pester that tests/Pester/Pester.csproj pins, from the NuGet cache (restored in seconds when missing), so
+    # every machine runs the tests with the same Pester whatever else is installed.
+    $pesterProject = Join-Path $PSScriptRoot 'tests/Pester/Pester.csproj'
+    $pesterVersion = ([xml](Get-Content -Raw $pesterProject)).Project.PropertyGroup.PesterVersion
+    Invoke-Dotnet restore $pesterProject -nologo -v quiet
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    Import-Module (Join-Path $packages.Trim() "pester/$pesterVersion/tools/Pester.psd1") -Force
+
+    $moduleBefore = $env:GITINTEGRATION_MODULE
+    $env:GITINTEGRATION_MODULE = $moduleDir
+    $config = New-PesterConfiguration
+    $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
+    $config.Run.Exit = $false
+    $config.Run.PassThru = $true
+    $config.Output.Verbosity = 'Detailed'
+    # Pester runs the test files in this caller's scope chain: give them PowerShell's defaults, not this
+    # script's strict mode and ErrorActionPreference Stop, so they behave as in a user's session.
+    try {
+        $result = & {
+            Set-StrictMode -Off
+            $ErrorActionPreference = 'Continue'
+            Invoke-Pester -Configuration $config
+        }
     }
-    else {
-        Import-Module $pesterModule
-        $moduleBefore = $env:GITINTEGRATION_MODULE
-        $env:GITINTEGRATION_MODULE = $moduleDir
-        $config = New-PesterConfiguration
-        $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
-        $config.Run.Exit = $false
-        $config.Run.PassThru = $true
-        $config.Output.Verbosity = 'Detailed'
-        # Pester runs the test files in this caller's scope chain: give them PowerShell's defaults, not this
-        # script's strict mode and ErrorActionPreference Stop, so they behave as in a user's session.
-        try {
-            $result = & {
-                Set-StrictMode -Off
-                $ErrorActionPreference = 'Continue'
-                Invoke-Pester -Configuration $config
-            }
-        }
-        finally { $env:GITINTEGRATION_MODULE = $moduleBefore }
-        # FailedCount alone misses a file that fails at discovery or in a BeforeAll/AfterAll: Result covers them all.
-        if ($result.Result -ne 'Passed') {
-            throw "Pester: $($result.FailedCount) test(s), $($result.FailedBlocksCount) block(s) and $($result.FailedContainersCount) file(s) failed."
-        }
+    finally { $env:GITINTEGRATION_MODULE = $moduleBefore }
+    # The same words as dotnet test's summary, which tests/run-all.sh adds up into its closing line.
+    Write-Host ("Pester - Failed: {0,5}, Passed: {1,5}, Skipped: {2,5}, Total: {3,5}" -f
+        $result.FailedCount, $result.PassedCount, $result.SkippedCount, $result.TotalCount)
+    # FailedCount alone misses a file that fails at discovery or in a BeforeAll/AfterAll: Result covers them all.
+    if ($result.Result -ne 'Passed') {
+        throw ("Pester: $($result.FailedCount) test(s), $($result.FailedBlocksCount) block(s) and " +
+            "$($result.FailedContainersCount) file(s) failed.")
     }
 }
 
