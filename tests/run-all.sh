@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh Debian/Ubuntu machine: installs the peer tools the tests compare
-# against, builds, runs every xUnit test, and the Pester tests too where pwsh exists.
+# The whole test suite on a fresh Debian/Ubuntu machine with the .NET SDK: installs the peer tools the tests
+# compare against and, through build.sh, PowerShell when there is no pwsh; runs every xUnit test, then every
+# Pester test in real pwsh against the module folder build.ps1 makes; then imports that folder as build.sh tells
+# a newcomer to.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,13 +37,21 @@ log=$(mktemp)
 set +e
 dotnet test GitIntegration.sln -c Release --no-build -v quiet -nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# Installs pwsh if missing, builds out/GitIntegration, runs the Pester tests (build.ps1 fails on any failed test,
+# block or file, and under CI=true on any skipped test), and ends with the line that imports the module.
+bash build.sh -Configuration Release -Pester 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 set -e
 
-if command -v pwsh >/dev/null; then
-  pwsh -NoProfile -NonInteractive -File build.ps1 -Configuration Release -Pester || status=1
+# The newcomer's path: the command build.sh printed, run as printed; the pwsh it opens reads a command from stdin.
+use=$(grep '^To use the module: ' "$log" | tail -1 | sed 's/^To use the module: //')
+check="'imported:' + (Get-Command New-GitSshKey).Source; exit"
+if [ -z "$use" ] || ! echo "$check" | timeout 120 bash -c "$use" 2>&1 | grep -q 'imported:GitIntegration'; then
+  echo "build.sh's import line did not work: $use" >&2
+  status=1
 fi
 
-# One closing line for the whole run, summed over the test assemblies.
+# One closing line for the whole run, summed over the test assemblies and Pester.
 sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}'; }
 echo "tests: $(sum Passed) passed, $(sum Failed) failed, $(sum Skipped) skipped"
 rm -f "$log"
