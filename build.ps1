@@ -6,8 +6,9 @@
     holds the manifest, GitIntegration.dll (the cmdlets), formats, LICENSE and en-US help (MAML generated
     from the cmdlets' XML doc comments); Dependencies/ holds GitIntegration.Core and every library, loaded
     in the module's own assembly load context on PowerShell 7.
-    -Test runs the xUnit tests, then tests/Pester against the built folder with the Pester version that
-    tests/Pester/Pester.csproj pins (fetched from NuGet into the NuGet cache when missing).
+    -Test runs the xUnit tests, then what -Pester runs alone: it makes the package (the Pester tests install it)
+    and runs tests/Pester against the built folder with the Pester version tests/Pester/Pester.csproj pins
+    (fetched from NuGet into the NuGet cache when missing).
     -Package also writes out/package/GitIntegration/<version>/ (the layout Install-PSResource writes to a
     PSModulePath folder) and out/package/GitIntegration.<version>.nupkg (for Publish-PSResource -NupkgPath,
     or a file repository for Install-PSResource).
@@ -52,6 +53,12 @@ if ($Test) {
     Invoke-Dotnet test (Join-Path $PSScriptRoot 'GitIntegration.sln') -c $Configuration -nologo
 }
 
+# The Pester tests install the package as a user would (Install-PSResource), so testing makes it too.
+$packageDir = Join-Path $OutputPath 'package'
+if ($Package -or $Test -or $Pester) {
+    Invoke-Dotnet run --project $builder -c $Configuration --no-build '--' package $moduleDir $packageDir
+}
+
 if ($Test -or $Pester) {
     # The Pester that tests/Pester/Pester.csproj pins, from the NuGet cache (restored in seconds when missing), so
     # every machine runs the tests with the same Pester whatever else is installed.
@@ -61,8 +68,9 @@ if ($Test -or $Pester) {
     $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
     Import-Module (Join-Path $packages.Trim() "pester/$pesterVersion/tools/Pester.psd1") -Force
 
-    $moduleBefore = $env:GITINTEGRATION_MODULE
+    $moduleBefore = $env:GITINTEGRATION_MODULE, $env:GITINTEGRATION_PACKAGE
     $env:GITINTEGRATION_MODULE = $moduleDir
+    $env:GITINTEGRATION_PACKAGE = $packageDir
     $config = New-PesterConfiguration
     $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
     $config.Run.Exit = $false
@@ -77,17 +85,16 @@ if ($Test -or $Pester) {
             Invoke-Pester -Configuration $config
         }
     }
-    finally { $env:GITINTEGRATION_MODULE = $moduleBefore }
+    finally { $env:GITINTEGRATION_MODULE, $env:GITINTEGRATION_PACKAGE = $moduleBefore }
     # The same words as dotnet test's summary, which tests/run-all.sh adds up into its closing line.
     Write-Host ("Pester - Failed: {0,5}, Passed: {1,5}, Skipped: {2,5}, Total: {3,5}" -f
         $result.FailedCount, $result.PassedCount, $result.SkippedCount, $result.TotalCount)
     # FailedCount alone misses a file that fails at discovery or in a BeforeAll/AfterAll: Result covers them all.
+    if ($env:CI -eq 'true' -and $result.SkippedCount -gt 0) {
+        throw "Pester: $($result.SkippedCount) test(s) skipped; under CI every test must run."
+    }
     if ($result.Result -ne 'Passed') {
         throw ("Pester: $($result.FailedCount) test(s), $($result.FailedBlocksCount) block(s) and " +
             "$($result.FailedContainersCount) file(s) failed.")
     }
-}
-
-if ($Package) {
-    Invoke-Dotnet run --project $builder -c $Configuration --no-build '--' package $moduleDir (Join-Path $OutputPath 'package')
 }

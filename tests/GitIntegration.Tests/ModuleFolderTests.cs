@@ -16,9 +16,10 @@ public sealed class ModuleFolderTests : IClassFixture<ModuleUnderTest>
     public ModuleFolderTests(ModuleUnderTest m) => _m = m;
 
     [Fact]
-    public void OnlyTheCmdletAssemblyIsAtTheRootAndEveryDependencyIsInDependencies()
+    public void OnlyTheInitializerAndCmdletAssembliesAreAtTheRootAndEveryDependencyIsInDependencies()
     {
-        Directory.GetFiles(BuiltModule.Path, "*.dll").Select(Path.GetFileName).Should().Equal("GitIntegration.dll");
+        Directory.GetFiles(BuiltModule.Path, "*.dll").Select(Path.GetFileName).Order()
+            .Should().Equal("GitIntegration.dll", "GitIntegration.Init.dll");
         var deps = Directory.GetFiles(BuiltModule.Dependencies, "*.dll").Select(Path.GetFileName).ToList();
         deps.Should().Contain(new[] { "GitIntegration.Core.dll", "GitIntegration.Loader.dll", "BouncyCastle.Crypto.dll", "YamlDotNet.dll", "System.Text.Json.dll" });
         deps.Should().NotContain(d => d!.StartsWith("System.Management.Automation"), "PowerShell brings its own");
@@ -37,8 +38,21 @@ public sealed class ModuleFolderTests : IClassFixture<ModuleUnderTest>
         // outside the module's own load context: every dependency must be reached through GitIntegration.Core.
         _m.Module.GetReferencedAssemblies().Select(a => a.Name).Should().OnlyContain(n =>
             n == "GitIntegration.Core" || n == "System.Management.Automation" || n == "netstandard");
-        _m.Module.GetExportedTypes().Should().Contain(t => t.FullName == "GitIntegration.ModuleInitializer" &&
-            t.GetInterfaces().Any(i => i.Name == "IModuleAssemblyInitializer") && t.GetInterfaces().Any(i => i.Name == "IModuleAssemblyCleanup"));
+    }
+
+    [Fact]
+    public void TheInitializerIsANestedModuleThatNeedsNothingFromDependencies()
+    {
+        // PowerShell imports NestedModules before the RootModule, and loads every public type of a binary module
+        // before running its initializer: the initializer must load with nothing but PowerShell and netstandard.
+        var manifest = File.ReadAllText(Path.Combine(BuiltModule.Path, "GitIntegration.psd1"));
+        manifest.Should().MatchRegex(@"NestedModules\s*=\s*@\('GitIntegration\.Init\.dll'\)");
+        var init = _m.Context.LoadFromAssemblyPath(Path.Combine(BuiltModule.Path, "GitIntegration.Init.dll"));
+        init.GetReferencedAssemblies().Select(a => a.Name).Should().OnlyContain(n =>
+            n == "System.Management.Automation" || n == "netstandard");
+        init.GetExportedTypes().Should().ContainSingle(t => t.FullName == "GitIntegration.ModuleInitializer" &&
+            t.GetInterfaces().Any(i => i.Name == "IModuleAssemblyInitializer") &&
+            t.GetInterfaces().Any(i => i.Name == "IModuleAssemblyCleanup"));
     }
 
     private static XDocument Maml_() => XDocument.Load(Path.Combine(BuiltModule.Path, "en-US", "GitIntegration.dll-Help.xml"));

@@ -1,5 +1,6 @@
-# The module as a whole: offline help for every exported cmdlet, the about topic, completers, and dependency
-# isolation beside another module's copies of the same libraries (in a fresh pwsh, as a user would meet it).
+# The module as a whole: offline help for every exported cmdlet, the about topic, completers, every way users
+# import it, and dependency isolation beside another module's copies of the same libraries. Import and isolation
+# run in fresh pwsh processes, as a user meets them: what one session loaded never hides another's failure.
 BeforeDiscovery {
     $modulePath = if ($env:GITINTEGRATION_MODULE) { $env:GITINTEGRATION_MODULE } else { Join-Path $PSScriptRoot '../../out/GitIntegration' }
     Import-Module $modulePath -Force -ErrorAction Stop
@@ -94,46 +95,180 @@ Describe 'Tab completion' {
     }
 }
 
-Describe 'Dependency isolation beside another module' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+Describe 'Importing the module as users do' {
     BeforeAll {
-        # "Another module": YamlDotNet 15 (the xUnit test project downloads it) and its own copy of BouncyCastle.
-        $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
-        $script:OtherYaml = Join-Path $packages 'yamldotnet/15.3.0/lib/netstandard2.0/YamlDotNet.dll'
-        if (-not (Test-Path $OtherYaml)) {
-            # build.ps1 -Pester builds only the module: restoring the contract test project downloads that YamlDotNet.
-            dotnet restore (Join-Path $PSScriptRoot '../GitIntegration.Tests/GitIntegration.Tests.csproj') -v quiet | Out-Host
+        # Runs $Script in a fresh pwsh with these environment variables; returns its output lines, and fails the
+        # test with the session's errors when it exits non-zero.
+        function script:Invoke-FreshSession([scriptblock] $Script, [object[]] $Arguments = @(), [hashtable] $Env = @{}) {
+            $saved = @{}
+            foreach ($k in $Env.Keys) {
+                $saved[$k] = [Environment]::GetEnvironmentVariable($k)
+                [Environment]::SetEnvironmentVariable($k, $Env[$k])
+            }
+            try { $out = & $Pwsh -NoProfile -NonInteractive -Command $Script -args $Arguments 2>&1 }
+            finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+            $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
+            $out | ForEach-Object { "$_" }
         }
-        $script:OtherBc = Join-Path $TestDrive 'other/BouncyCastle.Crypto.dll'
-        New-Item -ItemType Directory (Split-Path $OtherBc) | Out-Null
-        Copy-Item (Join-Path (Get-Module GitIntegration).ModuleBase 'Dependencies/BouncyCastle.Crypto.dll') $OtherBc
+        # What every session below proves the module does once imported: all its commands, and a cmdlet that
+        # needs GitIntegration.Core and BouncyCastle.
+        $script:Check = {
+            param($keyPath)
+            $ErrorActionPreference = 'Stop'
+            'commands=' + @(Get-Command -Module GitIntegration -CommandType Cmdlet).Count
+            'key=' + (New-GitSshKey -Path $keyPath -Bits 2048 -Force).Algorithm
+        }
+        $script:Expected = @("commands=$(@(Get-Command -Module GitIntegration -CommandType Cmdlet).Count)", 'key=Rsa')
+        $script:Package = if ($env:GITINTEGRATION_PACKAGE) { $env:GITINTEGRATION_PACKAGE }
+        else { Join-Path $PSScriptRoot '../../out/package' }
+        # A folder on $env:PSModulePath whose path has spaces, holding the module folder as a user copies it.
+        $script:SpacedModules = Join-Path $TestDrive 'My Modules (test)'
+        Copy-Item -Recurse $ModulePath (Join-Path $SpacedModules 'GitIntegration')
     }
 
-    It 'imports and works in a session that loaded other versions first, each module keeping its own' {
-        $OtherYaml | Should -Exist -Because 'dotnet test tests/GitIntegration.Tests downloads YamlDotNet 15.3.0'
-        $script = {
-            param($yaml, $bc, $module, $store, $keyPath)
+    It 'imports from the built folder in a new session' {
+        $lines = Invoke-FreshSession -Arguments $ModulePath, (Join-Path $TestDrive 'a_rsa'), $Check.ToString() {
+            param($module, $key, $check)
+            Import-Module $module -ErrorAction Stop
+            & ([scriptblock]::Create($check)) $key
+        }
+        $lines | Should -Be $Expected
+    }
+
+    It 'imports by name from a PSModulePath folder whose path has spaces' {
+        $lines = Invoke-FreshSession -Env @{ PSModulePath = $SpacedModules } `
+            -Arguments (Join-Path $TestDrive 'b rsa'), $Check.ToString() {
+            param($key, $check)
+            'listed=' + (Get-Module -ListAvailable GitIntegration).ModuleBase
+            Import-Module GitIntegration -ErrorAction Stop
+            & ([scriptblock]::Create($check)) $key
+        }
+        $lines | Should -Be (@("listed=$(Join-Path $SpacedModules 'GitIntegration')") + $Expected)
+    }
+
+    It 'installs with Install-PSResource from the package build.ps1 writes, then imports by name' {
+        $nupkg = Get-ChildItem $Package -Filter 'GitIntegration.*.nupkg'
+        @($nupkg).Count | Should -Be 1 -Because "build.ps1 -Pester writes the package to $Package"
+        # A throwaway home: PSResourceGet's repository list and the CurrentUser module folder live under it.
+        $home_ = Join-Path $TestDrive 'home'
+        New-Item -ItemType Directory $home_ | Out-Null
+        $lines = Invoke-FreshSession -Env @{ HOME = $home_; USERPROFILE = $home_; XDG_DATA_HOME = $null; PSModulePath = $null } `
+            -Arguments $Package, (Join-Path $TestDrive 'c_rsa'), $Check.ToString() {
+            param($repo, $key, $check)
             $ErrorActionPreference = 'Stop'
-            Add-Type -Path $yaml, $bc            # the other module, first, in the default context
-            Import-Module $module
-            $env:GITINTEGRATION_STORE = $store
-            $null = New-GitSshKey -Path $keyPath -Bits 2048                               # BouncyCastle (PEM)
-            $null = Import-GitIntegration -Path (Join-Path (Split-Path $store) 'one.csv')  # YamlDotNet (the store)
-            [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -in 'YamlDotNet', 'BouncyCastle.Crypto', 'GitIntegration.Core' } |
-                ForEach-Object { '{0}|{1}|{2}|{3}' -f $_.GetName().Name, $_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name, $_.Location }
+            Register-PSResourceRepository -Name GitIntegrationLocal -Uri $repo -Trusted
+            Install-PSResource GitIntegration -Repository GitIntegrationLocal -Scope CurrentUser -Quiet
+            'installed=' + (Get-Module -ListAvailable GitIntegration).ModuleBase.StartsWith($HOME)
+            Import-Module GitIntegration
+            & ([scriptblock]::Create($check)) $key
+        }
+        $lines | Should -Be (@('installed=True') + $Expected)
+    }
+
+    It 'survives Import-Module -Force twice, and Remove-Module then Import-Module, in one session' {
+        $lines = Invoke-FreshSession -Arguments $ModulePath, (Join-Path $TestDrive 'd_rsa'), $Check.ToString() {
+            param($module, $key, $check)
+            $run = [scriptblock]::Create($check)
+            Import-Module $module -ErrorAction Stop
+            Import-Module $module -Force -ErrorAction Stop
+            Import-Module $module -Force -ErrorAction Stop
+            & $run $key
+            Remove-Module GitIntegration -ErrorAction Stop
+            'removed=' + [bool](Get-Command New-GitSshKey -ErrorAction Ignore)
+            Import-Module $module -ErrorAction Stop
+            & $run $key
+        }
+        $lines | Should -Be ($Expected + @('removed=False') + $Expected)
+    }
+
+    It 'works in two runspaces at once (ForEach-Object -Parallel), each importing it' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+        $lines = Invoke-FreshSession -Arguments $ModulePath, $TestDrive {
+            param($module, $dir)
+            1..4 | ForEach-Object -ThrottleLimit 2 -Parallel {
+                Import-Module $using:module -ErrorAction Stop
+                $k = New-GitSshKey -Path (Join-Path $using:dir "parallel_$_") -Bits 2048 -Force
+                (Test-GitSshKey -Path $k.Path -Requirement Integration).IsValid
+            }
+        }
+        $lines | Should -Be @('True', 'True', 'True', 'True')
+    }
+}
+
+Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:($PSVersionTable.PSEdition -ne 'Core') -ForEach @(
+    @{ Yaml = '15.3.0' }
+    @{ Yaml = '13.7.1' }
+) {
+    BeforeAll {
+        # "Another module"'s copies of our libraries, restored by build.ps1 from tests/Pester/Pester.csproj.
+        $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+        $script:Other = @{
+            YamlDotNet = Join-Path $packages "yamldotnet/$Yaml/lib/netstandard2.0/YamlDotNet.dll"
+            BouncyCastle = Join-Path $packages 'portable.bouncycastle/1.9.0/lib/netstandard2.0/BouncyCastle.Crypto.dll'
+            Json = Join-Path $packages 'system.text.json/8.0.5/lib/netstandard2.0/System.Text.Json.dll'
+        }
+        if (-not (Test-Path $Other.YamlDotNet)) {
+            dotnet restore (Join-Path $PSScriptRoot 'Pester.csproj') -v quiet | Out-Host
         }
         Set-Content -Path (Join-Path $TestDrive 'one.csv') -Value @('name,type,origin', 'one,Generic,git@example.com:a/one.git')
-        $lines = & $Pwsh -NoProfile -NonInteractive -Command $script -args $OtherYaml, $OtherBc, $ModulePath, (Join-Path $TestDrive 'iso.yaml'), (Join-Path $TestDrive 'iso_rsa')
-        $LASTEXITCODE | Should -Be 0
-        $loaded = $lines | ConvertFrom-Csv -Delimiter '|' -Header Name, Version, Context, Location
-        $deps = Join-Path (Get-Module GitIntegration).ModuleBase 'Dependencies'
+        $script:Deps = Join-Path $ModulePath 'Dependencies'
+    }
 
-        $yaml = $loaded | Where-Object Name -EQ 'YamlDotNet'
-        @($yaml).Count | Should -Be 2
-        ($yaml | Where-Object Context -EQ 'GitIntegration').Version | Should -BeLike '16.*'
-        ($yaml | Where-Object Context -EQ 'Default').Version | Should -BeLike '15.*'
-        $bcs = $loaded | Where-Object Name -EQ 'BouncyCastle.Crypto'
-        @($bcs).Count | Should -Be 2
-        ($bcs | Where-Object Context -EQ 'GitIntegration').Location | Should -BeLike "$deps*"
+    It 'imports and works in a session that loaded other versions first, and theirs keep working' {
+        $Other.Values | ForEach-Object { $_ | Should -Exist }
+        $script = {
+            param($other, $module, $dir)
+            $ErrorActionPreference = 'Stop'
+            # The other module, first, in the default context. The runtime keeps its own newer System.Text.Json
+            # whatever is asked for: the line after shows which one the session really has.
+            Add-Type -Path $other.YamlDotNet, $other.BouncyCastle, $other.Json
+            'json-before=' + [System.Text.Json.JsonSerializer].Assembly.GetName().Version
+            Import-Module $module
+            $env:GITINTEGRATION_STORE = Join-Path $dir 'iso.yaml'
+            $key = New-GitSshKey -Path (Join-Path $dir 'iso_rsa') -Bits 2048 -Force        # BouncyCastle
+            'key=' + (Get-GitSshKey -Path $key.Path).FingerprintSha256.StartsWith('SHA256:')
+            $null = Import-GitIntegration -Path (Join-Path $dir 'one.csv')                  # YamlDotNet (the store)
+            'store=' + (Get-GitIntegration one).Name
+            $null = Export-GitIntegration -Path (Join-Path $dir 'all.json') -Format Json -Force  # System.Text.Json
+            'json=' + (Get-Content -Raw (Join-Path $dir 'all.json') | ConvertFrom-Json).Count
+            # The other module's types still work.
+            'their-yaml=' + (New-Object YamlDotNet.Serialization.SerializerBuilder).Build().Serialize(@{ a = 1 }).Trim()
+            $digest = New-Object Org.BouncyCastle.Crypto.Digests.Sha256Digest
+            'their-bc=' + $digest.GetDigestSize()
+            'their-json=' + [System.Text.Json.JsonSerializer]::Serialize(@{ a = 1 }, [hashtable])
+            [AppDomain]::CurrentDomain.GetAssemblies() |
+                Where-Object { $_.GetName().Name -in 'YamlDotNet', 'BouncyCastle.Crypto', 'GitIntegration.Core', 'System.Text.Json' } |
+                ForEach-Object {
+                    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name
+                    'asm={0}|{1}|{2}|{3}' -f $_.GetName().Name, $_.GetName().Version, $context, $_.Location
+                }
+        }
+        $out = & $Pwsh -NoProfile -NonInteractive -Command $script -args $Other, $ModulePath, "$TestDrive" 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
+        $lines = @($out | ForEach-Object { "$_" })
+        $lines | Should -Contain 'key=True'
+        $lines | Should -Contain 'store=one'
+        $lines | Should -Contain 'json=1'
+        $lines | Should -Contain 'their-yaml=a: 1'
+        $lines | Should -Contain 'their-bc=32'
+        $lines | Should -Contain 'their-json={"a":1}'
+
+        $loaded = $lines | Where-Object { $_ -like 'asm=*' } | ForEach-Object { $_.Substring(4) } |
+            ConvertFrom-Csv -Delimiter '|' -Header Name, Version, Context, Location
+        $yamls = @($loaded | Where-Object Name -EQ 'YamlDotNet')
+        $yamls.Count | Should -Be 2
+        ($yamls | Where-Object Context -EQ 'GitIntegration').Location | Should -Be (Join-Path $Deps 'YamlDotNet.dll')
+        # YamlDotNet's assembly version is its major version only.
+        ($yamls | Where-Object Context -EQ 'Default').Version | Should -Be "$(([version]$Yaml).Major).0.0.0"
+        $bc = @($loaded | Where-Object Name -EQ 'BouncyCastle.Crypto')
+        $bc.Count | Should -Be 2
+        ($bc | Where-Object Context -EQ 'GitIntegration').Location | Should -Be (Join-Path $Deps 'BouncyCastle.Crypto.dll')
+        ($bc | Where-Object Context -EQ 'Default').Version | Should -Be '1.9.0.0'
         ($loaded | Where-Object Name -EQ 'GitIntegration.Core').Context | Should -Be 'GitIntegration'
+        # One System.Text.Json, the runtime's, shared by both: ours is not newer, so a second copy would only split
+        # types the runtime hands us.
+        $json = @($loaded | Where-Object Name -EQ 'System.Text.Json')
+        $json.Count | Should -Be 1
+        $json[0].Context | Should -Be 'Default'
+        $lines | Should -Contain "json-before=$($json[0].Version)"
     }
 }
