@@ -52,7 +52,9 @@ if [ -z "$use" ] || ! echo "$check" | timeout 120 bash -c "$use" 2>&1 | grep -q 
 fi
 
 # One closing line for the whole run, summed over the test assemblies and Pester.
-sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}'; }
+# Only the summaries (dotnet test's 'Passed!  - ...' or 'Failed!  - ...', build.ps1's 'Pester - ...'): Pester's own
+# 'Tests Passed: N' line would count its tests twice.
+sum() { grep -E '^(Passed!|Failed!|Pester) +- ' "$log" | grep -oE "$1: +[0-9]+" | awk '{s+=$2} END {print s+0}'; }
 echo "tests: $(sum Passed) passed, $(sum Failed) failed, $(sum Skipped) skipped"
 rm -f "$log"
 exit "$status"
