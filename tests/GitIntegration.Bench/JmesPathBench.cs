@@ -44,14 +44,9 @@ static class JmesPathBench
 
     private static JsonArray Repositories(int count)
     {
-        var root = AppContext.BaseDirectory;
-        string? file = null;
-        for (var d = new DirectoryInfo(root); d != null && file == null; d = d.Parent)
-        {
-            var f = Path.Combine(d.FullName, "tests", "GitIntegration.Core.Tests", "GitHub", "Fixtures", "github-examples.json");
-            if (File.Exists(f)) file = f;
-        }
-        var example = JsonNode.Parse(File.ReadAllText(file ?? throw new FileNotFoundException("github-examples.json (run from the repository)")))!
+        var file = Path.Combine(Measure.RepoRoot(), "tests", "GitIntegration.Core.Tests", "GitHub", "Fixtures",
+            "github-examples.json");
+        var example = JsonNode.Parse(File.ReadAllText(file))!
             ["GET /installation/repositories"]!["200"]!["repositories"]![0]!;
         var names = new[] { "billing-", "jira-", "web-", "docs-", "infra-" };
         var topics = new[] { "jira", "api", "legacy", "octocat" };

@@ -23,10 +23,18 @@ public static class Measure
         return sw.Elapsed.TotalMilliseconds;
     }
 
-    private static double Median(List<double> times)
+    public static double Median(List<double> times)
     {
         times.Sort();
         return times[times.Count / 2];
+    }
+
+    /// <summary>The repository's root: the folder holding GitIntegration.sln, found upward from the program.</summary>
+    public static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "GitIntegration.sln"))) return d.FullName;
+        throw new DirectoryNotFoundException("GitIntegration.sln not found above the program (run it from the repo)");
     }
 
     public static void Tool(string file, params string[] args)

@@ -7,6 +7,7 @@ var scenarios = new Dictionary<string, Action>
     ["store"] = StoreBench.Run,
     ["ppk"] = PpkBench.Run,
     ["jmespath"] = JmesPathBench.Run,
+    ["import"] = ImportBench.Run,
 };
 var chosen = args.Length == 0 ? scenarios.Keys.ToArray() : args;
 foreach (var name in chosen)
