@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-peers=(openssh-client openssh-server putty-tools argon2 git gitolite3 nginx-light fcgiwrap openssl ca-certificates)
+# strace shows with which permissions a secret file first came into existence (the secret-file tests).
+peers=(openssh-client openssh-server putty-tools argon2 git gitolite3 nginx-light fcgiwrap openssl ca-certificates strace)
 missing=()
 for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # Node checks our JWTs independently; a machine may already have node and npm from elsewhere than Debian,
@@ -28,6 +29,8 @@ if [ "$(id -u)" -eq 0 ]; then
     mkdir -p "/home/$u" && chown "$u" "/home/$u"
     usermod -s "$sh" -p '*' "$u"
   done
+  # Another local user of the machine, who tries to read or replace this user's secrets (tests/*/IO, tests/Pester).
+  id -u gi-attacker >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin gi-attacker
 fi
 command -v dotnet >/dev/null || { echo "The .NET SDK 10 is needed (https://dot.net)." >&2; exit 1; }
 

@@ -1,24 +1,34 @@
+using GitIntegration.Core.Git;
+using GitIntegration.Core.IO;
 using GitIntegration.Core.Store;
 
+// A real second process for the tests: its own umask, its own temporary folder, and it can be killed.
 // add <store> <count> <tag>: adds <count> integrations one locked read-modify-write at a time.
 // churn <store> <size>: rewrites the whole store forever, every integration carrying the same generation number
 // (and padding, so that most of each cycle is spent writing and flushing the files, where the crash test aims).
-var store = IntegrationStore.Open(args[1]);
+// write <path> <text> [public]: writes a file the way secrets (or, with "public", .pub files) are written.
+// folders <path>: makes sure a folder exists, creating what is missing.
+// secret <store> <name> <text>: stores a secret and records it in the store, as Set-GitIntegration does.
+// askpass: makes the askpass helper, prints its path, and keeps it until standard input closes.
+// ls-remote <url> <key> <known_hosts> <seconds>: git ls-remote with that key, as Connect-GitRepository runs it.
+// temp: makes (and deletes) a temporary folder, the first one of a process, and prints its path.
 switch (args[0])
 {
     case "add":
+        var added = IntegrationStore.Open(args[1]);
         for (int n = 0; n < int.Parse(args[2]); n++)
-            store.Update(d =>
+            added.Update(d =>
             {
                 d.Integrations.Add(new Integration { Name = $"{args[3]}-{n}", Url = $"git@h:{args[3]}/{n}.git" });
                 return 0;
             });
         return 0;
     case "churn":
+        var churned = IntegrationStore.Open(args[1]);
         var size = int.Parse(args[2]);
         for (long gen = 1; ; gen++)
         {
-            store.Update(d =>
+            churned.Update(d =>
             {
                 d.Integrations.Clear();
                 for (int n = 0; n < size; n++)
@@ -27,7 +37,36 @@ switch (args[0])
             });
             Console.WriteLine(gen);
         }
+    case "write":
+        SecureFile.WriteAllText(args[1], args[2], overwrite: true, ownerOnly: args.Length < 4 || args[3] != "public");
+        return 0;
+    case "folders":
+        SecureFile.CreateDirectories(args[1]);
+        return 0;
+    case "secret":
+        var store = IntegrationStore.Open(args[1]);
+        var secret = store.WriteSecret(args[2], args[3]);
+        store.Update(d =>
+        {
+            d.Integrations.Add(new Integration { Name = args[2], Url = "git@h:a/b.git", TokenRef = secret });
+            return 0;
+        });
+        return 0;
+    case "askpass":
+        Console.WriteLine(Askpass.Environment("unused")["SSH_ASKPASS"]);
+        Console.In.ReadToEnd();
+        return 0;
+    case "ls-remote":
+        var access = new GitAccess { KeyPath = args[2], KnownHostsPath = args[3], Timeout = TimeSpan.FromSeconds(int.Parse(args[4])) };
+        var r = GitConnection.ListRemote(GitUrl.Parse(args[1]), access);
+        Console.WriteLine($"{r.Reason} {r.Message}");
+        return 0;
+    case "temp":
+        var temp = TemporaryFolders.Create();
+        Console.WriteLine(temp);
+        TemporaryFolders.Delete(temp);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: add <store> <count> <tag> | churn <store> <size>");
+        Console.Error.WriteLine("usage: add | churn | write | folders | secret | askpass | ls-remote | temp (see Program.cs)");
         return 2;
 }

@@ -174,7 +174,7 @@ namespace GitIntegration.Core.Git
                 Url = url.ToString(), HostName = url.Host, Port = url.EffectivePort, User = url.IsSsh ? url.User ?? profile.SshUser : access.UserName, HostKind = profile.Kind,
             };
             var started = DateTime.UtcNow;
-            string? tempKey = null;
+            string? tempFolder = null;
             // Taken before a PuTTY key is swapped for a temporary copy: the identity is the key the user gave.
             var mux = url.IsSsh ? access.Multiplexer : null;
             var given = access;
@@ -200,10 +200,14 @@ namespace GitIntegration.Core.Git
                     if (access.Requirement != null) rules = KeyDiagnostics.TestFile(keyPath, access.Passphrase, access.Requirement.Value);
                     if (doc.Format == KeyFormat.Ppk && doc.Key != null)
                     {
-                        // ssh cannot read PuTTY keys: hand it an owner-only OpenSSH copy for this call only.
-                        tempKey = Path.Combine(Path.GetTempPath(), "gi-key-" + Guid.NewGuid().ToString("N"));
-                        SecureFile.WriteAllText(tempKey, KeyWriter.Write(doc.Key, PrivateKeyFormat.OpenSsh, null), overwrite: false);
-                        access = Copy(access, tempKey, passphrase: null);
+                        // ssh cannot read PuTTY keys: it gets an OpenSSH copy for this call, never in clear on disk. The copy
+                        // is encrypted with a random one-time passphrase that reaches ssh only through the askpass helper's
+                        // environment. 256 random bits need no key stretching, hence one bcrypt round.
+                        tempFolder = TemporaryFolders.Create();
+                        var oneTime = Convert.ToBase64String(Crypto.Rng.Bytes(32));
+                        var copy = Path.Combine(tempFolder, "key");
+                        SecureFile.WriteAllText(copy, KeyWriter.Write(doc.Key, PrivateKeyFormat.OpenSsh, oneTime, rounds: 1), overwrite: false);
+                        access = Copy(access, copy, oneTime);
                     }
                 }
                 firstToHost = mux?.Enter(given, url, cancel);
@@ -232,7 +236,7 @@ namespace GitIntegration.Core.Git
             finally
             {
                 firstToHost?.Dispose();
-                if (tempKey != null) try { File.Delete(tempKey); } catch (IOException) { }
+                if (tempFolder != null) TemporaryFolders.Delete(tempFolder);
                 result.Duration = DateTime.UtcNow - started;
             }
         }
@@ -528,12 +532,12 @@ namespace GitIntegration.Core.Git
                 {
                     if (_script != null && File.Exists(_script)) return _script;
                     var windows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
-                    var dir = Path.Combine(Path.GetTempPath(), "gi-askpass-" + Guid.NewGuid().ToString("N"));
-                    Directory.CreateDirectory(dir);
+                    // Owner-only: whoever could replace the script would run code as this user.
+                    var dir = TemporaryFolders.Create();
                     var path = Path.Combine(dir, windows ? "askpass.cmd" : "askpass.sh");
-                    SecureFile.WriteAllText(path, ScriptText(windows), overwrite: true);
+                    SecureFile.WriteAllText(path, ScriptText(windows), overwrite: false);
                     if (!windows) SecureFile.SetUnixMode(path, Convert.ToInt32("700", 8));
-                    AppDomain.CurrentDomain.ProcessExit += (_, __) => { try { Directory.Delete(dir, true); } catch (IOException) { } };
+                    AppDomain.CurrentDomain.ProcessExit += (_, __) => TemporaryFolders.Delete(dir);
                     return _script = path;
                 }
             }

@@ -78,7 +78,7 @@ namespace GitIntegration.Core.Git
             try
             {
                 var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-                Directory.CreateDirectory(dir);
+                IO.SecureFile.CreateDirectories(dir);
                 var lines = keys.Select(k => $"{Name(k.HostName, k.Port)} {k.KeyType} {k.PublicKey}").ToList();
                 var existing = File.Exists(path) ? File.ReadAllText(path) : "";
                 if (existing.Length > 0 && !existing.EndsWith("\n", StringComparison.Ordinal)) existing += "\n";

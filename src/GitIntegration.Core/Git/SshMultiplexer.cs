@@ -48,13 +48,12 @@ namespace GitIntegration.Core.Git
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) { DisabledBecause = "Windows' OpenSSH cannot share connections (no ControlMaster)."; return; }
             foreach (var parent in parents)
             {
-                var dir = Path.Combine(parent, "gi-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+                var longest = Path.Combine(Path.GetFullPath(parent), new string('x', TemporaryFolders.MaxNameLength));
                 // ssh reads ControlPath as a config value: '%' would be expanded, blanks and quotes would split it.
-                if (dir.Length + 2 + IdentityNameLength + SocketNameLength > MaxSocketPath || dir.IndexOfAny(new[] { '%', ' ', '\t', '"', '\'' }) >= 0) continue;
+                if (longest.Length + 2 + IdentityNameLength + SocketNameLength > MaxSocketPath || longest.IndexOfAny(new[] { '%', ' ', '\t', '"', '\'' }) >= 0) continue;
                 try
                 {
-                    SecureFile.CreatePrivateDirectory(dir);
-                    Directory = dir;
+                    Directory = TemporaryFolders.Create(parent);
                     return;
                 }
                 catch (IOException) { }

@@ -1,26 +1,35 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Security.AccessControl;
 using System.Security.Principal;
 using System.Text;
+using GitIntegration.Core.Keys;
+using Microsoft.Win32.SafeHandles;
 
 namespace GitIntegration.Core.IO
 {
     /// <summary>
-    /// Writes files that hold secrets: owner-only from the first byte (0600 on Unix, a protected ACL
-    /// granting only the current user on Windows), flushed to disk, then renamed over the target so a
-    /// reader sees the old file or the new one, never a half-written one.
+    /// Files and folders that hold secrets: owner-only from the instant they exist (created 0600 or 0700 on Unix
+    /// whatever the umask, with a protected ACL granting only the current user on Windows), written to a temporary
+    /// file, flushed, then renamed over the target so a reader sees the old file or the new one, never a half-written one.
     /// </summary>
     public static class SecureFile
     {
+        private const int OwnerReadWrite = 0x180; // 0600
+        private const int OwnerAll = 0x1C0;       // 0700
+        private const int PublicRead = 0x1A4;     // 0644
+
         public static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
-        public static void WriteAllText(string path, string content, bool overwrite, bool ownerOnly = true, string? permissionsFrom = null) =>
-            WriteAllBytes(path, new UTF8Encoding(false).GetBytes(content), overwrite, ownerOnly, permissionsFrom);
+        public static void WriteAllText(string path, string content, bool overwrite, bool ownerOnly = true) =>
+            WriteAllBytes(path, new UTF8Encoding(false).GetBytes(content), overwrite, ownerOnly);
 
-        /// <param name="permissionsFrom">Give the new file this file's permissions instead of owner-only (in-place rewrites).</param>
-        public static void WriteAllBytes(string path, byte[] content, bool overwrite, bool ownerOnly = true, string? permissionsFrom = null)
+        /// <param name="ownerOnly">False for what others may read (a .pub, an export without secrets): 0644 on Unix,
+        /// the folder's inherited ACL on Windows.</param>
+        public static void WriteAllBytes(string path, byte[] content, bool overwrite, bool ownerOnly = true)
         {
             var full = Path.GetFullPath(path);
             var dir = Path.GetDirectoryName(full)!;
@@ -30,11 +39,9 @@ namespace GitIntegration.Core.IO
             var temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             try
             {
-                Directory.CreateDirectory(dir);
-                using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                CreateDirectories(dir);
+                using (var fs = CreateNew(temp, ownerOnly))
                 {
-                    if (ownerOnly) RestrictToOwner(temp);
-                    if (permissionsFrom != null) CopyPermissions(permissionsFrom, temp);
                     fs.Write(content, 0, content.Length);
                     fs.Flush(true);
                 }
@@ -53,6 +60,25 @@ namespace GitIntegration.Core.IO
             }
         }
 
+        /// <summary>
+        /// Creates a file that must not exist yet (never following a link planted in its place), owner-only or
+        /// readable by others as asked, with those permissions from its first instant: open(2) with the mode on Unix,
+        /// the ACL passed to CreateFile on Windows. Nobody else can open it while it is being written.
+        /// </summary>
+        public static FileStream CreateNew(string path, bool ownerOnly = true)
+        {
+            if (IsWindows)
+            {
+                if (!ownerOnly) return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                return new FileInfo(path).Create(FileMode.CreateNew, FileSystemRights.Write | FileSystemRights.ReadData,
+                    FileShare.None, 4096, FileOptions.None, OwnerOnlyFile());
+            }
+            // The umask can only take bits away from the mode, so the file is never more open than this.
+            int fd = Native.open(path, Native.CreateExclusiveForWriting, ownerOnly ? OwnerReadWrite : PublicRead);
+            if (fd < 0) throw Native.Error("open", path);
+            return new FileStream(new SafeFileHandle(new IntPtr(fd), ownsHandle: true), FileAccess.Write);
+        }
+
         private static void Replace(string temp, string target, bool overwrite)
         {
             if (IsWindows)
@@ -67,57 +93,154 @@ namespace GitIntegration.Core.IO
             }
             // rename(2) replaces atomically; link(2) refuses to replace, so "no overwrite" holds even against a race.
             int rc = overwrite ? Native.rename(temp, target) : Native.link(temp, target);
-            if (rc != 0) throw new IOException($"{(overwrite ? "rename" : "link")} failed with errno {Marshal.GetLastWin32Error()}.");
+            if (rc != 0) throw Native.Error(overwrite ? "rename" : "link", target);
             if (!overwrite) File.Delete(temp);
-        }
-
-        /// <summary>Makes a file readable and writable by its owner only.</summary>
-        public static void RestrictToOwner(string path)
-        {
-            if (IsWindows)
-            {
-                var sec = new FileSecurity();
-                sec.SetAccessRuleProtection(true, false);
-                var me = WindowsIdentity.GetCurrent().User!;
-                sec.SetOwner(me);
-                sec.AddAccessRule(new FileSystemAccessRule(me, FileSystemRights.FullControl, AccessControlType.Allow));
-                new FileInfo(path).SetAccessControl(sec);
-            }
-            else if (Native.chmod(path, 0x180 /* 0600 */) != 0)
-            {
-                throw new IOException($"chmod 600 failed with errno {Marshal.GetLastWin32Error()}.");
-            }
         }
 
         /// <summary>Sets Unix permission bits (e.g. 0700 for a script only its owner may run); does nothing on Windows.</summary>
         public static void SetUnixMode(string path, int mode)
         {
-            if (!IsWindows && Native.chmod(path, mode) != 0)
-                throw new IOException($"chmod failed with errno {Marshal.GetLastWin32Error()}.");
+            if (!IsWindows && Native.chmod(path, mode) != 0) throw Native.Error("chmod", path);
         }
 
         /// <summary>
-        /// Unix: creates a directory that only its owner can enter (mkdir with mode 0700, so it is never briefly open to others);
-        /// fails when the path exists. Windows has no use for it here and is refused.
+        /// Creates a folder that only its owner can enter (mkdir with mode 0700, an owner-only ACL on Windows), so it is
+        /// never open to others, not even for an instant. Fails when the path exists: a folder someone else prepared
+        /// (in a shared place such as /tmp) is never taken for ours.
         /// </summary>
         public static void CreatePrivateDirectory(string path)
         {
-            if (IsWindows) throw new PlatformNotSupportedException("Owner-only directories are created with mkdir(2) on Unix only.");
-            if (Native.mkdir(path, 0x1C0 /* 0700 */) != 0)
-                throw new IOException($"mkdir '{path}' failed with errno {Marshal.GetLastWin32Error()}.");
+            if (IsWindows)
+            {
+                if (Directory.Exists(path) || File.Exists(path)) throw new IOException($"'{path}' already exists.");
+                new DirectoryInfo(path).Create(OwnerOnlyDirectory());
+                return;
+            }
+            if (Native.mkdir(path, OwnerAll) != 0) throw Native.Error("mkdir", path);
+            // A umask such as 0277 takes the owner's own bits away; give them back (the folder is new and ours).
+            if (UnixMode(path) != OwnerAll) SetUnixMode(path, OwnerAll);
         }
 
-        /// <summary>Unix permission bits of a file, or null on Windows.</summary>
-        public static int? UnixMode(string path)
+        /// <summary>
+        /// Makes sure a folder exists; each missing part of its path is created owner-only (see
+        /// <see cref="CreatePrivateDirectory"/>). Folders that exist already are left as they are.
+        /// </summary>
+        public static void CreateDirectories(string path)
         {
-            return IsWindows ? null : Native.GetMode(path);
+            var missing = new Stack<string>();
+            for (var d = Path.GetFullPath(path); d != null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) missing.Push(d);
+            while (missing.Count > 0)
+            {
+                var d = missing.Pop();
+                try { CreatePrivateDirectory(d); }
+                catch (IOException) when (Directory.Exists(d)) { } // created meanwhile by another of our processes
+            }
         }
 
-        public static void CopyPermissions(string from, string to)
+        /// <summary>Unix permission bits of a file or folder (e.g. 0x180 for 0600), or null on Windows.</summary>
+        public static int? UnixMode(string path) => IsWindows ? null : Native.Stat(path).Mode & 0xFFF;
+
+        /// <summary>True when no one but the current user may read or write the file (nor root, nor SYSTEM, which always can).</summary>
+        public static bool IsOwnerOnly(string path)
         {
-            var mode = UnixMode(from);
-            if (mode != null) Native.chmod(to, mode.Value & 0xFFF);
-            else if (IsWindows) new FileInfo(to).SetAccessControl(new FileInfo(from).GetAccessControl());
+            if (!IsWindows) return (UnixMode(path)!.Value & 0x3F) == 0;
+            var me = WindowsIdentity.GetCurrent().User!;
+            return new FileInfo(path).GetAccessControl().GetAccessRules(true, true, typeof(SecurityIdentifier))
+                .Cast<FileSystemAccessRule>().All(r => r.AccessControlType == AccessControlType.Deny || me.Equals(r.IdentityReference));
+        }
+
+        /// <summary>
+        /// The account that owns a folder when it is not the current user (nor root or the administrators), else null:
+        /// that account can change what is in the folder whatever its permissions.
+        /// </summary>
+        public static string? OtherOwner(string path)
+        {
+            if (!IsWindows)
+            {
+                var owner = Native.Stat(path).Owner;
+                return owner == Native.geteuid() || owner == 0 ? null : $"uid {owner}";
+            }
+            var sid = new DirectoryInfo(path).GetAccessControl().GetOwner(typeof(SecurityIdentifier)) as SecurityIdentifier;
+            return sid == null || Trusted(sid) ? null : Account(sid);
+        }
+
+        /// <summary>Who else may write to a folder ("permissions 777", or the accounts the ACL lets write), or null when no one. ssh's StrictModes.</summary>
+        public static string? OthersWhoCanWrite(string path)
+        {
+            if (!IsWindows)
+            {
+                var mode = Native.Stat(path).Mode;
+                return (mode & 0x12) == 0 ? null : $"permissions {System.Convert.ToString(mode & 0x1FF, 8)}";
+            }
+            var writers = ForeignWriters(new DirectoryInfo(path).GetAccessControl()).Select(Account).ToList();
+            return writers.Count == 0 ? null : string.Join(", ", writers);
+        }
+
+        /// <summary>A command that makes the folders writable by the current user only, as it is pasted into PowerShell.</summary>
+        public static string MakePrivateCommand(IEnumerable<string> folders)
+        {
+            if (!IsWindows) return "chmod 700 " + string.Join(" ", folders.Select(KeyDiagnostics.Quote));
+            var me = WindowsIdentity.GetCurrent().Name;
+            return string.Join("; ", folders.Select(f =>
+            {
+                var others = ForeignWriters(new DirectoryInfo(f).GetAccessControl()).Select(s => KeyDiagnostics.Quote("*" + s.Value)).ToList();
+                return $"icacls {KeyDiagnostics.Quote(f)} /inheritance:r /grant:r {KeyDiagnostics.Quote(me + ":(OI)(CI)F")}" +
+                       (others.Count > 0 ? " /remove:g " + string.Join(" ", others) : "");
+            }));
+        }
+
+        /// <summary>True for a folder (not a link to one) that the current user owns: one this user's processes made.</summary>
+        internal static bool IsOwnFolder(string path)
+        {
+            if (IsWindows)
+            {
+                var info = new DirectoryInfo(path);
+                if (!info.Exists || (info.Attributes & FileAttributes.ReparsePoint) != 0) return false;
+                return WindowsIdentity.GetCurrent().User!.Equals(info.GetAccessControl().GetOwner(typeof(SecurityIdentifier)));
+            }
+            var (mode, owner) = Native.Stat(path, followLinks: false);
+            return (mode & 0xF000) == 0x4000 && owner == Native.geteuid();
+        }
+
+        private static IEnumerable<SecurityIdentifier> ForeignWriters(DirectorySecurity acl)
+        {
+            const FileSystemRights Writes = FileSystemRights.WriteData | FileSystemRights.AppendData | FileSystemRights.Delete |
+                FileSystemRights.DeleteSubdirectoriesAndFiles | FileSystemRights.ChangePermissions | FileSystemRights.TakeOwnership;
+            return acl.GetAccessRules(true, true, typeof(SecurityIdentifier)).Cast<FileSystemAccessRule>()
+                .Where(r => r.AccessControlType == AccessControlType.Allow && (r.FileSystemRights & Writes) != 0 &&
+                            (r.PropagationFlags & PropagationFlags.InheritOnly) == 0)
+                .Select(r => (SecurityIdentifier)r.IdentityReference).Where(s => !Trusted(s)).Distinct();
+        }
+
+        private static bool Trusted(SecurityIdentifier sid) =>
+            sid.Equals(WindowsIdentity.GetCurrent().User!) || sid.IsWellKnown(WellKnownSidType.LocalSystemSid) ||
+            sid.IsWellKnown(WellKnownSidType.BuiltinAdministratorsSid);
+
+        private static string Account(SecurityIdentifier sid)
+        {
+            try { return sid.Translate(typeof(NTAccount)).Value; }
+            catch (IdentityNotMappedException) { return sid.Value; }
+        }
+
+        private static FileSecurity OwnerOnlyFile()
+        {
+            var me = WindowsIdentity.GetCurrent().User!;
+            var sec = new FileSecurity();
+            sec.SetAccessRuleProtection(true, false);
+            sec.SetOwner(me);
+            sec.AddAccessRule(new FileSystemAccessRule(me, FileSystemRights.FullControl, AccessControlType.Allow));
+            return sec;
+        }
+
+        private static DirectorySecurity OwnerOnlyDirectory()
+        {
+            var me = WindowsIdentity.GetCurrent().User!;
+            var sec = new DirectorySecurity();
+            sec.SetAccessRuleProtection(true, false);
+            sec.SetOwner(me);
+            sec.AddAccessRule(new FileSystemAccessRule(me, FileSystemRights.FullControl,
+                InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit, PropagationFlags.None, AccessControlType.Allow));
+            return sec;
         }
 
         private static void TryDelete(string path)
@@ -127,16 +250,38 @@ namespace GitIntegration.Core.IO
 
         private static class Native
         {
+            [DllImport("libc", SetLastError = true)] public static extern int open(string path, int flags, int mode);
             [DllImport("libc", SetLastError = true)] public static extern int chmod(string path, int mode);
             [DllImport("libc", SetLastError = true)] public static extern int rename(string from, string to);
             [DllImport("libc", SetLastError = true)] public static extern int link(string from, string to);
             [DllImport("libc", SetLastError = true)] public static extern int mkdir(string path, int mode);
+            [DllImport("libc")] public static extern uint geteuid();
 
-            public static int? GetMode(string path)
+            // .NET's own stat(2) shim: its FileStatus begins Flags, Mode, Uid, Gid (int32 each) on every Unix and
+            // every .NET since Core 3.0, where libc's struct stat differs by OS and architecture. The buffer is far
+            // larger than the whole FileStatus.
+            [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", SetLastError = true)]
+            private static extern int SystemNativeStat(string path, byte[] status);
+            [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat", SetLastError = true)]
+            private static extern int SystemNativeLStat(string path, byte[] status);
+
+            /// <summary>O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, whose values differ between Linux and macOS.</summary>
+            public static int CreateExclusiveForWriting => RuntimeInformation.IsOSPlatform(OSPlatform.OSX)
+                ? 0x1 | 0x200 | 0x800 | 0x1000000
+                : 0x1 | 0x40 | 0x80 | 0x80000;
+
+            public static (int Mode, uint Owner) Stat(string path, bool followLinks = true)
             {
-                // File.GetUnixFileMode is .NET 7+; this assembly also runs on .NET Framework, so reach it by reflection when present.
-                var m = typeof(File).GetMethod("GetUnixFileMode", new[] { typeof(string) });
-                return m == null ? (int?)null : Convert.ToInt32(m.Invoke(null, new object[] { path }));
+                var status = new byte[1024];
+                if ((followLinks ? SystemNativeStat(path, status) : SystemNativeLStat(path, status)) != 0) throw Error("stat", path);
+                return (BitConverter.ToInt32(status, 4), BitConverter.ToUInt32(status, 8));
+            }
+
+            public static IOException Error(string call, string path)
+            {
+                var errno = Marshal.GetLastWin32Error();
+                return errno == 2 ? new FileNotFoundException($"'{path}' does not exist ({call}).", path)
+                    : new IOException($"{call} '{path}' failed with errno {errno}.");
             }
         }
     }

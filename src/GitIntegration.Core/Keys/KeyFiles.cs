@@ -91,12 +91,13 @@ namespace GitIntegration.Core.Keys
         }
 
         /// <summary>
-        /// Rewrites a private key in another format and/or with another passphrase: in place (atomically,
-        /// keeping the file's permissions) or to a new owner-only file.
+        /// Rewrites a private key in another format and/or with another passphrase: in place (atomically) or to a new
+        /// file. Either way the result is owner-only; when others could read the key before, <paramref name="warning"/> says so.
         /// </summary>
         /// <param name="format">null keeps an OpenSSH key in OpenSSH format and writes anything else as PEM.</param>
         /// <param name="newPassphrase">null keeps the current passphrase; "" removes it.</param>
-        public static SshKeyInfo Convert(string path, PrivateKeyFormat? format, string? passphrase, string? newPassphrase, string? destination, bool overwrite)
+        public static SshKeyInfo Convert(string path, PrivateKeyFormat? format, string? passphrase, string? newPassphrase, string? destination,
+            bool overwrite, Action<string>? warning = null)
         {
             var full = Path.GetFullPath(path);
             if (destination == null && KeyReader.ReadFile(full).Format == KeyFormat.Ppk)
@@ -111,7 +112,14 @@ namespace GitIntegration.Core.Keys
             var effective = newPassphrase ?? (doc.IsEncrypted ? passphrase : null);
             if (effective?.Length == 0) effective = null;
             var text = KeyWriter.Write(key, fmt, effective);
-            if (inPlace) SecureFile.WriteAllText(full, text, overwrite: true, permissionsFrom: full);
+            if (inPlace)
+            {
+                var loose = SecureFile.IsOwnerOnly(full) ? null : SecureFile.UnixMode(full) is int m ? $"permissions {System.Convert.ToString(m & 0x1FF, 8)}" : "its access list";
+                SecureFile.WriteAllText(full, text, overwrite: true);
+                if (loose != null)
+                    warning?.Invoke($"Others could read or change '{full}' ({loose}). The converted key is readable by you only now" +
+                                    $"{(SecureFile.IsWindows ? "" : " (600)")}; anyone who read it before may hold a copy.");
+            }
             else WriteNew(key, text, target, overwrite);
             return Written(key, fmt, effective != null, target);
         }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using GitIntegration.Core.IO;
@@ -10,7 +11,8 @@ namespace GitIntegration.Core.Store
     /// The integration store: one YAML file (<see cref="Path"/>) plus, beside it, a <c>secrets</c> folder
     /// (passphrases and tokens: DPAPI for the current user on Windows, 0600 files on Unix) and a <c>keys</c>
     /// folder (private keys that arrived inline, owner-only). Reads need no lock (writes are atomic renames);
-    /// <see cref="Update{T}"/> is read-modify-write under a cross-process lock.
+    /// <see cref="Update{T}"/> is read-modify-write under a cross-process lock. Every folder of the store is created
+    /// owner-only, and a store folder that someone else can change is refused (see <see cref="RequirePrivateFolders"/>).
     /// </summary>
     public sealed class IntegrationStore
     {
@@ -75,6 +77,7 @@ namespace GitIntegration.Core.Store
         public StoreDocument Load()
         {
             string text;
+            RequirePrivateFolders();
             try
             {
                 if (!File.Exists(Path)) return new StoreDocument();
@@ -96,6 +99,7 @@ namespace GitIntegration.Core.Store
         /// </summary>
         public T Update<T>(Func<StoreDocument, T> change)
         {
+            RequirePrivateFolders();
             using (StoreLock.Acquire(LockPath, LockTimeout))
             {
                 var before = File.Exists(Path) ? File.ReadAllText(Path, Encoding.UTF8) : null;
@@ -120,6 +124,7 @@ namespace GitIntegration.Core.Store
         public SecretRef WriteSecret(string name, string secret)
         {
             var file = SafeName(name) + ".secret";
+            RequirePrivateFolders();
             var bytes = Encoding.UTF8.GetBytes(secret);
             if (SecureFile.IsWindows) bytes = ProtectedData.Protect(bytes, Entropy, DataProtectionScope.CurrentUser);
             SecureFile.WriteAllBytes(System.IO.Path.Combine(SecretsDirectory, file), bytes, overwrite: true);
@@ -137,6 +142,7 @@ namespace GitIntegration.Core.Store
                 return VaultReader(secretRef.Vault!, secretRef.Name!);
             }
             var path = SecretPath(secretRef);
+            RequirePrivateFolders();
             try
             {
                 var bytes = File.ReadAllBytes(path);
@@ -170,6 +176,7 @@ namespace GitIntegration.Core.Store
         public string WriteKey(string name, string keyText)
         {
             var path = System.IO.Path.Combine(KeysDirectory, SafeName(name));
+            RequirePrivateFolders();
             SecureFile.WriteAllText(path, keyText, overwrite: true);
             return path;
         }
@@ -189,6 +196,27 @@ namespace GitIntegration.Core.Store
             DeleteSecret(integration.TokenRef);
             DeleteSecret(integration.WebhookSecretRef);
             if (OwnsKey(integration.PrivateKeyPath) && File.Exists(integration.PrivateKeyPath)) File.Delete(integration.PrivateKeyPath);
+        }
+
+        /// <summary>
+        /// Refuses a store whose folder (or its secrets or keys folder) someone else can change, as ssh's StrictModes
+        /// refuses a loose ~/.ssh: whoever can write there can swap integrations.yaml for one that points at their own
+        /// key or host. Missing folders are fine: they are created owner-only when first written.
+        /// </summary>
+        public void RequirePrivateFolders()
+        {
+            var folders = new[] { System.IO.Path.GetDirectoryName(Path)!, SecretsDirectory, KeysDirectory }.Where(Directory.Exists).ToList();
+            foreach (var dir in folders)
+                if (SecureFile.OtherOwner(dir) is string owner)
+                    throw new GitIntegrationException(StoreErrorIds.StoreFolderNotPrivate, ErrorKind.SecurityError,
+                        $"The store folder '{dir}' belongs to another user ({owner}), who can change what is in it whatever its permissions, " +
+                        "so it is not used. Use a store folder of your own: -StorePath, or $env:GITINTEGRATION_STORE.") { Target = dir };
+            var loose = folders.Select(d => (Dir: d, Who: SecureFile.OthersWhoCanWrite(d))).Where(x => x.Who != null).ToList();
+            if (loose.Count > 0)
+                throw new GitIntegrationException(StoreErrorIds.StoreFolderNotPrivate, ErrorKind.SecurityError,
+                    $"The store folder '{loose[0].Dir}' can be written by other users ({loose[0].Who}), who could replace integrations.yaml " +
+                    $"or a key in it, so it is not used. Make it yours alone, then run the command again: {SecureFile.MakePrivateCommand(loose.Select(x => x.Dir))}")
+                    { Target = loose[0].Dir };
         }
 
         private string SecretPath(SecretRef r) => System.IO.Path.Combine(SecretsDirectory, SafeName(r.File!));

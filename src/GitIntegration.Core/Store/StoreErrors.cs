@@ -12,6 +12,7 @@ namespace GitIntegration.Core.Store
         public const string SecretUnreadable = "SecretUnreadable";
         public const string VaultNotAvailable = "VaultNotAvailable";
         public const string IntegrationNotFound = "IntegrationNotFound";
+        public const string StoreFolderNotPrivate = "StoreFolderNotPrivate";
     }
 
     /// <summary>The store file does not parse (or is from a newer schema): names the file, line and column.</summary>

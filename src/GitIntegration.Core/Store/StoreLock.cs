@@ -19,7 +19,7 @@ namespace GitIntegration.Core.Store
 
         public static StoreLock Acquire(string lockPath, TimeSpan timeout)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
+            IO.SecureFile.CreateDirectories(Path.GetDirectoryName(lockPath)!);
             var clock = Stopwatch.StartNew();
             var rnd = new Random();
             while (true)

@@ -83,6 +83,32 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
         r.Authenticated.Should().BeTrue();
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(SshServerFixture.Passphrase)]
+    public void APuttyKeyAuthenticatesAndItsCopyForSshIsGoneAfterwards(string? passphrase)
+    {
+        Peer.Require("puttygen", "putty-tools");
+        using var dir = new TempDir();
+        var ppk = dir["jira.ppk"];
+        var args = new List<string> { _f.RsaPem, "-O", "private", "-o", ppk };
+        if (passphrase != null)
+        {
+            File.WriteAllText(dir["pass"], passphrase);
+            args.AddRange(new[] { "--new-passphrase", dir["pass"], "--ppk-param", "passes=1" });
+        }
+        Tool.Ok("puttygen", args.ToArray());
+        var before = Directory.GetFileSystemEntries(Path.GetTempPath(), $"gi-{Environment.ProcessId}-*").ToHashSet();
+
+        var r = GitConnection.ListRemote(Repo, Access(dir, ppk, passphrase));
+
+        r.Reason.Should().Be(ConnectionFailure.None, r.Message + " " + _f.Server.Log);
+        r.DefaultBranch.Should().Be("trunk");
+        r.KeyFingerprint.Should().Be(SshKeygenFixtureFingerprint(_f.RsaPem));
+        Directory.GetFileSystemEntries(Path.GetTempPath(), $"gi-{Environment.ProcessId}-*").Where(d => !before.Contains(d))
+            .Where(d => !File.Exists(Path.Combine(d, "askpass.sh"))).Should().BeEmpty("the key's copy goes when the call ends");
+    }
+
     [Fact]
     public void EncryptedPemWithTheWrongPassphraseSaysSo()
     {
