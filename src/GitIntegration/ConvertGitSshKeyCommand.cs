@@ -8,9 +8,10 @@ namespace GitIntegration
     /// <summary>
     /// <para type="synopsis">Rewrites a private key in another format or with another passphrase: the "ssh-keygen -p -m pem" fix.</para>
     /// <para type="description">Converts an OpenSSH-format or PKCS#8 key to OpenSSL PEM (what the integration demands) or back, and adds, changes
-    /// or removes its passphrase. In place, the file is replaced atomically; with -Destination a new file (and its .pub) is written, and an
-    /// existing one is only replaced with -Force. The private key written is always readable by you only (600): when others could read the
-    /// key before, a warning says its permissions were tightened. The key itself never changes: its fingerprint stays the same.</para>
+    /// or removes its passphrase. In place, the file is replaced atomically; with -Destination a new file (and
+    /// its .pub) is written, and an existing one is only replaced with -Force. The private key written is always
+    /// readable by you only (600): when others could read the key before, a warning says its permissions were
+    /// tightened. The key itself never changes: its fingerprint stays the same.</para>
     /// </summary>
     /// <example>
     /// <code>Convert-GitSshKey -Path ~/.ssh/id_rsa -Format Pem</code>
@@ -83,7 +84,8 @@ namespace GitIntegration
             var newPassphrase = RemovePassphrase ? "" : Plain(NewPassphrase);
             try
             {
-                WriteObject(KeyFiles.Convert(path, Format, Plain(Passphrase), newPassphrase, destination, Force, WriteWarning));
+                WriteObject(KeyFiles.Convert(path, Format, Plain(Passphrase), newPassphrase, destination, Force,
+                    WriteWarning));
             }
             catch (GitIntegrationException e)
             {

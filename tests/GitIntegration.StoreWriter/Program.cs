@@ -57,7 +57,10 @@ switch (args[0])
         Console.In.ReadToEnd();
         return 0;
     case "ls-remote":
-        var access = new GitAccess { KeyPath = args[2], KnownHostsPath = args[3], Timeout = TimeSpan.FromSeconds(int.Parse(args[4])) };
+        var access = new GitAccess
+        {
+            KeyPath = args[2], KnownHostsPath = args[3], Timeout = TimeSpan.FromSeconds(int.Parse(args[4])),
+        };
         var r = GitConnection.ListRemote(GitUrl.Parse(args[1]), access);
         Console.WriteLine($"{r.Reason} {r.Message}");
         return 0;
@@ -67,6 +70,6 @@ switch (args[0])
         TemporaryFolders.Delete(temp);
         return 0;
     default:
-        Console.Error.WriteLine("usage: add | churn | write | folders | secret | askpass | ls-remote | temp (see Program.cs)");
+        Console.Error.WriteLine("usage: add | churn | write | folders | secret | askpass | ls-remote | temp");
         return 2;
 }

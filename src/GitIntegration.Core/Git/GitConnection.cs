@@ -200,13 +200,15 @@ namespace GitIntegration.Core.Git
                     if (access.Requirement != null) rules = KeyDiagnostics.TestFile(keyPath, access.Passphrase, access.Requirement.Value);
                     if (doc.Format == KeyFormat.Ppk && doc.Key != null)
                     {
-                        // ssh cannot read PuTTY keys: it gets an OpenSSH copy for this call, never in clear on disk. The copy
-                        // is encrypted with a random one-time passphrase that reaches ssh only through the askpass helper's
-                        // environment. 256 random bits need no key stretching, hence one bcrypt round.
+                        // ssh cannot read PuTTY keys: it gets an OpenSSH copy for this call, never in clear on
+                        // disk. The copy is encrypted with a random one-time passphrase that reaches ssh only
+                        // through the askpass helper's environment. 256 random bits need no key stretching,
+                        // hence one bcrypt round.
                         tempFolder = TemporaryFolders.Create();
                         var oneTime = Convert.ToBase64String(Crypto.Rng.Bytes(32));
                         var copy = Path.Combine(tempFolder, "key");
-                        SecureFile.WriteAllText(copy, KeyWriter.Write(doc.Key, PrivateKeyFormat.OpenSsh, oneTime, rounds: 1), overwrite: false);
+                        var text = KeyWriter.Write(doc.Key, PrivateKeyFormat.OpenSsh, oneTime, rounds: 1);
+                        SecureFile.WriteAllText(copy, text, overwrite: false);
                         access = Copy(access, copy, oneTime);
                     }
                 }

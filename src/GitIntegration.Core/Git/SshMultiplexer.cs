@@ -50,7 +50,8 @@ namespace GitIntegration.Core.Git
             {
                 var longest = Path.Combine(Path.GetFullPath(parent), new string('x', TemporaryFolders.MaxNameLength));
                 // ssh reads ControlPath as a config value: '%' would be expanded, blanks and quotes would split it.
-                if (longest.Length + 2 + IdentityNameLength + SocketNameLength > MaxSocketPath || longest.IndexOfAny(new[] { '%', ' ', '\t', '"', '\'' }) >= 0) continue;
+                if (longest.Length + 2 + IdentityNameLength + SocketNameLength > MaxSocketPath ||
+                    longest.IndexOfAny(new[] { '%', ' ', '\t', '"', '\'' }) >= 0) continue;
                 try
                 {
                     Directory = TemporaryFolders.Create(parent);

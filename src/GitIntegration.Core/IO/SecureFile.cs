@@ -14,7 +14,8 @@ namespace GitIntegration.Core.IO
     /// <summary>
     /// Files and folders that hold secrets: owner-only from the instant they exist (created 0600 or 0700 on Unix
     /// whatever the umask, with a protected ACL granting only the current user on Windows), written to a temporary
-    /// file, flushed, then renamed over the target so a reader sees the old file or the new one, never a half-written one.
+    /// file, flushed, then renamed over the target so a reader sees the old file or the new one, never a half-written
+    /// one.
     /// </summary>
     public static class SecureFile
     {
@@ -35,8 +36,10 @@ namespace GitIntegration.Core.IO
             var dir = Path.GetDirectoryName(full)!;
             if (!overwrite && File.Exists(full))
                 throw new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
-                    $"'{full}' already exists and was left as it is. Use -Force to replace it, or choose another path.") { Target = full };
-            var temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+                    $"'{full}' already exists and was left as it is. Use -Force to replace it, or choose another path.")
+                    { Target = full };
+            var random = Guid.NewGuid().ToString("N").Substring(0, 8);
+            var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{random}.tmp");
             try
             {
                 CreateDirectories(dir);
@@ -97,15 +100,15 @@ namespace GitIntegration.Core.IO
             if (!overwrite) File.Delete(temp);
         }
 
-        /// <summary>Sets Unix permission bits (e.g. 0700 for a script only its owner may run); does nothing on Windows.</summary>
+        /// <summary>Sets Unix permission bits (0700: a script only its owner runs); does nothing on Windows.</summary>
         public static void SetUnixMode(string path, int mode)
         {
             if (!IsWindows && Native.chmod(path, mode) != 0) throw Native.Error("chmod", path);
         }
 
         /// <summary>
-        /// Creates a folder that only its owner can enter (mkdir with mode 0700, an owner-only ACL on Windows), so it is
-        /// never open to others, not even for an instant. Fails when the path exists: a folder someone else prepared
+        /// Creates a folder that only its owner can enter (mkdir with mode 0700, an owner-only ACL on Windows), so it
+        /// is never open to others, not even for an instant. Fails when the path exists: a folder someone else prepared
         /// (in a shared place such as /tmp) is never taken for ours.
         /// </summary>
         public static void CreatePrivateDirectory(string path)
@@ -128,7 +131,8 @@ namespace GitIntegration.Core.IO
         public static void CreateDirectories(string path)
         {
             var missing = new Stack<string>();
-            for (var d = Path.GetFullPath(path); d != null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) missing.Push(d);
+            for (var d = Path.GetFullPath(path); d != null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+                missing.Push(d);
             while (missing.Count > 0)
             {
                 var d = missing.Pop();
@@ -140,13 +144,14 @@ namespace GitIntegration.Core.IO
         /// <summary>Unix permission bits of a file or folder (e.g. 0x180 for 0600), or null on Windows.</summary>
         public static int? UnixMode(string path) => IsWindows ? null : Native.Stat(path).Mode & 0xFFF;
 
-        /// <summary>True when no one but the current user may read or write the file (nor root, nor SYSTEM, which always can).</summary>
+        /// <summary>True when no one but the current user (or root, or SYSTEM) may open the file.</summary>
         public static bool IsOwnerOnly(string path)
         {
             if (!IsWindows) return (UnixMode(path)!.Value & 0x3F) == 0;
             var me = WindowsIdentity.GetCurrent().User!;
             return new FileInfo(path).GetAccessControl().GetAccessRules(true, true, typeof(SecurityIdentifier))
-                .Cast<FileSystemAccessRule>().All(r => r.AccessControlType == AccessControlType.Deny || me.Equals(r.IdentityReference));
+                .Cast<FileSystemAccessRule>()
+                .All(r => r.AccessControlType == AccessControlType.Deny || me.Equals(r.IdentityReference));
         }
 
         /// <summary>
@@ -157,14 +162,17 @@ namespace GitIntegration.Core.IO
         {
             if (!IsWindows)
             {
-                var owner = Native.Stat(path).Owner;
-                return owner == Native.geteuid() || owner == 0 ? null : $"uid {owner}";
+                var uid = Native.Stat(path).Owner;
+                return uid == Native.geteuid() || uid == 0 ? null : $"uid {uid}";
             }
-            var sid = new DirectoryInfo(path).GetAccessControl().GetOwner(typeof(SecurityIdentifier)) as SecurityIdentifier;
-            return sid == null || Trusted(sid) ? null : Account(sid);
+            var owner = new DirectoryInfo(path).GetAccessControl().GetOwner(typeof(SecurityIdentifier));
+            return owner is SecurityIdentifier sid && !Trusted(sid) ? Account(sid) : null;
         }
 
-        /// <summary>Who else may write to a folder ("permissions 777", or the accounts the ACL lets write), or null when no one. ssh's StrictModes.</summary>
+        /// <summary>
+        /// Who else may write to a folder ("permissions 777", or the accounts its ACL lets write), or null when no one:
+        /// ssh's StrictModes.
+        /// </summary>
         public static string? OthersWhoCanWrite(string path)
         {
             if (!IsWindows)
@@ -176,27 +184,29 @@ namespace GitIntegration.Core.IO
             return writers.Count == 0 ? null : string.Join(", ", writers);
         }
 
-        /// <summary>A command that makes the folders writable by the current user only, as it is pasted into PowerShell.</summary>
+        /// <summary>The command that makes the folders writable by this user only, to paste into PowerShell.</summary>
         public static string MakePrivateCommand(IEnumerable<string> folders)
         {
             if (!IsWindows) return "chmod 700 " + string.Join(" ", folders.Select(KeyDiagnostics.Quote));
-            var me = WindowsIdentity.GetCurrent().Name;
+            var me = KeyDiagnostics.Quote(WindowsIdentity.GetCurrent().Name + ":(OI)(CI)F");
             return string.Join("; ", folders.Select(f =>
             {
-                var others = ForeignWriters(new DirectoryInfo(f).GetAccessControl()).Select(s => KeyDiagnostics.Quote("*" + s.Value)).ToList();
-                return $"icacls {KeyDiagnostics.Quote(f)} /inheritance:r /grant:r {KeyDiagnostics.Quote(me + ":(OI)(CI)F")}" +
+                var others = ForeignWriters(new DirectoryInfo(f).GetAccessControl())
+                    .Select(s => KeyDiagnostics.Quote("*" + s.Value)).ToList();
+                return $"icacls {KeyDiagnostics.Quote(f)} /inheritance:r /grant:r {me}" +
                        (others.Count > 0 ? " /remove:g " + string.Join(" ", others) : "");
             }));
         }
 
-        /// <summary>True for a folder (not a link to one) that the current user owns: one this user's processes made.</summary>
+        /// <summary>True for a folder (not a link to one) that the current user owns.</summary>
         internal static bool IsOwnFolder(string path)
         {
             if (IsWindows)
             {
                 var info = new DirectoryInfo(path);
                 if (!info.Exists || (info.Attributes & FileAttributes.ReparsePoint) != 0) return false;
-                return WindowsIdentity.GetCurrent().User!.Equals(info.GetAccessControl().GetOwner(typeof(SecurityIdentifier)));
+                var sid = info.GetAccessControl().GetOwner(typeof(SecurityIdentifier));
+                return WindowsIdentity.GetCurrent().User!.Equals(sid);
             }
             var (mode, owner) = Native.Stat(path, followLinks: false);
             return (mode & 0xF000) == 0x4000 && owner == Native.geteuid();
@@ -204,8 +214,9 @@ namespace GitIntegration.Core.IO
 
         private static IEnumerable<SecurityIdentifier> ForeignWriters(DirectorySecurity acl)
         {
-            const FileSystemRights Writes = FileSystemRights.WriteData | FileSystemRights.AppendData | FileSystemRights.Delete |
-                FileSystemRights.DeleteSubdirectoriesAndFiles | FileSystemRights.ChangePermissions | FileSystemRights.TakeOwnership;
+            const FileSystemRights Writes = FileSystemRights.WriteData | FileSystemRights.AppendData |
+                FileSystemRights.Delete | FileSystemRights.DeleteSubdirectoriesAndFiles |
+                FileSystemRights.ChangePermissions | FileSystemRights.TakeOwnership;
             return acl.GetAccessRules(true, true, typeof(SecurityIdentifier)).Cast<FileSystemAccessRule>()
                 .Where(r => r.AccessControlType == AccessControlType.Allow && (r.FileSystemRights & Writes) != 0 &&
                             (r.PropagationFlags & PropagationFlags.InheritOnly) == 0)
@@ -238,14 +249,17 @@ namespace GitIntegration.Core.IO
             var sec = new DirectorySecurity();
             sec.SetAccessRuleProtection(true, false);
             sec.SetOwner(me);
-            sec.AddAccessRule(new FileSystemAccessRule(me, FileSystemRights.FullControl,
-                InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit, PropagationFlags.None, AccessControlType.Allow));
+            var inherited = InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit;
+            sec.AddAccessRule(new FileSystemAccessRule(me, FileSystemRights.FullControl, inherited,
+                PropagationFlags.None, AccessControlType.Allow));
             return sec;
         }
 
         private static void TryDelete(string path)
         {
-            try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try { if (File.Exists(path)) File.Delete(path); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
 
         private static class Native
@@ -273,7 +287,8 @@ namespace GitIntegration.Core.IO
             public static (int Mode, uint Owner) Stat(string path, bool followLinks = true)
             {
                 var status = new byte[1024];
-                if ((followLinks ? SystemNativeStat(path, status) : SystemNativeLStat(path, status)) != 0) throw Error("stat", path);
+                int rc = followLinks ? SystemNativeStat(path, status) : SystemNativeLStat(path, status);
+                if (rc != 0) throw Error("stat", path);
                 return (BitConverter.ToInt32(status, 4), BitConverter.ToUInt32(status, 8));
             }
 

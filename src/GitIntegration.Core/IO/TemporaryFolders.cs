@@ -8,19 +8,19 @@ namespace GitIntegration.Core.IO
 {
     /// <summary>
     /// The module's temporary folders (the askpass helper, ssh's control sockets, a PuTTY key's one-time copy):
-    /// owner-only, named gi-PID-RANDOM after the process that made them. That process deletes them when it is done; when
-    /// it was killed first, the next process of the module that makes one deletes those whose process is gone.
+    /// owner-only, named gi-PID-RANDOM after the process that made them. That process deletes them when it is done;
+    /// when it was killed first, the next process of the module that makes one deletes those whose process is gone.
     /// </summary>
     public static class TemporaryFolders
     {
-        /// <summary>The longest folder name: "gi-", a process id of up to 10 digits, "-", 6 hexadecimal digits.</summary>
+        /// <summary>The longest folder name: "gi-", a process id of up to 10 digits, "-", 6 hex digits.</summary>
         public const int MaxNameLength = 20;
 
-        private static readonly Regex OurName = new Regex("^gi-(?<pid>[0-9]{1,10})-[0-9a-f]{6}$", RegexOptions.CultureInvariant);
+        private static readonly Regex OurName = new Regex("^gi-(?<pid>[0-9]{1,10})-[0-9a-f]{6}$");
         private static readonly HashSet<string> Swept = new HashSet<string>(StringComparer.Ordinal);
         private static readonly int Me = Process.GetCurrentProcess().Id;
 
-        /// <summary>Makes a new owner-only folder under <paramref name="parent"/> (the user's temporary folder by default).</summary>
+        /// <summary>Makes an owner-only folder in <paramref name="parent"/>, by default the temporary folder.</summary>
         public static string Create(string? parent = null)
         {
             parent = Path.GetFullPath(parent ?? Path.GetTempPath());
@@ -30,7 +30,7 @@ namespace GitIntegration.Core.IO
             return dir;
         }
 
-        /// <summary>Deletes a folder made by <see cref="Create"/> and what is in it; a failure leaves it to the next sweep.</summary>
+        /// <summary>Deletes a folder made by <see cref="Create"/>; a failure leaves it to the next sweep.</summary>
         public static void Delete(string dir)
         {
             try { Directory.Delete(dir, recursive: true); }
@@ -39,8 +39,9 @@ namespace GitIntegration.Core.IO
         }
 
         /// <summary>
-        /// Deletes the folders under <paramref name="parent"/> that a process of this user made and left behind (it is no
-        /// longer running). Folders of running processes, of other users, and links are left alone. Returns how many went.
+        /// Deletes the folders under <paramref name="parent"/> that a process of this user made and left behind (it is
+        /// no longer running). Folders of running processes, of other users, and links are left alone. Returns how many
+        /// went.
         /// </summary>
         public static int SweepStale(string parent)
         {
@@ -51,7 +52,8 @@ namespace GitIntegration.Core.IO
             foreach (var dir in candidates)
             {
                 var m = OurName.Match(Path.GetFileName(dir));
-                if (!m.Success || !int.TryParse(m.Groups["pid"].Value, out var pid) || pid == Me || IsRunning(pid)) continue;
+                if (!m.Success || !int.TryParse(m.Groups["pid"].Value, out var pid)) continue;
+                if (pid == Me || IsRunning(pid)) continue;
                 try { if (!SecureFile.IsOwnFolder(dir)) continue; }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { continue; }
                 Delete(dir);

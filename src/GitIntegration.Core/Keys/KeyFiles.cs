@@ -92,12 +92,13 @@ namespace GitIntegration.Core.Keys
 
         /// <summary>
         /// Rewrites a private key in another format and/or with another passphrase: in place (atomically) or to a new
-        /// file. Either way the result is owner-only; when others could read the key before, <paramref name="warning"/> says so.
+        /// file. Either way the result is owner-only; when others could read the key before, <paramref name="warning"/>
+        /// says so.
         /// </summary>
         /// <param name="format">null keeps an OpenSSH key in OpenSSH format and writes anything else as PEM.</param>
         /// <param name="newPassphrase">null keeps the current passphrase; "" removes it.</param>
-        public static SshKeyInfo Convert(string path, PrivateKeyFormat? format, string? passphrase, string? newPassphrase, string? destination,
-            bool overwrite, Action<string>? warning = null)
+        public static SshKeyInfo Convert(string path, PrivateKeyFormat? format, string? passphrase,
+            string? newPassphrase, string? destination, bool overwrite, Action<string>? warning = null)
         {
             var full = Path.GetFullPath(path);
             if (destination == null && KeyReader.ReadFile(full).Format == KeyFormat.Ppk)
@@ -114,11 +115,13 @@ namespace GitIntegration.Core.Keys
             var text = KeyWriter.Write(key, fmt, effective);
             if (inPlace)
             {
-                var loose = SecureFile.IsOwnerOnly(full) ? null : SecureFile.UnixMode(full) is int m ? $"permissions {System.Convert.ToString(m & 0x1FF, 8)}" : "its access list";
+                var mode = SecureFile.UnixMode(full);
+                var bits = mode != null ? "permissions " + System.Convert.ToString(mode.Value & 0x1FF, 8) : "its ACL";
+                var loose = SecureFile.IsOwnerOnly(full) ? null : bits;
                 SecureFile.WriteAllText(full, text, overwrite: true);
                 if (loose != null)
-                    warning?.Invoke($"Others could read or change '{full}' ({loose}). The converted key is readable by you only now" +
-                                    $"{(SecureFile.IsWindows ? "" : " (600)")}; anyone who read it before may hold a copy.");
+                    warning?.Invoke($"Others could read or change '{full}' ({loose}). The converted key is readable " +
+                        $"by you only now{(mode != null ? " (600)" : "")}; anyone who read it before may hold a copy.");
             }
             else WriteNew(key, text, target, overwrite);
             return Written(key, fmt, effective != null, target);

@@ -12,7 +12,7 @@ namespace GitIntegration.Core.Store
     /// (passphrases and tokens: DPAPI for the current user on Windows, 0600 files on Unix) and a <c>keys</c>
     /// folder (private keys that arrived inline, owner-only). Reads need no lock (writes are atomic renames);
     /// <see cref="Update{T}"/> is read-modify-write under a cross-process lock. Every folder of the store is created
-    /// owner-only, and a store folder that someone else can change is refused (see <see cref="RequirePrivateFolders"/>).
+    /// owner-only, and a store folder that someone else can change is refused (<see cref="RequirePrivateFolders"/>).
     /// </summary>
     public sealed class IntegrationStore
     {
@@ -205,18 +205,22 @@ namespace GitIntegration.Core.Store
         /// </summary>
         public void RequirePrivateFolders()
         {
-            var folders = new[] { System.IO.Path.GetDirectoryName(Path)!, SecretsDirectory, KeysDirectory }.Where(Directory.Exists).ToList();
+            var folders = new[] { System.IO.Path.GetDirectoryName(Path)!, SecretsDirectory, KeysDirectory }
+                .Where(Directory.Exists).ToList();
             foreach (var dir in folders)
                 if (SecureFile.OtherOwner(dir) is string owner)
                     throw new GitIntegrationException(StoreErrorIds.StoreFolderNotPrivate, ErrorKind.SecurityError,
-                        $"The store folder '{dir}' belongs to another user ({owner}), who can change what is in it whatever its permissions, " +
-                        "so it is not used. Use a store folder of your own: -StorePath, or $env:GITINTEGRATION_STORE.") { Target = dir };
+                        $"The store folder '{dir}' belongs to another user ({owner}), who can change what is in " +
+                        "it whatever its permissions, so it is not used. Use a store folder of your own: " +
+                        "-StorePath, or $env:GITINTEGRATION_STORE.") { Target = dir };
             var loose = folders.Select(d => (Dir: d, Who: SecureFile.OthersWhoCanWrite(d))).Where(x => x.Who != null).ToList();
-            if (loose.Count > 0)
-                throw new GitIntegrationException(StoreErrorIds.StoreFolderNotPrivate, ErrorKind.SecurityError,
-                    $"The store folder '{loose[0].Dir}' can be written by other users ({loose[0].Who}), who could replace integrations.yaml " +
-                    $"or a key in it, so it is not used. Make it yours alone, then run the command again: {SecureFile.MakePrivateCommand(loose.Select(x => x.Dir))}")
-                    { Target = loose[0].Dir };
+            if (loose.Count == 0) return;
+            var fix = SecureFile.MakePrivateCommand(loose.Select(x => x.Dir));
+            throw new GitIntegrationException(StoreErrorIds.StoreFolderNotPrivate, ErrorKind.SecurityError,
+                $"The store folder '{loose[0].Dir}' can be written by other users ({loose[0].Who}), who could " +
+                "replace integrations.yaml or a key in it, so it is not used. Make it yours alone, then run the " +
+                $"command again: {fix}")
+                { Target = loose[0].Dir };
         }
 
         private string SecretPath(SecretRef r) => System.IO.Path.Combine(SecretsDirectory, SafeName(r.File!));

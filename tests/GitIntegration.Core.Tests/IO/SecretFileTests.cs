@@ -28,7 +28,7 @@ public sealed class SecretFileTests
 
         var files = Under(dir, created);
         files.Should().NotBeEmpty();
-        // Created with more than 0600 and narrowed afterwards, another user could open it in between and keep reading it.
+        // Created with more than 0600 and narrowed afterwards, another user could open it in between and read it later.
         files.Should().OnlyContain(c => c.Mode == Owner600 && c.Exclusive, string.Join("\n", files));
         SecondProcess.Mode(dir["id_rsa"]).Should().Be(Owner600);
         File.ReadAllText(dir["id_rsa"]).Should().Be("-----BEGIN RSA PRIVATE KEY-----");
@@ -41,7 +41,8 @@ public sealed class SecretFileTests
         using var dir = new TempDir();
         var (_, created) = SecondProcess.Traced("000", "write", dir["id_rsa.pub"], "ssh-rsa AAAA", "public");
 
-        Under(dir, created).Should().OnlyContain(c => c.Mode == Public644, "whoever could rewrite a .pub would have the admin paste their key");
+        Under(dir, created).Should().OnlyContain(c => c.Mode == Public644,
+            "whoever could rewrite a .pub would have the admin paste their key");
         SecondProcess.Mode(dir["id_rsa.pub"]).Should().Be(Public644);
         Attacker.Try("echo 'ssh-rsa EVIL' > \"$1\"", dir["id_rsa.pub"]).Should().BeFalse();
     }
@@ -56,7 +57,7 @@ public sealed class SecretFileTests
         var (_, created) = SecondProcess.Traced(umask, "folders", dir["a/b/c"]);
 
         Under(dir, created).Select(c => c.Path).Should().Equal(dir["a"], dir["a/b"], dir["a/b/c"]);
-        Under(dir, created).Should().OnlyContain(c => c.Mode == Owner700, "mkdir asks for 0700: the umask can only take bits away");
+        Under(dir, created).Should().OnlyContain(c => c.Mode == Owner700, "mkdir asks for 0700: umask only takes bits");
         foreach (var d in new[] { "a", "a/b", "a/b/c" }) SecondProcess.Mode(dir[d]).Should().Be(Owner700, d);
     }
 
@@ -67,14 +68,15 @@ public sealed class SecretFileTests
         var store = dir["gi/integrations.yaml"];
         var (_, created) = SecondProcess.Traced("000", "secret", store, "jira-token", "ghp_s3cret");
 
-        // The attack of the issue: drop an integrations.yaml that points at the attacker's host and key, or read the token.
+        // The attacks: drop an integrations.yaml that points at the attacker's host and key, or read the token.
         Attacker.Try("echo 'integrations: []' > \"$1.new\" && mv \"$1.new\" \"$1\"", store).Should().BeFalse();
         Attacker.Try("echo x > \"$1/evil.secret\"", dir["gi/secrets"]).Should().BeFalse();
         Attacker.Try("cat \"$1\"/*", dir["gi/secrets"]).Should().BeFalse();
         IntegrationStore.Open(store).Load().Integrations.Should().ContainSingle(i => i.Name == "jira-token");
         var mine = Under(dir, created);
-        mine.Where(c => c.Call.StartsWith("mkdir")).Select(c => c.Path).Should().BeEquivalentTo(dir["gi"], dir["gi/secrets"]);
-        mine.Where(c => c.Call.StartsWith("mkdir")).Should().OnlyContain(c => c.Mode == Owner700, string.Join("\n", mine));
+        var folders = mine.Where(c => c.Call.StartsWith("mkdir")).ToList();
+        folders.Select(c => c.Path).Should().BeEquivalentTo(dir["gi"], dir["gi/secrets"]);
+        folders.Should().OnlyContain(c => c.Mode == Owner700, string.Join("\n", mine));
         mine.Where(c => !c.Call.StartsWith("mkdir") && !c.Path.EndsWith(".lock")).Should()
             .OnlyContain(c => c.Mode == Owner600 && c.Exclusive, string.Join("\n", mine));
     }
@@ -89,11 +91,13 @@ public sealed class SecretFileTests
         Tool.Ok("chmod", "775", dir["gi/secrets"]);
 
         var e = store.Invoking(s => s.Load()).Should().Throw<GitIntegrationException>().Which;
-        (e.ErrorId, e.Kind, e.Target).Should().Be((StoreErrorIds.StoreFolderNotPrivate, ErrorKind.SecurityError, dir["gi"]));
+        e.ErrorId.Should().Be(StoreErrorIds.StoreFolderNotPrivate);
+        (e.Kind, e.Target).Should().Be((ErrorKind.SecurityError, dir["gi"]));
         e.Message.Should().Contain("permissions 777");
         var remedy = e.Message.Substring(e.Message.IndexOf("chmod 700", StringComparison.Ordinal));
         remedy.Should().Be($"chmod 700 '{dir["gi"]}' '{dir["gi/secrets"]}'");
-        store.Invoking(s => s.Update(d => 0)).Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(StoreErrorIds.StoreFolderNotPrivate);
+        store.Invoking(s => s.Update(d => 0)).Should().Throw<GitIntegrationException>()
+            .Which.ErrorId.Should().Be(StoreErrorIds.StoreFolderNotPrivate);
         store.Invoking(s => s.WriteSecret("other", "x")).Should().Throw<GitIntegrationException>();
         File.Exists(store.Path).Should().BeFalse("nothing is written into a folder others can change");
 
@@ -127,7 +131,7 @@ public sealed class SecretFileTests
             script.Should().NotBeNull("the writer prints the helper's path");
             var dir = Path.GetDirectoryName(script)!;
             // The attack of the issue: swap the helper ssh runs for one that runs the attacker's code as this user.
-            Attacker.Try("printf '#!/bin/sh\\nid\\n' > \"$1.new\" && mv -f \"$1.new\" \"$1\"", script!).Should().BeFalse();
+            Attacker.Try("printf '#!/bin/sh\\nid\\n' > \"$1.x\" && mv -f \"$1.x\" \"$1\"", script!).Should().BeFalse();
             Attacker.Try("printf '#!/bin/sh\\n' > \"$1\"", script!).Should().BeFalse();
             File.ReadAllText(script!).Should().Be(GitIntegration.Core.Git.Askpass.ScriptText(windows: false));
             SecondProcess.Mode(dir).Should().Be(Owner700);
