@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    # File modes, umask and a second local user are Unix matters.
+    $NotUnix = $PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     . $PSScriptRoot/LoopbackSshd.ps1
@@ -62,8 +67,78 @@ Describe 'Connect-GitRepository' {
         Get-Process ssh -ErrorAction SilentlyContinue | Where-Object { $_.CommandLine -like "*$dir*" } | Should -BeNullOrEmpty
     }
 
+    It 'connects with a PuTTY key, as Pageant users keep it' {
+        $pass = Secure 'ppk pass'
+        ConvertTo-PuttyKey "$root/jira_rsa" -Destination "$root/jira.ppk" -NewPassphrase $pass -Passes 1 | Out-Null
+        $url = "ssh://git@127.0.0.1:$port$root/repos/app.git"
+        $i = Connect-GitRepository -Url $url -Name putty -KeyPath "$root/jira.ppk" -Passphrase $pass
+        $i.Status | Should -Be 'Connected'
+        $i.PrivateKeyPath | Should -Be (Join-Path $root 'jira.ppk')
+    }
+
     It 'changes nothing with -WhatIf' {
         Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/app.git" -Name whatif -KeyPath "$root/jira_rsa" -WhatIf
         Get-GitIntegration -Name whatif -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Connect-GitRepository killed during a check, on a machine shared with other users' -Skip:$NotUnix {
+    BeforeAll {
+        # The PuTTY keys found in the session's temporary folder: the module's files and folders there are named gi-*.
+        function script:Get-KeyCopy([string] $Dir) {
+            Get-ChildItem $Dir -Recurse -File -Filter * -ErrorAction Ignore |
+                Where-Object { $_.FullName -like "$Dir/gi-*" } |
+                Where-Object { (Get-Content $_.FullName -Raw) -match 'PRIVATE KEY-----' } |
+                Select-Object -ExpandProperty FullName
+        }
+    }
+
+    It 'leaves no key in clear and no helper others could replace, and the next check clears what it left (umask 000)' {
+        $tmp = Join-Path $root 'tmp-killed'
+        New-Item -ItemType Directory $tmp | Out-Null
+        chmod 755 $tmp   # a shared temporary folder, as /tmp: others may try their luck in it
+        $pass = Secure 'ppk pass'
+        ConvertTo-PuttyKey "$root/jira_rsa" -Destination "$root/killed.ppk" -NewPassphrase $pass -Passes 1 | Out-Null
+        # A server that takes the connection and never answers: ssh waits for its banner until the session is killed.
+        $silent = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        $session = $null
+        try {
+            $url = "ssh://git@127.0.0.1:$($silent.LocalEndpoint.Port)/repos/app.git"
+            $check = "Connect-GitRepository -Url '$url' -KeyPath '$root/killed.ppk' -Passphrase (Secure 'ppk pass') " +
+                "-KnownHostsPath '$root/kh-killed' -StorePath '$root/killed-store' -TimeoutSeconds 120"
+            $start = New-AdminSessionStart -Umask '000' -Script $check -Environment @{ TMPDIR = $tmp }
+            $session = [System.Diagnostics.Process]::Start($start)
+            # Once ssh runs (its -i names the copy), the copy and the askpass helper are in place.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Get-Process ssh -ErrorAction Ignore | Where-Object { $_.CommandLine -like "*$tmp*" }) -and
+                   -not $session.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $copies = @(Get-KeyCopy $tmp)
+            $copies | Should -Not -BeNullOrEmpty -Because 'ssh is handed a copy of the PuTTY key while it connects'
+            $askpass = @(Get-ChildItem $tmp -Recurse -Filter askpass.sh | Select-Object -ExpandProperty FullName)
+            $askpass.Count | Should -Be 1 -Because 'ssh gets the copy''s one-time passphrase from the askpass helper'
+            foreach ($copy in $copies) {
+                (Get-GitSshKey -Path $copy).IsEncrypted | Should -BeTrue -Because "'$copy' is on disk"
+            }
+            Invoke-AsAttacker 'printf "#!/bin/sh\nid\n" > "$1.new" && mv -f "$1.new" "$1"' $askpass[0] | Should -BeFalse
+            Invoke-AsAttacker 'cat "$1"' $copies[0] | Should -BeFalse
+
+            $session.Kill()   # SIGKILL: nothing of the module runs any more
+            $session.WaitForExit()
+            Get-Process ssh -ErrorAction Ignore | Where-Object { $_.CommandLine -like "*$tmp*" } | Stop-Process -Force
+            foreach ($copy in Get-KeyCopy $tmp) {
+                (Get-GitSshKey -Path $copy).IsEncrypted | Should -BeTrue -Because "'$copy' outlived its session"
+            }
+
+            $again = $check -replace '-TimeoutSeconds 120', '-TimeoutSeconds 2 -ErrorAction SilentlyContinue'
+            $next = Invoke-AdminSession -Umask '022' -Script $again -Environment @{ TMPDIR = $tmp }
+            # (PowerShell's own pipe, CoreFxPipe_PSHost.*, stays: it is not the module's.)
+            Get-ChildItem $tmp -Force -Filter 'gi-*' |
+                Should -BeNullOrEmpty -Because "the next check deletes what the killed session left: $($next.Errors)"
+        }
+        finally {
+            if ($session -and -not $session.HasExited) { $session.Kill() }
+            $silent.Stop()
+        }
     }
 }

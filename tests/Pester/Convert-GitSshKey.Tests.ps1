@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    # File modes, umask and a second local user are Unix matters.
+    $NotUnix = $PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows
+}
+
 BeforeAll { . (Join-Path $PSScriptRoot 'Common.ps1') }
 
 Describe 'Convert-GitSshKey' {
@@ -61,5 +66,48 @@ Describe 'Convert-GitSshKey' {
     It 'says an Ed25519 key cannot be PEM' {
         New-GitSshKey -Path TestDrive:/ed -Type Ed25519 -Format OpenSsh | Out-Null
         { Convert-GitSshKey -Path TestDrive:/ed -Format Pem -ErrorAction Stop } | Should -Throw -ErrorId 'KeyFormatNotSupported,GitIntegration.ConvertGitSshKeyCommand'
+    }
+}
+
+Describe 'Convert-GitSshKey on a machine shared with other users' -Skip:$NotUnix {
+    BeforeEach {
+        Remove-Item TestDrive:/* -Recurse -Force -ErrorAction Ignore
+        New-Item -ItemType Directory TestDrive:/shared | Out-Null
+        $script:Key = Join-Path $TestDrive 'shared/id_rsa'
+        New-GitSshKey -Path $Key -Bits 2048 -Passphrase (Secure 'first pass') | Out-Null
+    }
+
+    It 'writes the unencrypted key readable by its owner only from its first instant (umask <Umask>)' -TestCases @(
+        @{ Umask = '000' }, @{ Umask = '022' }
+    ) {
+        $convert = "Convert-GitSshKey -Path '$Key' -Passphrase (Secure 'first pass') -RemovePassphrase | Out-Null"
+        $session = Invoke-AdminSession -Umask $Umask -Trace -Script $convert
+        $session.ExitCode | Should -Be 0 -Because $session.Errors
+
+        $created = @($session.Created | Where-Object Path -like "$TestDrive*")
+        $created | Should -Not -BeNullOrEmpty
+        $created | Where-Object { $_.Mode -ne '600' -or -not $_.Exclusive } | Should -BeNullOrEmpty
+        (Get-GitSshKey -Path $Key).IsEncrypted | Should -BeFalse
+        Test-OwnerOnly $Key | Should -BeTrue
+    }
+
+    It 'makes a key others could read owner-only when it removes its passphrase, and says so' {
+        chmod 644 $Key
+        Invoke-AsAttacker 'test -r "$1"' $Key | Should -BeTrue -Because 'the key is readable by others before'
+
+        $converted = Convert-GitSshKey -Path $Key -Passphrase (Secure 'first pass') -RemovePassphrase `
+            -WarningVariable warned -WarningAction SilentlyContinue
+
+        $converted.IsEncrypted | Should -BeFalse
+        Test-OwnerOnly $Key | Should -BeTrue
+        Invoke-AsAttacker 'cat "$1"' $Key | Should -BeFalse
+        $warned | Should -HaveCount 1
+        "$($warned[0])" | Should -Match ([regex]::Escape("'$Key' (permissions 644)"))
+    }
+
+    It 'says nothing when the key was owner-only already' {
+        Convert-GitSshKey $Key -Passphrase (Secure 'first pass') -RemovePassphrase -WarningVariable warned | Out-Null
+        $warned | Should -BeNullOrEmpty
+        Test-OwnerOnly $Key | Should -BeTrue
     }
 }

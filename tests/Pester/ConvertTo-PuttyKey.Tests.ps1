@@ -1,4 +1,6 @@
 BeforeDiscovery {
+    # File modes, umask and a second local user are Unix matters.
+    $NotUnix = $PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows
     # -Skip: is decided at discovery, before BeforeAll runs. Under CI=true the peer must be there: the test runs (and fails) without it.
     $NoPuttygen = -not (Get-Command puttygen -ErrorAction Ignore) -and $env:CI -ne 'true'
 }
@@ -62,5 +64,22 @@ Describe 'ConvertTo-PuttyKey' {
             $LASTEXITCODE | Should -Be 0
             $out | Should -Match ([regex]::Escape($Rsa.FingerprintSha256))
         }
+    }
+}
+
+Describe 'ConvertTo-PuttyKey on a machine shared with other users' -Skip:$NotUnix {
+    It 'writes the .ppk readable by its owner only from its first instant (umask <Umask>)' -TestCases @(
+        @{ Umask = '000' }, @{ Umask = '022' }
+    ) {
+        $dir = Join-Path $TestDrive "ppk-$Umask"
+        New-GitSshKey -Path "$dir/id_rsa" -Bits 2048 | Out-Null
+        $convert = "ConvertTo-PuttyKey -Path '$dir/id_rsa' -NewPassphrase (Secure 'putty pass') -Passes 1 | Out-Null"
+        $session = Invoke-AdminSession -Umask $Umask -Trace -Script $convert
+        $session.ExitCode | Should -Be 0 -Because $session.Errors
+
+        $created = @($session.Created | Where-Object Path -like "$dir*")
+        $created | Should -Not -BeNullOrEmpty
+        $created | Where-Object { $_.Mode -ne '600' -or -not $_.Exclusive } | Should -BeNullOrEmpty
+        Test-OwnerOnly "$dir/id_rsa.ppk" | Should -BeTrue
     }
 }

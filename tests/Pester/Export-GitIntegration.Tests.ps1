@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    # File modes, umask and a second local user are Unix matters.
+    $NotUnix = $PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     # An empty argument reaches native commands only from PowerShell 7.3 on; before, it had to be written '""'.
@@ -93,5 +98,25 @@ Describe 'Export-GitIntegration of GitHub App integrations' {
         ($b.Properties | ConvertTo-Json) | Should -Be ($a.Properties | ConvertTo-Json)
         (Get-Content $b.PrivateKeyPath -Raw).Trim() | Should -Be (Get-Content $appPem -Raw).Trim()
         Get-Content $dst -Raw | Should -Not -Match 'whsec-0123456789'
+    }
+}
+
+Describe 'Export-GitIntegration -IncludeSecrets on a machine shared with other users' -Skip:$NotUnix {
+    It 'writes the export owner-only from its first instant, in an owner-only folder (umask <Umask>)' -TestCases @(
+        @{ Umask = '000' }, @{ Umask = '022' }
+    ) {
+        $dir = Join-Path $TestDrive "export-$Umask"
+        $export = "Export-GitIntegration '$dir/full.tsv' -IncludeSecrets -StorePath '$store' | Out-Null"
+        $session = Invoke-AdminSession -Umask $Umask -Trace -Script $export
+        $session.ExitCode | Should -Be 0 -Because $session.Errors
+
+        $created = @($session.Created | Where-Object Path -like "$dir*")
+        $created | Where-Object Call -like 'mkdir*' | Select-Object -ExpandProperty Path | Should -Be $dir
+        $created | Where-Object Call -like 'mkdir*' | Select-Object -ExpandProperty Mode | Should -Be '700'
+        $files = @($created | Where-Object Call -notlike 'mkdir*')
+        $files | Should -Not -BeNullOrEmpty
+        $files | Where-Object { $_.Mode -ne '600' -or -not $_.Exclusive } | Should -BeNullOrEmpty
+        Get-Content "$dir/full.tsv" -Raw | Should -Match 'glpat-XYZ'
+        Invoke-AsAttacker 'cat "$1"' "$dir/full.tsv" | Should -BeFalse
     }
 }

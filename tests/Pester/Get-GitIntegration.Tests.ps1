@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    # File modes, umask and a second local user are Unix matters.
+    $NotUnix = $PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $script:StoreBefore = $env:GITINTEGRATION_STORE
@@ -47,5 +52,34 @@ Describe 'Get-GitIntegration' {
     It 'completes integration names' {
         $r = TabExpansion2 -inputScript 'Get-GitIntegration bill' -cursorColumn 23
         $r.CompletionMatches.CompletionText | Should -Be @('billing', 'billing-ui')
+    }
+}
+
+Describe 'Get-GitIntegration on a machine shared with other users' -Skip:$NotUnix {
+    It 'refuses a store folder other users can write, and prints the command that fixes it' {
+        $dir = Join-Path $TestDrive 'loose'
+        $row = [pscustomobject]@{ name = 'billing'; origin = 'git@github.com:acme/billing.git' }
+        $row | Import-GitIntegration -StorePath $dir | Out-Null
+        chmod 777 $dir
+
+        $e = { Get-GitIntegration -StorePath $dir -ErrorAction Stop } |
+            Should -Throw -ErrorId 'StoreFolderNotPrivate,GitIntegration.GetGitIntegrationCommand' -PassThru
+        $e.CategoryInfo.Category | Should -Be 'SecurityError'
+        $e.Exception.Message | Should -BeLike "*'$dir' can be written by other users (permissions 777)*"
+        $fix = ($e.Exception.Message -split 'run the command again: ')[1]
+        $fix | Should -Be "chmod 700 '$dir'"
+
+        Invoke-Expression $fix   # pasted as printed
+        (Get-GitIntegration -StorePath $dir).Name | Should -Be 'billing'
+    }
+
+    It 'refuses a store folder that belongs to another user' {
+        $dir = Join-Path $TestDrive 'foreign'
+        $row = [pscustomobject]@{ name = 'billing'; origin = 'git@github.com:acme/billing.git' }
+        $row | Import-GitIntegration -StorePath $dir | Out-Null
+        chown $Attacker $dir
+        $e = { Get-GitIntegration -StorePath $dir -ErrorAction Stop } |
+            Should -Throw -ErrorId 'StoreFolderNotPrivate,GitIntegration.GetGitIntegrationCommand' -PassThru
+        $e.Exception.Message | Should -Match 'belongs to another user'
     }
 }

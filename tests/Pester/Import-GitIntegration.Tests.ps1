@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    # File modes, umask and a second local user are Unix matters.
+    $NotUnix = $PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     # An empty argument reaches native commands only from PowerShell 7.3 on; before, it had to be written '""'.
@@ -105,5 +110,32 @@ Describe 'Import-GitIntegration' {
         ) | Import-GitIntegration -StorePath $store -ErrorVariable e -ErrorAction SilentlyContinue
         $r.Action | Should -Be @('Failed', 'Created')
         $e[0].FullyQualifiedErrorId | Should -Be 'ImportKeyRejected,GitIntegration.ImportGitIntegrationCommand'
+    }
+}
+
+Describe 'Import-GitIntegration on a machine shared with other users' -Skip:$NotUnix {
+    It 'writes inline keys, tokens and webhook secrets owner-only from the first instant (umask <Umask>)' -TestCases @(
+        @{ Umask = '000' }, @{ Umask = '022' }
+    ) {
+        $dir = Join-Path $TestDrive "import-$Umask"
+        New-GitSshKey -Path "$dir-key" -Bits 2048 | Out-Null
+        $session = Invoke-AdminSession -Umask $Umask -Trace -Script @"
+[pscustomobject]@{
+    name = 'acme-app'; origin = 'git@github.com:acme/app.git'; privateKey = (Get-Content '$dir-key' -Raw)
+    token = 'ghp_SECRET'; webhookSecret = 'whsec_SECRET'; passphrase = 'key pass'
+} | Import-GitIntegration -StorePath '$dir' | Out-Null
+"@
+        $session.ExitCode | Should -Be 0 -Because $session.Errors
+
+        $created = @($session.Created | Where-Object Path -like "$dir/*")
+        $folders = @($created | Where-Object Call -like 'mkdir*')
+        $folders.Path | Sort-Object | Should -Be @("$dir/keys", "$dir/secrets")
+        $folders.Mode | Select-Object -Unique | Should -Be '700'
+        # The lock file holds no secret (a process id), and the folder keeps others out of it.
+        $files = @($created | Where-Object { $_.Call -notlike 'mkdir*' -and $_.Path -notlike '*.lock' })
+        @($files | Where-Object Path -like "$dir/secrets/*").Count | Should -BeGreaterOrEqual 3
+        @($files | Where-Object Path -like "$dir/keys/*").Count | Should -BeGreaterOrEqual 1
+        $files | Where-Object { $_.Mode -ne '600' -or -not $_.Exclusive } | Should -BeNullOrEmpty
+        (Get-GitIntegration acme-app -StorePath $dir).WebhookSecretRef | Should -Not -BeNullOrEmpty
     }
 }

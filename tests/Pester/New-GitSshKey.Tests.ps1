@@ -1,6 +1,8 @@
 BeforeDiscovery {
     # -Skip: is decided at discovery, before BeforeAll runs. Under CI=true the peer must be there: the test runs (and fails) without it.
     $NoSshKeygen = -not (Get-Command ssh-keygen -ErrorAction Ignore) -and $env:CI -ne 'true'
+    # File modes, umask and a second local user are Unix matters.
+    $NotUnix = $PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows
 }
 
 BeforeAll { . (Join-Path $PSScriptRoot 'Common.ps1') }
@@ -79,5 +81,26 @@ Describe 'New-GitSshKey' {
         $publicKey = & ssh-keygen -y -P 'interop pass' -f (Join-Path $TestDrive 'interop')
         $LASTEXITCODE | Should -Be 0
         $key.PublicKey | Should -BeLike "$publicKey*"
+    }
+}
+
+Describe 'New-GitSshKey on a machine shared with other users' -Skip:$NotUnix {
+    It 'writes the key owner-only from its first instant, a .pub no one else can change (umask <Umask>)' -TestCases @(
+        @{ Umask = '000' }, @{ Umask = '022' }
+    ) {
+        $dir = Join-Path $TestDrive "keys-$Umask"
+        $new = "New-GitSshKey -Path '$dir/jira_git' -Bits 2048 | Out-Null"
+        $session = Invoke-AdminSession -Umask $Umask -Trace -Script $new
+        $session.ExitCode | Should -Be 0 -Because $session.Errors
+
+        $created = $session.Created | Where-Object Path -like "$dir*"
+        $created | Where-Object Call -like 'mkdir*' | Select-Object -ExpandProperty Mode -Unique | Should -Be '700'
+        $private = @($created | Where-Object { $_.Call -notlike 'mkdir*' -and $_.Path -notmatch '\.pub' })
+        $private | Should -Not -BeNullOrEmpty
+        # Created 0644 and narrowed afterwards, the key could be opened by another user in between, and read later.
+        $private | Where-Object { $_.Mode -ne '600' -or -not $_.Exclusive } | Should -BeNullOrEmpty
+        $created | Where-Object Path -match '\.pub' | Select-Object -ExpandProperty Mode -Unique | Should -Be '644'
+        Invoke-AsAttacker 'cat "$1"' "$dir/jira_git" | Should -BeFalse
+        Invoke-AsAttacker 'echo "ssh-rsa EVIL" > "$1"' "$dir/jira_git.pub" | Should -BeFalse
     }
 }

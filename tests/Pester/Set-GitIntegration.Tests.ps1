@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    # File modes, umask and a second local user are Unix matters.
+    $NotUnix = $PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     # An empty argument reaches native commands only from PowerShell 7.3 on; before, it had to be written '""'.
@@ -53,5 +58,49 @@ Describe 'Set-GitIntegration' {
         { Set-GitIntegration acme-gha -PrivateKeyPath $pem -StorePath $store -ErrorAction Stop } |
             Should -Throw -ErrorId 'GitHubAppKeyChangeNeedsGitHub,GitIntegration.SetGitIntegrationCommand'
         (Get-GitIntegration acme-gha -StorePath $store).PrivateKeyPath | Should -Be $before
+    }
+}
+
+Describe 'Set-GitIntegration on a machine shared with other users' -Skip:$NotUnix {
+    It 'keeps the store, its secrets folder and secret files owner-only from the start (umask <Umask>)' -TestCases @(
+        @{ Umask = '000' }, @{ Umask = '022' }
+    ) {
+        # 0755: others may look in, as in /srv or /opt.
+        New-Item -ItemType Directory (Join-Path $TestDrive "shared-$Umask") | Out-Null
+        $dir = Join-Path $TestDrive "shared-$Umask/gi"
+        $session = Invoke-AdminSession -Umask $Umask -Trace -Script @"
+[pscustomobject]@{ name = 'billing'; origin = 'git@github.com:acme/billing.git' } |
+    Import-GitIntegration -StorePath '$dir' | Out-Null
+Set-GitIntegration billing -Token (Secure 'glpat-SECRET-123') -Passphrase (Secure 'key pass') -StorePath '$dir'
+"@
+        $session.ExitCode | Should -Be 0 -Because $session.Errors
+
+        # The attacks: an integrations.yaml that points at the attacker's host and key, a planted or read secret.
+        $swap = 'echo "integrations: []" > "$1/evil" && mv -f "$1/evil" "$1/integrations.yaml"'
+        Invoke-AsAttacker $swap $dir | Should -BeFalse
+        Invoke-AsAttacker 'echo x > "$1/secrets/evil.secret"' $dir | Should -BeFalse
+        Invoke-AsAttacker 'cat "$1"/secrets/*' $dir | Should -BeFalse
+        (Get-GitIntegration billing -StorePath $dir).TokenRef | Should -Not -BeNullOrEmpty
+
+        $created = @($session.Created | Where-Object Path -like "$dir*")
+        $folders = @($created | Where-Object Call -like 'mkdir*')
+        $folders.Path | Sort-Object | Should -Be @($dir, "$dir/secrets")
+        $folders.Mode | Select-Object -Unique | Should -Be '700'
+        # The lock file holds no secret (a process id), and the folder keeps others out of it.
+        $files = @($created | Where-Object { $_.Call -notlike 'mkdir*' -and $_.Path -notlike '*.lock' })
+        $files.Count | Should -BeGreaterThan 3
+        $files | Where-Object { $_.Mode -ne '600' -or -not $_.Exclusive } | Should -BeNullOrEmpty
+    }
+
+    It 'writes nothing into a store folder other users can write' {
+        $dir = Join-Path $TestDrive 'loose'
+        $row = [pscustomobject]@{ name = 'billing'; origin = 'git@github.com:acme/billing.git' }
+        $row | Import-GitIntegration -StorePath $dir | Out-Null
+        chmod 777 $dir
+        $before = Get-Content "$dir/integrations.yaml" -Raw
+        { Set-GitIntegration billing -Token (Secure 'glpat-SECRET-123') -StorePath $dir -ErrorAction Stop } |
+            Should -Throw -ErrorId 'StoreFolderNotPrivate,GitIntegration.SetGitIntegrationCommand'
+        Get-Content "$dir/integrations.yaml" -Raw | Should -Be $before
+        Test-Path "$dir/secrets" | Should -BeFalse
     }
 }
