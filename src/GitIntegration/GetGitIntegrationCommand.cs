@@ -10,7 +10,9 @@ namespace GitIntegration
     /// <para type="synopsis">Lists the integrations in the store: repositories and apps connected with their credential references.</para>
     /// <para type="description">Reads the integration store (by default the per-user store, or $env:GITINTEGRATION_STORE, or -StorePath) and
     /// returns its integrations, filtered by name (wildcards), id, type and status. No secret is ever returned: passphrases and tokens appear as
-    /// references to a vault entry or to a protected file. A store that cannot be parsed stops the command with an error naming its line and column.</para>
+    /// references to a vault entry or to a protected file.
+    /// A store that cannot be parsed stops the command with an error naming its line and column; a store folder that
+    /// another user owns or can write to stops it with the command that makes the folder yours alone.</para>
     /// </summary>
     /// <example>
     /// <code>Get-GitIntegration</code>
