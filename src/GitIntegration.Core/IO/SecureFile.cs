@@ -144,14 +144,17 @@ namespace GitIntegration.Core.IO
         /// <summary>Unix permission bits of a file or folder (e.g. 0x180 for 0600), or null on Windows.</summary>
         public static int? UnixMode(string path) => IsWindows ? null : Native.Stat(path).Mode & 0xFFF;
 
-        /// <summary>True when no one but the current user (or root, or SYSTEM) may open the file.</summary>
+        /// <summary>
+        /// True when no one but the current user may open the file (root, SYSTEM and the administrators, who can open
+        /// anything, do not count).
+        /// </summary>
         public static bool IsOwnerOnly(string path)
         {
             if (!IsWindows) return (UnixMode(path)!.Value & 0x3F) == 0;
-            var me = WindowsIdentity.GetCurrent().User!;
             return new FileInfo(path).GetAccessControl().GetAccessRules(true, true, typeof(SecurityIdentifier))
                 .Cast<FileSystemAccessRule>()
-                .All(r => r.AccessControlType == AccessControlType.Deny || me.Equals(r.IdentityReference));
+                .All(r => r.AccessControlType == AccessControlType.Deny ||
+                          Trusted((SecurityIdentifier)r.IdentityReference));
         }
 
         /// <summary>
@@ -295,8 +298,10 @@ namespace GitIntegration.Core.IO
             public static IOException Error(string call, string path)
             {
                 var errno = Marshal.GetLastWin32Error();
-                return errno == 2 ? new FileNotFoundException($"'{path}' does not exist ({call}).", path)
-                    : new IOException($"{call} '{path}' failed with errno {errno}.");
+                // On Unix, .NET words an errno as strerror(3) does ("Permission denied").
+                var why = new System.ComponentModel.Win32Exception(errno).Message;
+                return errno == 2 ? new FileNotFoundException($"'{path}' does not exist.", path)
+                    : new IOException($"'{path}': {why} ({call}).");
             }
         }
     }

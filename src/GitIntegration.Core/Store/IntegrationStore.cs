@@ -203,7 +203,7 @@ namespace GitIntegration.Core.Store
         /// refuses a loose ~/.ssh: whoever can write there can swap integrations.yaml for one that points at their own
         /// key or host. Missing folders are fine: they are created owner-only when first written.
         /// </summary>
-        public void RequirePrivateFolders()
+        private void RequirePrivateFolders()
         {
             var folders = new[] { System.IO.Path.GetDirectoryName(Path)!, SecretsDirectory, KeysDirectory }
                 .Where(Directory.Exists).ToList();

@@ -19,7 +19,13 @@ namespace GitIntegration.Core.Store
 
         public static StoreLock Acquire(string lockPath, TimeSpan timeout)
         {
-            IO.SecureFile.CreateDirectories(Path.GetDirectoryName(lockPath)!);
+            try { IO.SecureFile.CreateDirectories(Path.GetDirectoryName(lockPath)!); }
+            catch (IOException e)
+            {
+                throw new GitIntegrationException(StoreErrorIds.StoreWriteFailed, ErrorKind.WriteError,
+                    $"The store's folder cannot be created: {e.Message} Choose a store path you can write to (-StorePath, " +
+                    "or $env:GITINTEGRATION_STORE).", e) { Target = lockPath };
+            }
             var clock = Stopwatch.StartNew();
             var rnd = new Random();
             while (true)

@@ -107,6 +107,18 @@ public sealed class SecretFileTests
     }
 
     [Fact]
+    public void AStoreFolderThatCannotBeMadeIsATypedError()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["taken"], "a file where the store's folder would go");
+        var store = IntegrationStore.Open(dir["taken/gi/integrations.yaml"]);
+
+        var e = store.Invoking(s => s.Update(d => 0)).Should().Throw<GitIntegrationException>().Which;
+        (e.ErrorId, e.Kind).Should().Be((StoreErrorIds.StoreWriteFailed, ErrorKind.WriteError));
+        e.Message.Should().Contain(dir["taken"]).And.Contain("-StorePath");
+    }
+
+    [Fact]
     public void AStoreFolderOfAnotherUserIsRefusedWhateverItsPermissions()
     {
         using var dir = new TempDir();
