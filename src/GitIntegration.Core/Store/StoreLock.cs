@@ -87,11 +87,14 @@ namespace GitIntegration.Core.Store
             return new FileStream(path, mode, FileAccess.ReadWrite, FileShare.None);
         }
 
-        /// <summary>How many tickets older than <paramref name="name"/> belong to live writers; dead writers' tickets are deleted.</summary>
+        /// <summary>
+        /// How many tickets are older than <paramref name="name"/>: 0 when none belongs to a live writer. Looks for the first
+        /// live one only, deleting dead writers' tickets on the way.
+        /// </summary>
         private static int LiveTicketsBefore(string queuePath, string name)
         {
-            int live = 0;
-            foreach (var path in Directory.EnumerateFiles(queuePath).Where(p => string.CompareOrdinal(Path.GetFileName(p), name) < 0))
+            var older = Directory.GetFiles(queuePath).Where(p => string.CompareOrdinal(Path.GetFileName(p), name) < 0).ToList();
+            foreach (var path in older)
             {
                 try
                 {
@@ -101,10 +104,10 @@ namespace GitIntegration.Core.Store
                 }
                 catch (FileNotFoundException) { } // its writer finished meanwhile
                 catch (DirectoryNotFoundException) { }
-                catch (IOException) { live++; }
-                catch (UnauthorizedAccessException) { live++; }
+                catch (IOException) { return older.Count; }
+                catch (UnauthorizedAccessException) { return older.Count; }
             }
-            return live;
+            return 0;
         }
 
         /// <summary>Retries <paramref name="open"/> while the file is held by another writer, until the timeout.</summary>
