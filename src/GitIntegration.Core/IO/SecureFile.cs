@@ -16,11 +16,15 @@ namespace GitIntegration.Core.IO
     {
         public static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
-        public static void WriteAllText(string path, string content, bool overwrite, bool ownerOnly = true, string? permissionsFrom = null) =>
-            WriteAllBytes(path, new UTF8Encoding(false).GetBytes(content), overwrite, ownerOnly, permissionsFrom);
+        public static void WriteAllText(string path, string content, bool overwrite, bool ownerOnly = true, string? permissionsFrom = null,
+            string? backupPath = null) =>
+            WriteAllBytes(path, new UTF8Encoding(false).GetBytes(content), overwrite, ownerOnly, permissionsFrom, backupPath);
 
         /// <param name="permissionsFrom">Give the new file this file's permissions instead of owner-only (in-place rewrites).</param>
-        public static void WriteAllBytes(string path, byte[] content, bool overwrite, bool ownerOnly = true, string? permissionsFrom = null)
+        /// <param name="backupPath">Keep the file being replaced under this name: moved there (Windows) or linked there (Unix),
+        /// so keeping it costs no second write.</param>
+        public static void WriteAllBytes(string path, byte[] content, bool overwrite, bool ownerOnly = true, string? permissionsFrom = null,
+            string? backupPath = null)
         {
             var full = Path.GetFullPath(path);
             var dir = Path.GetDirectoryName(full)!;
@@ -38,7 +42,7 @@ namespace GitIntegration.Core.IO
                     fs.Write(content, 0, content.Length);
                     fs.Flush(true);
                 }
-                Replace(temp, full, overwrite);
+                Replace(temp, full, overwrite, backupPath == null ? null : Path.GetFullPath(backupPath));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
@@ -53,22 +57,44 @@ namespace GitIntegration.Core.IO
             }
         }
 
-        private static void Replace(string temp, string target, bool overwrite)
+        private static void Replace(string temp, string target, bool overwrite, string? backup)
         {
             if (IsWindows)
             {
                 if (File.Exists(target))
                 {
                     if (!overwrite) throw new IOException($"'{target}' appeared while it was being written.");
-                    File.Replace(temp, target, null, true);
+                    File.Replace(temp, target, backup, true);
                 }
                 else File.Move(temp, target);
                 return;
             }
+            if (backup != null && File.Exists(target)) LinkBackup(target, backup);
             // rename(2) replaces atomically; link(2) refuses to replace, so "no overwrite" holds even against a race.
             int rc = overwrite ? Native.rename(temp, target) : Native.link(temp, target);
             if (rc != 0) throw new IOException($"{(overwrite ? "rename" : "link")} failed with errno {Marshal.GetLastWin32Error()}.");
             if (!overwrite) File.Delete(temp);
+        }
+
+        /// <summary>
+        /// Unix: makes <paramref name="backup"/> a second name of <paramref name="target"/>'s current content (link to a
+        /// temporary name, then rename over the old backup), so the rename that follows leaves the old version there.
+        /// Where links are not supported (FAT, some network shares) the content is copied instead.
+        /// </summary>
+        private static void LinkBackup(string target, string backup)
+        {
+            var temp = Path.Combine(Path.GetDirectoryName(backup)!, "." + Path.GetFileName(backup) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            if (Native.link(target, temp) != 0)
+            {
+                WriteAllBytes(backup, File.ReadAllBytes(target), overwrite: true, permissionsFrom: target);
+                return;
+            }
+            if (Native.rename(temp, backup) != 0)
+            {
+                var errno = Marshal.GetLastWin32Error();
+                TryDelete(temp);
+                throw new IOException($"rename to '{backup}' failed with errno {errno}.");
+            }
         }
 
         /// <summary>Makes a file readable and writable by its owner only.</summary>
