@@ -18,7 +18,7 @@ namespace GitIntegration
     /// <para>Turns a key that begins with BEGIN OPENSSH PRIVATE KEY (ssh-keygen's and macOS's default) into BEGIN RSA PRIVATE KEY, in place.</para>
     /// </example>
     /// <example>
-    /// <code>Convert-GitSshKey -Path ./id_rsa -Destination ./jira_key -Passphrase $old -RemovePassphrase</code>
+    /// <code>Convert-GitSshKey -Path ./id_rsa -Format Pem -Destination ./jira_key -Passphrase $old -RemovePassphrase</code>
     /// <para>Writes an unencrypted PEM copy for a service that cannot hold a passphrase, leaving the original untouched.</para>
     /// </example>
     /// <example>

@@ -93,7 +93,8 @@ namespace GitIntegration
                 BulkFiles.Write(text, records, format);
                 SecureFile.WriteAllText(target, text.ToString(), overwrite: Force, ownerOnly: IncludeSecrets);
                 WriteVerbose($"Wrote {records.Count} integration(s) from '{store.Path}' to '{target}'.");
-                WriteObject(new FileInfo(target));
+                // The file as Get-Item returns it: PowerShell shows a bare FileInfo without its mode, owner and size.
+                WriteObject(InvokeProvider.Item.Get(new[] { target }, false, true), enumerateCollection: true);
             }
             catch (GitIntegrationException e) { Fail(e, target); }
         }

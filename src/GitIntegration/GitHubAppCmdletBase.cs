@@ -18,7 +18,7 @@ namespace GitIntegration
     public abstract class GitHubAppCmdletBase : GitIntegrationCmdlet, IGitHubProgress
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-        private readonly ConcurrentQueue<(char Kind, string Text)> _messages = new ConcurrentQueue<(char, string)>();
+        private readonly ConcurrentQueue<(char Kind, object Item)> _messages = new ConcurrentQueue<(char, object)>();
         private ProgressRecord? _progress;
 
         /// <summary><para type="description">The store file (or its folder) to use instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
@@ -66,6 +66,12 @@ namespace GitIntegration
             }
             finally
             {
+                // Writing a message can stop the command (-ErrorAction Stop on a problem the work only reported): stop the work too.
+                if (!task.IsCompleted)
+                {
+                    _stop.Cancel();
+                    try { task.Wait(); } catch (AggregateException) { }
+                }
                 if (_progress != null)
                 {
                     _progress.RecordType = ProgressRecordType.Completed;
@@ -82,12 +88,13 @@ namespace GitIntegration
                 switch (m.Kind)
                 {
                     case 'p':
-                        _progress ??= new ProgressRecord(6, MyInvocation.MyCommand.Name, m.Text);
-                        _progress.StatusDescription = m.Text;
+                        _progress ??= new ProgressRecord(6, MyInvocation.MyCommand.Name, (string)m.Item);
+                        _progress.StatusDescription = (string)m.Item;
                         WriteProgress(_progress);
                         break;
-                    case 'v': WriteVerbose(m.Text); break;
-                    default: WriteWarning(m.Text); break;
+                    case 'v': WriteVerbose((string)m.Item); break;
+                    case 'e': WriteFailure((GitIntegrationException)m.Item); break;
+                    default: WriteWarning((string)m.Item); break;
                 }
             }
         }
@@ -95,6 +102,7 @@ namespace GitIntegration
         void IGitHubProgress.Status(string status) => _messages.Enqueue(('p', status));
         void IGitHubProgress.Verbose(string message) => _messages.Enqueue(('v', message));
         void IGitHubProgress.Say(string message) => _messages.Enqueue(('s', message));
+        void IGitHubProgress.Error(GitIntegrationException error) => _messages.Enqueue(('e', error));
 
         /// <summary>Ctrl+C: cancels the wait.</summary>
         protected override void StopProcessing() => _stop.Cancel();

@@ -14,7 +14,10 @@ namespace GitIntegration
     /// <para type="description">The manifest flow of GitHub: a page on 127.0.0.1 (a free port) posts the app's manifest to the organization's
     /// "new GitHub App" page on github.com or on a GitHub Enterprise Server (-HostUrl); after you confirm, GitHub redirects back, the code is
     /// exchanged for the app's id, client id and private key, and the integration is stored with Status Installing (the key and webhook
-    /// secret in protected files, never in the YAML). Then the app's installation page opens; once GitHub shows the installation the
+    /// secret in protected files, never in the YAML). The page's address holds a random part that only your browser is given, so
+    /// other users of the computer cannot load it; a request that pretends to be GitHub's redirect is reported as a
+    /// GitHubAppCallbackForged error and ignored while the command goes on waiting; and the app is kept only if GitHub says it belongs
+    /// to the organization (otherwise a GitHubAppOwnerMismatch error names the app's page, where its owner deletes it). Then the app's installation page opens; once GitHub shows the installation the
     /// integration becomes Active. When no browser can be opened (remoting, a server without desktop, -NoBrowser) the URLs are printed as
     /// warnings. With -AppId or -ClientId and -PrivateKeyPath, an app that already exists is registered instead: the key is checked with
     /// the key engine and the credentials with GitHub (GET /app). The app is identified by its id, so renaming it on GitHub breaks nothing.</para>

@@ -3,7 +3,9 @@ using GitIntegration.Core.IO;
 using GitIntegration.Core.Store;
 
 // A real second process for the tests: its own umask, its own temporary folder, and it can be killed.
-// add <store> <count> <tag>: adds <count> integrations one locked read-modify-write at a time.
+// add <store> <count> <tag> [<lock timeout s>]: adds <count> integrations one locked read-modify-write at a time, then prints
+// "overtaken N slowest MS": N the most writes that other processes made while this one was in line (counted from the
+// moment its ticket was in the queue to the moment it held the lock), MS its longest wait for one write.
 // churn <store> <size>: rewrites the whole store forever, every integration carrying the same generation number
 // (and padding, so that most of each cycle is spent writing and flushing the files, where the crash test aims).
 // write <path> <text> [public]: writes a file the way secrets (or, with "public", .pub files) are written.
@@ -12,23 +14,32 @@ using GitIntegration.Core.Store;
 // askpass: makes the askpass helper, prints its path, and keeps it until standard input closes.
 // ls-remote <url> <key> <known_hosts> <seconds>: git ls-remote with that key, as Connect-GitRepository runs it.
 // temp: makes (and deletes) a temporary folder, the first one of a process, and prints its path.
+var store = IntegrationStore.Open(args.Length > 1 ? args[1] : null);
 switch (args[0])
 {
     case "add":
-        var added = IntegrationStore.Open(args[1]);
+        if (args.Length > 4) store.LockTimeout = TimeSpan.FromSeconds(int.Parse(args[4]));
+        int overtaken = 0;
+        var slowest = TimeSpan.Zero;
         for (int n = 0; n < int.Parse(args[2]); n++)
-            added.Update(d =>
+        {
+            int inLine = 0;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            store.Update(d =>
             {
+                overtaken = Math.Max(overtaken, d.Integrations.Count - inLine);
                 d.Integrations.Add(new Integration { Name = $"{args[3]}-{n}", Url = $"git@h:{args[3]}/{n}.git" });
                 return 0;
-            });
+            }, queued: () => inLine = store.Load().Integrations.Count);
+            if (clock.Elapsed > slowest) slowest = clock.Elapsed;
+        }
+        Console.WriteLine($"overtaken {overtaken} slowest {slowest.TotalMilliseconds:0}");
         return 0;
     case "churn":
-        var churned = IntegrationStore.Open(args[1]);
         var size = int.Parse(args[2]);
         for (long gen = 1; ; gen++)
         {
-            churned.Update(d =>
+            store.Update(d =>
             {
                 d.Integrations.Clear();
                 for (int n = 0; n < size; n++)
@@ -44,7 +55,6 @@ switch (args[0])
         SecureFile.CreateDirectories(args[1]);
         return 0;
     case "secret":
-        var store = IntegrationStore.Open(args[1]);
         var secret = store.WriteSecret(args[2], args[3]);
         store.Update(d =>
         {

@@ -35,6 +35,12 @@ Describe 'Export-GitIntegration' {
         Test-OwnerOnly $file.FullName | Should -BeTrue
     }
 
+    It 'returns the written file as Get-Item does, shown with its size' {
+        $file = Export-GitIntegration (Join-Path $TestDrive 'shown.tsv') -StorePath $store
+        $file.PSPath | Should -Not -BeNullOrEmpty
+        $file | Out-String | Should -Match "\b$($file.Length) shown\.tsv"
+    }
+
     It 'round-trips every format into an empty store' -TestCases @(
         @{ Format = 'Tsv' }, @{ Format = 'Csv' }, @{ Format = 'Yaml' }, @{ Format = 'Json' }
     ) {

@@ -2,6 +2,8 @@
 # import it, and dependency isolation beside another module's copies of the same libraries. Import and isolation
 # run in fresh pwsh processes, as a user meets them: what one session loaded never hides another's failure.
 BeforeDiscovery {
+    # -Skip: is evaluated at discovery: load contexts and ForEach-Object -Parallel exist on PowerShell 7 only.
+    $IsDesktop = $PSVersionTable.PSEdition -eq 'Desktop'
     $modulePath = if ($env:GITINTEGRATION_MODULE) { $env:GITINTEGRATION_MODULE } else { Join-Path $PSScriptRoot '../../out/GitIntegration' }
     Import-Module $modulePath -Force -ErrorAction Stop
     $script:Commands = @(Get-Command -Module GitIntegration -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
@@ -99,7 +101,8 @@ Describe 'Importing the module as users do' {
     BeforeAll {
         # Runs $Script in a fresh pwsh with these environment variables; returns its output lines, and fails the
         # test with the session's errors when it exits non-zero.
-        function script:Invoke-FreshSession([scriptblock] $Script, [object[]] $Arguments = @(), [hashtable] $Env = @{}) {
+        function script:Invoke-FreshSession {
+            param([scriptblock] $Script, [object[]] $Arguments = @(), [hashtable] $Env = @{})
             $saved = @{}
             foreach ($k in $Env.Keys) {
                 $saved[$k] = [Environment]::GetEnvironmentVariable($k)
@@ -152,7 +155,8 @@ Describe 'Importing the module as users do' {
         # A throwaway home: PSResourceGet's repository list and the CurrentUser module folder live under it.
         $home_ = Join-Path $TestDrive 'home'
         New-Item -ItemType Directory $home_ | Out-Null
-        $lines = Invoke-FreshSession -Env @{ HOME = $home_; USERPROFILE = $home_; XDG_DATA_HOME = $null; PSModulePath = $null } `
+        $env_ = @{ HOME = $home_; USERPROFILE = $home_; XDG_DATA_HOME = $null; PSModulePath = $null }
+        $lines = Invoke-FreshSession -Env $env_ `
             -Arguments $Package, (Join-Path $TestDrive 'c_rsa'), $Check.ToString() {
             param($repo, $key, $check)
             $ErrorActionPreference = 'Stop'
@@ -181,7 +185,7 @@ Describe 'Importing the module as users do' {
         $lines | Should -Be ($Expected + @('removed=False') + $Expected)
     }
 
-    It 'works in two runspaces at once (ForEach-Object -Parallel), each importing it' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+    It 'works in two runspaces at once (ForEach-Object -Parallel), each importing it' -Skip:($IsDesktop) {
         $lines = Invoke-FreshSession -Arguments $ModulePath, $TestDrive {
             param($module, $dir)
             1..4 | ForEach-Object -ThrottleLimit 2 -Parallel {
@@ -194,7 +198,7 @@ Describe 'Importing the module as users do' {
     }
 }
 
-Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:($PSVersionTable.PSEdition -ne 'Core') -ForEach @(
+Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:($IsDesktop) -ForEach @(
     @{ Yaml = '15.3.0' }
     @{ Yaml = '13.7.1' }
 ) {
@@ -209,7 +213,8 @@ Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:
         if (-not (Test-Path $Other.YamlDotNet)) {
             dotnet restore (Join-Path $PSScriptRoot 'Pester.csproj') -v quiet | Out-Host
         }
-        Set-Content -Path (Join-Path $TestDrive 'one.csv') -Value @('name,type,origin', 'one,Generic,git@example.com:a/one.git')
+        $csv = 'name,type,origin', 'one,Generic,git@example.com:a/one.git'
+        Set-Content -Path (Join-Path $TestDrive 'one.csv') -Value $csv
         $script:Deps = Join-Path $ModulePath 'Dependencies'
     }
 
@@ -236,7 +241,9 @@ Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:
             'their-bc=' + $digest.GetDigestSize()
             'their-json=' + [System.Text.Json.JsonSerializer]::Serialize(@{ a = 1 }, [hashtable])
             [AppDomain]::CurrentDomain.GetAssemblies() |
-                Where-Object { $_.GetName().Name -in 'YamlDotNet', 'BouncyCastle.Crypto', 'GitIntegration.Core', 'System.Text.Json' } |
+                Where-Object {
+                    $_.GetName().Name -in 'YamlDotNet', 'BouncyCastle.Crypto', 'GitIntegration.Core', 'System.Text.Json'
+                } |
                 ForEach-Object {
                     $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name
                     'asm={0}|{1}|{2}|{3}' -f $_.GetName().Name, $_.GetName().Version, $context, $_.Location
@@ -261,7 +268,8 @@ Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:
         ($yamls | Where-Object Context -EQ 'Default').Version | Should -Be "$(([version]$Yaml).Major).0.0.0"
         $bc = @($loaded | Where-Object Name -EQ 'BouncyCastle.Crypto')
         $bc.Count | Should -Be 2
-        ($bc | Where-Object Context -EQ 'GitIntegration').Location | Should -Be (Join-Path $Deps 'BouncyCastle.Crypto.dll')
+        $ours = Join-Path $Deps 'BouncyCastle.Crypto.dll'
+        ($bc | Where-Object Context -EQ 'GitIntegration').Location | Should -Be $ours
         ($bc | Where-Object Context -EQ 'Default').Version | Should -Be '1.9.0.0'
         ($loaded | Where-Object Name -EQ 'GitIntegration.Core').Context | Should -Be 'GitIntegration'
         # One System.Text.Json, the runtime's, shared by both: ours is not newer, so a second copy would only split

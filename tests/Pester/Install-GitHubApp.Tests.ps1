@@ -30,4 +30,52 @@ Describe 'Install-GitHubApp' {
     It 'has the manifest and the existing-app parameter sets' {
         (Get-Command Install-GitHubApp).ParameterSets.Name | Sort-Object | Should -Be @('Existing', 'Manifest')
     }
+
+    # The whole manifest flow against a stand-in GitHub (LoopbackGitHub.ps1), the browser played by an 'xdg-open' script.
+    Context 'creating the app from a manifest' -Skip:(-not $IsLinux) {
+        BeforeAll {
+            . (Join-Path $PSScriptRoot 'LoopbackGitHub.ps1')
+            $root = Join-Path $TestDrive 'github'
+            New-Item -ItemType Directory $root | Out-Null
+            $gh = Start-LoopbackGitHub $root
+            $saved = @{ PATH = $env:PATH; DISPLAY = $env:DISPLAY }
+            $env:PATH = "$root/bin:$env:PATH"
+            $env:DISPLAY = ':0'
+        }
+        AfterAll {
+            Stop-Process -Id $gh.Process.Id -Force -ErrorAction SilentlyContinue
+            $env:PATH = $saved.PATH
+            $env:DISPLAY = $saved.DISPLAY
+            Remove-Item Env:GI_TEST_CODE -ErrorAction SilentlyContinue
+        }
+        BeforeEach { Remove-Item "$root/browser.log" -ErrorAction SilentlyContinue }
+
+        It 'keeps no app that another account owns and names the page where it must be deleted' {
+            $env:GI_TEST_CODE = 'evil-code'
+            $out = Install-GitHubApp -Organization acme -HostUrl $gh.Url -Name 'acme via evil' -TimeoutSec 300 `
+                -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $failures[-1].FullyQualifiedErrorId | Should -Be 'GitHubAppOwnerMismatch,GitIntegration.InstallGitHubAppCommand'
+            $failures[-1].CategoryInfo.Category | Should -Be 'SecurityError'
+            $failures[-1].Exception.Message | Should -BeLike "*'evil'*not by the organization 'acme'*must be deleted*"
+            $failures[-1].Exception.Message | Should -BeLike "*$($gh.Url)organizations/evil/settings/apps/jira-git-evil*"
+            $failures[-1].Exception.Message | Should -Not -BeLike '*PRIVATE KEY*'
+            Get-GitIntegration | Should -BeNullOrEmpty
+        }
+
+        It 'reports a forged redirect without stopping, and stores the app the organization owns' {
+            $env:GI_TEST_CODE = 'acme-code'
+            $app = Install-GitHubApp -Organization acme -HostUrl $gh.Url -Name 'acme' -TimeoutSec 300 `
+                -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $failures.FullyQualifiedErrorId | Should -Be @('GitHubAppCallbackForged,GitIntegration.InstallGitHubAppCommand')
+            $failures[0].CategoryInfo.Category | Should -Be 'SecurityError'
+            $app.Name | Should -Be 'acme'
+            $app.Status | Should -Be 'Active'
+            (Get-GitIntegration -Name acme).Status | Should -Be 'Active'
+            $log = Get-Content "$root/browser.log"
+            $log | Should -Contain 'another program got 404 at /'
+            $log | Should -Contain 'forged redirect got 400'
+            $log | Should -Contain "GitHub's redirect got 200"
+        }
+    }
 }

@@ -84,10 +84,10 @@ Set-GitIntegration billing -Token (Secure 'glpat-SECRET-123') -Passphrase (Secur
 
         $created = @($session.Created | Where-Object Path -like "$dir*")
         $folders = @($created | Where-Object Call -like 'mkdir*')
-        $folders.Path | Sort-Object | Should -Be @($dir, "$dir/secrets")
+        $folders.Path | Sort-Object | Should -Be @($dir, "$dir/integrations.yaml.queue", "$dir/secrets")
         $folders.Mode | Select-Object -Unique | Should -Be '700'
-        # The lock file holds no secret (a process id), and the folder keeps others out of it.
-        $files = @($created | Where-Object { $_.Call -notlike 'mkdir*' -and $_.Path -notlike '*.lock' })
+        # The lock file and the queue's tickets hold no secret, and their folder keeps others out.
+        $files = @($created | Where-Object { $_.Call -notlike 'mkdir*' -and $_.Path -notmatch '\.lock$|\.queue/' })
         $files.Count | Should -BeGreaterThan 3
         $files | Where-Object { $_.Mode -ne '600' -or -not $_.Exclusive } | Should -BeNullOrEmpty
     }

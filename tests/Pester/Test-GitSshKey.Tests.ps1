@@ -23,6 +23,17 @@ Describe 'Test-GitSshKey' {
         Test-GitSshKey -Path TestDrive:/macos_key -Quiet | Should -BeTrue
     }
 
+    It 'names the new file inside the quotes of a remedy that makes a new key, and that remedy runs' {
+        # '<path>'.new would pass $null as -Path: the property "new" of a string.
+        New-GitSshKey -Path TestDrive:/small_rsa -Bits 2048 | Out-Null
+        $finding = (Test-GitSshKey -Path TestDrive:/small_rsa).Findings | Where-Object Id -eq 'KeySizeMinimum'
+        $finding.Remedy | Should -BeLike "New-GitSshKey -Path '*small_rsa.new' -Bits 4096"
+        Invoke-Expression $finding.Remedy | Out-Null
+        Test-GitSshKey -Path TestDrive:/small_rsa.new -Quiet | Should -BeTrue
+        $finding = (Test-GitSshKey -Path TestDrive:/ed_key -Requirement AzureDevOps).Findings
+        $finding.Remedy | Should -BeLike "New-GitSshKey -Path '*ed_key.rsa' -Type Rsa -Bits 4096"
+    }
+
     It 'points from a .pub to its private key' {
         $finding = (Test-GitSshKey -Path TestDrive:/good_key.pub).Findings
         $finding.Id | Should -Be 'PublicKeyGiven'

@@ -49,6 +49,14 @@ namespace GitIntegration.Core.GitHub
         public Uri ManifestUrl(string organization, string state) =>
             new Uri(WebUrl, $"organizations/{Uri.EscapeDataString(organization)}/settings/apps/new?state={Uri.EscapeDataString(state)}");
 
+        /// <summary>The app's settings page, where its owner deletes it: in the organization's settings, or the user's.</summary>
+        public Uri AppSettingsUrl(GitHubAccount owner, string slug)
+        {
+            var organization = string.Equals(owner.Type, "Organization", StringComparison.OrdinalIgnoreCase);
+            var settings = organization ? $"organizations/{Uri.EscapeDataString(owner.Login)}/settings/" : "settings/";
+            return new Uri(WebUrl, settings + "apps/" + Uri.EscapeDataString(slug));
+        }
+
         /// <summary>The page where an admin installs the app (from the app's html_url, which names it by slug).</summary>
         public static Uri InstallUrl(string appHtmlUrl) => new Uri(appHtmlUrl.TrimEnd('/') + "/installations/new");
 
@@ -77,7 +85,8 @@ namespace GitIntegration.Core.GitHub
         public const string KeyOfAnotherApp = "GitHubAppKeyOfAnotherApp";
         public const string AppIdRequired = "GitHubAppIdRequired";
         public const string ManifestTimeout = "GitHubAppManifestTimeout";
-        public const string StateMismatch = "GitHubAppStateMismatch";
+        public const string CallbackForged = "GitHubAppCallbackForged";
+        public const string AppOwnerMismatch = "GitHubAppOwnerMismatch";
         public const string ManifestDeclined = "GitHubAppManifestDeclined";
         public const string InstallationTimeout = "GitHubAppInstallationTimeout";
         public const string NotInstalled = "GitHubAppNotInstalled";

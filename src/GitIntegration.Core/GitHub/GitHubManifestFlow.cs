@@ -20,6 +20,8 @@ namespace GitIntegration.Core.GitHub
         void Verbose(string message);
         /// <summary>Something the user must read or act on (a URL to open by hand).</summary>
         void Say(string message);
+        /// <summary>A problem that does not stop the command (it goes on waiting).</summary>
+        void Error(GitIntegrationException error);
     }
 
     /// <summary>Opens a URL in the user's browser; false when there is none (a remote session, a server without a desktop).</summary>
@@ -62,47 +64,76 @@ namespace GitIntegration.Core.GitHub
     /// <summary>
     /// GitHub's manifest flow: a page on 127.0.0.1 posts the manifest (with a random state) to the
     /// organization's "new app" page; GitHub redirects back with a code; the code is exchanged for the app
-    /// and its key.
+    /// and its key, which is kept only if the app belongs to the organization.
     /// </summary>
     public static class GitHubManifestFlow
     {
+        /// <summary>Forged callbacks reported as errors; more are only counted in the verbose stream.</summary>
+        private const int MaxReportedForgeries = 5;
+
         public static async Task<GitHubAppRegistration> CreateAppAsync(GitHubHttp http, GitHubAppManifest manifest, BrowserOpener openBrowser,
             IGitHubProgress progress, TimeSpan timeout, CancellationToken cancel)
         {
             var state = RandomHex(32);
             using var listener = new LoopbackListener();
-            var redirect = new Uri(listener.BaseUrl, "callback");
+            // The page and the callback live under a path that only the browser is given: another local user, or a web
+            // page, that finds the port gets 404 everywhere else, so it learns neither the state nor where to send a code.
+            var start = new Uri(listener.BaseUrl, RandomHex(16) + "/");
+            var redirect = new Uri(start, "callback");
             var action = http.Host.ManifestUrl(manifest.Organization, state);
             var page = FormPage(action, manifest.ToJson(http.Host, redirect), manifest);
-            var start = listener.BaseUrl;
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             deadline.CancelAfter(timeout);
             progress.Verbose($"Listening on {listener.BaseUrl} for GitHub's redirect; the manifest goes to {action.GetLeftPart(UriPartial.Path)}.");
-            Open(openBrowser, start, progress, $"To create the app '{manifest.Name}' in {manifest.Organization}, open {start} in a browser on this computer and confirm on GitHub.");
+            Open(openBrowser, start, progress,
+                $"To create the app '{manifest.Name}' in {manifest.Organization}, open {start} in a browser on this computer " +
+                "and confirm on GitHub.",
+                $"Opened the page that creates the app ({listener.BaseUrl}...) in the browser.");
             progress.Status($"Waiting for you to create the app on {http.Host.WebUrl.Host}");
+
+            int forgeries = 0;
+            (int, string, string?) Forged(string what)
+            {
+                if (++forgeries <= MaxReportedForgeries) progress.Error(CallbackForged(listener.BaseUrl, what));
+                else progress.Verbose($"Ignored forged callback number {forgeries}: {what}.");
+                return (400, Done("This request did not come from GitHub's redirect for the app creation started by " +
+                    "Install-GitHubApp. It was ignored."), null);
+            }
 
             string code;
             try
             {
+                // The listener stops at the first callback it accepts, so the state is good for one code only.
                 code = await listener.ServeUntilAsync<string>(r =>
                 {
-                    if (r.Method == "GET" && r.Path == "/") return (200, page, null);
-                    if (r.Method != "GET" || r.Path != "/callback") return (404, "Not found", null);
-                    if (!r.Query.TryGetValue("state", out var s) || !FixedTimeEquals(s, state))
+                    var callbackShaped = r.Query.ContainsKey("code") || r.Query.ContainsKey("state");
+                    if (!string.Equals(r.Host, listener.Authority, StringComparison.OrdinalIgnoreCase))
                     {
-                        progress.Verbose("Ignored a redirect whose state does not match the one sent with the manifest.");
-                        return (400, Done("This request did not come from the app creation started by Install-GitHubApp (the state does not match). It was ignored."), null);
+                        // DNS rebinding: a web page that points its own name at 127.0.0.1 sends that name as the Host.
+                        var to = $"addressed to the host '{Shown(r.Host)}', not {listener.Authority}";
+                        if (callbackShaped) return Forged("it was " + to);
+                        progress.Verbose($"Refused a request {to}.");
+                        return (421, "Misdirected request", null);
                     }
-                    if (!r.Query.TryGetValue("code", out var c) || c.Length == 0)
-                        return (400, Done("GitHub's redirect carried no code. Start again with Install-GitHubApp."), null);
+                    if (r.Method == "GET" && r.Path == start.AbsolutePath) return (200, page, null);
+                    if (r.Method != "GET" || r.Path != redirect.AbsolutePath)
+                        return callbackShaped
+                            ? Forged($"it was sent to {Shown(r.Path)}, not to the address GitHub was given")
+                            : (404, "Not found", null);
+                    if (!r.Query.TryGetValue("state", out var s) || !FixedTimeEquals(s, state))
+                        return Forged("its state is not the one sent to GitHub with the manifest");
+                    if (!r.Query.TryGetValue("code", out var c) || c.Length == 0 || c.Length > 256)
+                        return Forged("it carried no code");
                     return (200, Done("The app was created. You can close this page; PowerShell takes it from here."), c);
                 }, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
                 throw new GitIntegrationException(GitHubErrorIds.ManifestTimeout, ErrorKind.OperationTimeout,
-                    $"The app was not created within {timeout.TotalMinutes:0.#} min: GitHub did not redirect back. Nothing was created on GitHub. Run Install-GitHubApp again (a larger -TimeoutSec gives more time); open {start} by hand if no browser opened.");
+                    $"The app was not created within {timeout.TotalMinutes:0.#} min: GitHub did not redirect back. " +
+                    "Nothing was created on GitHub. Run Install-GitHubApp again (a larger -TimeoutSec gives more time); " +
+                    "with -NoBrowser it prints the address to open by hand.");
             }
 
             progress.Status("Exchanging GitHub's code for the app's credentials");
@@ -114,8 +145,40 @@ namespace GitIntegration.Core.GitHub
             if (app.Id <= 0 || string.IsNullOrEmpty(app.Pem) || string.IsNullOrEmpty(app.HtmlUrl))
                 throw new GitIntegrationException(GitHubErrorIds.UnexpectedResponse, ErrorKind.InvalidData,
                     "GitHub's answer to the code exchange lacks the app id, html_url or key. Check -HostUrl and the server's version.");
+            if (!string.Equals(app.Owner?.Login, manifest.Organization, StringComparison.OrdinalIgnoreCase))
+                throw OwnerMismatch(http.Host, manifest.Organization, app);
             progress.Verbose($"GitHub created the app {app.Id} ('{app.Slug}', {app.HtmlUrl}).");
             return app;
+        }
+
+        /// <summary>What another program sent, fit to print: printable ASCII only, at most 80 characters.</summary>
+        private static string Shown(string? text)
+        {
+            if (text == null) return "(none)";
+            var clean = new string(text.Select(ch => ch >= ' ' && ch < 127 ? ch : '?').Take(80).ToArray());
+            return text.Length > 80 ? clean + "..." : clean;
+        }
+
+        private static GitIntegrationException CallbackForged(Uri listener, string what) =>
+            new GitIntegrationException(GitHubErrorIds.CallbackForged, ErrorKind.SecurityError,
+                $"A request that looks like GitHub's redirect reached {listener} but did not come from it: {what}. " +
+                "It was ignored, and Install-GitHubApp goes on waiting for GitHub. If you did not send it, another " +
+                "program or user on this computer tried to hand it an app of their own.") { Target = listener.ToString() };
+
+        /// <summary>The code was for someone else's app: it is not stored, and its owner should delete it.</summary>
+        private static GitIntegrationException OwnerMismatch(GitHubHost host, string organization,
+            GitHubAppRegistration app)
+        {
+            var owner = app.Owner?.Login;
+            var page = owner == null || string.IsNullOrEmpty(app.Slug) ? app.HtmlUrl
+                : host.AppSettingsUrl(app.Owner!, app.Slug!).ToString();
+            return new GitIntegrationException(GitHubErrorIds.AppOwnerMismatch, ErrorKind.SecurityError,
+                $"The code GitHub's redirect brought back is for the app '{app.Name ?? app.Slug}' ({app.HtmlUrl}) " +
+                $"owned by {(owner == null ? "nobody GitHub named" : $"'{owner}'")}, not by the organization " +
+                $"'{organization}', so it was not stored. An app was created that must be deleted: its owner deletes it " +
+                $"at {page} (Advanced, Delete GitHub App). If you did not create it, another program or user on this " +
+                "computer sent that code. Run Install-GitHubApp again.")
+            { Target = app.HtmlUrl };
         }
 
         /// <summary>
@@ -125,7 +188,9 @@ namespace GitIntegration.Core.GitHub
             BrowserOpener openBrowser, IGitHubProgress progress, TimeSpan timeout, TimeSpan pollInterval, CancellationToken cancel)
         {
             var install = GitHubHost.InstallUrl(appHtmlUrl);
-            Open(openBrowser, install, progress, $"Install the app on {organization}: open {install}, choose the repositories, and click Install.");
+            Open(openBrowser, install, progress,
+                $"Install the app on {organization}: open {install}, choose the repositories, and click Install.",
+                $"Opened {install} in the browser.");
             var started = Stopwatch.StartNew();
             while (true)
             {
@@ -139,15 +204,16 @@ namespace GitIntegration.Core.GitHub
             }
         }
 
-        private static void Open(BrowserOpener openBrowser, Uri url, IGitHubProgress progress, string instruction)
+        private static void Open(BrowserOpener openBrowser, Uri url, IGitHubProgress progress, string instruction,
+            string opened)
         {
-            bool opened;
-            try { opened = openBrowser(url); }
+            bool done;
+            try { done = openBrowser(url); }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is InvalidOperationException || e is PlatformNotSupportedException)
             {
-                opened = false;
+                done = false;
             }
-            if (opened) progress.Verbose($"Opened {url} in the browser.");
+            if (done) progress.Verbose(opened);
             else progress.Say(instruction);
         }
 

@@ -25,12 +25,16 @@ namespace GitIntegration.Core.IO
 
         public static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
-        public static void WriteAllText(string path, string content, bool overwrite, bool ownerOnly = true) =>
-            WriteAllBytes(path, new UTF8Encoding(false).GetBytes(content), overwrite, ownerOnly);
+        public static void WriteAllText(string path, string content, bool overwrite, bool ownerOnly = true,
+            string? backupPath = null) =>
+            WriteAllBytes(path, new UTF8Encoding(false).GetBytes(content), overwrite, ownerOnly, backupPath);
 
         /// <param name="ownerOnly">False for what others may read (a .pub, an export without secrets): 0644 on Unix,
         /// the folder's inherited ACL on Windows.</param>
-        public static void WriteAllBytes(string path, byte[] content, bool overwrite, bool ownerOnly = true)
+        /// <param name="backupPath">Keep the file being replaced under this name: moved there (Windows) or linked there
+        /// (Unix), so keeping it costs no second write.</param>
+        public static void WriteAllBytes(string path, byte[] content, bool overwrite, bool ownerOnly = true,
+            string? backupPath = null)
         {
             var full = Path.GetFullPath(path);
             var dir = Path.GetDirectoryName(full)!;
@@ -48,7 +52,7 @@ namespace GitIntegration.Core.IO
                     fs.Write(content, 0, content.Length);
                     fs.Flush(true);
                 }
-                Replace(temp, full, overwrite);
+                Replace(temp, full, overwrite, backupPath == null ? null : Path.GetFullPath(backupPath));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
@@ -82,22 +86,45 @@ namespace GitIntegration.Core.IO
             return new FileStream(new SafeFileHandle(new IntPtr(fd), ownsHandle: true), FileAccess.Write);
         }
 
-        private static void Replace(string temp, string target, bool overwrite)
+        private static void Replace(string temp, string target, bool overwrite, string? backup)
         {
             if (IsWindows)
             {
                 if (File.Exists(target))
                 {
                     if (!overwrite) throw new IOException($"'{target}' appeared while it was being written.");
-                    File.Replace(temp, target, null, true);
+                    File.Replace(temp, target, backup, true);
                 }
                 else File.Move(temp, target);
                 return;
             }
+            if (backup != null && File.Exists(target)) LinkBackup(target, backup);
             // rename(2) replaces atomically; link(2) refuses to replace, so "no overwrite" holds even against a race.
             int rc = overwrite ? Native.rename(temp, target) : Native.link(temp, target);
             if (rc != 0) throw Native.Error(overwrite ? "rename" : "link", target);
             if (!overwrite) File.Delete(temp);
+        }
+
+        /// <summary>
+        /// Unix: makes <paramref name="backup"/> a second name of <paramref name="target"/>'s current content (link to a
+        /// temporary name, then rename over the old backup), so the rename that follows leaves the old version there.
+        /// Where links are not supported (FAT, some network shares) the content is copied instead, owner-only.
+        /// </summary>
+        private static void LinkBackup(string target, string backup)
+        {
+            var random = Guid.NewGuid().ToString("N").Substring(0, 8);
+            var temp = Path.Combine(Path.GetDirectoryName(backup)!, $".{Path.GetFileName(backup)}.{random}.tmp");
+            if (Native.link(target, temp) != 0)
+            {
+                WriteAllBytes(backup, File.ReadAllBytes(target), overwrite: true);
+                return;
+            }
+            if (Native.rename(temp, backup) != 0)
+            {
+                var e = Native.Error("rename", backup);
+                TryDelete(temp);
+                throw e;
+            }
         }
 
         /// <summary>Sets Unix permission bits (0700: a script only its owner runs); does nothing on Windows.</summary>

@@ -122,6 +122,9 @@ namespace GitIntegration.Core.Keys
             catch (GitIntegrationException e) { findings.AddRange(Failed(result, e, path).Findings); return; }
 
             var p = Quote(path ?? "<key file>");
+            // A file beside the key, for a remedy that makes a new one: the suffix goes inside the quotes, since
+            // '<path>'.new outside them is a property of the string, $null, to PowerShell.
+            string Beside(string suffix) => Quote((path ?? "<key file>") + suffix);
             if (!doc.IsPrivate)
             {
                 var privatePath = path != null && path.EndsWith(".pub", StringComparison.OrdinalIgnoreCase) ? path.Substring(0, path.Length - 4) : null;
@@ -142,7 +145,7 @@ namespace GitIntegration.Core.Keys
                 {
                     findings.Add(new KeyFinding(Ids.WrongPassphrase, FindingSeverity.Error,
                         "The passphrase does not open this key. Check it (it is case-sensitive); a lost passphrase cannot be recovered, so a forgotten one means a new key.",
-                        $"New-GitSshKey -Path {p}.new"));
+                        $"New-GitSshKey -Path {Beside(".new")}"));
                 }
                 catch (GitIntegrationException e) { findings.AddRange(Failed(result, e, path).Findings); return; }
             }
@@ -181,22 +184,22 @@ namespace GitIntegration.Core.Keys
             {
                 findings.Add(new KeyFinding(Ids.DsaDeprecated, req == KeyRequirement.Any ? FindingSeverity.Warning : FindingSeverity.Error,
                     "DSA keys are obsolete: OpenSSH disabled them in 2015 and git hosts refuse them. Generate a new key.",
-                    $"New-GitSshKey -Path {p}.new"));
+                    $"New-GitSshKey -Path {Beside(".new")}"));
             }
             else if (algorithm != KeyAlgorithm.Unknown && !Allowed(req).Contains(algorithm))
             {
                 findings.Add(new KeyFinding(Ids.AlgorithmNotAllowed, FindingSeverity.Error,
                     $"{Describe(req)} accepts {string.Join(" or ", Allowed(req).Select(a => a.ToString().ToUpperInvariant()))} keys only; this is an {algorithm.ToString().ToUpperInvariant()} key. Generate an RSA key.",
-                    $"New-GitSshKey -Path {p}.rsa -Type Rsa -Bits 4096"));
+                    $"New-GitSshKey -Path {Beside(".rsa")} -Type Rsa -Bits 4096"));
             }
             if (algorithm == KeyAlgorithm.Rsa && result.Key.Bits is int bits)
             {
                 if (bits < 2048)
                     findings.Add(new KeyFinding(Ids.KeyTooSmall, FindingSeverity.Error,
-                        $"The RSA key has {bits} bits; 2048 is the least git hosts and current OpenSSH accept.", $"New-GitSshKey -Path {p}.new -Bits 4096"));
+                        $"The RSA key has {bits} bits; 2048 is the least git hosts and current OpenSSH accept.", $"New-GitSshKey -Path {Beside(".new")} -Bits 4096"));
                 else if (bits < 3072)
                     findings.Add(new KeyFinding(Ids.KeySizeMinimum, FindingSeverity.Warning,
-                        $"The RSA key has {bits} bits, the minimum accepted. 4096 bits is recommended for a new key.", $"New-GitSshKey -Path {p}.new -Bits 4096"));
+                        $"The RSA key has {bits} bits, the minimum accepted. 4096 bits is recommended for a new key.", $"New-GitSshKey -Path {Beside(".new")} -Bits 4096"));
             }
             if (doc.Key != null && sibling != null && !doc.Key.SamePublicKey(sibling))
                 findings.Add(new KeyFinding(Ids.PublicKeyMismatch, FindingSeverity.Error,

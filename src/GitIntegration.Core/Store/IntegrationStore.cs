@@ -11,8 +11,9 @@ namespace GitIntegration.Core.Store
     /// The integration store: one YAML file (<see cref="Path"/>) plus, beside it, a <c>secrets</c> folder
     /// (passphrases and tokens: DPAPI for the current user on Windows, 0600 files on Unix) and a <c>keys</c>
     /// folder (private keys that arrived inline, owner-only). Reads need no lock (writes are atomic renames);
-    /// <see cref="Update{T}"/> is read-modify-write under a cross-process lock. Every folder of the store is created
-    /// owner-only, and a store folder that someone else can change is refused (<see cref="RequirePrivateFolders"/>).
+    /// <see cref="Update{T}(Func{StoreDocument, T})"/> is read-modify-write under a cross-process lock. Every folder of
+    /// the store is created owner-only, and a store folder that someone else can change is refused
+    /// (<see cref="RequirePrivateFolders"/>).
     /// </summary>
     public sealed class IntegrationStore
     {
@@ -31,10 +32,12 @@ namespace GitIntegration.Core.Store
         public string Path { get; }
         public string BackupPath => Path + ".bak";
         public string LockPath => Path + ".lock";
+        /// <summary>The folder where writers wait their turn for the lock (one ticket file per waiting writer).</summary>
+        public string QueuePath => Path + ".queue";
         public string SecretsDirectory { get; }
         public string KeysDirectory { get; }
 
-        /// <summary>How long <see cref="Update{T}"/> waits for another process's write.</summary>
+        /// <summary>How long <see cref="Update{T}(Func{StoreDocument, T})"/> waits for another process's write.</summary>
         public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
         /// <summary>
@@ -93,24 +96,25 @@ namespace GitIntegration.Core.Store
         }
 
         /// <summary>
-        /// Read-modify-write under the store lock: loads the current store, lets <paramref name="change"/>
-        /// edit it, and writes it back (temp file, flush, rename; the previous version kept as .bak) only if
-        /// it changed. A store that does not parse throws before <paramref name="change"/> runs and is never rewritten.
+        /// Read-modify-write under the store lock (taken in arrival order): loads the current store, lets
+        /// <paramref name="change"/> edit it, and writes it back (temp file, flush, rename) only if it changed. The
+        /// previous version becomes the .bak by a link or rename, not by writing it again. A store that does not parse
+        /// throws before <paramref name="change"/> runs and is never rewritten.
         /// </summary>
-        public T Update<T>(Func<StoreDocument, T> change)
+        public T Update<T>(Func<StoreDocument, T> change) => Update(change, null);
+
+        /// <param name="queued">Called once this writer is in line for the lock (tests measure the order with it).</param>
+        internal T Update<T>(Func<StoreDocument, T> change, Action? queued)
         {
             RequirePrivateFolders();
-            using (StoreLock.Acquire(LockPath, LockTimeout))
+            using (StoreLock.Acquire(LockPath, QueuePath, LockTimeout, queued))
             {
                 var before = File.Exists(Path) ? File.ReadAllText(Path, Encoding.UTF8) : null;
                 var doc = before == null ? new StoreDocument() : StoreYaml.Read(new StringReader(before), Path);
                 var result = change(doc);
                 var after = StoreYaml.Write(doc);
                 if (after != (before ?? StoreYaml.Write(new StoreDocument())))
-                {
-                    if (before != null) SecureFile.WriteAllText(BackupPath, before, overwrite: true);
-                    SecureFile.WriteAllText(Path, after, overwrite: true);
-                }
+                    SecureFile.WriteAllText(Path, after, overwrite: true, backupPath: BackupPath);
                 return result;
             }
         }

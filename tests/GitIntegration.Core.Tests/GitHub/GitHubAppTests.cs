@@ -20,10 +20,12 @@ public sealed class StandInFixture : IAsyncLifetime
 public sealed class Recorder : IGitHubProgress
 {
     public readonly List<string> Statuses = new(), Verbose = new(), Said = new();
+    public readonly List<GitIntegrationException> Errors = new();
     public void Status(string status) { lock (this) Statuses.Add(status); }
     public void Verbose_(string m) { lock (this) Verbose.Add(m); }
     void IGitHubProgress.Verbose(string message) => Verbose_(message);
     public void Say(string message) { lock (this) Said.Add(message); }
+    public void Error(GitIntegrationException error) { lock (this) Errors.Add(error); }
 }
 
 public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
@@ -380,6 +382,7 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
 
         var registration = await GitHubManifestFlow.CreateAppAsync(_http, manifest, opener, progress, TimeSpan.FromSeconds(30), default);
         browser.ForgedCallbackStatus.Should().Be(400, "a redirect with another state is refused");
+        progress.Errors.Should().ContainSingle().Which.ErrorId.Should().Be(GitHubErrorIds.CallbackForged, "the forged redirect is reported, and the flow went on");
         var app = _gh.Apps[registration.Id];
         registration.Pem.Should().Be(app.Pem);
         registration.WebhookSecret.Should().Be(app.WebhookSecret);
@@ -429,12 +432,19 @@ public sealed class PlayedBrowser
     private readonly GitHubStandIn _gh;
     private readonly bool _available;
     public int? ForgedCallbackStatus;
+    /// <summary>Where the form goes instead of the page's own action (the user picked another account on GitHub).</summary>
+    public string? PostTo;
+    /// <summary>Runs when the flow opens its page, before the browser loads it (the tests' attackers act here).</summary>
+    public Func<Uri, Task>? Before;
+    /// <summary>The last visit started by <see cref="Open"/>: awaiting it surfaces what went wrong in it.</summary>
+    public Task Visiting = Task.CompletedTask;
     public PlayedBrowser(GitHubStandIn gh, bool available) { _gh = gh; _available = available; }
 
     public bool Open(Uri url)
     {
         if (!_available) return false;
-        _ = Task.Run(() => Visit(url));
+        var before = url.AbsolutePath.EndsWith("/installations/new") || Before == null ? Task.CompletedTask : Before(url);
+        Visiting = Task.Run(async () => { await before; await Visit(url); });
         return true;
     }
 
@@ -447,6 +457,7 @@ public sealed class PlayedBrowser
         var manifest = System.Net.WebUtility.HtmlDecode(Regex.Match(page, "name=\"manifest\" value=\"([^\"]*)\"").Groups[1].Value);
         Regex.IsMatch(page, "method=\"post\"").Should().BeTrue();
         new Uri(action).AbsolutePath.Should().Be("/organizations/acme/settings/apps/new");
+        if (PostTo != null) action = new UriBuilder(action) { Path = PostTo }.Uri.ToString();
         // someone else's redirect first: wrong state
         var redirect = JsonDocument.Parse(manifest).RootElement.GetProperty("redirect_url").GetString();
         ForgedCallbackStatus = (int)(await http.GetAsync($"{redirect}?code=forged&state=0000")).StatusCode;

@@ -34,6 +34,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
         public string Slug = "";
         public string Name = "";
         public string Organization = "";
+        /// <summary>Organization, or User for an app created on a user's own settings page.</summary>
+        public string OwnerType = "Organization";
         public List<RSA> Keys = new();
         public string Pem = "";
         public string? WebhookSecret;
@@ -59,6 +61,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
     public ConcurrentQueue<string> JwtRejections { get; } = new();
     public int TokensIssued;
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>Who the browser is signed in as: the owner of apps created on the personal "new app" page.</summary>
+    public string SignedInUser { get; set; } = "octocat";
     /// <summary>The last JWT accepted (for the independent node check).</summary>
     public string? LastJwt;
 
@@ -143,18 +147,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
         });
 
         // --- web: the manifest flow and the installation page
-        web.MapPost("/organizations/{org}/settings/apps/new", async (HttpContext ctx, string org) =>
-        {
-            var form = await ctx.Request.ReadFormAsync();
-            var manifest = JsonNode.Parse(form["manifest"].ToString())!;
-            var app = AddApp(org, installed: false);
-            app.Name = manifest["name"]!.GetValue<string>();
-            app.Manifest = form["manifest"];
-            var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant();
-            var state = ctx.Request.Query["state"].ToString();
-            _codes[code] = (app, state, manifest["redirect_url"]!.GetValue<string>());
-            return Results.Redirect($"{manifest["redirect_url"]}?code={code}&state={Uri.EscapeDataString(state)}");
-        });
+        web.MapPost("/organizations/{org}/settings/apps/new", (HttpContext ctx, string org) => CreateFromManifest(ctx, org, "Organization"));
+        web.MapPost("/settings/apps/new", (Delegate)((HttpContext ctx) => CreateFromManifest(ctx, SignedInUser, "User")));
         web.MapGet("/apps/{slug}/installations/new", (string slug) =>
         {
             var app = Apps.Values.Single(a => a.Slug == slug);
@@ -243,6 +237,21 @@ public sealed class GitHubStandIn : IAsyncDisposable
         });
     }
 
+    /// <summary>GitHub's "new app" page after the user confirms: the app, owned by the page's account, and a redirect with a code.</summary>
+    private async Task<IResult> CreateFromManifest(HttpContext ctx, string owner, string ownerType)
+    {
+        var form = await ctx.Request.ReadFormAsync();
+        var manifest = JsonNode.Parse(form["manifest"].ToString())!;
+        var app = AddApp(owner, installed: false);
+        app.OwnerType = ownerType;
+        app.Name = manifest["name"]!.GetValue<string>();
+        app.Manifest = form["manifest"];
+        var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant();
+        var state = ctx.Request.Query["state"].ToString();
+        _codes[code] = (app, state, manifest["redirect_url"]!.GetValue<string>());
+        return Results.Redirect($"{manifest["redirect_url"]}?code={code}&state={Uri.EscapeDataString(state)}");
+    }
+
     private IResult WithInstallation(HttpContext ctx, long id, Func<App, IResult> then) =>
         WithApp(ctx, app => app.InstallationId == id ? then(app) : Problem(404, "Not Found"));
 
@@ -309,6 +318,7 @@ public sealed class GitHubStandIn : IAsyncDisposable
         body["client_id"] = app.ClientId;
         body["name"] = app.Name;
         body["owner"]!["login"] = app.Organization;
+        body["owner"]!["type"] = app.OwnerType;
         body["html_url"] = HtmlUrl(app);
     }
 

@@ -57,6 +57,15 @@ public class StoreTests
         store.Update(d => d.Integrations.Count);
         File.ReadAllText(store.BackupPath).Should().Be(bak, "an unchanged store is not rewritten");
         store.Load().Integrations.Select(i => i.Name).Should().Equal("repo-1", "repo-2");
+        // The previous version becomes the backup by a link, not a second write (the same inode: stat(1) says so),
+        // and stays owner-only.
+        var previous = OperatingSystem.IsWindows() ? null : Tool.Ok("stat", "-c", "%i", store.Path).Trim();
+        store.Update(d => { d.Integrations.Add(Sample(3)); return 0; });
+        if (previous != null) Tool.Ok("stat", "-c", "%i", store.BackupPath).Trim().Should().Be(previous);
+        File.ReadAllText(store.BackupPath).Should().Contain("repo-2").And.NotContain("repo-3");
+        File.ReadAllText(store.Path).Should().Contain("repo-3");
+        if (!OperatingSystem.IsWindows()) File.GetUnixFileMode(store.BackupPath).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Directory.GetFiles(t.Path, "*.tmp").Should().BeEmpty();
     }
 
     [Fact]
