@@ -77,7 +77,7 @@ namespace GitIntegration.Core.IO
             if (IsWindows)
             {
                 if (!ownerOnly) return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-                return new FileInfo(path).Create(FileMode.CreateNew, FileSystemRights.Write | FileSystemRights.ReadData,
+                return new FileInfo(path).Create(FileMode.CreateNew, FileSystemRights.Write,
                     FileShare.None, 4096, FileOptions.None, OwnerOnlyFile());
             }
             // The umask can only take bits away from the mode, so the file is never more open than this.
