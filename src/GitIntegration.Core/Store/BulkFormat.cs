@@ -101,6 +101,13 @@ namespace GitIntegration.Core.Store
 
         // ---------------------------------------------------------------- reading
 
+        /// <summary>Far more than a bulk file needs (10,000 rows with an RSA 4096 key each take about 40 MB).</summary>
+        public const int MaxFileBytes = 64 << 20;
+
+        /// <summary><see cref="Read"/> on a bulk file: a regular file of <see cref="MaxFileBytes"/> at most.</summary>
+        public static List<ImportRow> ReadFile(string path, BulkFormat format, out List<string> unknownColumns) =>
+            Read(IO.InputFile.ReadAllText(path, "bulk import file", MaxFileBytes), format, path, out unknownColumns);
+
         /// <summary>
         /// The rows of a bulk file. A file that cannot be split into rows at all (no header with 'origin', YAML or
         /// JSON that does not parse) throws; a row that cannot be read is returned with its Error.
