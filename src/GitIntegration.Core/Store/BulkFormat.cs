@@ -233,10 +233,10 @@ namespace GitIntegration.Core.Store
                 }
                 if (expanded > MaxFileBytes)
                     throw new GitIntegrationException(BulkErrorIds.ImportAliasesTooLarge, ErrorKind.LimitsExceeded,
-                        $"'{source}' cannot be imported: its YAML aliases (*name) repeat so much that, written out, " +
-                        $"it would be larger than {MaxFileBytes >> 20} MiB, more than any bulk file needs (passed at line " +
-                        $"{parser.Current!.Start.Line}). Write the repeated values out, or alias fewer or smaller values. " +
-                        "Nothing was imported.") { Target = source };
+                        $"'{source}' cannot be imported: its YAML aliases (*name) repeat so much that, written " +
+                        $"out, it would be larger than {MaxFileBytes >> 20} MiB, more than any bulk file needs " +
+                        $"(passed at line {parser.Current!.Start.Line}). Write the repeated values out, or alias " +
+                        "fewer or smaller values. Nothing was imported.") { Target = source };
             }
         }
 
