@@ -61,6 +61,23 @@ public sealed class InputFileTests
     }
 
     [Fact]
+    public void TestingADeviceOrAFifoAsAKeySaysItIsNotOne()
+    {
+        using var dir = new TempDir();
+        var fifo = Fifo(dir, "id_rsa");
+        foreach (var path in new[] { "/dev/zero", fifo })
+        {
+            KeyTestResult? r = null;
+            Outcome(() => r = KeyDiagnostics.TestFile(path, null, KeyRequirement.Integration), fifo).Should().BeNull();
+            r!.IsValid.Should().BeFalse();
+            var f = r.Findings.Should().ContainSingle().Subject;
+            f.Id.Should().Be(KeyDiagnostics.Ids.NotAKey);
+            f.Message.Should().Contain("not a file");
+            f.Remedy.Should().Be("Get-GitSshKey");
+        }
+    }
+
+    [Fact]
     public void AFolderWithAFifoAndASocketListsItsKeysAndPassesOverTheRest()
     {
         using var dir = new TempDir();
