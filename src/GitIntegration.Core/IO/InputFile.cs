@@ -40,7 +40,9 @@ namespace GitIntegration.Core.IO
                 }
                 return content.ToArray();
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            // .NET Framework refuses Windows device paths (\\.\) with NotSupportedException or ArgumentException.
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException ||
+                                      e is NotSupportedException || e is ArgumentException)
             {
                 throw new GitIntegrationException(ErrorIds.FileReadFailed, ErrorKind.ReadError,
                     $"The {what} '{full}' cannot be read: {e.Message}", e) { Target = full };
