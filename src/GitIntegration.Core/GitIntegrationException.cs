@@ -77,5 +77,9 @@ namespace GitIntegration.Core
         public const string InvalidKeyParameters = "InvalidKeyParameters";
         public const string FileWriteFailed = "FileWriteFailed";
         public const string FileReadFailed = "FileReadFailed";
+        /// <summary>A path that names a device, FIFO, socket or folder where a file is read.</summary>
+        public const string FileNotRegular = "FileNotRegular";
+        /// <summary>A file over the size any file of its kind needs (counted in bytes read).</summary>
+        public const string FileTooLarge = "FileTooLarge";
     }
 }

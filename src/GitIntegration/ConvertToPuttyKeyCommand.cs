@@ -55,9 +55,11 @@ namespace GitIntegration
         [ValidateRange(2, 3)]
         public int Version { get; set; } = 3;
 
-        /// <summary><para type="description">The number of Argon2 passes for a version 3 file. By default they are chosen like PuTTYgen does: as many as take about 0.1 s here.</para></summary>
+        /// <summary><para type="description">The number of Argon2 passes for a version 3 file, 1 to 256 (more would be
+        /// refused when the file is read). By default they are chosen like PuTTYgen does: as many as take about 0.1 s
+        /// here.</para></summary>
         [Parameter]
-        [ValidateRange(1, 1000)]
+        [ValidateRange(1, (int)(PpkFormat.MaxWork / PpkWriteOptions.DefaultMemoryKiB))]
         public int? Passes { get; set; }
 
         /// <summary><para type="description">Where to write the .ppk. Defaults to the key's path with the .ppk extension.</para></summary>

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using GitIntegration.Core;
 using GitIntegration.Core.IO;
+using GitIntegration.Core.Keys;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
@@ -101,11 +102,11 @@ namespace GitIntegration
 
         private static string ReadKey(string path)
         {
-            try { return File.ReadAllText(path); }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            try { return KeyFiles.ReadText(path); }
+            catch (GitIntegrationException e)
             {
-                throw new GitIntegrationException(ErrorIds.FileReadFailed, ErrorKind.ReadError,
-                    $"The private key '{path}' cannot be read for -IncludeSecrets: {e.Message}", e) { Target = path };
+                throw new GitIntegrationException(e.ErrorId, e.Kind,
+                    $"The private key cannot be read for -IncludeSecrets: {e.Message}", e) { Target = path };
             }
         }
     }

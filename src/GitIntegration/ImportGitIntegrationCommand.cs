@@ -1,10 +1,8 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Text;
 using GitIntegration.Core;
 using GitIntegration.Core.Store;
 
@@ -82,13 +80,7 @@ namespace GitIntegration
                 {
                     var format = Format ?? BulkFiles.FromExtension(file);
                     _source = file;
-                    string text;
-                    try { text = File.ReadAllText(file, Encoding.UTF8); }
-                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                    {
-                        throw new GitIntegrationException(ErrorIds.FileReadFailed, ErrorKind.ReadError, $"'{file}' cannot be read: {e.Message}", e) { Target = file };
-                    }
-                    _rows.AddRange(BulkFiles.Read(text, format, file, out var unknown));
+                    _rows.AddRange(BulkFiles.ReadFile(file, format, out var unknown));
                     _unknown.AddRange(unknown);
                 }
                 catch (GitIntegrationException e) { Fail(e, file); }

@@ -1,9 +1,9 @@
 using System;
 using System.Collections;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using GitIntegration.Core;
+using GitIntegration.Core.Keys;
 using GitIntegration.Core.GitHub;
 using GitIntegration.Core.Store;
 
@@ -145,7 +145,7 @@ namespace GitIntegration
             var path = ResolvePaths(new[] { PrivateKeyPath }, literal: true).FirstOrDefault();
             if (path == null) return;
             if (!ShouldProcess($"{Organization} on {host.WebUrl.Host}", $"Register the existing GitHub App {(AppId > 0 ? AppId.ToString() : ClientId)} as '{name}'")) return;
-            var pem = File.ReadAllText(path);
+            var pem = KeyFiles.ReadText(path);
             var credentials = GitHubAppCredentials.FromPem(AppId, ClientId, pem);
             using var http = Http(host);
             var app = Run(c => GitHubAppLifecycle.VerifyAsync(http, credentials, c));

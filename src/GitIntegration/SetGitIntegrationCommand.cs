@@ -72,7 +72,12 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter SslVerify { get; set; }
 
-        /// <summary><para type="description">The JMESPath filter (https://jmespath.org) that limits which repositories the integration connects, applied to the list of repository objects as GitHub returns them, e.g. "[?!archived &amp;&amp; size &lt; `1000000`]"; it must return repositories. An invalid expression is refused (RepositoryFilterInvalid) and nothing is stored. An empty string removes the filter.</para></summary>
+        /// <summary><para type="description">The JMESPath filter (https://jmespath.org) that limits which repositories
+        /// the integration connects, applied to the list of repository objects as GitHub returns them, e.g.
+        /// "[?!archived &amp;&amp; size &lt; `1000000`]"; it must return repositories. An invalid expression is refused
+        /// (RepositoryFilterInvalid) and nothing is stored. So is one too expensive to run on an organization of 10,000
+        /// repositories (RepositoryFilterTooExpensive), such as one that copies the list ([@,@][]); a filter that keeps
+        /// some of the repositories it is given is far below that. An empty string removes the filter.</para></summary>
         [Parameter]
         [AllowEmptyString]
         public string? RepositoryFilter { get; set; }
@@ -95,7 +100,7 @@ namespace GitIntegration
 
         private JmesPathExpression? _filter;
 
-        /// <summary>Refuses an invalid -RepositoryFilter before anything is changed.</summary>
+        /// <summary>Refuses an invalid or too expensive -RepositoryFilter before anything is changed.</summary>
         protected override void BeginProcessing()
         {
             try { _filter = JmesPath.CompileFilter(RepositoryFilter); }

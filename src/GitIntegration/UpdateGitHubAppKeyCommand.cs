@@ -1,8 +1,8 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using GitIntegration.Core;
+using GitIntegration.Core.Keys;
 using GitIntegration.Core.GitHub;
 using GitIntegration.Core.Store;
 
@@ -53,7 +53,7 @@ namespace GitIntegration
                 try
                 {
                     if (!ShouldProcess($"{i.Name} (app {GitHubAppIntegration.Text(i, GitHubAppIntegration.AppId)})", $"Replace the app's private key with '{path}'")) continue;
-                    var pem = File.ReadAllText(path);
+                    var pem = KeyFiles.ReadText(path);
                     using var http = Http(GitHubAppIntegration.Host(i));
                     var updated = Run(c => GitHubAppIntegration.ReplaceKeyAsync(store, http, i, pem, c));
                     WriteVerbose($"GitHub accepted the new key for app {GitHubAppIntegration.Text(updated, GitHubAppIntegration.AppId)}; it replaced the stored one.");

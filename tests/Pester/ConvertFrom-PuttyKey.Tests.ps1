@@ -73,6 +73,25 @@ Describe 'ConvertFrom-PuttyKey' {
             Should -Throw -ErrorId 'KeyFormatNotSupported,GitIntegration.ConvertFromPuttyKeyCommand'
     }
 
+    It 'refuses at once a .ppk asking for more Argon2 work than PuTTYgen writes, saying why' -Skip:$NoPuttygen {
+        # puttygen writes any setting it is given: 257 passes at its 8192 KiB is one over the cap.
+        Set-Content TestDrive:/pw -Value 'putty pass'
+        puttygen (Join-Path $TestDrive 'rsa_src') -o (Join-Path $TestDrive 'slow.ppk') `
+            --new-passphrase (Join-Path $TestDrive 'pw') --ppk-param memory=8192,passes=257
+        $LASTEXITCODE | Should -Be 0
+        # As the issue's file did: 1 GiB and 8 passes cost seconds and 1.2 GB on every read before.
+        (Get-Content TestDrive:/jira.ppk -Raw) -replace 'Argon2-Memory: 8192', 'Argon2-Memory: 1048576' -replace
+            'Argon2-Passes: 1', 'Argon2-Passes: 8' | Set-Content TestDrive:/old-cap.ppk -NoNewline
+        foreach ($name in 'slow.ppk', 'old-cap.ppk') {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $err = { ConvertFrom-PuttyKey -Path TestDrive:/$name -Passphrase $Pass -ErrorAction Stop } |
+                Should -Throw -ErrorId 'KeyFormatNotSupported,GitIntegration.ConvertFromPuttyKeyCommand' -PassThru
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $err.Exception.Message | Should -BeLike '*PuTTYgen writes 8192 KiB*at most 262144 KiB and 256 passes*'
+        }
+        Test-Path TestDrive:/slow | Should -BeFalse
+    }
+
     It 'reads what PuTTYgen writes' -Skip:$NoPuttygen {
         Set-Content TestDrive:/pw -Value 'putty pass'
         puttygen -t rsa -b 2048 -C 'from puttygen' -o (Join-Path $TestDrive 'pg.ppk') --new-passphrase (Join-Path $TestDrive 'pw')

@@ -43,6 +43,15 @@ Describe 'ConvertTo-PuttyKey' {
         Test-GitSshKey -Path TestDrive:/back -Quiet | Should -BeTrue
     }
 
+    It 'writes at most 256 Argon2 passes, what a .ppk may ask for when it is read' {
+        { ConvertTo-PuttyKey -Path TestDrive:/id_rsa -NewPassphrase $Pass -Passes 257 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,GitIntegration.ConvertToPuttyKeyCommand'
+        $ppk = ConvertTo-PuttyKey TestDrive:/id_rsa -NewPassphrase $Pass -Passes 256 -Destination TestDrive:/max.ppk
+        Get-Content TestDrive:/max.ppk | Should -Contain 'Argon2-Passes: 256'
+        (ConvertFrom-PuttyKey -Path $ppk.Path -Passphrase $Pass -Destination TestDrive:/max).FingerprintSha256 |
+            Should -Be $Rsa.FingerprintSha256
+    }
+
     It 'does not replace an existing .ppk without -Force, and writes nothing with -WhatIf' {
         Set-Content TestDrive:/id_rsa.ppk -Value 'precious'
         { ConvertTo-PuttyKey -Path TestDrive:/id_rsa -ErrorAction Stop } | Should -Throw -ErrorId 'KeyFileExists,GitIntegration.ConvertToPuttyKeyCommand'

@@ -54,6 +54,38 @@ Describe 'A stored RepositoryFilter' {
         Set-GitIntegration acme-repos -RepositoryFilter ''
         (Get-GitIntegration acme-repos).RepositoryFilter | Should -BeNullOrEmpty
     }
+    It 'is refused per row by Import-GitIntegration when it is too expensive to run' {
+        $copies = ('[@,@][]' * 39) + '[?id]'
+        $rows = @(
+            [pscustomobject]@{ name = 'copies'; origin = 'git@github.com:acme/c.git'; repositoryFilter = $copies }
+            [pscustomobject]@{ name = 'plain'; origin = 'git@github.com:acme/p.git'; repositoryFilter = '[?!archived]' }
+        )
+        $r = $rows | Import-GitIntegration -ErrorAction SilentlyContinue -ErrorVariable err
+        $r.Action | Should -Be @('Failed', 'Created')
+        $err.FullyQualifiedErrorId | Should -BeLike 'RepositoryFilterTooExpensive,*Import*'
+        $err.CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        Get-GitIntegration copies -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+    It 'stored before it was measured, is refused by Get-GitHubAppRepository before GitHub is called' {
+        New-GitSshKey -Path (Join-Path $TestDrive 'gha.pem') -Bits 2048 | Out-Null
+        [pscustomobject]@{
+            name = 'gha-copies'; type = 'GitHubEnterpriseApp'; origin = 'http://127.0.0.1:9/acme'
+            hostUrl = 'http://127.0.0.1:9'; organization = 'acme'; status = 'Active'
+            'property.appId' = '4343'; 'property.installationId' = '99'
+            privateKey = Get-Content (Join-Path $TestDrive 'gha.pem') -Raw
+        } | Import-GitIntegration | Out-Null
+        # As an older version stored it, or a hand edit: the store itself does not measure filters.
+        $filter = ('[@,@][]' * 39) + '[?id]'
+        $yaml = (Get-Content $env:GITINTEGRATION_STORE -Raw) -replace "(?m)^(  name: gha-copies)$",
+            "`$1`n  repositoryFilter: '$filter'"
+        Set-Content -Path $env:GITINTEGRATION_STORE -Value $yaml -NoNewline
+        (Get-GitIntegration gha-copies).RepositoryFilter | Should -Be $filter
+        $r = Get-GitHubAppRepository -Name gha-copies -ErrorVariable err -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $id = 'RepositoryFilterTooExpensive,GitIntegration.GetGitHubAppRepositoryCommand'
+        $err[0].FullyQualifiedErrorId | Should -Be $id
+    }
     It 'is validated per row by Import-GitIntegration' {
         $rows = @(
             [pscustomobject]@{ name = 'good'; origin = 'git@github.com:acme/good.git'; repositoryFilter = '[?size < `1000`]' }

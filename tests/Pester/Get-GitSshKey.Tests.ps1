@@ -1,6 +1,8 @@
 BeforeDiscovery {
     # -Skip: is decided at discovery, before BeforeAll runs. Under CI=true the peer must be there: the test runs (and fails) without it.
     $NoSshKeygen = -not (Get-Command ssh-keygen -ErrorAction Ignore) -and $env:CI -ne 'true'
+    # Devices and FIFOs as files are a Unix matter.
+    $NotUnix = $IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop'
 }
 
 BeforeAll {
@@ -14,6 +16,18 @@ BeforeAll {
     Set-Content -Path (Join-Path $ssh 'notes.txt') -Value 'not a key'
     # A public key whose private key is elsewhere.
     Copy-Item (Join-Path $ssh 'id_rsa.pub') (Join-Path $ssh 'colleague.pub')
+
+    # Runs $Script while a writer waits to open $Fifo after 60 s: a build that blocks reading the FIFO then fails
+    # its test instead of hanging the run. Returns how long $Script took.
+    function script:Measure-WithFifoReleased([string] $Fifo, [scriptblock] $Script) {
+        $writer = [powershell]::Create()
+        $release = { param($f) Start-Sleep -Seconds 60; [IO.File]::WriteAllText($f, 'x') }
+        $null = $writer.AddScript($release).AddArgument($Fifo)
+        $null = $writer.BeginInvoke()
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        try { & $Script } finally { $writer.Stop(); $writer.Dispose() }
+        $clock.Elapsed
+    }
 }
 
 Describe 'Get-GitSshKey' {
@@ -55,6 +69,44 @@ Describe 'Get-GitSshKey' {
         $keys | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -Be 'KeyFileNotFound,GitIntegration.GetGitSshKeyCommand'
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'refuses /dev/zero as a key at once, with an error that names it, and goes on' -Skip:$NotUnix {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $paths = '/dev/zero', (Join-Path $ssh 'id_rsa')
+        $keys = Get-GitSshKey -Path $paths -ErrorVariable err -ErrorAction SilentlyContinue
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 30
+        $keys | Should -HaveCount 1
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'FileNotRegular,GitIntegration.GetGitSshKeyCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].TargetObject | Should -Be '/dev/zero'
+        $err[0].Exception.Message | Should -BeLike "*'/dev/zero' is a character device, not a file*"
+    }
+
+    It 'refuses a FIFO as a key without waiting for something to write to it' -Skip:$NotUnix {
+        $fifo = Join-Path $TestDrive 'id_fifo'
+        & mkfifo $fifo
+        $took = Measure-WithFifoReleased $fifo {
+            $script:fifoKeys = Get-GitSshKey -Path $fifo -ErrorVariable script:fifoErr -ErrorAction SilentlyContinue
+        }
+        $took.TotalSeconds | Should -BeLessThan 60
+        $fifoKeys | Should -BeNullOrEmpty
+        $fifoErr[0].FullyQualifiedErrorId | Should -Be 'FileNotRegular,GitIntegration.GetGitSshKeyCommand'
+        $fifoErr[0].Exception.Message | Should -BeLike "*is a named pipe (FIFO)*"
+    }
+
+    It 'lists a folder holding a FIFO (an agent''s or a multiplexer''s) without waiting on it' -Skip:$NotUnix {
+        $folder = Join-Path $TestDrive 'with-fifo'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        Copy-Item (Join-Path $ssh 'id_rsa') $folder
+        & mkfifo (Join-Path $folder 'agent')
+        $took = Measure-WithFifoReleased (Join-Path $folder 'agent') {
+            $script:listed = Get-GitSshKey -Path $folder -ErrorVariable script:listErr -ErrorAction SilentlyContinue
+        }
+        $took.TotalSeconds | Should -BeLessThan 60
+        $listed.Path | Split-Path -Leaf | Should -Be 'id_rsa'
+        $listErr | Should -BeNullOrEmpty
     }
 
     It 'says a file that is not a key is not one' {

@@ -57,6 +57,32 @@ Describe 'Import-GitIntegration' {
         (Get-GitIntegration -StorePath $store).Count | Should -Be 2
     }
 
+    It 'refuses a YAML file whose aliases would expand it to gigabytes, naming the file, and imports nothing' {
+        # One 1 MB value aliased 3,000 times: 1.2 MB on disk, 3 GB of integrations once the aliases are written out.
+        $yaml = Join-Path $TestDrive 'bomb.yaml'
+        $text = [Text.StringBuilder]::new()
+        $null = $text.Append("- origin: ssh://git@example.com/r0.git`n  name: &big """).Append('x', 1MB).Append("""`n")
+        foreach ($n in 1..3000) { $null = $text.Append("- origin: ssh://git@example.com/r$n.git`n  name: *big`n") }
+        [IO.File]::WriteAllText($yaml, $text.ToString())
+        $err = { Import-GitIntegration $yaml -StorePath $store } |
+            Should -Throw -ErrorId 'ImportAliasesTooLarge,GitIntegration.ImportGitIntegrationCommand' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $err.TargetObject | Should -Be $yaml
+        $err.Exception.Message | Should -BeLike "'$yaml' cannot be imported: its YAML aliases*Nothing was imported."
+        $store | Should -Not -Exist
+    }
+
+    It 'reads YAML aliases that repeat a little, as written out' {
+        $yaml = Join-Path $TestDrive 'shared.yaml'
+        $lines = '- origin: git@github.com:acme/a.git', '  organization: &org acme', '  properties: &team {team: web}',
+            '- origin: git@github.com:acme/b.git', '  organization: *org', '  properties: *team'
+        Set-Content -Path $yaml -Value $lines
+        (Import-GitIntegration $yaml -StorePath $store).Action | Should -Be @('Created', 'Created')
+        $b = Get-GitIntegration b -StorePath $store
+        $b.Organization | Should -Be 'acme'
+        $b.Properties['team'] | Should -Be 'web'
+    }
+
     It 'imports nothing with -Atomic when a row fails' {
         $rows = [pscustomobject]@{ origin = 'git@h:o/ok.git' }, [pscustomobject]@{ name = 'no-origin' }
         $rows | Import-GitIntegration -StorePath $store -Atomic -ErrorAction SilentlyContinue | Out-Null

@@ -43,6 +43,19 @@ Describe 'Set-GitIntegration' {
         $i.SslVerify | Should -BeFalse
     }
 
+    It 'refuses a RepositoryFilter too expensive to run, before anything changes' {
+        # 278 characters: each [@,@][] doubles what follows; on 20 repositories this ran 123 s to 7.7 GB.
+        $filter = ('[@,@][]' * 39) + '[?id]'
+        $before = Get-Content $store -Raw
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $err = { Set-GitIntegration billing -RepositoryFilter $filter -StorePath $store } |
+            Should -Throw -ErrorId 'RepositoryFilterTooExpensive,GitIntegration.SetGitIntegrationCommand' -PassThru
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 30
+        $err.CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $err.Exception.Message | Should -BeLike '*is too expensive: on 200 repositories*GitHub''s*10,000 repositories*'
+        Get-Content $store -Raw | Should -Be $before
+    }
+
     It 'changes nothing with -WhatIf' {
         $before = Get-Content $store -Raw
         Set-GitIntegration billing-old -RepositoryFilter "[?name=='x']" -StorePath $store -WhatIf

@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    # Devices as files are a Unix matter.
+    $NotUnix = $IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop'
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $script:OpenSshRsa = New-GitSshKey -Path TestDrive:/macos_key -Bits 2048 -Format OpenSsh
@@ -70,6 +75,16 @@ Describe 'Test-GitSshKey' {
     It 'reports a missing path as a non-terminating error' {
         Test-GitSshKey -Path TestDrive:/nothing_here -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -Be 'KeyFileNotFound,GitIntegration.TestGitSshKeyCommand'
+    }
+
+    It 'says /dev/zero is not a key, at once, instead of reading it' -Skip:$NotUnix {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $result = Test-GitSshKey -Path /dev/zero
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 30
+        $result.IsValid | Should -BeFalse
+        $result.Findings.Id | Should -Be 'NotAKey'
+        $result.Findings.Message | Should -BeLike "'/dev/zero' is a character device, not a file*"
+        $result.Findings.Remedy | Should -Be 'Get-GitSshKey'
     }
 
     It 'never puts the passphrase in its output' {

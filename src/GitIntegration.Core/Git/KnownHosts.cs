@@ -62,7 +62,7 @@ namespace GitIntegration.Core.Git
             if (!File.Exists(path)) return Array.Empty<(string, string)>();
             var name = Name(host, port);
             var found = new List<(string, string)>();
-            foreach (var raw in File.ReadAllLines(path))
+            foreach (var raw in Read(path).Split('\n'))
             {
                 var line = raw.Trim();
                 if (line.Length == 0 || line[0] == '#' || line[0] == '@') continue;
@@ -80,7 +80,7 @@ namespace GitIntegration.Core.Git
                 var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
                 IO.SecureFile.CreateDirectories(dir);
                 var lines = keys.Select(k => $"{Name(k.HostName, k.Port)} {k.KeyType} {k.PublicKey}").ToList();
-                var existing = File.Exists(path) ? File.ReadAllText(path) : "";
+                var existing = File.Exists(path) ? Read(path) : "";
                 if (existing.Length > 0 && !existing.EndsWith("\n", StringComparison.Ordinal)) existing += "\n";
                 // Not a secret, but the file decides whom we trust: written atomically and owner-only like ~/.ssh.
                 IO.SecureFile.WriteAllText(path, existing + string.Join("\n", lines) + "\n", overwrite: true);
@@ -91,6 +91,11 @@ namespace GitIntegration.Core.Git
                     $"Cannot add the host key to '{path}': {e.Message}. Check that the folder is writable, or pass -KnownHostsPath.", e) { Target = path };
             }
         }
+
+        /// <summary>Far more than any real known_hosts (100,000 RSA host keys take about 60 MB).</summary>
+        public const int MaxFileBytes = 64 << 20;
+
+        private static string Read(string path) => IO.InputFile.ReadAllText(path, "known_hosts file", MaxFileBytes);
 
         private static bool Matches(string patterns, string name)
         {

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using GitIntegration.Core.Keys;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration.Core.GitHub
@@ -51,11 +52,11 @@ namespace GitIntegration.Core.GitHub
             var appId = Long(i, AppId);
             if (appId == null || string.IsNullOrEmpty(i.PrivateKeyPath)) return null;
             string pem;
-            try { pem = File.ReadAllText(i.PrivateKeyPath); }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            try { pem = KeyFiles.ReadText(i.PrivateKeyPath!); }
+            catch (GitIntegrationException e)
             {
-                throw new GitIntegrationException(ErrorIds.FileReadFailed, ErrorKind.ReadError,
-                    $"The app's private key '{i.PrivateKeyPath}' cannot be read ({e.GetType().Name}). Give the app's key again with Update-GitHubAppKey.", e) { Target = i.PrivateKeyPath };
+                throw new GitIntegrationException(e.ErrorId, e.Kind, $"The app's private key cannot be read: " +
+                    $"{e.Message} Give the app's key again with Update-GitHubAppKey.", e) { Target = i.PrivateKeyPath };
             }
             return GitHubAppCredentials.FromPem(appId.Value, Text(i, ClientId), pem);
         }

@@ -104,12 +104,14 @@ namespace GitIntegration.Core.Keys
         {
             var id = e.ErrorId switch
             {
-                ErrorIds.KeyFormatNotRecognized => Ids.NotAKey,
+                ErrorIds.KeyFormatNotRecognized or ErrorIds.FileNotRegular => Ids.NotAKey,
                 ErrorIds.KeyFormatNotSupported or ErrorIds.KeyAlgorithmNotSupported or ErrorIds.KeyTooLarge => Ids.Unsupported,
                 ErrorIds.WrongPassphrase => Ids.WrongPassphrase,
                 _ => Ids.Corrupt,
             };
-            string? remedy = id == Ids.WrongPassphrase ? null : $"New-GitSshKey -Path {Quote(path ?? "<new key path>")}";
+            string? remedy = id == Ids.WrongPassphrase ? null
+                : e.ErrorId == ErrorIds.FileNotRegular ? "Get-GitSshKey"
+                : $"New-GitSshKey -Path {Quote(path ?? "<new key path>")}";
             result.Findings = new[] { new KeyFinding(id, FindingSeverity.Error, e.Message, remedy) };
             return result;
         }

@@ -15,6 +15,12 @@ namespace GitIntegration.Core.Keys
         public static string DefaultFolder =>
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh");
 
+        /// <summary>
+        /// The text of a key file (a GitHub App's PEM, a key exported with an integration): a regular file of at most
+        /// 256 KiB, decoded as the key readers decode it (UTF-16 from Windows PowerShell's Out-File included).
+        /// </summary>
+        public static string ReadText(string path) => KeyText.ReadFile(Path.GetFullPath(path));
+
         /// <summary>Reads a key file and describes it, using a matching sibling .pub where there is one.</summary>
         public static (KeyDocument Document, SshKeyInfo Info) Inspect(string path, string? passphrase = null)
         {
@@ -47,7 +53,8 @@ namespace GitIntegration.Core.Keys
 
         /// <summary>
         /// The keys in a folder: private keys, and .pub files only where their private key is absent.
-        /// Files that are not keys are passed over; damaged keys come back with their error.
+        /// Files that are not keys (sockets, FIFOs and devices too) are passed over; damaged keys come back with their
+        /// error.
         /// </summary>
         public static IEnumerable<(string Path, SshKeyInfo? Info, GitIntegrationException? Error)> Find(string folder, bool recurse)
         {
@@ -67,7 +74,8 @@ namespace GitIntegration.Core.Keys
                     if (doc.IsPrivate) privateSeen.Add(f);
                     results.Add((f, info, null));
                 }
-                catch (GitIntegrationException e) when (e.ErrorId == ErrorIds.KeyFormatNotRecognized || e.ErrorId == ErrorIds.FileReadFailed) { }
+                catch (GitIntegrationException e) when (e.ErrorId == ErrorIds.KeyFormatNotRecognized ||
+                    e.ErrorId == ErrorIds.FileReadFailed || e.ErrorId == ErrorIds.FileNotRegular) { }
                 catch (GitIntegrationException e) { results.Add((f, null, e)); }
             }
             return results;

@@ -62,23 +62,11 @@ namespace GitIntegration.Core.Keys
 
         public static string ReadFile(string path)
         {
-            byte[] bytes;
-            try
-            {
-                var info = new FileInfo(path);
-                if (!info.Exists)
-                    throw new GitIntegrationException(ErrorIds.KeyFileNotFound, ErrorKind.ObjectNotFound,
-                        $"The key file '{path}' does not exist. Check the path, or list your keys with Get-GitSshKey.") { Target = path };
-                if (info.Length > MaxKeyFileBytes)
-                    throw TooLarge(path);
-                bytes = File.ReadAllBytes(path);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                throw new GitIntegrationException(ErrorIds.FileReadFailed, ErrorKind.ReadError,
-                    $"The key file '{path}' could not be read: {e.Message}", e) { Target = path };
-            }
-            return Decode(bytes);
+            if (!File.Exists(path) && !Directory.Exists(path))
+                throw new GitIntegrationException(ErrorIds.KeyFileNotFound, ErrorKind.ObjectNotFound,
+                    $"The key file '{path}' does not exist. Check the path, or list your keys with Get-GitSshKey.")
+                    { Target = path };
+            return Decode(IO.InputFile.ReadAllBytes(path, "key file", MaxKeyFileBytes, () => TooLarge(path)));
         }
 
         public static KeyFormatException TooLarge(string? what) => new KeyFormatException(ErrorIds.KeyTooLarge,

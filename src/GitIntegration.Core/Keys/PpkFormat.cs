@@ -18,7 +18,9 @@ namespace GitIntegration.Core.Keys
         /// <summary>3 (PuTTY 0.75 and later, Argon2) or 2 (older PuTTY, WinSCP, FileZilla).</summary>
         public int Version { get; set; } = 3;
         public Argon2Type KeyDerivation { get; set; } = Argon2Type.Argon2id;
-        public int MemoryKiB { get; set; } = 8192;
+        /// <summary>What PuTTYgen writes.</summary>
+        public const int DefaultMemoryKiB = 8192;
+        public int MemoryKiB { get; set; } = DefaultMemoryKiB;
         /// <summary>Argon2 passes; null chooses them like puttygen: as many as take about <see cref="TimeMilliseconds"/>.</summary>
         public int? Passes { get; set; }
         public int Parallelism { get; set; } = 1;
@@ -32,10 +34,17 @@ namespace GitIntegration.Core.Keys
     /// </summary>
     public static class PpkFormat
     {
-        /// <summary>A file asking Argon2 for more memory than this is refused before anything is allocated.</summary>
-        public const int MaxMemoryKiB = 1024 * 1024;
-        /// <summary>Memory (KiB) times passes: about 8 GiB of Argon2 work, some seconds. More is refused.</summary>
-        public const long MaxWork = 8192L * 1024;
+        // What a file may ask Argon2 for, checked before anything is allocated. PuTTYgen writes 8192 KiB, one lane,
+        // and as many passes as take 0.1 s on the machine that saves the key (34 on this project's machines; a machine
+        // several times faster picks the next Fibonacci numbers, 89 or 144). puttygen --ppk-param takes any memory
+        // and passes (4 GiB ran out of memory, 2^32-1 passes ran until stopped), so the caps are 32 times PuTTYgen's
+        // memory and 256 passes at its memory: a hostile file then costs about 1.5 s and 400 MB, where 1 GiB and 8
+        // passes cost 7 s to 28 s and 1.2 GB per read.
+
+        /// <summary>The most memory a .ppk may ask Argon2 for: 256 MiB, 32 times what PuTTYgen writes.</summary>
+        public const int MaxMemoryKiB = 256 * 1024;
+        /// <summary>Memory (KiB) times passes: 256 passes at PuTTYgen's 8192 KiB, 8 at the most memory.</summary>
+        public const long MaxWork = PpkWriteOptions.DefaultMemoryKiB * 256L;
         private const string Aes = "aes256-cbc";
         private const int MaxLines = 1024;
         private const int LineLength = 64;
@@ -216,9 +225,12 @@ namespace GitIntegration.Core.Keys
         private static void CheckCost(int memory, int passes)
         {
             if (memory > MaxMemoryKiB || (long)memory * passes > MaxWork)
-                throw Unsupported($"The PuTTY key asks Argon2 for {memory} KiB of memory and {passes} passes, more than any PuTTYgen setting needs " +
-                                  $"(at most {MaxMemoryKiB} KiB, and memory × passes at most {MaxWork}); it is refused rather than run for minutes. " +
-                                  "Re-save it in PuTTYgen with the default key derivation settings.");
+                throw Unsupported($"The PuTTY key asks Argon2 for {memory} KiB of memory and {passes} passes. " +
+                    "PuTTYgen writes 8192 KiB and as many passes as take 0.1 s (about 30 to 150); a file may ask for " +
+                    $"at most {MaxMemoryKiB} KiB and {MaxWork / PpkWriteOptions.DefaultMemoryKiB} passes at 8192 KiB " +
+                    $"(memory × passes at most {MaxWork}), because a file can ask for minutes of work on every " +
+                    "read. Save the key again in PuTTYgen with its default key derivation settings " +
+                    "(Key > Parameters for saving key files).");
         }
 
         private static (byte[] CipherKey, byte[] MacKey) V2Keys(string passphrase)

@@ -41,8 +41,25 @@ namespace GitIntegration.Core.Query
                 if (!Matches(values[i], expected))
                     throw JmesPathException.Runtime("invalid-type",
                         $"{Name}() argument {i + 1} must be {Describe(expected)}, but it is {Describe(values[i])}");
+                EvaluationBudget.Charge(Size(values[i]));
             }
-            return _body(values);
+            var result = _body(values);
+            EvaluationBudget.Charge(Size(result));
+            return result;
+        }
+
+        /// <summary>The steps a function takes to go through a value or to make it: arrays and text by size.</summary>
+        private static long Size(object? v)
+        {
+            switch (v)
+            {
+                case string s: return 1 + s.Length / 8;
+                case List<object?> a:
+                    long n = a.Count;
+                    foreach (var x in a) if (x is string t) n += t.Length / 8;
+                    return n;
+                default: return 1;
+            }
         }
 
         private static bool Matches(object? v, ArgType t)
@@ -218,6 +235,7 @@ namespace GitIntegration.Core.Query
         {
             if (a.Count == 0) return new List<object?>();
             var keys = Keys(a, key, function);
+            EvaluationBudget.Charge((long)a.Count * (1 + (int)Math.Log(a.Count, 2)));
             var order = Enumerable.Range(0, a.Count).ToArray();
             // Stable: equal keys keep their order.
             System.Array.Sort(order, (x, y) => { int c = Compare(keys[x], keys[y]); return c != 0 ? c : x.CompareTo(y); });

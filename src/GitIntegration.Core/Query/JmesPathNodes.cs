@@ -13,7 +13,15 @@ namespace GitIntegration.Core.Query
         }
 
         public int Depth { get; }
-        public abstract object? Eval(object? current);
+
+        /// <summary>Evaluates the node, one step of the evaluation's <see cref="EvaluationBudget"/>.</summary>
+        public object? Eval(object? current)
+        {
+            EvaluationBudget.Charge(1);
+            return Evaluate(current);
+        }
+
+        protected abstract object? Evaluate(object? current);
 
         protected static List<object?>? Array(object? v) => v as List<object?>;
     }
@@ -21,21 +29,21 @@ namespace GitIntegration.Core.Query
     internal sealed class Identity : Node
     {
         public static readonly Identity Instance = new Identity();
-        public override object? Eval(object? current) => current;
+        protected override object? Evaluate(object? current) => current;
     }
 
     internal sealed class Literal : Node
     {
         private readonly object? _value;
         public Literal(object? value) { _value = value; }
-        public override object? Eval(object? current) => _value;
+        protected override object? Evaluate(object? current) => _value;
     }
 
     internal sealed class Field : Node
     {
         public Field(string name) { Name = name; }
         public string Name { get; }
-        public override object? Eval(object? current) =>
+        protected override object? Evaluate(object? current) =>
             current is JmesObject o && o.TryGetValue(Name, out var v) ? v : null;
     }
 
@@ -43,7 +51,7 @@ namespace GitIntegration.Core.Query
     {
         private readonly Node _left, _right;
         public Sub(Node left, Node right) : base(left, right) { _left = left; _right = right; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             var l = _left.Eval(current);
             return l == null ? null : _right.Eval(l);
@@ -54,14 +62,14 @@ namespace GitIntegration.Core.Query
     {
         private readonly Node _left, _right;
         public Pipe(Node left, Node right) : base(left, right) { _left = left; _right = right; }
-        public override object? Eval(object? current) => _right.Eval(_left.Eval(current));
+        protected override object? Evaluate(object? current) => _right.Eval(_left.Eval(current));
     }
 
     internal sealed class Index : Node
     {
         private readonly int _index;
         public Index(int index) { _index = index; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             if (!(current is List<object?> a)) return null;
             long i = _index < 0 ? (long)a.Count + _index : _index;
@@ -74,7 +82,7 @@ namespace GitIntegration.Core.Query
         private readonly int? _start, _stop, _step;
         public Slice(int? start, int? stop, int? step) { _start = start; _stop = stop; _step = step; }
 
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             if (!(current is List<object?> a)) return null;
             long step = _step ?? 1;
@@ -85,6 +93,7 @@ namespace GitIntegration.Core.Query
             var r = new List<object?>();
             if (step > 0) for (long i = start; i < stop; i += step) r.Add(a[(int)i]);
             else for (long i = start; i > stop; i += step) r.Add(a[(int)i]);
+            EvaluationBudget.Charge(r.Count);
             return r;
         }
 
@@ -105,7 +114,7 @@ namespace GitIntegration.Core.Query
     {
         private readonly Node _left, _right;
         public Projection(Node left, Node right) : base(left, right) { _left = left; _right = right; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             if (!(_left.Eval(current) is List<object?> a)) return null;
             var r = new List<object?>(a.Count);
@@ -123,7 +132,7 @@ namespace GitIntegration.Core.Query
     {
         private readonly Node _left, _right;
         public ValueProjection(Node left, Node right) : base(left, right) { _left = left; _right = right; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             if (!(_left.Eval(current) is JmesObject o)) return null;
             var r = new List<object?>(o.Count);
@@ -146,7 +155,7 @@ namespace GitIntegration.Core.Query
             _right = right;
         }
 
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             if (!(_left.Eval(current) is List<object?> a)) return null;
             var r = new List<object?>();
@@ -164,13 +173,17 @@ namespace GitIntegration.Core.Query
     {
         private readonly Node _inner;
         public Flatten(Node inner) : base(inner) { _inner = inner; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             if (!(_inner.Eval(current) is List<object?> a)) return null;
             var r = new List<object?>(a.Count);
             foreach (var x in a)
             {
-                if (x is List<object?> inner) r.AddRange(inner);
+                if (x is List<object?> inner)
+                {
+                    EvaluationBudget.Charge(inner.Count);
+                    r.AddRange(inner);
+                }
                 else r.Add(x);
             }
             return r;
@@ -185,7 +198,7 @@ namespace GitIntegration.Core.Query
         private readonly Node _left, _right;
         public Comparator(Comparison op, Node left, Node right) : base(left, right) { _op = op; _left = left; _right = right; }
 
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             var l = _left.Eval(current);
             var r = _right.Eval(current);
@@ -217,7 +230,7 @@ namespace GitIntegration.Core.Query
     {
         private readonly Node _left, _right;
         public Or(Node left, Node right) : base(left, right) { _left = left; _right = right; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             var l = _left.Eval(current);
             return JmesValue.IsTrue(l) ? l : _right.Eval(current);
@@ -228,7 +241,7 @@ namespace GitIntegration.Core.Query
     {
         private readonly Node _left, _right;
         public And(Node left, Node right) : base(left, right) { _left = left; _right = right; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             var l = _left.Eval(current);
             return JmesValue.IsTrue(l) ? _right.Eval(current) : l;
@@ -239,14 +252,14 @@ namespace GitIntegration.Core.Query
     {
         private readonly Node _inner;
         public Not(Node inner) : base(inner) { _inner = inner; }
-        public override object? Eval(object? current) => JmesValue.Bool(!JmesValue.IsTrue(_inner.Eval(current)));
+        protected override object? Evaluate(object? current) => JmesValue.Bool(!JmesValue.IsTrue(_inner.Eval(current)));
     }
 
     internal sealed class MultiSelectList : Node
     {
         private readonly Node[] _items;
         public MultiSelectList(Node[] items) : base(items) { _items = items; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             if (current == null) return null;
             var r = new List<object?>(_items.Length);
@@ -259,7 +272,7 @@ namespace GitIntegration.Core.Query
     {
         private readonly KeyValuePair<string, Node>[] _pairs;
         public MultiSelectHash(KeyValuePair<string, Node>[] pairs) : base(System.Array.ConvertAll(pairs, p => p.Value)) { _pairs = pairs; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             if (current == null) return null;
             var r = new JmesObject();
@@ -273,7 +286,7 @@ namespace GitIntegration.Core.Query
     {
         public ExpressionReference(Node inner) : base(inner) { Inner = inner; }
         public Node Inner { get; }
-        public override object? Eval(object? current) => this;
+        protected override object? Evaluate(object? current) => this;
     }
 
     internal sealed class FunctionCall : Node
@@ -281,7 +294,7 @@ namespace GitIntegration.Core.Query
         private readonly JmesFunction _function;
         private readonly Node[] _args;
         public FunctionCall(JmesFunction function, Node[] args) : base(args) { _function = function; _args = args; }
-        public override object? Eval(object? current)
+        protected override object? Evaluate(object? current)
         {
             var values = new object?[_args.Length];
             for (int i = 0; i < _args.Length; i++) values[i] = _args[i].Eval(current);

@@ -54,7 +54,14 @@ namespace GitIntegration.Core.Query
             }
         }
 
-        public static JsonNode? ToNode(object? v) => v switch
+        /// <summary>The result as JSON: a new copy of every value, so it counts against the budget.</summary>
+        public static JsonNode? ToNode(object? v)
+        {
+            EvaluationBudget.Charge(v is string s ? 1 + s.Length / 8 : 1);
+            return Node(v);
+        }
+
+        private static JsonNode? Node(object? v) => v switch
         {
             null => null,
             bool b => JsonValue.Create(b),
@@ -98,6 +105,7 @@ namespace GitIntegration.Core.Query
 
         public static bool Equal(object? x, object? y)
         {
+            EvaluationBudget.Charge(1);
             switch (x)
             {
                 case null: return y == null;
@@ -127,12 +135,16 @@ namespace GitIntegration.Core.Query
 
         private static void Write(StringBuilder sb, object? v)
         {
+            EvaluationBudget.Charge(1);
             switch (v)
             {
                 case null: sb.Append("null"); break;
                 case bool b: sb.Append(b ? "true" : "false"); break;
                 case double d: sb.Append(Number(d)); break;
-                case string s: sb.Append(JsonSerializer.Serialize(s, Unescaped)); break;
+                case string s:
+                    EvaluationBudget.ChargeText(s.Length);
+                    sb.Append(JsonSerializer.Serialize(s, Unescaped));
+                    break;
                 case List<object?> a:
                     sb.Append('[');
                     for (int i = 0; i < a.Count; i++) { if (i > 0) sb.Append(','); Write(sb, a[i]); }

@@ -101,6 +101,13 @@ namespace GitIntegration.Core.Store
 
         // ---------------------------------------------------------------- reading
 
+        /// <summary>Far more than a bulk file needs (10,000 rows with an RSA 4096 key each take about 40 MB).</summary>
+        public const int MaxFileBytes = 64 << 20;
+
+        /// <summary><see cref="Read"/> on a bulk file: a regular file of <see cref="MaxFileBytes"/> at most.</summary>
+        public static List<ImportRow> ReadFile(string path, BulkFormat format, out List<string> unknownColumns) =>
+            Read(IO.InputFile.ReadAllText(path, "bulk import file", MaxFileBytes), format, path, out unknownColumns);
+
         /// <summary>
         /// The rows of a bulk file. A file that cannot be split into rows at all (no header with 'origin', YAML or
         /// JSON that does not parse) throws; a row that cannot be read is returned with its Error.
@@ -151,7 +158,11 @@ namespace GitIntegration.Core.Store
         {
             var rows = new List<ImportRow>();
             var stream = new YamlStream();
-            try { stream.Load(new StringReader(text)); }
+            try
+            {
+                CheckYamlBounds(text, source);
+                stream.Load(new StringReader(text));
+            }
             catch (YamlException e) { throw HeaderError(source, $"line {e.Start.Line}, column {e.Start.Column}: {e.Message}"); }
             if (stream.Documents.Count == 0) return rows;
             var rootNode = stream.Documents[0].RootNode;
@@ -178,6 +189,55 @@ namespace GitIntegration.Core.Store
                 }
             }
             return rows;
+        }
+
+        /// <summary>A bulk file is a list of mappings (properties one more): far less deep than this.</summary>
+        public const int MaxYamlDepth = 64;
+
+        /// <summary>
+        /// Bounds a YAML bulk file before anything is built from it, on the parser's events. Aliases (*name) repeat
+        /// what their anchor holds: the document they expand to may be no larger than <see cref="MaxFileBytes"/>, as
+        /// if it were written out (one 1 MB value aliased 3,000 times was 3 GB of integrations and an
+        /// OutOfMemoryException). Nesting is bounded too: YamlDotNet builds its nodes recursively, and 100,000 levels
+        /// overflow the stack.
+        /// </summary>
+        private static void CheckYamlBounds(string text, string source)
+        {
+            var parser = new Parser(new StringReader(text));
+            var anchors = new Dictionary<AnchorName, long>();
+            var open = new Stack<(AnchorName Anchor, long From)>();
+            long expanded = 0; // a node counts 1, a scalar its characters too
+            while (parser.MoveNext())
+            {
+                switch (parser.Current)
+                {
+                    case Scalar s:
+                        expanded += 1 + s.Value.Length;
+                        if (!s.Anchor.IsEmpty) anchors[s.Anchor] = 1 + s.Value.Length;
+                        break;
+                    case NodeEvent n when n is SequenceStart || n is MappingStart:
+                        if (open.Count == MaxYamlDepth)
+                            throw HeaderError(source, $"line {n.Start.Line}: it nests lists and mappings more than " +
+                                $"{MaxYamlDepth} levels deep; a bulk file is a list of integrations, each a mapping " +
+                                "of columns.");
+                        open.Push((n.Anchor, expanded++));
+                        break;
+                    case SequenceEnd _:
+                    case MappingEnd _:
+                        var (anchor, from) = open.Pop();
+                        if (!anchor.IsEmpty) anchors[anchor] = expanded - from;
+                        break;
+                    case AnchorAlias a:
+                        expanded += anchors.TryGetValue(a.Value, out var size) ? size : 0;
+                        break;
+                }
+                if (expanded > MaxFileBytes)
+                    throw new GitIntegrationException(BulkErrorIds.ImportAliasesTooLarge, ErrorKind.LimitsExceeded,
+                        $"'{source}' cannot be imported: its YAML aliases (*name) repeat so much that, written " +
+                        $"out, it would be larger than {MaxFileBytes >> 20} MiB, more than any bulk file needs " +
+                        $"(passed at line {parser.Current!.Start.Line}). Write the repeated values out, or alias " +
+                        "fewer or smaller values. Nothing was imported.") { Target = source };
+            }
         }
 
         private static List<ImportRow> ReadJson(string text, string source, List<string> unknown)
@@ -238,6 +298,8 @@ namespace GitIntegration.Core.Store
     {
         public const string BulkFormatUnknown = "BulkFormatUnknown";
         public const string ImportFileInvalid = "ImportFileInvalid";
+        /// <summary>A YAML file whose aliases expand it beyond what a bulk file may be.</summary>
+        public const string ImportAliasesTooLarge = "ImportAliasesTooLarge";
         public const string ImportRowInvalid = "ImportRowInvalid";
         public const string ImportKeyRejected = "ImportKeyRejected";
         public const string ImportDuplicateId = "ImportDuplicateId";

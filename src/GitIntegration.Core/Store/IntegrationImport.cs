@@ -234,9 +234,8 @@ namespace GitIntegration.Core.Store
 
         private static bool SameFileContent(string? path, string text)
         {
-            try { return path != null && File.Exists(path) && Normalize(File.ReadAllText(path)) == Normalize(text); }
-            catch (IOException) { return false; }
-            catch (UnauthorizedAccessException) { return false; }
+            try { return path != null && File.Exists(path) && Normalize(KeyFiles.ReadText(path)) == Normalize(text); }
+            catch (GitIntegrationException) { return false; }
         }
 
         private static string Normalize(string s) => s.Replace("\r\n", "\n").Trim();

@@ -79,18 +79,9 @@ namespace GitIntegration.Core.Store
         /// <summary>The current contents; an empty store when the file does not exist yet.</summary>
         public StoreDocument Load()
         {
-            string text;
             RequirePrivateFolders();
-            try
-            {
-                if (!File.Exists(Path)) return new StoreDocument();
-                text = File.ReadAllText(Path, Encoding.UTF8);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                throw new GitIntegrationException(ErrorIds.FileReadFailed, ErrorKind.ReadError,
-                    $"The store '{Path}' cannot be read: {e.Message}", e) { Target = Path };
-            }
+            var text = ReadText();
+            if (text == null) return new StoreDocument();
             using var reader = new StringReader(text);
             return StoreYaml.Read(reader, Path);
         }
@@ -109,7 +100,7 @@ namespace GitIntegration.Core.Store
             RequirePrivateFolders();
             using (StoreLock.Acquire(LockPath, QueuePath, LockTimeout, queued))
             {
-                var before = File.Exists(Path) ? File.ReadAllText(Path, Encoding.UTF8) : null;
+                var before = ReadText();
                 var doc = before == null ? new StoreDocument() : StoreYaml.Read(new StringReader(before), Path);
                 var result = change(doc);
                 var after = StoreYaml.Write(doc);
@@ -118,6 +109,11 @@ namespace GitIntegration.Core.Store
                 return result;
             }
         }
+
+        /// <summary>Far more than any store holds (an integration takes about 1 KB).</summary>
+        public const int MaxFileBytes = 256 << 20;
+
+        private string? ReadText() => File.Exists(Path) ? InputFile.ReadAllText(Path, "store", MaxFileBytes) : null;
 
         // ---------------------------------------------------------------- secrets and keys
 
