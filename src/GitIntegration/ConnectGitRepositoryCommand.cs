@@ -30,7 +30,7 @@ namespace GitIntegration
     /// <para>Connects every repository of a CSV with Url (and optional Name) columns, eight at a time; each one is its own result or error.</para>
     /// </example>
     /// <example>
-    /// <code>Connect-GitRepository -Url https://git.example.com/scm/ops/tools.git -Credential (Get-Credential svc-jira) -SkipSslVerification</code>
+    /// <code>Connect-GitRepository -Url https://git.example.com/scm/ops/tools.git -Credential (Get-Credential svc-jira) -SkipCertificateCheck</code>
     /// <para>Connects over HTTPS with a personal access token as the password, to a server with a self-signed certificate.</para>
     /// </example>
     [Cmdlet(VerbsCommunications.Connect, "GitRepository", SupportsShouldProcess = true, DefaultParameterSetName = KeySet)]
@@ -77,9 +77,11 @@ namespace GitIntegration
         [ValidateNotNull]
         public PSCredential? Credential { get; set; }
 
-        /// <summary><para type="description">Does not verify the server's TLS certificate (a self-signed test server); stored as SslVerify false.</para></summary>
+        /// <summary><para type="description">Does not verify the server's TLS certificate (a self-signed test server);
+        /// Get-GitIntegration then shows SslVerify False. -SkipSslVerification, its former name, still works.</para></summary>
         [Parameter]
-        public SwitchParameter SkipSslVerification { get; set; }
+        [Alias("SkipSslVerification")]
+        public SwitchParameter SkipCertificateCheck { get; set; }
 
         /// <summary><para type="description">Trusts the SSH host key on a first connection and records it; a changed key is never accepted.</para></summary>
         [Parameter]
@@ -172,7 +174,7 @@ namespace GitIntegration
                 Passphrase = Plain(Passphrase),
                 UserName = Credential?.UserName,
                 Token = Credential != null ? Plain(Credential.Password) : null,
-                SkipSslVerification = SkipSslVerification,
+                SkipSslVerification = SkipCertificateCheck,
                 AcceptNewHostKey = AcceptNewHostKey,
                 KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),

@@ -80,10 +80,11 @@ namespace GitIntegration
             var what = $"Write the key in {(Format?.ToString() ?? "its format")}" +
                        (RemovePassphrase ? " without a passphrase" : NewPassphrase != null ? " with a new passphrase" : "") +
                        (destination == null ? " (in place)" : $" from '{path}'");
-            if (!ShouldProcess(target, what)) return;
-            var newPassphrase = RemovePassphrase ? "" : Plain(NewPassphrase);
             try
             {
+                KeyFiles.RefuseConversion(path, Format, destination == null);
+                if (!ShouldProcess(target, what)) return;
+                var newPassphrase = RemovePassphrase ? "" : Plain(NewPassphrase);
                 WriteObject(KeyFiles.Convert(path, Format, Plain(Passphrase), newPassphrase, destination, Force,
                     WriteWarning));
             }

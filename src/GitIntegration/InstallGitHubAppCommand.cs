@@ -27,7 +27,7 @@ namespace GitIntegration
     /// <para>Creates the app "Jira Git acme" on github.com, opens the browser to confirm and to install it, and returns the Active integration.</para>
     /// </example>
     /// <example>
-    /// <code>Install-GitHubApp -Organization platform -HostUrl https://github.example.com -Name 'Jira Git platform' -TimeoutSec 1800</code>
+    /// <code>Install-GitHubApp -Organization platform -HostUrl https://github.example.com -Name 'Jira Git platform' -TimeoutSeconds 1800</code>
     /// <para>The same on a GitHub Enterprise Server (API at https://github.example.com/api/v3), giving the admin half an hour to install.</para>
     /// </example>
     /// <example>
@@ -69,10 +69,12 @@ namespace GitIntegration
         [Parameter(ParameterSetName = ManifestSet)]
         public Hashtable? Permission { get; set; }
 
-        /// <summary><para type="description">How long to wait for the app to be created and installed, in seconds (default 900). Ctrl+C stops waiting.</para></summary>
+        /// <summary><para type="description">How long to wait for the app to be created and installed, in seconds
+        /// (default 900). Ctrl+C stops waiting. -TimeoutSec, its former name, still works.</para></summary>
         [Parameter(ParameterSetName = ManifestSet)]
+        [Alias("TimeoutSec")]
         [ValidateRange(10, 86400)]
-        public int TimeoutSec { get; set; } = 900;
+        public int TimeoutSeconds { get; set; } = 900;
 
         /// <summary><para type="description">Prints the URLs to open instead of starting a browser (for a remote session).</para></summary>
         [Parameter(ParameterSetName = ManifestSet)]
@@ -117,7 +119,7 @@ namespace GitIntegration
             if (Permission != null)
                 manifest.Permissions = Permission.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "read");
             BrowserOpener open = NoBrowser || Host.Name == "ServerRemoteHost" ? (BrowserOpener)(_ => false) : GitHubManifestFlow.OpenSystemBrowser;
-            var timeout = TimeSpan.FromSeconds(TimeoutSec);
+            var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
             using var http = Http(host);
             var registration = Run(c => GitHubManifestFlow.CreateAppAsync(http, manifest, open, this, timeout, c));
             var integration = GitHubAppIntegration.Add(store, host, Organization, name, registration);

@@ -13,7 +13,7 @@ using GitIntegration.Core.Store;
 namespace GitIntegration
 {
     /// <summary>
-    /// <para type="synopsis">Changes integrations in the store: name, private key, passphrase, token, SSL verification, repository filter, enabled state.</para>
+    /// <para type="synopsis">Changes integrations in the store: name, private key, passphrase, token, TLS certificate check, repository filter, enabled state.</para>
     /// <para type="description">Changes each integration given by -Name, -Id or from the pipeline in one locked read-modify-write of the store.
     /// A new private key is checked with the key engine first (the "Updating a private SSH key" story): a key the integration would reject
     /// (OpenSSH format, a public key, a wrong passphrase, an algorithm it does not take) is refused with the reason and the fix, unless -Force.
@@ -68,9 +68,10 @@ namespace GitIntegration
         [Parameter]
         public SecureString? Token { get; set; }
 
-        /// <summary><para type="description">Verify the server's TLS certificate (-SslVerify:$false turns it off, for a self-signed server).</para></summary>
+        /// <summary><para type="description">Stops verifying the server's TLS certificate (a self-signed test server);
+        /// Get-GitIntegration then shows SslVerify False. -SkipCertificateCheck:$false verifies it again.</para></summary>
         [Parameter]
-        public SwitchParameter SslVerify { get; set; }
+        public SwitchParameter SkipCertificateCheck { get; set; }
 
         /// <summary><para type="description">The JMESPath filter (https://jmespath.org) that limits which repositories
         /// the integration connects, applied to the list of repository objects as GitHub returns them, e.g.
@@ -150,7 +151,7 @@ namespace GitIntegration
                     if (keyPath != null) i.PrivateKeyPath = keyPath;
                     if (passRef != null) i.PassphraseRef = passRef;
                     if (tokenRef != null) i.TokenRef = tokenRef;
-                    if (bound.ContainsKey(nameof(SslVerify))) i.SslVerify = SslVerify.IsPresent;
+                    if (bound.ContainsKey(nameof(SkipCertificateCheck))) i.SslVerify = !SkipCertificateCheck.IsPresent;
                     if (RepositoryFilter != null) i.RepositoryFilter = _filter?.Text;
                     if (bound.ContainsKey(nameof(Disabled)))
                         i.Status = Disabled.IsPresent ? IntegrationStatus.Disabled : i.Status == IntegrationStatus.Disabled ? IntegrationStatus.Connected : i.Status;

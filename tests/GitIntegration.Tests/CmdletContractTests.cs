@@ -152,6 +152,43 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
                         format.Should().Contain($"<TypeName>{t.FullName}</TypeName>", $"{c.Name} emits {t.Name}");
     }
 
+    /// <summary>
+    /// One name per meaning, PowerShell's own (Invoke-WebRequest's -TimeoutSeconds and -SkipCertificateCheck).
+    /// The only other names allowed are this module's former ones, as aliases of the new name, so old scripts still
+    /// run.
+    /// -SslVerify is not one: it meant the opposite of -SkipCertificateCheck.
+    /// </summary>
+    private static readonly Dictionary<string, string> FormerNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["TimeoutSec"] = "TimeoutSeconds",
+        ["SkipSslVerification"] = "SkipCertificateCheck",
+    };
+
+    [Fact]
+    public void TimeoutAndCertificateParametersUsePowerShellsNames()
+    {
+        var timeouts = new List<string>();
+        foreach (var c in _m.Cmdlets)
+            foreach (var p in ModuleUnderTest.Parameters(c))
+            {
+                var aliases = ModuleUnderTest.Attrs(p, "AliasAttribute")
+                    .SelectMany(a => (IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value!)
+                    .Select(v => (string)v.Value!);
+                var where = $"{ModuleUnderTest.CommandName(c)} -{p.Name}";
+                if (Regex.IsMatch(p.Name, "Timeout", RegexOptions.IgnoreCase))
+                {
+                    p.Name.Should().BeEquivalentTo("TimeoutSeconds", $"{where} is a timeout");
+                    timeouts.Add(where);
+                }
+                if (Regex.IsMatch(p.Name, "Ssl|Tls|Cert|Insecure|Verif", RegexOptions.IgnoreCase))
+                    p.Name.Should().Be("SkipCertificateCheck", $"{where} is about the server's TLS certificate");
+                foreach (var alias in aliases.Where(a => Regex.IsMatch(a, "Timeout|Ssl|Tls|Cert|Insecure|Verif", RegexOptions.IgnoreCase)))
+                    (FormerNames.TryGetValue(alias, out var now) && now == p.Name).Should().BeTrue(
+                        $"{where} has the alias -{alias}; only a former name of this very parameter may stay as an alias");
+            }
+        timeouts.Should().Contain("Install-GitHubApp -TimeoutSeconds", "the rule must see the parameters it is about");
+    }
+
     [Fact]
     public void PipelinePathParametersBindGetChildItemOutput()
     {

@@ -82,6 +82,56 @@ Describe 'Connect-GitRepository' {
     }
 }
 
+Describe 'Connect-GitRepository to an HTTPS server with a self-signed certificate' {
+    BeforeAll {
+        # openssl s_server speaks TLS with a certificate no trust store knows, and answers every request with a web
+        # page: past the certificate, git finds no repository there, a failure of another kind.
+        $tls = "$root/tls"
+        New-Item -ItemType Directory -Force $tls | Out-Null
+        openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj '/CN=127.0.0.1' -addext 'subjectAltName=IP:127.0.0.1' `
+            -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>$null
+        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $script:tlsPort = $listener.LocalEndpoint.Port; $listener.Stop()
+        $script:tlsServer = Start-Process openssl -PassThru -RedirectStandardOutput "$tls/out.log" `
+            -RedirectStandardError "$tls/err.log" -ArgumentList 's_server', '-accept', "127.0.0.1:$tlsPort", `
+            '-cert', "$tls/cert.pem", '-key', "$tls/key.pem", '-www', '-quiet'
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while ($true) {
+            $client = [Net.Sockets.TcpClient]::new()
+            try { $client.Connect('127.0.0.1', $tlsPort); break } catch { } finally { $client.Dispose() }
+            if ($tlsServer.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+                throw "openssl s_server did not start: $(Get-Content -Raw "$tls/err.log")"
+            }
+            Start-Sleep -Milliseconds 100
+        }
+        $script:login = [pscredential]::new('svc-jira', (Secure 'glpat-not-a-real-token'))
+    }
+    AfterAll {
+        if ($tlsServer) { Stop-Process -Id $tlsServer.Id -Force }
+    }
+
+    It 'refuses the certificate by default and says to install its CA, or -SkipCertificateCheck for a test server' {
+        Connect-GitRepository -Url "https://127.0.0.1:$tlsPort/ops/strict.git" -Credential $login -TimeoutSeconds 60 `
+            -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].Exception.Message | Should -BeLike '*TLS certificate is not trusted*-SkipCertificateCheck*'
+    }
+
+    It 'skips the certificate check with -<Switch> (-SkipSslVerification is the former name)' -TestCases @(
+        @{ Switch = 'SkipCertificateCheck'; Name = 'tls-new' }, @{ Switch = 'SkipSslVerification'; Name = 'tls-old' }
+    ) {
+        $options = @{ $Switch = $true }
+        $i = Connect-GitRepository -Url "https://127.0.0.1:$tlsPort/ops/$Name.git" -Name $Name -Credential $login `
+            -TimeoutSeconds 60 -Force @options -ErrorVariable err -ErrorAction SilentlyContinue `
+            -WarningVariable warn -WarningAction SilentlyContinue
+        # Past the TLS handshake, git found a web page where it expected a repository.
+        $said = ($err + $warn) | Out-String
+        $said | Should -Not -BeLike '*certificate*'
+        $said | Should -BeLike '*is this a git repository*'
+        $i.Status | Should -Be 'Failed'
+        (Get-GitIntegration -Name $Name).SslVerify | Should -BeFalse
+    }
+}
+
 Describe 'Connect-GitRepository killed during a check, on a machine shared with other users' -Skip:$NotUnix {
     BeforeAll {
         # The PuTTY keys found in the session's temporary folder: the module's files and folders there are named gi-*.

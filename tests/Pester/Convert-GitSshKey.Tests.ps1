@@ -67,6 +67,20 @@ Describe 'Convert-GitSshKey' {
         New-GitSshKey -Path TestDrive:/ed -Type Ed25519 -Format OpenSsh | Out-Null
         { Convert-GitSshKey -Path TestDrive:/ed -Format Pem -ErrorAction Stop } | Should -Throw -ErrorId 'KeyFormatNotSupported,GitIntegration.ConvertGitSshKeyCommand'
     }
+
+    It 'says with -WhatIf that an Ed25519 key cannot be PEM, as the real run does, instead of promising it' {
+        New-GitSshKey -Path TestDrive:/ed -Type Ed25519 -Format OpenSsh -Passphrase (Secure 'ed pass') | Out-Null
+        $before = Get-Content TestDrive:/ed -Raw
+        Convert-GitSshKey -Path TestDrive:/ed -Format Pem -WhatIf -ErrorVariable whatIf -ErrorAction SilentlyContinue
+        Convert-GitSshKey -Path TestDrive:/ed -Format Pem -Passphrase (Secure 'ed pass') -ErrorVariable real `
+            -ErrorAction SilentlyContinue
+        $whatIf | Should -HaveCount 1
+        $whatIf[0].FullyQualifiedErrorId | Should -Be 'KeyFormatNotSupported,GitIntegration.ConvertGitSshKeyCommand'
+        $whatIf[0].FullyQualifiedErrorId | Should -Be $real[0].FullyQualifiedErrorId
+        $whatIf[0].Exception.Message | Should -Be $real[0].Exception.Message
+        $whatIf[0].Exception.Message | Should -BeLike "*$(Join-Path $TestDrive 'ed')*Ed25519*-Format OpenSsh*"
+        Get-Content TestDrive:/ed -Raw | Should -Be $before
+    }
 }
 
 Describe 'Convert-GitSshKey on a machine shared with other users' -Skip:$NotUnix {

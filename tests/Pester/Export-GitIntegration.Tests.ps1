@@ -53,6 +53,26 @@ Describe 'Export-GitIntegration' {
         (Get-GitIntegration web -StorePath $dst).Properties['appId'] | Should -Be '42'
     }
 
+    It 'writes JSON as the admin typed it: plus signs, angle brackets, ampersands and accents unescaped, still valid JSON' {
+        $own = Join-Path $TestDrive 'readable/integrations.yaml'
+        # ü as a code point: Windows PowerShell reads a .ps1 without BOM as ANSI.
+        $name = 'C++ <tools> & Z' + [char]0xFC + 'rich''s "main" \ repo'
+        [pscustomobject]@{ name = $name; origin = 'https://git.example.com/c++/tools.git' } |
+            Import-GitIntegration -StorePath $own | Out-Null
+        Set-GitIntegration -Name 'C++*' -RepositoryFilter '[?!archived && size < `1000000`]' -StorePath $own
+        $file = Export-GitIntegration (Join-Path $TestDrive 'readable.json') -Format Json -StorePath $own
+        $text = Get-Content $file -Raw -Encoding UTF8
+        $text.Contains('"C++ <tools> & Z' + [char]0xFC + 'rich''s \"main\" \\ repo"') | Should -BeTrue
+        $text.Contains('"https://git.example.com/c++/tools.git"') | Should -BeTrue
+        $text.Contains('"[?!archived && size < `1000000`]"') | Should -BeTrue
+        $text | Should -Not -Match '\\u[0-9A-F]{4}'
+        $row = $text | ConvertFrom-Json
+        $row.name | Should -Be $name
+        (Import-GitIntegration $file -StorePath (Join-Path $TestDrive 'readable-copy/integrations.yaml')).Action |
+            Should -Be 'Created'
+        (Get-GitIntegration -StorePath (Join-Path $TestDrive 'readable-copy/integrations.yaml')).Name | Should -Be $name
+    }
+
     It 'refuses to overwrite a file without -Force' {
         $f = Join-Path $TestDrive 'exists.csv'
         Set-Content $f 'x'

@@ -52,7 +52,7 @@ Describe 'Install-GitHubApp' {
 
         It 'keeps no app that another account owns and names the page where it must be deleted' {
             $env:GI_TEST_CODE = 'evil-code'
-            $out = Install-GitHubApp -Organization acme -HostUrl $gh.Url -Name 'acme via evil' -TimeoutSec 300 `
+            $out = Install-GitHubApp -Organization acme -HostUrl $gh.Url -Name 'acme via evil' -TimeoutSeconds 300 `
                 -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
             $out | Should -BeNullOrEmpty
             $failures[-1].FullyQualifiedErrorId | Should -Be 'GitHubAppOwnerMismatch,GitIntegration.InstallGitHubAppCommand'
@@ -63,6 +63,18 @@ Describe 'Install-GitHubApp' {
             Get-GitIntegration | Should -BeNullOrEmpty
         }
 
+        It 'gives up after -TimeoutSeconds when nobody creates the app, and says how to give more time' {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            { Install-GitHubApp -Organization acme -HostUrl $gh.Url -TimeoutSeconds 10 -NoBrowser -ErrorAction Stop `
+                -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId 'GitHubAppManifestTimeout,GitIntegration.InstallGitHubAppCommand' `
+                    -ExpectedMessage '*larger -TimeoutSeconds*'
+            $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 9
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 120
+            Get-GitIntegration | Should -BeNullOrEmpty
+        }
+
+        # -TimeoutSec, the former name, still binds: scripts written for it keep running.
         It 'reports a forged redirect without stopping, and stores the app the organization owns' {
             $env:GI_TEST_CODE = 'acme-code'
             $app = Install-GitHubApp -Organization acme -HostUrl $gh.Url -Name 'acme' -TimeoutSec 300 `

@@ -36,11 +36,23 @@ Describe 'Set-GitIntegration' {
         (Get-GitIntegration billing -StorePath $store).TokenRef.File | Should -Not -BeNullOrEmpty
     }
 
-    It 'disables, turns SSL verification off, and renames' {
-        Set-GitIntegration billing -Disabled -SslVerify:$false -NewName billing-old -StorePath $store
+    It 'disables, stops checking the TLS certificate, and renames' {
+        (Get-GitIntegration billing -StorePath $store).SslVerify | Should -BeTrue
+        Set-GitIntegration billing -Disabled -SkipCertificateCheck -NewName billing-old -StorePath $store
         $i = Get-GitIntegration billing-old -StorePath $store
         $i.Status | Should -Be 'Disabled'
         $i.SslVerify | Should -BeFalse
+        Get-Content $store -Raw | Should -Match 'sslVerify: false'
+    }
+
+    It 'checks the TLS certificate again with -SkipCertificateCheck:$false, and leaves it alone when not given' {
+        Set-GitIntegration billing-old -SkipCertificateCheck:$false -StorePath $store
+        (Get-GitIntegration billing-old -StorePath $store).SslVerify | Should -BeTrue
+        Set-GitIntegration billing-old -Disabled:$false -StorePath $store
+        (Get-GitIntegration billing-old -StorePath $store).SslVerify | Should -BeTrue
+        Set-GitIntegration billing-old -SkipCertificateCheck -StorePath $store
+        Set-GitIntegration billing-old -Disabled -StorePath $store
+        (Get-GitIntegration billing-old -StorePath $store).SslVerify | Should -BeFalse
     }
 
     It 'refuses a RepositoryFilter too expensive to run, before anything changes' {

@@ -464,7 +464,7 @@ namespace GitIntegration.Core.Git
                 case ConnectionFailure.WrongPassphrase:
                     return "Pass the key's passphrase with -Passphrase.";
                 case ConnectionFailure.CertificateError:
-                    return "The server's TLS certificate is not trusted here. Install its CA certificate in the machine's trust store; for a test server only, use -SkipSslVerification.";
+                    return "The server's TLS certificate is not trusted here. Install its CA certificate in the machine's trust store; for a test server only, use -SkipCertificateCheck.";
                 case ConnectionFailure.AuthenticationFailed:
                     return "Check the user name and token in -Credential: the token must be valid and allowed to read repositories.";
                 case ConnectionFailure.RepositoryAccessDenied:

@@ -132,7 +132,7 @@ namespace GitIntegration.Core.GitHub
             {
                 throw new GitIntegrationException(GitHubErrorIds.ManifestTimeout, ErrorKind.OperationTimeout,
                     $"The app was not created within {timeout.TotalMinutes:0.#} min: GitHub did not redirect back. " +
-                    "Nothing was created on GitHub. Run Install-GitHubApp again (a larger -TimeoutSec gives more time); " +
+                    "Nothing was created on GitHub. Run Install-GitHubApp again (a larger -TimeoutSeconds gives more time); " +
                     "with -NoBrowser it prints the address to open by hand.");
             }
 

@@ -99,6 +99,24 @@ namespace GitIntegration.Core.Keys
         }
 
         /// <summary>
+        /// The refusals of <see cref="Convert"/> that need no passphrase (read from the key's clear part), so that
+        /// -WhatIf reports what the real run would refuse instead of promising it.
+        /// </summary>
+        public static void RefuseConversion(string path, PrivateKeyFormat? format, bool inPlace)
+        {
+            var full = Path.GetFullPath(path);
+            var doc = KeyReader.ReadFile(full);
+            if (inPlace && doc.Format == KeyFormat.Ppk)
+                throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
+                    $"'{full}' is a PuTTY key; converting it in place would leave PEM text in a .ppk file. " +
+                    $"Use ConvertFrom-PuttyKey -Path '{full}', which writes the key beside it.") { Target = full };
+            if (format == PrivateKeyFormat.Pem && doc.Algorithm == KeyAlgorithm.Ed25519)
+                throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
+                    $"'{full}' holds an Ed25519 key, which has no OpenSSL PEM form; it can only be written in OpenSSH " +
+                    "format (-Format OpenSsh). If the integration demands PEM, use an RSA key.") { Target = full };
+        }
+
+        /// <summary>
         /// Rewrites a private key in another format and/or with another passphrase: in place (atomically) or to a new
         /// file. Either way the result is owner-only; when others could read the key before, <paramref name="warning"/>
         /// says so.
@@ -109,9 +127,7 @@ namespace GitIntegration.Core.Keys
             string? newPassphrase, string? destination, bool overwrite, Action<string>? warning = null)
         {
             var full = Path.GetFullPath(path);
-            if (destination == null && KeyReader.ReadFile(full).Format == KeyFormat.Ppk)
-                throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
-                    $"'{full}' is a PuTTY key; converting it in place would leave PEM text in a .ppk file. Use ConvertFrom-PuttyKey -Path '{full}', which writes the key beside it.") { Target = full };
+            RefuseConversion(full, format, destination == null);
             var doc = KeyReader.ReadFile(full, passphrase);
             var key = doc.RequirePrivate();
             var fmt = format ?? (doc.Format == KeyFormat.OpenSsh ? PrivateKeyFormat.OpenSsh : PrivateKeyFormat.Pem);

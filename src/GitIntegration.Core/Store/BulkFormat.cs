@@ -74,7 +74,7 @@ namespace GitIntegration.Core.Store
                 case BulkFormat.Json:
                     using (var ms = new MemoryStream())
                     {
-                        using (var j = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+                        using (var j = new Utf8JsonWriter(ms, JsonOptions))
                         {
                             j.WriteStartArray();
                             foreach (var r in records)
@@ -95,6 +95,13 @@ namespace GitIntegration.Core.Store
                     break;
             }
         }
+
+        // The default encoder writes + < > & ' and every non-ASCII letter as \uXXXX, safe inside an HTML page but
+        // unreadable to the admin who opens the file. Quotes, backslashes and control characters are still escaped.
+        private static readonly JsonWriterOptions JsonOptions = new JsonWriterOptions
+        {
+            Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
 
         private static IEnumerable<KeyValuePair<string, string?>> Ordered(Dictionary<string, string?> r) =>
             IntegrationRecord.HeaderFor(new[] { r }, allFixed: false).Where(r.ContainsKey).Select(k => new KeyValuePair<string, string?>(k, r[k])).Where(kv => kv.Value != null);
