@@ -74,8 +74,7 @@ namespace GitIntegration.Core.IO
         {
             if (SecureFile.IsWindows)
                 return File.Exists(path) || !Directory.Exists(path) ? null : "a folder";
-            var status = new byte[Native.StatusBytes];
-            return Native.Stat(path, status) != 0 ? null : Describe(status);
+            return UnixStat.Of(path) is { } status ? Describe(status.Mode) : null;
         }
 
         private static string? KindOf(SafeFileHandle handle)
@@ -88,17 +87,15 @@ namespace GitIntegration.Core.IO
                     Native.FileTypePipe => "a pipe",
                     _ => "not a file on disk",
                 };
-            var status = new byte[Native.StatusBytes];
-            if (Native.FStat(handle, status) != 0)
-                throw new IOException($"fstat failed with errno {Marshal.GetLastWin32Error()}.");
-            return Describe(status);
+            return UnixStat.Of(handle) is { } status ? Describe(status.Mode)
+                : throw new IOException($"fstat failed with errno {Marshal.GetLastWin32Error()}.");
         }
 
-        private static string? Describe(byte[] status) =>
-            (BitConverter.ToInt32(status, Native.ModeOffset) & 0xF000) switch
+        private static string? Describe(int mode) =>
+            (mode & UnixStat.TypeMask) switch
             {
-                0x8000 => null,
-                0x4000 => "a folder",
+                UnixStat.RegularFile => null,
+                UnixStat.Directory => "a folder",
                 0x1000 => "a named pipe (FIFO)",
                 0x2000 => "a character device",
                 0x6000 => "a block device",
@@ -108,19 +105,6 @@ namespace GitIntegration.Core.IO
 
         private static class Native
         {
-            // The runtime's own portable stat (libSystem.Native, in every .NET Core and .NET on Linux and macOS):
-            // its FileStatus struct starts with int Flags, int Mode on every platform, unlike libc's struct stat,
-            // whose layout differs by OS and architecture. Mode's S_IFMT bits are POSIX's. The buffer is larger
-            // than the struct.
-            public const int StatusBytes = 256;
-            public const int ModeOffset = 4;
-
-            [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", SetLastError = true)]
-            public static extern int Stat(string path, byte[] status);
-
-            [DllImport("libSystem.Native", EntryPoint = "SystemNative_FStat", SetLastError = true)]
-            public static extern int FStat(SafeFileHandle fd, byte[] status);
-
             public const int FileTypeDisk = 1, FileTypeChar = 2, FileTypePipe = 3;
 
             [DllImport("kernel32.dll", SetLastError = true)]

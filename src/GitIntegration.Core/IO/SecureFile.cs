@@ -239,7 +239,7 @@ namespace GitIntegration.Core.IO
                 return WindowsIdentity.GetCurrent().User!.Equals(sid);
             }
             var (mode, owner) = Native.Stat(path, followLinks: false);
-            return (mode & 0xF000) == 0x4000 && owner == Native.geteuid();
+            return (mode & UnixStat.TypeMask) == UnixStat.Directory && owner == Native.geteuid();
         }
 
         private static IEnumerable<SecurityIdentifier> ForeignWriters(DirectorySecurity acl)
@@ -301,26 +301,13 @@ namespace GitIntegration.Core.IO
             [DllImport("libc", SetLastError = true)] public static extern int mkdir(string path, int mode);
             [DllImport("libc")] public static extern uint geteuid();
 
-            // .NET's own stat(2) shim: its FileStatus begins Flags, Mode, Uid, Gid (int32 each) on every Unix and
-            // every .NET since Core 3.0, where libc's struct stat differs by OS and architecture. The buffer is far
-            // larger than the whole FileStatus.
-            [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", SetLastError = true)]
-            private static extern int SystemNativeStat(string path, byte[] status);
-            [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat", SetLastError = true)]
-            private static extern int SystemNativeLStat(string path, byte[] status);
-
             /// <summary>O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, whose values differ between Linux and macOS.</summary>
             public static int CreateExclusiveForWriting => RuntimeInformation.IsOSPlatform(OSPlatform.OSX)
                 ? 0x1 | 0x200 | 0x800 | 0x1000000
                 : 0x1 | 0x40 | 0x80 | 0x80000;
 
-            public static (int Mode, uint Owner) Stat(string path, bool followLinks = true)
-            {
-                var status = new byte[1024];
-                int rc = followLinks ? SystemNativeStat(path, status) : SystemNativeLStat(path, status);
-                if (rc != 0) throw Error("stat", path);
-                return (BitConverter.ToInt32(status, 4), BitConverter.ToUInt32(status, 8));
-            }
+            public static (int Mode, uint Owner) Stat(string path, bool followLinks = true) =>
+                UnixStat.Of(path, followLinks) ?? throw Error("stat", path);
 
             public static IOException Error(string call, string path)
             {
