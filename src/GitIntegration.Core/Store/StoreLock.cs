@@ -88,11 +88,9 @@ namespace GitIntegration.Core.Store
             return new FileStream(Path.Combine(queuePath, name), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
 
-        private static FileStream OpenExclusive(string path, FileMode mode)
-        {
-            IO.SecureFile.CreateDirectories(Path.GetDirectoryName(path)!);
-            return new FileStream(path, mode, FileAccess.ReadWrite, FileShare.None);
-        }
+        // The folders exist: Acquire made the lock's, TakeTicket the queue's.
+        private static FileStream OpenExclusive(string path, FileMode mode) =>
+            new FileStream(path, mode, FileAccess.ReadWrite, FileShare.None);
 
         /// <summary>
         /// How many tickets are older than <paramref name="name"/>: 0 when none belongs to a live writer. Looks for the first
