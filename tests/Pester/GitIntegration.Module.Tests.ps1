@@ -11,6 +11,20 @@ BeforeDiscovery {
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
+    # Runs $Script in a fresh pwsh with these environment variables; returns its output lines, and fails the
+    # test with the session's errors when it exits non-zero.
+    function script:Invoke-FreshSession {
+        param([scriptblock] $Script, [object[]] $Arguments = @(), [hashtable] $Env = @{})
+        $saved = @{}
+        foreach ($k in $Env.Keys) {
+            $saved[$k] = [Environment]::GetEnvironmentVariable($k)
+            [Environment]::SetEnvironmentVariable($k, $Env[$k])
+        }
+        try { $out = & $Pwsh -NoProfile -NonInteractive -Command $Script -args $Arguments 2>&1 }
+        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+        $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
+        $out | ForEach-Object { "$_" }
+    }
     $script:Common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters |
         Where-Object { $_ -notin 'WhatIf', 'Confirm' }
 }
@@ -99,20 +113,6 @@ Describe 'Tab completion' {
 
 Describe 'Importing the module as users do' {
     BeforeAll {
-        # Runs $Script in a fresh pwsh with these environment variables; returns its output lines, and fails the
-        # test with the session's errors when it exits non-zero.
-        function script:Invoke-FreshSession {
-            param([scriptblock] $Script, [object[]] $Arguments = @(), [hashtable] $Env = @{})
-            $saved = @{}
-            foreach ($k in $Env.Keys) {
-                $saved[$k] = [Environment]::GetEnvironmentVariable($k)
-                [Environment]::SetEnvironmentVariable($k, $Env[$k])
-            }
-            try { $out = & $Pwsh -NoProfile -NonInteractive -Command $Script -args $Arguments 2>&1 }
-            finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
-            $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
-            $out | ForEach-Object { "$_" }
-        }
         # What every session below proves the module does once imported: all its commands, and a cmdlet that
         # needs GitIntegration.Core and BouncyCastle.
         $script:Check = {
@@ -249,9 +249,7 @@ Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:
                     'asm={0}|{1}|{2}|{3}' -f $_.GetName().Name, $_.GetName().Version, $context, $_.Location
                 }
         }
-        $out = & $Pwsh -NoProfile -NonInteractive -Command $script -args $Other, $ModulePath, "$TestDrive" 2>&1
-        $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
-        $lines = @($out | ForEach-Object { "$_" })
+        $lines = @(Invoke-FreshSession -Script $script -Arguments $Other, $ModulePath, "$TestDrive")
         $lines | Should -Contain 'key=True'
         $lines | Should -Contain 'store=one'
         $lines | Should -Contain 'json=1'
