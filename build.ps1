@@ -68,9 +68,13 @@ if ($Test -or $Pester) {
     $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
     Import-Module (Join-Path $packages.Trim() "pester/$pesterVersion/tools/Pester.psd1") -Force
 
-    $moduleBefore = $env:GITINTEGRATION_MODULE, $env:GITINTEGRATION_PACKAGE
+    # The stand-in Jira the Jira commands' tests publish to (tests/GitIntegration.JiraStandIn), run with dotnet.
+    $standIn = Join-Path $PSScriptRoot 'tests/GitIntegration.JiraStandIn/GitIntegration.JiraStandIn.csproj'
+    Invoke-Dotnet build $standIn -c $Configuration -nologo -v quiet
+    $moduleBefore = $env:GITINTEGRATION_MODULE, $env:GITINTEGRATION_PACKAGE, $env:GITINTEGRATION_JIRA_STANDIN
     $env:GITINTEGRATION_MODULE = $moduleDir
     $env:GITINTEGRATION_PACKAGE = $packageDir
+    $env:GITINTEGRATION_JIRA_STANDIN = Join-Path $PSScriptRoot "tests/GitIntegration.JiraStandIn/bin/$Configuration/net10.0/GitIntegration.JiraStandIn.dll"
     $config = New-PesterConfiguration
     $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
     $config.Run.Exit = $false
@@ -85,7 +89,7 @@ if ($Test -or $Pester) {
             Invoke-Pester -Configuration $config
         }
     }
-    finally { $env:GITINTEGRATION_MODULE, $env:GITINTEGRATION_PACKAGE = $moduleBefore }
+    finally { $env:GITINTEGRATION_MODULE, $env:GITINTEGRATION_PACKAGE, $env:GITINTEGRATION_JIRA_STANDIN = $moduleBefore }
     # The same words as dotnet test's summary, which tests/run-all.sh adds up into its closing line.
     Write-Host ("Pester - Failed: {0,5}, Passed: {1,5}, Skipped: {2,5}, Total: {3,5}" -f
         $result.FailedCount, $result.PassedCount, $result.SkippedCount, $result.TotalCount)
