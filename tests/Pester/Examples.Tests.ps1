@@ -21,6 +21,8 @@ BeforeDiscovery {
         @{ Example = 'Get-GitHostKey #1'; Needs = 'git.example.com'
             Reason = 'asks git.example.com for its host keys' }
         @{ Example = 'Get-GitHostKey #2'; Needs = 'github.com'; Reason = 'asks github.com for its host keys' }
+        @{ Example = 'Get-GitJiraRepository #1'; Needs = 'jira.example.com'; Reason = 'lists the repositories of the Jira at jira.example.com' }
+        @{ Example = 'Get-GitJiraRepository #2'; Needs = 'jira.example.com'; Reason = 'lists the repositories of the Jira at jira.example.com' }
         @{ Example = 'Get-GitHubAppInstallation #1'; Needs = 'Get-GitHubAppInstallation'
             Reason = 'asks GitHub (api.github.com) for each app''s installation' }
         @{ Example = 'Get-GitHubAppInstallation #2'; Needs = 'Get-GitHubAppInstallation'
@@ -35,12 +37,17 @@ BeforeDiscovery {
             Reason = 'lists the installation''s repositories with GitHub''s API' }
         @{ Example = 'Get-GitHubAppRepository #5'; Needs = 'Get-GitHubAppRepository acme-app'
             Reason = 'lists the installation''s repositories with GitHub''s API' }
+        @{ Example = 'Import-GitJiraRepository #1'; Needs = 'jira.example.com'; Reason = 'reads the repositories of the Jira at jira.example.com' }
+        @{ Example = 'Import-GitJiraRepository #2'; Needs = 'jira.example.com'; Reason = 'reads the repositories of the Jira at jira.example.com' }
         @{ Example = 'Install-GitHubApp #1'; Needs = 'Install-GitHubApp -Organization acme'
             Reason = 'creates an app on github.com and waits for its installation in a browser' }
         @{ Example = 'Install-GitHubApp #2'; Needs = 'https://github.example.com'
             Reason = 'creates an app on the GitHub Enterprise Server github.example.com' }
         @{ Example = 'Install-GitHubApp #3'; Needs = '-AppId 123456'
             Reason = 'GitHub must accept the key for app 123456' }
+        @{ Example = 'Publish-GitIntegration #1'; Needs = 'jira.example.com'; Reason = 'adds repositories to the Jira at jira.example.com' }
+        @{ Example = 'Publish-GitIntegration #2'; Needs = 'jira.example.com'; Reason = 'lists the repositories of the Jira at jira.example.com' }
+        @{ Example = 'Publish-GitIntegration #3'; Needs = 'jira.example.com'; Reason = 'adds repositories to the Jira at jira.example.com' }
         @{ Example = 'Resume-GitHubApp #1'; Needs = 'Resume-GitHubApp'; Reason = 'resumes the installation on GitHub' }
         @{ Example = 'Resume-GitHubApp #2'; Needs = 'Resume-GitHubApp'
             Reason = 'resumes the installations on GitHub' }
