@@ -66,13 +66,16 @@ namespace GitIntegration
         public string? StorePath { get; set; }
 
         private readonly List<Guid> _piped = new List<Guid>();
+        private bool _selecting;
         private Throttled<JiraSyncResult>? _work;
         private int _done, _total;
 
         /// <summary>Collects the piped integrations.</summary>
         protected override void ProcessRecord()
         {
-            foreach (var i in InputObject ?? Array.Empty<Integration>()) _piped.Add(i.Id);
+            if (InputObject == null) return;
+            _selecting = true;
+            foreach (var i in InputObject) _piped.Add(i.Id);
         }
 
         /// <summary>Plans, confirms and carries out the changes.</summary>
@@ -82,7 +85,7 @@ namespace GitIntegration
             StoreDocument doc = null!;
             try { doc = store.Load(); }
             catch (GitIntegrationException e) { Fail(e, store.Path); }
-            var selected = MyInvocation.ExpectingInput ? doc.Integrations.Where(i => _piped.Contains(i.Id)).ToList() : doc.Integrations;
+            var selected = _selecting || MyInvocation.ExpectingInput ? doc.Integrations.Where(i => _piped.Contains(i.Id)).ToList() : doc.Integrations;
             using var client = OpenJira();
             var plan = JiraSync.Plan(selected, doc, ListJira(client),
                 new JiraPlanOptions { IncludeUnverified = IncludeUntested, RemoveMissing = RemoveMissing });

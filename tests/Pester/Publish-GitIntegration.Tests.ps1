@@ -54,6 +54,11 @@ Describe 'Publish-GitIntegration' {
         (Writes).Count | Should -Be $before
     }
 
+    It 'publishes only the integrations piped or given with -InputObject' {
+        (Get-GitIntegration docs | Publish-GitIntegration @J).Name | Should -Be 'docs'
+        (Publish-GitIntegration @J -InputObject (Get-GitIntegration docs)).Name | Should -Be 'docs'
+    }
+
     It 'pulls them back into an empty store as equal integrations, and pulling again changes nothing' {
         $empty = "$root/empty/integrations.yaml"
         (Import-GitJiraRepository @J -StorePath $empty).Action | Should -Be @('Created', 'Created')
