@@ -22,19 +22,21 @@ namespace GitIntegration.Core
         public PowerShellCommand Arg(string parameter, string value) => Add(parameter, Quote(value));
 
         /// <summary>-Name Value, for a value of an enum parameter (-Format Pem).</summary>
-        public PowerShellCommand Arg<T>(string parameter, T value) where T : struct, System.Enum => Add(parameter, value.ToString());
+        public PowerShellCommand Arg<T>(string parameter, T value) where T : struct, System.Enum =>
+            Add(parameter, value.ToString());
 
         public PowerShellCommand Arg(string parameter, int value) =>
             Add(parameter, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         public PowerShellCommand Switch(string parameter) => Add(parameter, null);
 
-        /// <summary>A secret (a passphrase), typed when the command runs: -Name (Read-Host -AsSecureString -Prompt 'prompt').</summary>
+        /// <summary>A secret, typed when the command runs: -Name (Read-Host -AsSecureString -Prompt '...').</summary>
         public PowerShellCommand Secret(string parameter, string prompt = "Passphrase") =>
             Add(parameter, $"(Read-Host -AsSecureString -Prompt {Quote(prompt)})");
 
-        /// <summary>A value only the admin knows (which file), typed when the command runs: -Name (Read-Host -Prompt 'prompt').</summary>
-        public PowerShellCommand Ask(string parameter, string prompt) => Add(parameter, $"(Read-Host -Prompt {Quote(prompt)})");
+        /// <summary>What only the admin knows (which file), typed when the command runs: (Read-Host ...).</summary>
+        public PowerShellCommand Ask(string parameter, string prompt) =>
+            Add(parameter, $"(Read-Host -Prompt {Quote(prompt)})");
 
         public override string ToString() => _text.ToString();
 
@@ -63,7 +65,8 @@ namespace GitIntegration.Core
 
         private static bool IsPlainWord(string value) =>
             value.Length > 0 && "-+'\u2018\u2019\u201A\u201B0123456789.~:".IndexOf(value[0]) < 0
-            && !value.Any(c => Special.IndexOf(c) >= 0 || SingleQuotes.IndexOf(c) >= 0 || char.IsControl(c) || c == '\u2013' || c == '\u2014');
+            && !value.Any(c => Special.IndexOf(c) >= 0 || SingleQuotes.IndexOf(c) >= 0 || char.IsControl(c)
+                || c == '\u2013' || c == '\u2014');
 
         private PowerShellCommand Add(string parameter, string? value)
         {

@@ -22,16 +22,22 @@ namespace GitIntegration
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             var own = PowerShellsOwn(wordToComplete ?? "").ToList();
-            // PowerShell's own file results carry the full path as their tooltip: a key it already offers is not offered twice.
+            // PowerShell's file results carry the full path as their tooltip: a key it offers is not offered twice.
             var offered = new HashSet<string>(own.Select(r => r.ToolTip), StringComparer.Ordinal);
             List<CompletionCandidate> candidates;
-            try { candidates = Candidates(wordToComplete ?? "", fakeBoundParameters).Where(c => !offered.Contains(c.Value)).ToList(); }
-            catch (Exception e) when (e is GitIntegrationException || e is IOException || e is UnauthorizedAccessException) { return own; }
-            return own.Concat(candidates.Select(c => new CompletionResult(c.CompletionText, c.Value, ResultType, c.ToolTip)));
+            try { candidates = Candidates(wordToComplete ?? "", fakeBoundParameters).ToList(); }
+            catch (Exception e) when (e is GitIntegrationException || e is IOException ||
+                e is UnauthorizedAccessException)
+            {
+                return own;
+            }
+            return own.Concat(candidates.Where(c => !offered.Contains(c.Value))
+                .Select(c => new CompletionResult(c.CompletionText, c.Value, ResultType, c.ToolTip)));
         }
 
         /// <summary>What PowerShell's own completer offers first (files, for a path); nothing by default.</summary>
-        private protected virtual IEnumerable<CompletionResult> PowerShellsOwn(string wordToComplete) => Enumerable.Empty<CompletionResult>();
+        private protected virtual IEnumerable<CompletionResult> PowerShellsOwn(string wordToComplete) =>
+            Enumerable.Empty<CompletionResult>();
 
         private protected abstract IEnumerable<CompletionCandidate> Candidates(string wordToComplete, IDictionary fakeBoundParameters);
 

@@ -14,7 +14,8 @@ namespace GitIntegration.Tests;
 public sealed class ShippedWordingTests
 {
     /// <summary>Seeds, stories, issue numbers: words of how the module was made, not of what it does.</summary>
-    public static readonly Regex Jargon = new(@"\bseeds?\b|\bseed's\b|\bstor(y|ies)\b|\bissue\s*#?\s*\d+|(?<![\w#])#\d+\b|\bthe brief\b",
+    public static readonly Regex Jargon = new(
+        @"\bseeds?\b|\bseed's\b|\bstor(y|ies)\b|\bissue\s*#?\s*\d+|(?<![\w#])#\d+\b|\bthe brief\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     [Theory]
@@ -34,7 +35,8 @@ public sealed class ShippedWordingTests
         using var pe = new PEReader(File.OpenRead(Path.Combine(BuiltModule.Path, assembly)));
         var reader = pe.GetMetadataReader();
         var strings = new List<string>();
-        for (var h = MetadataTokens.UserStringHandle(1); !h.IsNil; h = reader.GetNextHandle(h)) strings.Add(reader.GetUserString(h));
+        for (var h = MetadataTokens.UserStringHandle(1); !h.IsNil; h = reader.GetNextHandle(h))
+            strings.Add(reader.GetUserString(h));
         strings.Should().Contain(s => s.Contains("New-GitSshKey"), "the messages are read from the assembly");
         strings.Where(s => Jargon.IsMatch(s)).Should().BeEmpty($"{assembly}'s messages are read by admins");
     }

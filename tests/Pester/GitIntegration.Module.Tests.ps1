@@ -76,7 +76,8 @@ Describe 'Offline help of <Name>' -ForEach $Commands {
     }
 }
 
-Describe 'SYNTAX of <Name>' -ForEach @(@{ Name = 'Convert-GitSshKey' }, @{ Name = 'ConvertFrom-PuttyKey' }, @{ Name = 'ConvertTo-PuttyKey' }) {
+Describe 'SYNTAX of <Name>' -ForEach @(
+    @{ Name = 'Convert-GitSshKey' }, @{ Name = 'ConvertFrom-PuttyKey' }, @{ Name = 'ConvertTo-PuttyKey' }) {
     It 'shows first the call that keeps the key''s passphrase, with neither -NewPassphrase nor -RemovePassphrase' {
         $first = @((Get-Help $Name).Syntax.SyntaxItem)[0].Parameter.Name
         $first | Should -Contain 'Path'
@@ -147,7 +148,8 @@ Describe 'Tab completion' {
         Push-Location $work
         try {
             $own = (TabExpansion2 -inputScript 'Get-Item -Path ./c' -cursorColumn 18).CompletionMatches
-            foreach ($line in 'Test-GitSshKey -Path ./c', 'Test-GitSshKey ./c', 'Connect-GitRepository x -KeyPath ./c') {
+            $lines = 'Test-GitSshKey -Path ./c', 'Test-GitSshKey ./c', 'Connect-GitRepository x -KeyPath ./c'
+            foreach ($line in $lines) {
                 $r = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
                 $r.CompletionText | Should -Contain './crlf_quoted.txt'
                 $r.CompletionText | Should -Be $own.CompletionText -Because $line

@@ -8,6 +8,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $script:Dir = Join-Path $TestDrive "it's a `$HOME ``x ‘q’ [1] folder"
     [IO.Directory]::CreateDirectory($Dir) | Out-Null
+    # A remedy that names a relative file writes it here, not into the checkout.
+    Push-Location -LiteralPath $Dir
     $script:Core = (Test-GitSshKey -KeyText 'x').GetType().Assembly
     $script:Seen = @{}
     # What the admin types when a pasted remedy asks: the key's passphrase, or the file that holds the key.
@@ -31,7 +33,7 @@ BeforeAll {
         $tokens = $null; $errors = $null
         $ast = [System.Management.Automation.Language.Parser]::ParseInput($Remedy, [ref] $tokens, [ref] $errors)
         $errors | Should -BeNullOrEmpty -Because $Remedy
-        $variables = $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.VariableExpressionAst] }, $true)
+        $variables = $ast.FindAll({ param($n) $n -is [Management.Automation.Language.VariableExpressionAst] }, $true)
         @($variables) | Should -HaveCount 0 -Because "'$Remedy' must not need a variable the admin does not have"
         $commands = $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] }, $true)
         foreach ($c in $commands) {
@@ -40,7 +42,7 @@ BeforeAll {
             if ($command.CommandType -eq 'Application') { continue }
             foreach ($p in $c.CommandElements) {
                 if ($p -is [System.Management.Automation.Language.CommandParameterAst]) {
-                    $command.Parameters.Keys | Should -Contain $p.ParameterName -Because "'$Remedy' runs $($command.Name)"
+                    $command.Parameters.Keys | Should -Contain $p.ParameterName -Because "'$Remedy' uses it"
                 }
             }
         }
@@ -77,15 +79,19 @@ BeforeAll {
     }
 }
 
+AfterAll { Pop-Location }
+
 Describe 'Key remedies, pasted' {
     It 'quotes any text so that PowerShell reads it back unchanged' {
         $command = $Core.GetType('GitIntegration.Core.PowerShellCommand')
-        $texts = @("it's", "a `$HOME ``b `$(Get-Date) @(1) `${x}", "‘curly’ ‚low‛ 'plain'", '"double" “curly” „low”',
-            "tab`there", "line`nbreak", '', '--%', '#not a comment', 'a;b|c&d', '-Force', '4096', '~/x', "$Dir/k ‘q’")
+        $texts = @("it's", "a `$HOME ``b `$(Get-Date) @(1) `${x}", "‘curly’ ‚low‛ 'plain'",
+            '"double" “curly” „low”', "tab`there", "line`nbreak", '', '--%', '#not a comment', 'a;b|c&d', '-Force',
+            '4096', '~/x', "$Dir/k ‘q’")
         foreach ($text in $texts) {
             foreach ($quoted in @($command::Quote($text), $command::Argument($text))) {
                 $tokens = $null; $errors = $null
-                $ast = [System.Management.Automation.Language.Parser]::ParseInput("Write-Output $quoted", [ref] $tokens, [ref] $errors)
+                $ast = [Management.Automation.Language.Parser]::ParseInput("Write-Output $quoted", [ref] $tokens,
+                    [ref] $errors)
                 $errors | Should -BeNullOrEmpty
                 $argument = $ast.EndBlock.Statements[0].PipelineElements[0].CommandElements[1]
                 $argument.Value | Should -BeExactly $text
@@ -238,7 +244,8 @@ Describe 'Key remedies, pasted' {
         Assert-Fixed $out KeyCorrupt $pem | Should -Be "$pem.new"
 
         $pgp = "$Dir/pgp `$key"
-        Set-Content -LiteralPath $pgp -Value '-----BEGIN PGP PRIVATE KEY BLOCK-----', 'abc', '-----END PGP PRIVATE KEY BLOCK-----'
+        Set-Content -LiteralPath $pgp -Value @(
+            '-----BEGIN PGP PRIVATE KEY BLOCK-----', 'abc', '-----END PGP PRIVATE KEY BLOCK-----')
         $out = Invoke-Remedy (Test-Key $pgp) KeyFormatNotSupported
         Assert-Fixed $out KeyFormatNotSupported $pgp | Should -Be "$pgp.new"
     }
@@ -260,7 +267,8 @@ Describe 'Key remedies, pasted' {
 
         $locked = "$Dir/text locked"
         New-GitSshKey -Path $locked -Bits 3072 -Passphrase (Secure 'pass phrase') | Out-Null
-        $out = Invoke-Remedy (Test-GitSshKey -KeyText (Get-Content -Raw -LiteralPath $locked)) PassphraseNotGiven -Passphrase 'pass phrase' -File $locked
+        $text = Get-Content -Raw -LiteralPath $locked
+        $out = Invoke-Remedy (Test-GitSshKey -KeyText $text) PassphraseNotGiven -Passphrase 'pass phrase' -File $locked
         $out.IsValid | Should -BeTrue
         $out.Findings | Should -BeNullOrEmpty
     }
@@ -280,7 +288,8 @@ Describe 'Key remedies, pasted' {
         $pem = "$Dir/ppk in place"
         New-GitSshKey -Path $pem -Bits 3072 | Out-Null
         ConvertTo-PuttyKey -Path $pem -Destination "$pem ‘x’.ppk" | Out-Null
-        Convert-GitSshKey -Path "$pem ‘x’.ppk" -Format Pem -ErrorVariable refused -ErrorAction SilentlyContinue | Out-Null
+        Convert-GitSshKey -Path "$pem ‘x’.ppk" -Format Pem -ErrorVariable refused -ErrorAction SilentlyContinue |
+            Out-Null
         $command = [regex]::Match($refused[0].Exception.Message, 'Use (ConvertFrom-PuttyKey .*), which').Groups[1].Value
         Assert-Pasteable $command
         $out = Invoke-Expression $command
@@ -288,7 +297,8 @@ Describe 'Key remedies, pasted' {
     }
 
     It 'was run for every finding a key check can report' {
-        $ids = $Core.GetType('GitIntegration.Core.Keys.KeyDiagnostics+Ids').GetFields() | ForEach-Object { $_.GetValue($null) }
+        $ids = $Core.GetType('GitIntegration.Core.Keys.KeyDiagnostics+Ids').GetFields() |
+            ForEach-Object { $_.GetValue($null) }
         $ids | Where-Object { -not $Seen.ContainsKey($_) } | Should -BeNullOrEmpty
     }
 }

@@ -198,14 +198,19 @@ namespace GitIntegration.Core.GitHub
             switch (reason)
             {
                 case ConnectionFailure.AppDeleted:
-                    return $"Nothing is left on GitHub to uninstall: {Named("Remove-GitIntegration")} -KeepInstallation. Install-GitHubApp creates a new app.";
+                    return "Nothing is left on GitHub to uninstall: " + Named("Remove-GitIntegration") + " -KeepInstallation. " +
+                        "Install-GitHubApp creates a new app.";
                 case ConnectionFailure.AppKeyRejected:
-                    return $"The key was revoked or re-issued on GitHub. Generate a private key on the app's settings page, then: " +
-                        new PowerShellCommand("Update-GitHubAppKey").Arg("Name", i.Name).Ask("PrivateKeyPath", "The downloaded .pem file");
+                    return "The key was revoked or re-issued on GitHub. Generate a private key on the app's " +
+                        "settings page, then: " + new PowerShellCommand("Update-GitHubAppKey").Arg("Name", i.Name)
+                            .Ask("PrivateKeyPath", "The downloaded .pem file");
                 case ConnectionFailure.InstallationRemoved:
-                    return $"Install the app again at {installUrl ?? "the app's page (Install App)"} and run Test-GitIntegration again, or remove the integration with {Named("Remove-GitIntegration")} -KeepInstallation.";
+                    return $"Install the app again at {installUrl ?? "the app's page (Install App)"} and run " +
+                        "Test-GitIntegration again, or remove the integration with " +
+                        Named("Remove-GitIntegration") + " -KeepInstallation.";
                 case ConnectionFailure.InstallationSuspended:
-                    return $"{Named("Resume-GitHubApp")} (if an organization owner suspended it on GitHub, ask them to unsuspend it there).";
+                    return $"{Named("Resume-GitHubApp")} (if an organization owner suspended it on GitHub, " +
+                        "ask them to unsuspend it there).";
                 case ConnectionFailure.RateLimited:
                     return "Run Test-GitIntegration again after the reset time.";
                 case ConnectionFailure.ServiceError:

@@ -6,7 +6,10 @@ using System.Threading.Tasks;
 
 namespace GitIntegration.Core.GitHub
 {
-    /// <summary>The three ways an app integration stays Installing (GitHub App troubleshooting: never created, never installed, deleted), plus "it is installed now".</summary>
+    /// <summary>
+    /// The three ways an app integration stays Installing (never created, never installed, deleted), plus "it is
+    /// installed now".
+    /// </summary>
     public enum InstallingCase
     {
         /// <summary>Case 1: GitHub has not answered yet (the app was never created, or GitHub cannot be reached).</summary>

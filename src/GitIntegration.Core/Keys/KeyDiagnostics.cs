@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using GitIntegration.Core.IO;
+using GitIntegration.Core.Putty;
 
 namespace GitIntegration.Core.Keys
 {
@@ -33,7 +34,10 @@ namespace GitIntegration.Core.Keys
         public string Id { get; }
         public FindingSeverity Severity { get; }
         public string Message { get; }
-        /// <summary>A command of this module (or the platform's) that fixes it, ready to paste: it asks for what only the admin knows.</summary>
+        /// <summary>
+        /// A command of this module (or the platform's) that fixes it, ready to paste: it asks for what only the
+        /// admin knows.
+        /// </summary>
         public string Remedy { get; }
         public override string ToString() => $"{Severity} {Id}: {Message}";
     }
@@ -79,7 +83,7 @@ namespace GitIntegration.Core.Keys
             if (!File.Exists(full))
             {
                 findings.Add(new KeyFinding(Ids.NotFound, FindingSeverity.Error, $"There is no file at '{full}'.",
-                    Directory.Exists(full) ? new PowerShellCommand("Get-GitSshKey").Arg("LiteralPath", full) : new PowerShellCommand("Get-GitSshKey")));
+                    ListKeys(Directory.Exists(full) ? full : null)));
                 result.Findings = findings;
                 return result;
             }
@@ -111,7 +115,7 @@ namespace GitIntegration.Core.Keys
                 _ => Ids.Corrupt,
             };
             string remedy = id == Ids.WrongPassphrase ? Retry(path)
-                : e.ErrorId == ErrorIds.FileNotRegular ? new PowerShellCommand("Get-GitSshKey")
+                : e.ErrorId == ErrorIds.FileNotRegular ? ListKeys(null)
                 : NewRsaKey(path, ".new");
             result.Findings = new[] { new KeyFinding(id, FindingSeverity.Error, e.Message, remedy) };
             return result;
@@ -131,7 +135,8 @@ namespace GitIntegration.Core.Keys
                 findings.Add(new KeyFinding(Ids.PublicKeyGiven, FindingSeverity.Error,
                     exists ? $"This is the public half of the key. Give the integration the private key file '{privatePath}'; the public key belongs on the git host."
                            : "This is a public key. The integration needs the private key (the file without .pub); the public key belongs on the git host.",
-                    exists ? new PowerShellCommand("Test-GitSshKey").Arg("LiteralPath", privatePath!) : KeysBeside(path)));
+                    exists ? new PowerShellCommand("Test-GitSshKey").Arg("LiteralPath", privatePath!)
+                        : ListKeys(path != null ? System.IO.Path.GetDirectoryName(path) : null)));
                 result.Key = SshKeyInfo.From(doc, path);
                 return;
             }
@@ -143,7 +148,8 @@ namespace GitIntegration.Core.Keys
                 catch (KeyPassphraseException)
                 {
                     findings.Add(new KeyFinding(Ids.WrongPassphrase, FindingSeverity.Error,
-                        "The passphrase does not open this key. Check it (it is case-sensitive) and try again; a lost passphrase cannot be recovered, so a forgotten one means a new key (New-GitSshKey).",
+                        "The passphrase does not open this key. Check it (it is case-sensitive) and try again; a " +
+                        "lost passphrase cannot be recovered, so a forgotten one means a new key (New-GitSshKey).",
                         Retry(path)));
                 }
                 catch (GitIntegrationException e) { findings.AddRange(Failed(result, e, path).Findings); return; }
@@ -195,18 +201,20 @@ namespace GitIntegration.Core.Keys
             {
                 if (bits < 2048)
                     findings.Add(new KeyFinding(Ids.KeyTooSmall, FindingSeverity.Error,
-                        $"The RSA key has {bits} bits, fewer than the 2048 any current guidance accepts: a git host may refuse it " +
-                        "(GitLab's administrators can set a minimum), and OpenSSH refuses keys under 1024 bits. " +
-                        "The integration's setup guide makes RSA keys of 4096 bits; generate one.", NewRsaKey(path, ".new")));
+                        $"The RSA key has {bits} bits, fewer than the 2048 any current guidance accepts: a git host " +
+                        "may refuse it (GitLab's administrators can set a minimum), and OpenSSH refuses keys under " +
+                        "1024 bits. The integration's setup guide makes RSA keys of 4096 bits; generate one.",
+                        NewRsaKey(path, ".new")));
                 else if (bits < 3072)
                     findings.Add(new KeyFinding(Ids.KeySizeMinimum, FindingSeverity.Warning,
-                        $"The RSA key has {bits} bits: accepted, but the integration's setup guide makes RSA keys of 4096 bits, " +
-                        "and a new key should have as many.", NewRsaKey(path, ".new")));
+                        $"The RSA key has {bits} bits: accepted, but the integration's setup guide makes RSA keys " +
+                        "of 4096 bits, and a new key should have as many.", NewRsaKey(path, ".new")));
             }
             if (doc.Key != null && sibling != null && !doc.Key.SamePublicKey(sibling))
                 findings.Add(new KeyFinding(Ids.PublicKeyMismatch, FindingSeverity.Error,
                     $"'{path}.pub' holds a different key than '{path}'. The git host would be given the wrong public key.",
-                    $"({Open("Get-GitSshKey", doc, path)}).PublicKey | {new PowerShellCommand("Set-Content").Arg("LiteralPath", path + ".pub")}"));
+                    $"({Open("Get-GitSshKey", doc, path)}).PublicKey | " +
+                    new PowerShellCommand("Set-Content").Arg("LiteralPath", path + ".pub")));
         }
 
         private static void CheckFile(List<KeyFinding> findings, string path, SshKeyInfo? key)
@@ -234,33 +242,35 @@ namespace GitIntegration.Core.Keys
 
         // Remedies. A key given as text has no file to act on: the command asks for the file the key is saved in.
 
+        private static PowerShellCommand KeyFile(string command, string parameter, string? path) => path != null
+            ? new PowerShellCommand(command).Arg(parameter, path)
+            : new PowerShellCommand(command).Ask(parameter, "Key file");
+
         private static PowerShellCommand Open(string command, KeyDocument doc, string? path)
         {
-            var c = new PowerShellCommand(command);
-            c = path != null ? c.Arg("LiteralPath", path) : c.Ask("LiteralPath", "Key file");
+            var c = KeyFile(command, "LiteralPath", path);
             return doc.IsEncrypted ? c.Secret("Passphrase") : c;
         }
 
         /// <summary>The check again, with the passphrase typed at the prompt.</summary>
-        private static string Retry(string? path)
-        {
-            var c = new PowerShellCommand("Test-GitSshKey");
-            return (path != null ? c.Arg("LiteralPath", path) : c.Ask("LiteralPath", "Key file")).Secret("Passphrase");
-        }
+        private static string Retry(string? path) =>
+            KeyFile("Test-GitSshKey", "LiteralPath", path).Secret("Passphrase");
 
-        private static string KeysBeside(string? path)
-        {
-            var folder = path != null ? System.IO.Path.GetDirectoryName(path) : null;
-            return folder != null ? new PowerShellCommand("Get-GitSshKey").Arg("LiteralPath", folder) : new PowerShellCommand("Get-GitSshKey");
-        }
+        /// <summary>The keys of a folder, or of ~/.ssh.</summary>
+        private static string ListKeys(string? folder) =>
+            folder != null ? new PowerShellCommand("Get-GitSshKey").Arg("LiteralPath", folder)
+                : new PowerShellCommand("Get-GitSshKey");
 
         /// <summary>
-        /// A new key in the integration's format, beside the old one (or in ~/.ssh), under a name no file has yet: the old
-        /// key stays where it is until the new one is on the git host.
+        /// A new key in the integration's format, beside the old one (or in ~/.ssh), under a name no file has yet: the
+        /// old key stays where it is until the new one is on the git host.
         /// </summary>
-        private static string NewRsaKey(string? path, string suffix) =>
-            new PowerShellCommand("New-GitSshKey").Arg("Path", FreeName(path != null ? path + suffix : System.IO.Path.Combine(KeyFiles.DefaultFolder, "jira_rsa")))
+        private static string NewRsaKey(string? path, string suffix)
+        {
+            var target = path != null ? path + suffix : System.IO.Path.Combine(KeyFiles.DefaultFolder, "jira_rsa");
+            return new PowerShellCommand("New-GitSshKey").Arg("Path", FreeName(target))
                 .Arg("Type", KeyAlgorithm.Rsa).Arg("Bits", 4096);
+        }
 
         /// <summary>
         /// An RSA key is converted in place (same key, same fingerprint), and so is one whose type its encryption hides
@@ -268,10 +278,9 @@ namespace GitIntegration.Core.Keys
         /// </summary>
         private static string ToPem(KeyDocument doc, string? path)
         {
-            if (doc.Algorithm != KeyAlgorithm.Rsa && doc.Algorithm != KeyAlgorithm.Unknown) return NewRsaKey(path, ".rsa");
-            var c = new PowerShellCommand("Convert-GitSshKey");
-            c = path != null ? c.Arg("Path", path) : c.Ask("Path", "Key file");
-            c = c.Arg("Format", PrivateKeyFormat.Pem);
+            if (doc.Algorithm != KeyAlgorithm.Rsa && doc.Algorithm != KeyAlgorithm.Unknown)
+                return NewRsaKey(path, ".rsa");
+            var c = KeyFile("Convert-GitSshKey", "Path", path).Arg("Format", PrivateKeyFormat.Pem);
             return doc.IsEncrypted ? c.Secret("Passphrase") : c;
         }
 
@@ -279,9 +288,8 @@ namespace GitIntegration.Core.Keys
         {
             if (req == KeyRequirement.Integration && doc.Algorithm != KeyAlgorithm.Rsa) return NewRsaKey(path, ".rsa");
             var c = new PowerShellCommand("ConvertFrom-PuttyKey");
-            c = path != null
-                ? c.Arg("Path", path).Arg("Destination", FreeName(Putty.PuttyKeyFiles.DefaultOpenSshPath(path) ?? path + ".pem"))
-                : c.Ask("Path", "PuTTY key file");
+            var destination = path == null ? null : FreeName(PuttyKeyFiles.DefaultOpenSshPath(path) ?? path + ".pem");
+            c = path == null ? c.Ask("Path", "PuTTY key file") : c.Arg("Path", path).Arg("Destination", destination!);
             return doc.IsEncrypted ? c.Secret("Passphrase") : c;
         }
 
@@ -289,7 +297,8 @@ namespace GitIntegration.Core.Keys
         private static string FreeName(string path)
         {
             var name = path;
-            for (int i = 2; i < 100 && (File.Exists(name) || File.Exists(name + ".pub") || Directory.Exists(name)); i++) name = path + i;
+            for (int i = 2; i < 100 && (File.Exists(name) || File.Exists(name + ".pub") || Directory.Exists(name)); i++)
+                name = path + i;
             return name;
         }
     }
