@@ -173,7 +173,10 @@ Describe 'Key remedies, pasted' {
         $small = "$Dir/rsa 1024"
         ssh-keygen -q -t rsa -b 1024 -m PEM -N 'small pass' -f $small | Out-Null
         $result = Test-Key $small 'small pass'
-        ($result.Findings | Where-Object Id -eq KeyTooSmall).Message | Should -Not -Match '2048 is the least'
+        $message = ($result.Findings | Where-Object Id -eq KeyTooSmall).Message
+        $message | Should -Not -Match '2048 is the least'
+        $message | Should -Match 'OpenSSH refuses keys under 1024 bits'
+        $message | Should -Match '4096'
         $out = Invoke-Remedy $result KeyTooSmall
         (Get-GitSshKey -LiteralPath (Assert-Fixed $out KeyTooSmall $small)).Bits | Should -Be 4096
 

@@ -201,9 +201,10 @@ namespace GitIntegration.Core.Keys
             {
                 if (bits < 2048)
                     findings.Add(new KeyFinding(Ids.KeyTooSmall, FindingSeverity.Error,
-                        $"The RSA key has {bits} bits, fewer than the 2048 any current guidance accepts: a git host " +
+                        $"The RSA key has {bits} bits, below the 2048 that NIST has required since 2013: a git host " +
                         "may refuse it (GitLab's administrators can set a minimum), and OpenSSH refuses keys under " +
-                        "1024 bits. The integration's setup guide makes RSA keys of 4096 bits; generate one.",
+                        "1024 bits (RequiredRSASize). The integration's setup guide makes RSA keys of 4096 bits; " +
+                        "generate one.",
                         NewRsaKey(path, ".new")));
                 else if (bits < 3072)
                     findings.Add(new KeyFinding(Ids.KeySizeMinimum, FindingSeverity.Warning,
