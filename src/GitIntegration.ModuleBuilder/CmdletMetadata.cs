@@ -21,12 +21,17 @@ public sealed record CmdletHelp(string Verb, string Noun, string Synopsis, strin
 {
     public string Name => $"{Verb}-{Noun}";
 
-    /// <summary>The parameter sets, the default one first; a cmdlet without named sets has one.</summary>
+    /// <summary>
+    /// The parameter sets, the default one first; a cmdlet without named sets has one. A default set that no parameter
+    /// names is a set of its own, as PowerShell binds it: the parameters common to all sets (Convert-GitSshKey without
+    /// -NewPassphrase or -RemovePassphrase).
+    /// </summary>
     public IReadOnlyList<string> Sets
     {
         get
         {
-            var named = Parameters.SelectMany(p => p.Uses).Select(u => u.Set).Where(s => s != CmdletMetadata.AllSets).Distinct().ToList();
+            var named = Parameters.SelectMany(p => p.Uses).Select(u => u.Set).Where(s => s != CmdletMetadata.AllSets)
+                .Concat(DefaultSet != null ? new[] { DefaultSet } : Array.Empty<string>()).Distinct().ToList();
             if (named.Count == 0) return new[] { CmdletMetadata.AllSets };
             return named.OrderBy(s => s == DefaultSet ? 0 : 1).ThenBy(s => s, StringComparer.Ordinal).ToList();
         }

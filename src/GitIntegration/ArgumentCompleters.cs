@@ -21,11 +21,23 @@ namespace GitIntegration
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
+            var own = PowerShellsOwn(wordToComplete ?? "").ToList();
+            // PowerShell's file results carry the full path as their tooltip: a key it offers is not offered twice.
+            var offered = new HashSet<string>(own.Select(r => r.ToolTip), StringComparer.Ordinal);
             List<CompletionCandidate> candidates;
-            try { candidates = Candidates(wordToComplete, fakeBoundParameters).ToList(); }
-            catch (Exception e) when (e is GitIntegrationException || e is IOException || e is UnauthorizedAccessException) { return Enumerable.Empty<CompletionResult>(); }
-            return candidates.Select(c => new CompletionResult(c.CompletionText, c.Value, ResultType, c.ToolTip));
+            try { candidates = Candidates(wordToComplete ?? "", fakeBoundParameters).ToList(); }
+            catch (Exception e) when (e is GitIntegrationException || e is IOException ||
+                e is UnauthorizedAccessException)
+            {
+                return own;
+            }
+            return own.Concat(candidates.Where(c => !offered.Contains(c.Value))
+                .Select(c => new CompletionResult(c.CompletionText, c.Value, ResultType, c.ToolTip)));
         }
+
+        /// <summary>What PowerShell's own completer offers first (files, for a path); nothing by default.</summary>
+        private protected virtual IEnumerable<CompletionResult> PowerShellsOwn(string wordToComplete) =>
+            Enumerable.Empty<CompletionResult>();
 
         private protected abstract IEnumerable<CompletionCandidate> Candidates(string wordToComplete, IDictionary fakeBoundParameters);
 
@@ -50,9 +62,15 @@ namespace GitIntegration
             ArgumentCompletion.Organizations(Store(fakeBoundParameters), wordToComplete);
     }
 
-    /// <summary>Key files under ~/.ssh.</summary>
+    /// <summary>
+    /// Files and folders as PowerShell itself completes them (relative to the current location, quoted where needed),
+    /// then the key files under ~/.ssh.
+    /// </summary>
     public sealed class KeyPathCompleter : GitIntegrationCompleter
     {
+        private protected override IEnumerable<CompletionResult> PowerShellsOwn(string wordToComplete) =>
+            CompletionCompleters.CompleteFilename(wordToComplete);
+
         private protected override IEnumerable<CompletionCandidate> Candidates(string wordToComplete, IDictionary fakeBoundParameters) =>
             ArgumentCompletion.KeyPaths(wordToComplete);
 

@@ -11,7 +11,8 @@ namespace GitIntegration
 {
     /// <summary>
     /// <para type="synopsis">Connects a repository: verifies access with a real git ls-remote, then stores the integration as Connected.</para>
-    /// <para type="description">The last step of the seeds' story ("verify the connection") made one scriptable command. Over SSH it uses the private
+    /// <para type="description">What "verify the connection" checks by hand, as one scriptable command. Over SSH it
+    /// uses the private
     /// key (-KeyPath or a key object from Get-GitSshKey) and its passphrase, through the OpenSSH client, never interactively, host keys checked
     /// strictly; over HTTPS it uses the token in -Credential, passed to git by environment (never in the URL or on a command line).
     /// On success the integration is written to the store with Status Connected, LastVerified, the default branch and ref counts, and returned.

@@ -15,7 +15,7 @@ namespace GitIntegration
     /// <summary>
     /// <para type="synopsis">Changes integrations in the store: name, private key, passphrase, token, TLS certificate check, repository filter, enabled state.</para>
     /// <para type="description">Changes each integration given by -Name, -Id or from the pipeline in one locked read-modify-write of the store.
-    /// A new private key is checked with the key engine first (the "Updating a private SSH key" story): a key the integration would reject
+    /// A new private key is checked first, as Test-GitSshKey checks it: a key the integration would reject
     /// (OpenSSH format, a public key, a wrong passphrase, an algorithm it does not take) is refused with the reason and the fix, unless -Force.
     /// Passphrases and tokens are stored as protected files in the store's secrets folder (DPAPI on Windows, owner-only on Unix), never in the
     /// YAML; the files they replace are deleted.</para>

@@ -10,8 +10,8 @@ namespace GitIntegration
 {
     /// <summary>
     /// <para type="synopsis">Replaces a GitHub App integration's private key with a re-issued one, after GitHub has accepted it.</para>
-    /// <para type="description">The seed's only way to change an app's PEM key was a bulk TSV round trip. This reads the new key with the
-    /// key engine (it must be an RSA private key), signs a JWT with it and asks GitHub for the app (GET /app): only when GitHub accepts the
+    /// <para type="description">Reads the new key (it must be an RSA private key),
+    /// signs a JWT with it and asks GitHub for the app (GET /app): only when GitHub accepts the
     /// key for the same app id does it replace the stored key (atomically, owner-only). A key of another app, or one GitHub does not know,
     /// is refused and the stored key stays. Delete the old key on GitHub afterwards.</para>
     /// </summary>

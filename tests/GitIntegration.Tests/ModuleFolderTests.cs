@@ -94,8 +94,13 @@ public sealed class ModuleFolderTests : IClassFixture<ModuleUnderTest>
             var shouldProcess = ModuleUnderTest.Named<bool>(ModuleUnderTest.Attr(cmdlet, "CmdletAttribute")!, "SupportsShouldProcess");
             documented.Keys.Should().BeEquivalentTo(declared.Select(p => p.Name).Concat(shouldProcess ? new[] { "WhatIf", "Confirm" } : Array.Empty<string>()));
 
-            // One syntax block per parameter set, each naming its mandatory parameters.
-            var sets = declared.SelectMany(p => ModuleUnderTest.Attrs(p, "ParameterAttribute")).Select(a => ModuleUnderTest.Named<string>(a, "ParameterSetName")).Where(s => s != null).Distinct().Count();
+            // One syntax block per parameter set, each naming its mandatory parameters; the default set is one even
+            // when no parameter names it (PowerShell binds the command without any set's own parameters there).
+            var defaultSet = ModuleUnderTest.Named<string>(ModuleUnderTest.Attr(cmdlet, "CmdletAttribute")!,
+                "DefaultParameterSetName");
+            var sets = declared.SelectMany(p => ModuleUnderTest.Attrs(p, "ParameterAttribute"))
+                .Select(a => ModuleUnderTest.Named<string>(a, "ParameterSetName"))
+                .Append(defaultSet).Where(s => s != null).Distinct().Count();
             var syntax = c.Element(Command + "syntax")!.Elements(Command + "syntaxItem").ToList();
             syntax.Should().HaveCount(Math.Max(1, sets), $"{name} has {sets} parameter sets");
             syntax.Should().OnlyContain(s => s.Element(Maml + "name")!.Value == name);

@@ -4,6 +4,8 @@
 BeforeDiscovery {
     # -Skip: is evaluated at discovery: load contexts and ForEach-Object -Parallel exist on PowerShell 7 only.
     $IsDesktop = $PSVersionTable.PSEdition -eq 'Desktop'
+    # ~/.ssh is $HOME/.ssh only where .NET reads the home folder from HOME.
+    $NotUnix = $IsWindows -or $IsDesktop
     $modulePath = if ($env:GITINTEGRATION_MODULE) { $env:GITINTEGRATION_MODULE } else { Join-Path $PSScriptRoot '../../out/GitIntegration' }
     Import-Module $modulePath -Force -ErrorAction Stop
     $script:Commands = @(Get-Command -Module GitIntegration -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
@@ -25,6 +27,8 @@ BeforeAll {
         $LASTEXITCODE | Should -Be 0 -Because ($out | Out-String)
         $out | ForEach-Object { "$_" }
     }
+    # Words of how the module was made (seeds, stories, issue numbers), not of what it does.
+    $script:Jargon = '(?i)\bseeds?\b|\bseed''s\b|\bstor(y|ies)\b|\bissue\s*#?\s*\d+|(?<![\w#])#\d+\b'
     $script:Common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters |
         Where-Object { $_ -notin 'WhatIf', 'Confirm' }
 }
@@ -50,12 +54,37 @@ Describe 'Offline help of <Name>' -ForEach $Commands {
         }
     }
 
+    It 'shows every way to call it in SYNTAX, the default one first, as Get-Command sees them' {
+        $shown = @($help.Syntax.SyntaxItem | ForEach-Object { @($_.Parameter.Name | Sort-Object) -join ' ' })
+        $sets = @($command.ParameterSets | Sort-Object { -not $_.IsDefault } |
+            ForEach-Object { @($_.Parameters.Name | Where-Object { $_ -notin $Common } | Sort-Object) -join ' ' })
+        $shown[0] | Should -Be $sets[0] -Because 'the default way to call it comes first'
+        @($shown | Sort-Object) | Should -Be @($sets | Sort-Object)
+    }
+
+    It 'speaks to the admin, without project jargon' {
+        $text = $help | Out-String -Width 200
+        $text | Should -Not -Match $Jargon
+    }
+
     It 'has at least two examples with code and remarks' {
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
         foreach ($e in $help.Examples.Example) {
             $e.Code | Should -Not -BeNullOrEmpty
             ($e.Remarks.Text -join ' ').Trim().Length | Should -BeGreaterThan 10
         }
+    }
+}
+
+Describe 'SYNTAX of <Name>' -ForEach @(
+    @{ Name = 'Convert-GitSshKey' }, @{ Name = 'ConvertFrom-PuttyKey' }, @{ Name = 'ConvertTo-PuttyKey' }) {
+    It 'shows first the call that keeps the key''s passphrase, with neither -NewPassphrase nor -RemovePassphrase' {
+        $first = @((Get-Help $Name).Syntax.SyntaxItem)[0].Parameter.Name
+        $first | Should -Contain 'Path'
+        $first | Should -Not -Contain 'NewPassphrase'
+        $first | Should -Not -Contain 'RemovePassphrase'
+        $syntax = (Get-Command $Name -Syntax) -split '\r?\n' | Where-Object { $_.Trim() }
+        $syntax[0] | Should -Not -Match 'NewPassphrase|RemovePassphrase'
     }
 }
 
@@ -68,6 +97,7 @@ Describe 'about_GitIntegration' {
         $text | Should -Match 'Connect-GitRepository'
         $text | Should -Match 'Install-GitHubApp'
         $text | Should -Match 'Import-GitIntegration'
+        $text | Should -Not -Match $Jargon
     }
 }
 
@@ -108,6 +138,43 @@ Describe 'Tab completion' {
         $line = 'Install-GitHubApp -Organization ac'
         $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
         $r.CompletionMatches.CompletionText | Should -Be 'acme'
+    }
+
+    It 'completes key paths as PowerShell completes files: relative to the current location, quoted, folders too' {
+        $work = Join-Path $TestDrive 'work'
+        New-Item -ItemType Directory -Path (Join-Path $work 'certs dir') -Force | Out-Null
+        Set-Content -Path (Join-Path $work 'crlf_quoted.txt') -Value 'x'
+        Set-Content -Path (Join-Path $work 'c key.pem') -Value 'x'
+        Push-Location $work
+        try {
+            $own = (TabExpansion2 -inputScript 'Get-Item -Path ./c' -cursorColumn 18).CompletionMatches
+            $lines = 'Test-GitSshKey -Path ./c', 'Test-GitSshKey ./c', 'Connect-GitRepository x -KeyPath ./c'
+            foreach ($line in $lines) {
+                $r = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+                $r.CompletionText | Should -Contain './crlf_quoted.txt'
+                $r.CompletionText | Should -Be $own.CompletionText -Because $line
+                ($r | Where-Object CompletionText -EQ './crlf_quoted.txt').ResultType | Should -Be 'ProviderItem'
+            }
+            $line = "Test-GitSshKey -Path $work/cr"
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.ToolTip |
+                Should -Be (Join-Path $work 'crlf_quoted.txt')
+        }
+        finally { Pop-Location }
+    }
+
+    It 'also offers the keys in ~/.ssh, once each' -Skip:$NotUnix {
+        $homeBefore = $env:HOME
+        $env:HOME = Join-Path $TestDrive 'home'
+        New-GitSshKey -Path (Join-Path $env:HOME '.ssh/cloud_rsa') -Bits 2048 | Out-Null
+        Push-Location $TestDrive
+        try {
+            $line = 'Test-GitSshKey -Path cl'
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText |
+                Should -Be (Join-Path $env:HOME '.ssh/cloud_rsa')
+            $line = 'Test-GitSshKey -Path ~/.ssh/cl'
+            @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches).Count | Should -Be 1
+        }
+        finally { Pop-Location; $env:HOME = $homeBefore }
     }
 }
 

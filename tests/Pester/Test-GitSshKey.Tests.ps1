@@ -32,7 +32,7 @@ Describe 'Test-GitSshKey' {
         # '<path>'.new would pass $null as -Path: the property "new" of a string.
         New-GitSshKey -Path TestDrive:/small_rsa -Bits 2048 | Out-Null
         $finding = (Test-GitSshKey -Path TestDrive:/small_rsa).Findings | Where-Object Id -eq 'KeySizeMinimum'
-        $finding.Remedy | Should -BeLike "New-GitSshKey -Path '*small_rsa.new' -Bits 4096"
+        $finding.Remedy | Should -BeLike "New-GitSshKey -Path '*small_rsa.new' -Type Rsa -Bits 4096"
         Invoke-Expression $finding.Remedy | Out-Null
         Test-GitSshKey -Path TestDrive:/small_rsa.new -Quiet | Should -BeTrue
         $finding = (Test-GitSshKey -Path TestDrive:/ed_key -Requirement AzureDevOps).Findings
@@ -42,7 +42,7 @@ Describe 'Test-GitSshKey' {
     It 'points from a .pub to its private key' {
         $finding = (Test-GitSshKey -Path TestDrive:/good_key.pub).Findings
         $finding.Id | Should -Be 'PublicKeyGiven'
-        $finding.Remedy | Should -BeLike 'Test-GitSshKey -Path *good_key''*'
+        $finding.Remedy | Should -BeLike 'Test-GitSshKey -LiteralPath *good_key'''
     }
 
     It 'applies each host''s rules' {

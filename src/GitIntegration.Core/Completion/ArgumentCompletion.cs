@@ -16,18 +16,12 @@ namespace GitIntegration.Core.Completion
         public string ToolTip { get; }
 
         /// <summary>The text to insert: quoted when PowerShell would otherwise split or expand it.</summary>
-        public string CompletionText => ArgumentCompletion.Quote(Value);
+        public string CompletionText => PowerShellCommand.Argument(Value);
     }
 
     /// <summary>What Tab completes for integration names, organizations in the store and key files under ~/.ssh.</summary>
     public static class ArgumentCompletion
     {
-        private static readonly char[] Special = { ' ', '\t', '\'', '"', '$', '`', '(', ')', ';', ',', '{', '}', '@', '&', '#', '|', '<', '>', '[', ']' };
-
-        /// <summary>The value as a PowerShell argument: single-quoted (quotes doubled) when it holds a character the parser treats specially.</summary>
-        public static string Quote(string value) =>
-            value.Length > 0 && value.IndexOfAny(Special) < 0 ? value : "'" + value.Replace("'", "''") + "'";
-
         /// <summary>What was typed, without the quotes the user may have opened.</summary>
         public static string Typed(string? wordToComplete) => (wordToComplete ?? "").Trim().Trim('\'', '"');
 
@@ -55,7 +49,7 @@ namespace GitIntegration.Core.Completion
         /// <summary>
         /// Key files in <paramref name="folder"/> (by default ~/.ssh) as full paths, when what was typed is the start of
         /// the file name, of its full path, or of "~/.ssh/name". Files that are not keys (known_hosts, config) are left out.
-        /// Anything else typed (another folder) gets no candidates, so PowerShell's own path completion takes over.
+        /// The key path completer offers these after PowerShell's own file completion.
         /// </summary>
         public static IEnumerable<CompletionCandidate> KeyPaths(string? wordToComplete, string? folder = null)
         {

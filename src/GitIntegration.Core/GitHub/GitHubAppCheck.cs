@@ -11,7 +11,7 @@ using static GitIntegration.Core.Git.GitConnection;
 namespace GitIntegration.Core.GitHub
 {
     /// <summary>
-    /// Test-GitIntegration for a GitHub App integration. One that is not installed yet is explained (the seed's three
+    /// Test-GitIntegration for a GitHub App integration. One that is not installed yet is explained (the three
     /// stuck-Installing cases), or recorded when it is installed by now. An installed one is verified for real: GitHub
     /// accepts the app's JWT (GET /app), the installation still exists and is not suspended (GET /app/installations/{id}),
     /// and an installation token is issued. The outcome is a <see cref="GitConnectionResult"/>, like a repository's.
@@ -194,17 +194,23 @@ namespace GitIntegration.Core.GitHub
 
         private static string RemedyFor(ConnectionFailure reason, Integration i, GitHubHost host, string? installUrl = null)
         {
-            var name = i.Name.Replace("'", "''");
+            string Named(string command) => new PowerShellCommand(command).Arg("Name", i.Name);
             switch (reason)
             {
                 case ConnectionFailure.AppDeleted:
-                    return $"Nothing is left on GitHub to uninstall: Remove-GitIntegration -Name '{name}' -KeepInstallation. Install-GitHubApp creates a new app.";
+                    return "Nothing is left on GitHub to uninstall: " + Named("Remove-GitIntegration") + " -KeepInstallation. " +
+                        "Install-GitHubApp creates a new app.";
                 case ConnectionFailure.AppKeyRejected:
-                    return $"The key was revoked or re-issued on GitHub. Generate a private key on the app's settings page, then: Update-GitHubAppKey -Name '{name}' -PrivateKeyPath <downloaded .pem>.";
+                    return "The key was revoked or re-issued on GitHub. Generate a private key on the app's " +
+                        "settings page, then: " + new PowerShellCommand("Update-GitHubAppKey").Arg("Name", i.Name)
+                            .Ask("PrivateKeyPath", "The downloaded .pem file");
                 case ConnectionFailure.InstallationRemoved:
-                    return $"Install the app again at {installUrl ?? "the app's page (Install App)"} and run Test-GitIntegration again, or remove the integration with Remove-GitIntegration -Name '{name}' -KeepInstallation.";
+                    return $"Install the app again at {installUrl ?? "the app's page (Install App)"} and run " +
+                        "Test-GitIntegration again, or remove the integration with " +
+                        Named("Remove-GitIntegration") + " -KeepInstallation.";
                 case ConnectionFailure.InstallationSuspended:
-                    return $"Resume-GitHubApp -Name '{name}' (if an organization owner suspended it on GitHub, ask them to unsuspend it there).";
+                    return $"{Named("Resume-GitHubApp")} (if an organization owner suspended it on GitHub, " +
+                        "ask them to unsuspend it there).";
                 case ConnectionFailure.RateLimited:
                     return "Run Test-GitIntegration again after the reset time.";
                 case ConnectionFailure.ServiceError:

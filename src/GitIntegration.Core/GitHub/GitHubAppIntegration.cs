@@ -36,7 +36,10 @@ namespace GitIntegration.Core.GitHub
             if (!IsApp(i)) return;
             throw new GitIntegrationException(GitHubErrorIds.KeyChangeNeedsGitHub, ErrorKind.InvalidOperation,
                 $"'{i.Name}' is a GitHub App integration: its private key is replaced with Update-GitHubAppKey, which checks the new key " +
-                $"with GitHub first. Run: Update-GitHubAppKey -Name '{i.Name.Replace("'", "''")}' -PrivateKeyPath <the new .pem>") { Target = i.Name };
+                "with GitHub first. Run: " +
+                new PowerShellCommand("Update-GitHubAppKey").Arg("Name", i.Name)
+                    .Ask("PrivateKeyPath", "The app's new .pem file"))
+                { Target = i.Name };
         }
 
         public static GitHubHost Host(Integration i) => GitHubHost.FromHostUrl(i.HostUrl);

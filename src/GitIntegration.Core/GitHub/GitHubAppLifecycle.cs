@@ -6,7 +6,10 @@ using System.Threading.Tasks;
 
 namespace GitIntegration.Core.GitHub
 {
-    /// <summary>The three ways an app integration stays Installing (seed "Troubleshooting GHA integrations"), plus "it is installed now".</summary>
+    /// <summary>
+    /// The three ways an app integration stays Installing (never created, never installed, deleted), plus "it is
+    /// installed now".
+    /// </summary>
     public enum InstallingCase
     {
         /// <summary>Case 1: GitHub has not answered yet (the app was never created, or GitHub cannot be reached).</summary>
@@ -15,7 +18,7 @@ namespace GitIntegration.Core.GitHub
         NotInstalled,
         /// <summary>Case 3: the app was deleted on GitHub.</summary>
         AppDeleted,
-        /// <summary>Not a seed case: the app exists, but GitHub no longer accepts the stored key (revoked or re-issued).</summary>
+        /// <summary>The app exists, but GitHub no longer accepts the stored key (revoked or re-issued).</summary>
         KeyRejected,
         /// <summary>The app is installed: the integration only needs to record it.</summary>
         Installed,

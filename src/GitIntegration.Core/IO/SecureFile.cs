@@ -217,13 +217,13 @@ namespace GitIntegration.Core.IO
         /// <summary>The command that makes the folders writable by this user only, to paste into PowerShell.</summary>
         public static string MakePrivateCommand(IEnumerable<string> folders)
         {
-            if (!IsWindows) return "chmod 700 " + string.Join(" ", folders.Select(KeyDiagnostics.Quote));
-            var me = KeyDiagnostics.Quote(WindowsIdentity.GetCurrent().Name + ":(OI)(CI)F");
+            if (!IsWindows) return "chmod 700 " + string.Join(" ", folders.Select(PowerShellCommand.Quote));
+            var me = PowerShellCommand.Quote(WindowsIdentity.GetCurrent().Name + ":(OI)(CI)F");
             return string.Join("; ", folders.Select(f =>
             {
                 var others = ForeignWriters(new DirectoryInfo(f).GetAccessControl())
-                    .Select(s => KeyDiagnostics.Quote("*" + s.Value)).ToList();
-                return $"icacls {KeyDiagnostics.Quote(f)} /inheritance:r /grant:r {me}" +
+                    .Select(s => PowerShellCommand.Quote("*" + s.Value)).ToList();
+                return $"icacls {PowerShellCommand.Quote(f)} /inheritance:r /grant:r {me}" +
                        (others.Count > 0 ? " /remove:g " + string.Join(" ", others) : "");
             }));
         }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using GitIntegration.Core.IO;
+using GitIntegration.Core.Putty;
 
 namespace GitIntegration.Core.Keys
 {
@@ -24,7 +25,7 @@ namespace GitIntegration.Core.Keys
 
     public sealed class KeyFinding
     {
-        public KeyFinding(string id, FindingSeverity severity, string message, string? remedy)
+        public KeyFinding(string id, FindingSeverity severity, string message, string remedy)
         {
             Id = id; Severity = severity; Message = message; Remedy = remedy;
         }
@@ -33,8 +34,11 @@ namespace GitIntegration.Core.Keys
         public string Id { get; }
         public FindingSeverity Severity { get; }
         public string Message { get; }
-        /// <summary>A command of this module (or the platform's) that fixes it, when there is one.</summary>
-        public string? Remedy { get; }
+        /// <summary>
+        /// A command of this module (or the platform's) that fixes it, ready to paste: it asks for what only the
+        /// admin knows.
+        /// </summary>
+        public string Remedy { get; }
         public override string ToString() => $"{Severity} {Id}: {Message}";
     }
 
@@ -78,7 +82,8 @@ namespace GitIntegration.Core.Keys
             var result = new KeyTestResult { Path = full, Requirement = requirement };
             if (!File.Exists(full))
             {
-                findings.Add(new KeyFinding(Ids.NotFound, FindingSeverity.Error, $"There is no file at '{full}'.", "Get-GitSshKey"));
+                findings.Add(new KeyFinding(Ids.NotFound, FindingSeverity.Error, $"There is no file at '{full}'.",
+                    ListKeys(Directory.Exists(full) ? full : null)));
                 result.Findings = findings;
                 return result;
             }
@@ -109,9 +114,9 @@ namespace GitIntegration.Core.Keys
                 ErrorIds.WrongPassphrase => Ids.WrongPassphrase,
                 _ => Ids.Corrupt,
             };
-            string? remedy = id == Ids.WrongPassphrase ? null
-                : e.ErrorId == ErrorIds.FileNotRegular ? "Get-GitSshKey"
-                : $"New-GitSshKey -Path {Quote(path ?? "<new key path>")}";
+            string remedy = id == Ids.WrongPassphrase ? Retry(path)
+                : e.ErrorId == ErrorIds.FileNotRegular ? ListKeys(null)
+                : NewRsaKey(path, ".new");
             result.Findings = new[] { new KeyFinding(id, FindingSeverity.Error, e.Message, remedy) };
             return result;
         }
@@ -123,10 +128,6 @@ namespace GitIntegration.Core.Keys
             try { doc = KeyReader.Read(text, null); }
             catch (GitIntegrationException e) { findings.AddRange(Failed(result, e, path).Findings); return; }
 
-            var p = Quote(path ?? "<key file>");
-            // A file beside the key, for a remedy that makes a new one: the suffix goes inside the quotes, since
-            // '<path>'.new outside them is a property of the string, $null, to PowerShell.
-            string Beside(string suffix) => Quote((path ?? "<key file>") + suffix);
             if (!doc.IsPrivate)
             {
                 var privatePath = path != null && path.EndsWith(".pub", StringComparison.OrdinalIgnoreCase) ? path.Substring(0, path.Length - 4) : null;
@@ -134,7 +135,8 @@ namespace GitIntegration.Core.Keys
                 findings.Add(new KeyFinding(Ids.PublicKeyGiven, FindingSeverity.Error,
                     exists ? $"This is the public half of the key. Give the integration the private key file '{privatePath}'; the public key belongs on the git host."
                            : "This is a public key. The integration needs the private key (the file without .pub); the public key belongs on the git host.",
-                    exists ? $"Test-GitSshKey -Path {Quote(privatePath!)}" : null));
+                    exists ? new PowerShellCommand("Test-GitSshKey").Arg("LiteralPath", privatePath!)
+                        : ListKeys(path != null ? System.IO.Path.GetDirectoryName(path) : null)));
                 result.Key = SshKeyInfo.From(doc, path);
                 return;
             }
@@ -146,8 +148,9 @@ namespace GitIntegration.Core.Keys
                 catch (KeyPassphraseException)
                 {
                     findings.Add(new KeyFinding(Ids.WrongPassphrase, FindingSeverity.Error,
-                        "The passphrase does not open this key. Check it (it is case-sensitive); a lost passphrase cannot be recovered, so a forgotten one means a new key.",
-                        $"New-GitSshKey -Path {Beside(".new")}"));
+                        "The passphrase does not open this key. Check it (it is case-sensitive) and try again; a " +
+                        "lost passphrase cannot be recovered, so a forgotten one means a new key (New-GitSshKey).",
+                        Retry(path)));
                 }
                 catch (GitIntegrationException e) { findings.AddRange(Failed(result, e, path).Findings); return; }
             }
@@ -155,7 +158,7 @@ namespace GitIntegration.Core.Keys
             {
                 findings.Add(new KeyFinding(Ids.PassphraseNotGiven, FindingSeverity.Warning,
                     "The key is protected by a passphrase, which was not given, so the key itself was not checked. The integration will ask for the passphrase too.",
-                    $"Test-GitSshKey -Path {p} -Passphrase (Read-Host -AsSecureString -Prompt Passphrase)"));
+                    Retry(path)));
             }
 
             var sibling = path != null ? KeyFiles.ReadSiblingPublic(path) : null;
@@ -167,17 +170,17 @@ namespace GitIntegration.Core.Keys
                 case KeyFormat.OpenSsh when req == KeyRequirement.Integration:
                     findings.Add(new KeyFinding(Ids.OpenSshFormat, FindingSeverity.Error,
                         "The key is in OpenSSH format (BEGIN OPENSSH PRIVATE KEY), which ssh-keygen and macOS write by default; the integration needs OpenSSL PEM (BEGIN RSA PRIVATE KEY).",
-                        doc.Algorithm == KeyAlgorithm.Rsa ? $"Convert-GitSshKey -Path {p} -Format Pem" + (doc.IsEncrypted ? " -Passphrase $passphrase" : "") : null));
+                        ToPem(doc, path)));
                     break;
                 case KeyFormat.Pkcs8 when req == KeyRequirement.Integration:
                     findings.Add(new KeyFinding(Ids.Pkcs8Format, FindingSeverity.Error,
                         "The key is in PKCS#8 form (BEGIN PRIVATE KEY); the integration needs OpenSSL PEM (BEGIN RSA PRIVATE KEY).",
-                        doc.Algorithm != KeyAlgorithm.Ed25519 ? $"Convert-GitSshKey -Path {p} -Format Pem" : null));
+                        ToPem(doc, path)));
                     break;
                 case KeyFormat.Ppk:
                     findings.Add(new KeyFinding(Ids.PuttyFormat, FindingSeverity.Error,
                         "This is a PuTTY key (.ppk). Git and the integration need it converted: PuTTYgen's Conversions > Export OpenSSH key, or this module's ConvertFrom-PuttyKey.",
-                        $"ConvertFrom-PuttyKey -Path {p}" + (doc.IsEncrypted ? " -Passphrase $passphrase" : "")));
+                        FromPutty(doc, path, req)));
                     break;
             }
 
@@ -186,27 +189,33 @@ namespace GitIntegration.Core.Keys
             {
                 findings.Add(new KeyFinding(Ids.DsaDeprecated, req == KeyRequirement.Any ? FindingSeverity.Warning : FindingSeverity.Error,
                     "DSA keys are obsolete: OpenSSH disabled them in 2015 and git hosts refuse them. Generate a new key.",
-                    $"New-GitSshKey -Path {Beside(".new")}"));
+                    NewRsaKey(path, ".new")));
             }
             else if (algorithm != KeyAlgorithm.Unknown && !Allowed(req).Contains(algorithm))
             {
                 findings.Add(new KeyFinding(Ids.AlgorithmNotAllowed, FindingSeverity.Error,
                     $"{Describe(req)} accepts {string.Join(" or ", Allowed(req).Select(a => a.ToString().ToUpperInvariant()))} keys only; this is an {algorithm.ToString().ToUpperInvariant()} key. Generate an RSA key.",
-                    $"New-GitSshKey -Path {Beside(".rsa")} -Type Rsa -Bits 4096"));
+                    NewRsaKey(path, ".rsa")));
             }
             if (algorithm == KeyAlgorithm.Rsa && result.Key.Bits is int bits)
             {
                 if (bits < 2048)
                     findings.Add(new KeyFinding(Ids.KeyTooSmall, FindingSeverity.Error,
-                        $"The RSA key has {bits} bits; 2048 is the least git hosts and current OpenSSH accept.", $"New-GitSshKey -Path {Beside(".new")} -Bits 4096"));
+                        $"The RSA key has {bits} bits, below the 2048 that NIST has required since 2013: a git host " +
+                        "may refuse it (GitLab's administrators can set a minimum), and OpenSSH refuses keys under " +
+                        "1024 bits (RequiredRSASize). The integration's setup guide makes RSA keys of 4096 bits; " +
+                        "generate one.",
+                        NewRsaKey(path, ".new")));
                 else if (bits < 3072)
                     findings.Add(new KeyFinding(Ids.KeySizeMinimum, FindingSeverity.Warning,
-                        $"The RSA key has {bits} bits, the minimum accepted. 4096 bits is recommended for a new key.", $"New-GitSshKey -Path {Beside(".new")} -Bits 4096"));
+                        $"The RSA key has {bits} bits: accepted, but the integration's setup guide makes RSA keys " +
+                        "of 4096 bits, and a new key should have as many.", NewRsaKey(path, ".new")));
             }
             if (doc.Key != null && sibling != null && !doc.Key.SamePublicKey(sibling))
                 findings.Add(new KeyFinding(Ids.PublicKeyMismatch, FindingSeverity.Error,
                     $"'{path}.pub' holds a different key than '{path}'. The git host would be given the wrong public key.",
-                    $"(Get-GitSshKey -Path {p}).PublicKey | Set-Content -Path {Quote(path + ".pub")}"));
+                    $"({Open("Get-GitSshKey", doc, path)}).PublicKey | " +
+                    new PowerShellCommand("Set-Content").Arg("LiteralPath", path + ".pub")));
         }
 
         private static void CheckFile(List<KeyFinding> findings, string path, SshKeyInfo? key)
@@ -216,7 +225,7 @@ namespace GitIntegration.Core.Keys
             if (mode is int m && (m & 0x3F) != 0)
                 findings.Add(new KeyFinding(Ids.PermissionsTooOpen, FindingSeverity.Warning,
                     $"Others can read this private key (permissions {System.Convert.ToString(m & 0x1FF, 8)}); ssh refuses such a key with 'UNPROTECTED PRIVATE KEY FILE'.",
-                    $"chmod 600 {Quote(path)}"));
+                    $"chmod 600 {PowerShellCommand.Quote(path)}"));
         }
 
         public static KeyAlgorithm[] Allowed(KeyRequirement requirement) => requirement switch
@@ -232,6 +241,66 @@ namespace GitIntegration.Core.Keys
             _ => r.ToString(),
         };
 
-        internal static string Quote(string s) => "'" + s.Replace("'", "''") + "'";
+        // Remedies. A key given as text has no file to act on: the command asks for the file the key is saved in.
+
+        private static PowerShellCommand KeyFile(string command, string parameter, string? path) => path != null
+            ? new PowerShellCommand(command).Arg(parameter, path)
+            : new PowerShellCommand(command).Ask(parameter, "Key file");
+
+        private static PowerShellCommand Open(string command, KeyDocument doc, string? path)
+        {
+            var c = KeyFile(command, "LiteralPath", path);
+            return doc.IsEncrypted ? c.Secret("Passphrase") : c;
+        }
+
+        /// <summary>The check again, with the passphrase typed at the prompt.</summary>
+        private static string Retry(string? path) =>
+            KeyFile("Test-GitSshKey", "LiteralPath", path).Secret("Passphrase");
+
+        /// <summary>The keys of a folder, or of ~/.ssh.</summary>
+        private static string ListKeys(string? folder) =>
+            folder != null ? new PowerShellCommand("Get-GitSshKey").Arg("LiteralPath", folder)
+                : new PowerShellCommand("Get-GitSshKey");
+
+        /// <summary>
+        /// A new key in the integration's format, beside the old one (or in ~/.ssh), under a name no file has yet: the
+        /// old key stays where it is until the new one is on the git host.
+        /// </summary>
+        private static string NewRsaKey(string? path, string suffix)
+        {
+            var target = path != null ? path + suffix : System.IO.Path.Combine(KeyFiles.DefaultFolder, "jira_rsa");
+            return new PowerShellCommand("New-GitSshKey").Arg("Path", FreeName(target))
+                .Arg("Type", KeyAlgorithm.Rsa).Arg("Bits", 4096);
+        }
+
+        /// <summary>
+        /// An RSA key is converted in place (same key, same fingerprint), and so is one whose type its encryption hides
+        /// (encrypted PKCS#8: the conversion opens it); any other needs a new RSA key.
+        /// </summary>
+        private static string ToPem(KeyDocument doc, string? path)
+        {
+            if (doc.Algorithm != KeyAlgorithm.Rsa && doc.Algorithm != KeyAlgorithm.Unknown)
+                return NewRsaKey(path, ".rsa");
+            var c = KeyFile("Convert-GitSshKey", "Path", path).Arg("Format", PrivateKeyFormat.Pem);
+            return doc.IsEncrypted ? c.Secret("Passphrase") : c;
+        }
+
+        private static string FromPutty(KeyDocument doc, string? path, KeyRequirement req)
+        {
+            if (req == KeyRequirement.Integration && doc.Algorithm != KeyAlgorithm.Rsa) return NewRsaKey(path, ".rsa");
+            var c = new PowerShellCommand("ConvertFrom-PuttyKey");
+            var destination = path == null ? null : FreeName(PuttyKeyFiles.DefaultOpenSshPath(path) ?? path + ".pem");
+            c = path == null ? c.Ask("Path", "PuTTY key file") : c.Arg("Path", path).Arg("Destination", destination!);
+            return doc.IsEncrypted ? c.Secret("Passphrase") : c;
+        }
+
+        /// <summary><paramref name="path"/>, or path2, path3... when a key (or its .pub) is already there.</summary>
+        private static string FreeName(string path)
+        {
+            var name = path;
+            for (int i = 2; i < 100 && (File.Exists(name) || File.Exists(name + ".pub") || Directory.Exists(name)); i++)
+                name = path + i;
+            return name;
+        }
     }
 }

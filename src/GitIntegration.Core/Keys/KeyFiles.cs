@@ -109,7 +109,9 @@ namespace GitIntegration.Core.Keys
             if (inPlace && doc.Format == KeyFormat.Ppk)
                 throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
                     $"'{full}' is a PuTTY key; converting it in place would leave PEM text in a .ppk file. " +
-                    $"Use ConvertFrom-PuttyKey -Path '{full}', which writes the key beside it.") { Target = full };
+                    $"Use {new PowerShellCommand("ConvertFrom-PuttyKey").Arg("Path", full)}, which writes the key " +
+                    "beside it.")
+                    { Target = full };
             if (format == PrivateKeyFormat.Pem && doc.Algorithm == KeyAlgorithm.Ed25519)
                 throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
                     $"'{full}' holds an Ed25519 key, which has no OpenSSL PEM form; it can only be written in OpenSSH " +

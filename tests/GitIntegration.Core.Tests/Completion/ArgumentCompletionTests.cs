@@ -48,7 +48,7 @@ public sealed class ArgumentCompletionTests : IClassFixture<ArgumentCompletionTe
     [InlineData("/home/me/.ssh/id_rsa", "/home/me/.ssh/id_rsa")]
     [InlineData(@"C:\Users\Jo Doe\.ssh\id_rsa", @"'C:\Users\Jo Doe\.ssh\id_rsa'")]
     public void Values_are_quoted_only_when_PowerShell_would_split_or_expand_them(string value, string expected) =>
-        ArgumentCompletion.Quote(value).Should().Be(expected);
+        new CompletionCandidate(value, "").CompletionText.Should().Be(expected);
 
     [Fact]
     public void Integration_names_complete_by_prefix_ignoring_case_and_an_opened_quote()

@@ -57,7 +57,7 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         var f = r.Findings.Single();
         f.Id.Should().Be(Ids.PublicKeyGiven);
         f.Message.Should().Contain(path);
-        f.Remedy.Should().Be($"Test-GitSshKey -Path '{path}'");
+        f.Remedy.Should().Be($"Test-GitSshKey -LiteralPath '{path}'");
     }
 
     [Theory]
