@@ -36,8 +36,13 @@ Describe 'Export-GitIntegration' {
     }
 
     It 'returns the written file as Get-Item does, shown with its size' {
-        $file = Export-GitIntegration (Join-Path $TestDrive 'shown.tsv') -StorePath $store
+        # A bigger file in the way: the size shown is the one written, not the one replaced.
+        Set-Content (Join-Path $TestDrive 'shown.tsv') ('x' * 20000)
+        $file = Export-GitIntegration (Join-Path $TestDrive 'shown.tsv') -StorePath $store -Force
         $file.PSPath | Should -Not -BeNullOrEmpty
+        $file.Length | Should -BeGreaterThan 0
+        $file.Length | Should -Be (Get-Item $file.FullName).Length
+        $file.Length | Should -BeLessThan 20000
         $file | Out-String | Should -Match "\b$($file.Length) shown\.tsv"
     }
 
