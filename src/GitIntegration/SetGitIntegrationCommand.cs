@@ -60,7 +60,9 @@ namespace GitIntegration
         [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string? PrivateKeyPath { get; set; }
 
-        /// <summary><para type="description">The passphrase of the private key, stored protected in the store's secrets folder.</para></summary>
+        /// <summary><para type="description">The passphrase of the private key, stored protected in the store's secrets folder.
+        /// The integration is never asked for it, so a new key protected by a passphrase is refused without it
+        /// (PassphraseRequired) unless one is already stored for the integration or -Force is given.</para></summary>
         [Parameter]
         public SecureString? Passphrase { get; set; }
 
@@ -87,7 +89,7 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter Disabled { get; set; }
 
-        /// <summary><para type="description">Accepts a private key that the key check rejects.</para></summary>
+        /// <summary><para type="description">Accepts a private key that the key check rejects, or one protected by a passphrase that is not given.</para></summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -133,7 +135,8 @@ namespace GitIntegration
             if (keyPath != null)
             {
                 GitHubAppIntegration.RefuseUncheckedKeyChange(target);
-                CheckKey(store, target, keyPath);
+                var warnings = IntegrationKeyRule.Check(store, target, keyPath, Plain(Passphrase), Force, WriteVerbose);
+                foreach (var w in warnings) WriteWarning(w);
             }
             var written = new List<SecretRef>();
             SecretRef? passRef = null, tokenRef = null;
@@ -168,25 +171,6 @@ namespace GitIntegration
             {
                 foreach (var r in written) store.DeleteSecret(r);
             }
-        }
-
-        private void CheckKey(IntegrationStore store, Integration target, string keyPath)
-        {
-            var passphrase = Plain(Passphrase);
-            if (passphrase == null && target.PassphraseRef != null)
-            {
-                try { passphrase = store.ReadSecret(target.PassphraseRef); }
-                catch (GitIntegrationException e) { WriteVerbose("The stored passphrase could not be read: " + e.Message); }
-            }
-            WriteVerbose($"Checking the key '{keyPath}' against the integration's rules.");
-            var test = KeyDiagnostics.TestFile(keyPath, passphrase, KeyRequirement.Integration);
-            foreach (var f in test.Findings.Where(f => f.Severity == FindingSeverity.Warning)) WriteWarning($"{f.Message}{(f.Remedy != null ? " Fix: " + f.Remedy : "")}");
-            if (test.IsValid) return;
-            var errors = test.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
-            var message = $"The key '{keyPath}' would be rejected by the integration: " +
-                string.Join(" ", errors.Select(f => f.Message + (f.Remedy != null ? " Fix: " + f.Remedy + "." : "")));
-            if (Force) { WriteWarning(message + " It is set anyway because -Force was given."); return; }
-            throw new GitIntegrationException(errors[0].Id, ErrorKind.InvalidData, message + " Use -Force to set it anyway.") { Target = keyPath };
         }
     }
 }

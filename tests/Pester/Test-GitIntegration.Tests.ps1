@@ -105,3 +105,26 @@ Describe 'Test-GitIntegration on GitHub App integrations' {
         ($r.Name | Sort-Object) | Should -Be @('gha-never', 'gha-waiting')
     }
 }
+
+# Last in the file: TestDrive files made in a Describe are gone after it, and 'app' points at this key from now on.
+Describe 'Test-GitIntegration on a key protected by a passphrase' {
+    BeforeAll {
+        New-GitSshKey -Path "${root}locked_rsa" -Bits 2048 -Passphrase (Secure 'open sesame') -WarningAction SilentlyContinue | Out-Null
+        Add-Content "$root/keys/git" (Get-Content "${root}locked_rsa.pub")
+        # Stored without its passphrase, as -Force allows.
+        Set-GitIntegration app -PrivateKeyPath "${root}locked_rsa" -Force -WarningAction SilentlyContinue
+    }
+
+    It 'names the command that stores the passphrase, and that command fixes it when pasted' {
+        $r = Test-GitIntegration app
+        $r.Reason | Should -Be 'PassphraseRequired'
+        $fix = ($r.Remedy -split ': ', 2)[1]
+        $fix | Should -Be "Set-GitIntegration -Name 'app' -PrivateKeyPath '${root}locked_rsa' -Passphrase (Read-Host -AsSecureString)"
+        Assert-RemedyParameters $fix
+
+        function Read-Host { Secure 'open sesame' }   # what the admin types at the prompt
+        Invoke-Expression $fix
+        $r = Test-GitIntegration app
+        $r.Success | Should -BeTrue -Because $r.Message
+    }
+}
