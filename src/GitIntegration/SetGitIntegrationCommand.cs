@@ -60,7 +60,8 @@ namespace GitIntegration
         [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string? PrivateKeyPath { get; set; }
 
-        /// <summary><para type="description">The passphrase of the private key, stored protected in the store's secrets folder.
+        /// <summary><para type="description">The passphrase of the private key, stored protected in the store's
+        /// secrets folder.
         /// The integration is never asked for it, so a new key protected by a passphrase is refused without it
         /// (PassphraseRequired) unless one is already stored for the integration or -Force is given.</para></summary>
         [Parameter]
@@ -89,7 +90,8 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter Disabled { get; set; }
 
-        /// <summary><para type="description">Accepts a private key that the key check rejects, or one protected by a passphrase that is not given.</para></summary>
+        /// <summary><para type="description">Accepts a private key that the key check rejects, or one protected by a
+        /// passphrase that is not given.</para></summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 

@@ -21,8 +21,11 @@ function script:Assert-RemedyParameters([string] $Command) {
     $calls.Count | Should -BeGreaterThan 0 -Because $Command
     foreach ($call in $calls) {
         $info = Get-Command $call.GetCommandName() -ErrorAction Stop
-        foreach ($p in $call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] }) {
-            $known = @($info.Parameters.Values | Where-Object { $_.Name -like "$($p.ParameterName)*" -or $_.Aliases -contains $p.ParameterName })
+        $named = $call.CommandElements |
+            Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] }
+        foreach ($p in $named) {
+            $known = @($info.Parameters.Values |
+                Where-Object { $_.Name -like "$($p.ParameterName)*" -or $_.Aliases -contains $p.ParameterName })
             $known.Count | Should -BeGreaterThan 0 -Because "$($info.Name) must take -$($p.ParameterName) ($Command)"
         }
     }

@@ -35,17 +35,19 @@ Describe 'Set-GitIntegration' {
         # Brackets: -Name reads them as wildcards, so the printed command must escape them.
         [pscustomobject]@{ name = 'app [eu]'; origin = 'git@github.com:acme/app.git' } |
             Import-GitIntegration -StorePath $store | Out-Null
-        $app = Get-GitIntegration -Id (Get-GitIntegration -StorePath $store | Where-Object Name -eq 'app [eu]').Id -StorePath $store
+        $app = Get-GitIntegration -StorePath $store | Where-Object Name -eq 'app [eu]'
         $before = Get-Content $store -Raw
 
         $e = { $app | Set-GitIntegration -PrivateKeyPath $locked -StorePath $store -ErrorAction Stop } |
             Should -Throw -ErrorId 'PassphraseRequired,GitIntegration.SetGitIntegrationCommand' -PassThru
         $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $e.Exception.Message | Should -BeLike "The key '$locked' would be rejected by the integration 'app ``[eu``]':*passphrase*-Force*"
+        $e.Exception.Message |
+            Should -BeLike "The key '$locked' would be rejected by the integration 'app ``[eu``]':*passphrase*-Force*"
         Get-Content $store -Raw | Should -Be $before
 
         $fix = ($e.Exception.Message -split 'store it with its passphrase: ')[1]
-        $fix | Should -Be "Set-GitIntegration -Name 'app ``[eu``]' -PrivateKeyPath '$locked' -Passphrase (Read-Host -AsSecureString)"
+        $fix | Should -Be ("Set-GitIntegration -Name 'app ``[eu``]' -PrivateKeyPath '$locked' " +
+            '-Passphrase (Read-Host -AsSecureString)')
         Assert-RemedyParameters $fix
         function Read-Host { Secure 'open sesame' }   # what the admin types at the prompt
         Invoke-Expression "$fix -StorePath '$store'"
@@ -62,7 +64,8 @@ Describe 'Set-GitIntegration' {
         New-GitSshKey -Path $locked -Bits 2048 -Passphrase (Secure 'open sesame') | Out-Null
         [pscustomobject]@{ name = 'forced'; origin = 'git@github.com:acme/forced.git' } |
             Import-GitIntegration -StorePath $store | Out-Null
-        Set-GitIntegration forced -PrivateKeyPath $locked -StorePath $store -Force -WarningVariable warned -WarningAction SilentlyContinue
+        Set-GitIntegration forced -PrivateKeyPath $locked -StorePath $store -Force -WarningVariable warned `
+            -WarningAction SilentlyContinue
         (Get-GitIntegration forced -StorePath $store).PrivateKeyPath | Should -Be $locked
         "$warned" | Should -BeLike '*protected by a passphrase*set anyway because -Force was given*'
     }

@@ -109,7 +109,7 @@ Describe 'Test-GitIntegration on GitHub App integrations' {
 # Last in the file: TestDrive files made in a Describe are gone after it, and 'app' points at this key from now on.
 Describe 'Test-GitIntegration on a key protected by a passphrase' {
     BeforeAll {
-        New-GitSshKey -Path "${root}locked_rsa" -Bits 2048 -Passphrase (Secure 'open sesame') -WarningAction SilentlyContinue | Out-Null
+        New-GitSshKey -Path "${root}locked_rsa" -Bits 2048 -Passphrase (Secure 'open sesame') | Out-Null
         Add-Content "$root/keys/git" (Get-Content "${root}locked_rsa.pub")
         # Stored without its passphrase, as -Force allows.
         Set-GitIntegration app -PrivateKeyPath "${root}locked_rsa" -Force -WarningAction SilentlyContinue
@@ -119,7 +119,8 @@ Describe 'Test-GitIntegration on a key protected by a passphrase' {
         $r = Test-GitIntegration app
         $r.Reason | Should -Be 'PassphraseRequired'
         $fix = ($r.Remedy -split ': ', 2)[1]
-        $fix | Should -Be "Set-GitIntegration -Name 'app' -PrivateKeyPath '${root}locked_rsa' -Passphrase (Read-Host -AsSecureString)"
+        $fix | Should -Be ("Set-GitIntegration -Name 'app' -PrivateKeyPath '${root}locked_rsa' " +
+            '-Passphrase (Read-Host -AsSecureString)')
         Assert-RemedyParameters $fix
 
         function Read-Host { Secure 'open sesame' }   # what the admin types at the prompt

@@ -15,7 +15,7 @@ namespace GitIntegration.Core.Git
         public string? Name { get; set; }
         /// <summary>Clone into this folder once access is verified.</summary>
         public string? CloneTo { get; set; }
-        /// <summary>A stored integration verified again: remedies name Set-GitIntegration, not Connect's parameters.</summary>
+        /// <summary>A stored integration verified again: its remedies name Set-GitIntegration.</summary>
         public bool IsStored { get; set; }
     }
 
@@ -51,7 +51,8 @@ namespace GitIntegration.Core.Git
                         IntegrationRemedy.Token(name);
                 case ConnectionFailure.CertificateError:
                     return "The server's TLS certificate is not trusted here. Install its CA certificate in the " +
-                        "machine's trust store; for a test server only: " + IntegrationRemedy.SkipCertificateCheck(name);
+                        "machine's trust store; for a test server only: " +
+                        IntegrationRemedy.SkipCertificateCheck(name);
                 default:
                     return result.Remedy;
             }
@@ -128,7 +129,11 @@ namespace GitIntegration.Core.Git
                 Timeout = template.Timeout,
                 Multiplexer = template.Multiplexer,
             };
-            return new ConnectRequest(GitUrl.Parse(integration.Url), access) { Name = integration.Name, IsStored = true };
+            return new ConnectRequest(GitUrl.Parse(integration.Url), access)
+            {
+                Name = integration.Name,
+                IsStored = true,
+            };
         }
 
         /// <summary>Stores a re-verification's outcome: Status, LastVerified and what ls-remote found.</summary>

@@ -22,7 +22,10 @@ namespace GitIntegration.Core.Store
             if (passphrase == null && target.PassphraseRef != null)
             {
                 try { passphrase = store.ReadSecret(target.PassphraseRef); }
-                catch (GitIntegrationException e) { verbose?.Invoke("The stored passphrase could not be read: " + e.Message); }
+                catch (GitIntegrationException e)
+                {
+                    verbose?.Invoke("The stored passphrase could not be read: " + e.Message);
+                }
             }
             verbose?.Invoke($"Checking the key '{keyPath}' against the integration's rules.");
             var test = KeyDiagnostics.TestFile(keyPath, passphrase, KeyRequirement.Integration);
@@ -45,7 +48,8 @@ namespace GitIntegration.Core.Store
                 return warnings;
             }
             if (errors.Count > 0)
-                throw new GitIntegrationException(errors[0].Id, ErrorKind.InvalidData, message + " Use -Force to set it anyway.")
+                throw new GitIntegrationException(errors[0].Id, ErrorKind.InvalidData,
+                    message + " Use -Force to set it anyway.")
                 {
                     Target = keyPath,
                 };
@@ -76,7 +80,7 @@ namespace GitIntegration.Core.Store
             return KeyDiagnostics.Quote(literal.ToString());
         }
 
-        /// <summary>Stores the integration's key with its passphrase; the key is checked with it as it is stored.</summary>
+        /// <summary>Stores the integration's key with its passphrase (the key is checked with it on the way).</summary>
         public static string Passphrase(string name, string? keyPath) =>
             $"Set-GitIntegration -Name {Name(name)}" +
             (keyPath != null ? $" -PrivateKeyPath {KeyDiagnostics.Quote(keyPath)}" : "") +
