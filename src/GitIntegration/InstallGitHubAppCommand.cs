@@ -11,16 +11,39 @@ namespace GitIntegration
 {
     /// <summary>
     /// <para type="synopsis">Creates a GitHub App for an organization from a manifest, waits until it is installed, and stores the integration.</para>
-    /// <para type="description">The manifest flow of GitHub: a page on 127.0.0.1 (a free port) posts the app's manifest to the organization's
-    /// "new GitHub App" page on github.com or on a GitHub Enterprise Server (-HostUrl); after you confirm, GitHub redirects back, the code is
-    /// exchanged for the app's id, client id and private key, and the integration is stored with Status Installing (the key and webhook
-    /// secret in protected files, never in the YAML). The page's address holds a random part that only your browser is given, so
-    /// other users of the computer cannot load it; a request that pretends to be GitHub's redirect is reported as a
-    /// GitHubAppCallbackForged error and ignored while the command goes on waiting; and the app is kept only if GitHub says it belongs
-    /// to the organization (otherwise a GitHubAppOwnerMismatch error names the app's page, where its owner deletes it). Then the app's installation page opens; once GitHub shows the installation the
-    /// integration becomes Active. When no browser can be opened (remoting, a server without desktop, -NoBrowser) the URLs are printed as
-    /// warnings. With -AppId or -ClientId and -PrivateKeyPath, an app that already exists is registered instead: the key is checked with
-    /// the key engine and the credentials with GitHub (GET /app). The app is identified by its id, so renaming it on GitHub breaks nothing.</para>
+    /// <para type="description">Creates the app with GitHub's own "app from a manifest" steps: a page on this
+    /// computer (127.0.0.1, a free port) sends the app's settings to the organization's "new GitHub App" page on
+    /// github.com or on a GitHub Enterprise Server (-HostUrl). You confirm there; GitHub sends the browser back to
+    /// this computer, and PowerShell fetches the app's id and private key and stores the integration with Status
+    /// Installing (the key and webhook secret in protected files, never in the YAML). Then the app's installation page
+    /// opens; once GitHub shows the installation, the integration becomes Active. The browser page only says that
+    /// PowerShell is finishing the setup: the result, success or error, is in the PowerShell window.</para>
+    /// <para type="description">Who can do it: an owner of the organization. Only owners can create an app for the
+    /// organization and install it on all its repositories (on GitHub: the organization's Settings, Developer
+    /// settings, GitHub Apps). A repository administrator can install it on their own repositories only, and an owner
+    /// must then approve the permissions it asks for.</para>
+    /// <para type="description">From a remote session (SSH, PowerShell remoting, a server without a desktop), use
+    /// -NoBrowser: the addresses to open are printed as warnings instead of opening a browser you cannot see (in
+    /// PowerShell remoting and without a desktop that happens anyway). The first one is on this computer's 127.0.0.1,
+    /// so your own browser can reach it only through a tunnel with the same port number on both ends: from your
+    /// computer run ssh -N -L PORT:127.0.0.1:PORT admin@server with the port printed, then open the printed address
+    /// in your browser. Without SSH, create the app by hand on GitHub and register it with -AppId
+    /// and -PrivateKeyPath, which needs no browser on this computer.</para>
+    /// <para type="description">What must reach what: this computer must reach GitHub's API over HTTPS (api.github.com,
+    /// or https://SERVER/api/v3 for a GitHub Enterprise Server); if the organization allows only listed IP addresses,
+    /// add the address this computer reaches GitHub from. GitHub never has to reach this computer: the app is created
+    /// without webhooks, so there is no public address to open in a firewall. Leave the app's webhook, permissions and
+    /// private key settings on GitHub as they are; the app is identified by its id, so renaming it breaks
+    /// nothing.</para>
+    /// <para type="description">When something fails after you confirmed on GitHub (the key cannot be fetched,
+    /// GitHub cannot be reached from here, the store cannot be written), GitHub already holds the new app: the error
+    /// (GitHubAppSetupUnfinished) gives the app's page, or the organization's apps page, and how to finish or delete
+    /// it. A request that pretends to be GitHub's redirect is reported (GitHubAppCallbackForged) and ignored while the
+    /// command goes on waiting; the page's address holds a random part that only your browser is given, so other users
+    /// of the computer cannot load it. The app is kept only if GitHub says it belongs to the organization (otherwise
+    /// GitHubAppOwnerMismatch names the page where its owner deletes it).</para>
+    /// <para type="description">With -AppId or -ClientId and -PrivateKeyPath, an app that already exists is registered
+    /// instead: the key is checked and GitHub must accept it for that app (GET /app).</para>
     /// </summary>
     /// <example>
     /// <code>Install-GitHubApp -Organization acme</code>
@@ -29,6 +52,11 @@ namespace GitIntegration
     /// <example>
     /// <code>Install-GitHubApp -Organization platform -HostUrl https://github.example.com -Name 'Jira Git platform' -TimeoutSeconds 1800</code>
     /// <para>The same on a GitHub Enterprise Server (API at https://github.example.com/api/v3), giving the admin half an hour to install.</para>
+    /// </example>
+    /// <example>
+    /// <code>Install-GitHubApp -Organization acme -NoBrowser</code>
+    /// <para>From an SSH session on a server: prints the address to open, e.g. http://127.0.0.1:41234/...; on your own
+    /// computer run ssh -N -L 41234:127.0.0.1:41234 admin@server and open that address in your browser.</para>
     /// </example>
     /// <example>
     /// <code>Install-GitHubApp -AppId 123456 -PrivateKeyPath ./jira-git.2024-05-01.private-key.pem -Organization acme</code>
@@ -40,6 +68,7 @@ namespace GitIntegration
     {
         private const string ManifestSet = "Manifest";
         private const string ExistingSet = "Existing";
+        private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(3);
 
         /// <summary><para type="description">The GitHub organization (its login, as in https://github.com/ORG) that owns and installs the app.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -76,7 +105,8 @@ namespace GitIntegration
         [ValidateRange(10, 86400)]
         public int TimeoutSeconds { get; set; } = 900;
 
-        /// <summary><para type="description">Prints the URLs to open instead of starting a browser (for a remote session).</para></summary>
+        /// <summary><para type="description">Prints the addresses to open instead of starting a browser: for a remote
+        /// session, open them in your own browser through an SSH tunnel (see the description).</para></summary>
         [Parameter(ParameterSetName = ManifestSet)]
         public SwitchParameter NoBrowser { get; set; }
 
@@ -121,12 +151,9 @@ namespace GitIntegration
             BrowserOpener open = NoBrowser || Host.Name == "ServerRemoteHost" ? (BrowserOpener)(_ => false) : GitHubManifestFlow.OpenSystemBrowser;
             var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
             using var http = Http(host);
-            var registration = Run(c => GitHubManifestFlow.CreateAppAsync(http, manifest, open, this, timeout, c));
-            var integration = GitHubAppIntegration.Add(store, host, Organization, name, registration);
-            WriteVerbose($"Stored the integration '{name}' ({integration.Id}) with Status Installing.");
+            var (integration, installation) = Run(c =>
+                GitHubManifestFlow.InstallAsync(store, http, manifest, open, this, timeout, PollInterval, c));
             var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(integration));
-            var installation = Run(c => GitHubManifestFlow.WaitForInstallationAsync(client, Organization, registration.HtmlUrl!, open, this, timeout, TimeSpan.FromSeconds(3), c));
-            integration = GitHubAppIntegration.RecordInstallation(store, integration.Id, installation);
             CheckSelection(client, installation);
             WriteObject(integration);
         }
