@@ -189,6 +189,69 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
         timeouts.Should().Contain("Install-GitHubApp -TimeoutSeconds", "the rule must see the parameters it is about");
     }
 
+    /// <summary>What every cmdlet takes besides its own parameters (and -WhatIf, -Confirm where it asks).</summary>
+    private static readonly string[] CommonParameters =
+    {
+        "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable",
+        "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm",
+    };
+
+    /// <summary>
+    /// A message that tells the admin to run one of the module's cmdlets names only parameters that cmdlet takes
+    /// (Test-GitIntegration once said "Pass it with -Passphrase", which it has not). Every string in the sources is
+    /// read for "Verb-Noun ... -Parameter" up to the end of its sentence; what is in parentheses, quotes or braces
+    /// (another command's arguments, a path, an interpolated value) is not the cmdlet's.
+    /// </summary>
+    [Fact]
+    public void MessagesNameOnlyParametersTheirCommandTakes()
+    {
+        var commands = _m.Cmdlets.ToDictionary(ModuleUnderTest.CommandName, c => ModuleUnderTest.Parameters(c)
+            .SelectMany(p => ModuleUnderTest.Attrs(p, "AliasAttribute")
+                .SelectMany(a => (IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value!)
+                .Select(v => (string)v.Value!).Append(p.Name))
+            .Concat(CommonParameters).ToList(), StringComparer.OrdinalIgnoreCase);
+        var names = string.Join("|", commands.Keys.Select(Regex.Escape));
+        var call = new Regex($@"\b({names})\b(.*?)(?=\.\s|\.$|[;!?]|$|\b(?:{names})\b)");
+        var problems = new List<string>();
+        int calls = 0;
+        var src = Path.Combine(ModuleUnderTest.RepoRoot, "src");
+        var sources = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"));
+        foreach (var file in sources)
+            foreach (var (line, number) in File.ReadLines(file).Select((l, i) => (l, i + 1)))
+            {
+                if (line.TrimStart().StartsWith("//")) continue;
+                foreach (Match literal in Regex.Matches(line, "\"(?:[^\"\\\\]|\\\\.)*\""))
+                    foreach (Match m in call.Matches(literal.Value.Trim('"')))
+                    {
+                        calls++;
+                        var own = UpToItsClosingParenthesis(m.Groups[2].Value);
+                        foreach (var nested in new[] { @"\([^()]*\)", @"\{[^{}]*\}", "'[^']*'" })
+                            own = Regex.Replace(own, nested, " ");
+                        foreach (Match p in Regex.Matches(own, @"(?<=^|\s)-([A-Za-z]+)\b"))
+                        {
+                            var (command, parameter) = (m.Groups[1].Value, p.Groups[1].Value);
+                            if (!commands[command].Any(k => k.StartsWith(parameter, StringComparison.OrdinalIgnoreCase)))
+                                problems.Add($"{Path.GetFileName(file)}:{number}: {command} takes no -{parameter}: {m.Value}");
+                        }
+                    }
+            }
+        calls.Should().BeGreaterThan(20, "the rule must see the messages it is about");
+        problems.Should().BeEmpty();
+    }
+
+    /// <summary>A command written in parentheses ends with them: "(Get-GitHostKey), then run again with -X".</summary>
+    private static string UpToItsClosingParenthesis(string text)
+    {
+        int depth = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '(') depth++;
+            else if (text[i] == ')' && --depth < 0) return text.Substring(0, i);
+        }
+        return text;
+    }
+
     [Fact]
     public void PipelinePathParametersBindGetChildItemOutput()
     {
