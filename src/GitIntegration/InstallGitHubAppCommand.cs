@@ -64,11 +64,24 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsLifecycle.Install, "GitHubApp", SupportsShouldProcess = true, DefaultParameterSetName = ManifestSet)]
     [OutputType(typeof(Integration))]
-    public sealed class InstallGitHubAppCommand : GitHubAppCmdletBase
+    public sealed class InstallGitHubAppCommand : GitIntegrationCmdlet
     {
         private const string ManifestSet = "Manifest";
         private const string ExistingSet = "Existing";
         private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(3);
+        private readonly GitHubWork _gitHub;
+
+        /// <summary>Runs the calls to GitHub on the pipeline thread.</summary>
+        public InstallGitHubAppCommand() => _gitHub = new GitHubWork(this);
+
+        /// <summary><para type="description">The store file (or its folder) to use instead of
+        /// $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
+        [Parameter]
+        public string? StorePath { get; set; }
+
+        /// <summary>Ctrl+C: cancels the wait.</summary>
+        protected override void StopProcessing() => _gitHub.Stop();
+
 
         /// <summary><para type="description">The GitHub organization (its login, as in https://github.com/ORG) that owns and installs the app.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -131,7 +144,7 @@ namespace GitIntegration
             try
             {
                 var host = GitHubHost.FromHostUrl(HostUrl);
-                var store = OpenStore();
+                var store = IntegrationStoreAccess.Open(this, StorePath);
                 var fallback = "Jira Git " + Organization;
                 var name = Name ?? (fallback.Length > 34 ? fallback.Substring(0, 34) : fallback);
                 if (store.Load().Integrations.Any(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase)))
@@ -150,9 +163,9 @@ namespace GitIntegration
                 manifest.Permissions = Permission.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "read");
             BrowserOpener open = NoBrowser || Host.Name == "ServerRemoteHost" ? (BrowserOpener)(_ => false) : GitHubManifestFlow.OpenSystemBrowser;
             var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
-            using var http = Http(host);
-            var (integration, installation) = Run(c =>
-                GitHubManifestFlow.InstallAsync(store, http, manifest, open, this, timeout, PollInterval, c));
+            using var http = _gitHub.Http(host);
+            var (integration, installation) = _gitHub.Run(c =>
+                GitHubManifestFlow.InstallAsync(store, http, manifest, open, _gitHub, timeout, PollInterval, c));
             var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(integration));
             CheckSelection(client, installation);
             WriteObject(integration);
@@ -163,7 +176,7 @@ namespace GitIntegration
             if (!string.Equals(installation.RepositorySelection, RepositorySelection, StringComparison.OrdinalIgnoreCase))
                 WriteWarning($"The app was installed on {installation.RepositorySelection} repositories, not {RepositorySelection}. Change it on {installation.HtmlUrl}.");
             if (Repository == null || Repository.Length == 0) return;
-            var seen = Run(c => client.GetRepositoriesAsync(installation.Id, c)).Select(r => r.Name).ToList();
+            var seen = _gitHub.Run(c => client.GetRepositoriesAsync(installation.Id, c)).Select(r => r.Name).ToList();
             var missing = Repository.Where(r => !seen.Contains(r.Split('/').Last(), StringComparer.OrdinalIgnoreCase)).ToList();
             if (missing.Count > 0)
                 WriteWarning($"The installation cannot see {string.Join(", ", missing)}. Add them on {installation.HtmlUrl}.");
@@ -176,12 +189,12 @@ namespace GitIntegration
             if (!ShouldProcess($"{Organization} on {host.WebUrl.Host}", $"Register the existing GitHub App {(AppId > 0 ? AppId.ToString() : ClientId)} as '{name}'")) return;
             var pem = KeyFiles.ReadText(path);
             var credentials = GitHubAppCredentials.FromPem(AppId, ClientId, pem);
-            using var http = Http(host);
-            var app = Run(c => GitHubAppLifecycle.VerifyAsync(http, credentials, c));
+            using var http = _gitHub.Http(host);
+            var app = _gitHub.Run(c => GitHubAppLifecycle.VerifyAsync(http, credentials, c));
             var integration = GitHubAppIntegration.Add(store, host, Organization, name,
                 new GitHubAppRegistration { Id = app.Id, ClientId = app.ClientId ?? ClientId, Slug = app.Slug, HtmlUrl = app.HtmlUrl, Name = app.Name, Pem = pem });
             var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(integration));
-            var installation = Run(c => client.FindOrganizationInstallationAsync(Organization, c));
+            var installation = _gitHub.Run(c => client.FindOrganizationInstallationAsync(Organization, c));
             if (installation != null) integration = GitHubAppIntegration.RecordInstallation(store, integration.Id, installation);
             else if (app.HtmlUrl != null)
                 WriteWarning($"The app is not installed on {Organization} yet: install it at {GitHubHost.InstallUrl(app.HtmlUrl)}, then run Get-GitHubAppInstallation -Name '{name}'.");

@@ -34,20 +34,13 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsCommon.Set, "GitIntegration", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(Integration))]
-    public sealed class SetGitIntegrationCommand : GitIntegrationCmdlet
+    public sealed class SetGitIntegrationCommand : IntegrationSelectionCmdlet
     {
-        private const string NameSet = "Name";
-        private const string IdSet = "Id";
-
         /// <summary><para type="description">Names of the integrations to change; wildcards are allowed.</para></summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
         [ArgumentCompleter(typeof(IntegrationNameCompleter))]
         [SupportsWildcards]
-        public string[]? Name { get; set; }
-
-        /// <summary><para type="description">Ids of the integrations to change. Get-GitIntegration output binds here.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        public Guid[]? Id { get; set; }
+        public override string[]? Name { get => base.Name; set => base.Name = value; }
 
         /// <summary><para type="description">A new name for the integration.</para></summary>
         [Parameter]
@@ -99,10 +92,6 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        /// <summary><para type="description">The store file (or its folder) to change instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
-        [Parameter]
-        public string? StorePath { get; set; }
-
         private JmesPathExpression? _filter;
 
         /// <summary>Refuses an invalid or too expensive -RepositoryFilter before anything is changed.</summary>
@@ -115,9 +104,9 @@ namespace GitIntegration
         /// <summary>Changes each integration.</summary>
         protected override void ProcessRecord()
         {
-            var store = IntegrationStoreAccess.Open(this, StorePath);
+            var store = OpenStore();
             List<Integration> targets;
-            try { targets = IntegrationStoreAccess.Select(store.Load(), Name, Id, e => WriteFailure(e)); }
+            try { targets = Select(store.Load()); }
             catch (GitIntegrationException e) { Fail(e); return; }
             foreach (var target in targets)
             {
@@ -128,7 +117,8 @@ namespace GitIntegration
         }
 
         private string Describe() =>
-            string.Join(", ", MyInvocation.BoundParameters.Keys.Where(k => k != nameof(Name) && k != nameof(Id) && k != nameof(StorePath)
+            string.Join(", ", MyInvocation.BoundParameters.Keys.Where(k => k != nameof(Name) && k != nameof(Id)
+                && k != nameof(InputObject) && k != nameof(StorePath)
                 && k != nameof(Force) && k != nameof(PassThru) && !CommonParameters.Contains(k) && !OptionalCommonParameters.Contains(k)));
 
         private void Change(IntegrationStore store, Integration target)

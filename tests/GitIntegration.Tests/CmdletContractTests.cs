@@ -232,13 +232,75 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
                         {
                             var (command, parameter) = (m.Groups[1].Value, p.Groups[1].Value);
                             if (!commands[command].Any(k => k.StartsWith(parameter, StringComparison.OrdinalIgnoreCase)))
-                                problems.Add($"{Path.GetFileName(file)}:{number}: {command} takes no -{parameter}: {m.Value}");
+                                problems.Add($"{Path.GetFileName(file)}:{number}: {command} -{parameter}: {m.Value}");
                         }
                     }
             }
         calls.Should().BeGreaterThan(20, "the rule must see the messages it is about");
         problems.Should().BeEmpty();
     }
+
+    /// <summary>
+    /// Cmdlets with a -StorePath that do not pick stored integrations: they create them, or take one by its exact name
+    /// with a file from the pipeline (whose Name property must not bind).
+    /// </summary>
+    private static readonly HashSet<string> CreateOrTakeOne = new()
+    {
+        "Connect-GitRepository", "Import-GitIntegration", "Install-GitHubApp", "Update-GitHubAppKey",
+    };
+
+    /// <summary>
+    /// One way to pick integrations, held by one base class: -Name (wildcards, completion, by property name),
+    /// -Id, an integration piped in (-InputObject) and -StorePath, on every cmdlet that picks them.
+    /// </summary>
+    [Fact]
+    public void EveryCmdletThatPicksIntegrationsPicksThemTheSameWay()
+    {
+        var picking = new List<string>();
+        foreach (var c in _m.Cmdlets)
+        {
+            var command = ModuleUnderTest.CommandName(c);
+            var parameters = ModuleUnderTest.Parameters(c).GroupBy(p => p.Name)
+                .ToDictionary(g => g.Key, g => g.First());
+            var selects = false;
+            for (var b = c.BaseType; b != null; b = b.BaseType) selects |= b.Name == "IntegrationSelectionCmdlet";
+            if (!selects)
+            {
+                if (parameters.ContainsKey("StorePath"))
+                    CreateOrTakeOne.Should().Contain(command, $"{command} reads the store: it picks the shared way");
+                continue;
+            }
+            picking.Add(command);
+            ParameterAttribute(c, "Name", "Name").Should().NotBeNull($"{command} -Name");
+            var name = parameters["Name"];
+            name.PropertyType.Name.Should().Be("String[]", $"{command} -Name takes several names");
+            ModuleUnderTest.Named<bool>(ParameterAttribute(c, "Name", "Name")!, "ValueFromPipelineByPropertyName")
+                .Should().BeTrue($"{command} -Name binds objects with a Name");
+            ModuleUnderTest.Attrs(name, "SupportsWildcardsAttribute").Should()
+                .NotBeEmpty($"{command} -Name takes wildcards");
+            ModuleUnderTest.Attrs(name, "ArgumentCompleterAttribute").Should().NotBeEmpty($"{command} -Name completes");
+            parameters["Id"].PropertyType.Name.Should().Be("Guid[]", $"{command} -Id");
+            ModuleUnderTest.Named<bool>(ParameterAttribute(c, "Id", "Id")!, "ValueFromPipelineByPropertyName")
+                .Should().BeTrue($"{command} -Id binds objects with an Id");
+            parameters["InputObject"].PropertyType.Name.Should().Be("Integration[]", $"{command} -InputObject");
+            ModuleUnderTest.Named<bool>(ParameterAttribute(c, "InputObject", "InputObject")!, "ValueFromPipeline")
+                .Should().BeTrue($"{command} takes the integrations Get-GitIntegration writes");
+            parameters.Should().ContainKey("StorePath", $"{command} reads the store");
+            ModuleUnderTest.Named<string>(ModuleUnderTest.Attr(c, "CmdletAttribute")!, "DefaultParameterSetName")
+                .Should().Be("Name", $"{command} picks by name when nothing says otherwise");
+        }
+        picking.Should().Contain(new[]
+        {
+            "Get-GitIntegration", "Set-GitIntegration", "Remove-GitIntegration", "Export-GitIntegration",
+            "Test-GitIntegration", "Get-GitHubAppInstallation", "Get-GitHubAppRepository", "Suspend-GitHubApp",
+            "Resume-GitHubApp",
+        });
+    }
+
+    /// <summary>The [Parameter] of that parameter in that set, as the most derived declaration has it.</summary>
+    private static CustomAttributeData? ParameterAttribute(Type cmdlet, string parameter, string set) =>
+        ModuleUnderTest.Attrs(ModuleUnderTest.Parameters(cmdlet).First(p => p.Name == parameter), "ParameterAttribute")
+            .FirstOrDefault(a => ModuleUnderTest.Named<string>(a, "ParameterSetName") == set);
 
     /// <summary>A command written in parentheses ends with them: "(Get-GitHostKey), then run again with -X".</summary>
     private static string UpToItsClosingParenthesis(string text)

@@ -28,8 +28,18 @@ Describe 'Get-GitIntegration' {
 
     It 'finds by id from the pipeline' {
         $i = Get-GitIntegration gha
-        # Only the Id property: a piped Integration would bind its Name first (the default parameter set).
+        # Only the Id property: such an object binds -Id.
         ($i | Select-Object Id | Get-GitIntegration).Name | Should -Be 'gha'
+    }
+
+    It 'reads again exactly the integration piped in, even when its name reads as a wildcard' {
+        [pscustomobject]@{ name = 'gha[1]'; origin = 'https://github.com/acme1'; type = 'GitHubApp' } |
+            Import-GitIntegration | Out-Null
+        try {
+            $piped = Get-GitIntegration | Where-Object Name -eq 'gha[1]'
+            (@($piped | Get-GitIntegration)).Name | Should -Be @('gha[1]')
+        }
+        finally { Get-GitIntegration | Where-Object Name -eq 'gha[1]' | Remove-GitIntegration -Force }
     }
 
     It 'reports a name that matches nothing as a non-terminating ObjectNotFound error' {

@@ -25,6 +25,13 @@ Describe 'Test-GitIntegration' {
         (Get-GitIntegration app).LastVerified | Should -BeGreaterThan (Get-Date).AddMinutes(-1)
     }
 
+    It 'verifies the integrations the pipeline gives it' {
+        $r = @(Get-GitIntegration app | Test-GitIntegration)
+        $r.Count | Should -Be 1
+        $r[0].Name | Should -Be 'app'
+        $r[0].Success | Should -BeTrue -Because $r[0].Message
+    }
+
     It 'marks an integration Failed when its key is no longer accepted, and -Quiet says $false' {
         Set-Content "$root/keys/git" ''
         Test-GitIntegration app -Quiet | Should -BeFalse
