@@ -297,6 +297,22 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
         });
     }
 
+    /// <summary>A cmdlet that rewrites a key with a new passphrase or none takes them the shared way.</summary>
+    [Fact]
+    public void EveryCmdletThatChangesAKeysPassphraseTakesItTheSameWay()
+    {
+        var changing = _m.Cmdlets.Where(c => ModuleUnderTest.Parameters(c).Any(p => p.Name == "NewPassphrase"))
+            .ToList();
+        changing.Select(ModuleUnderTest.CommandName).Should()
+            .BeEquivalentTo("Convert-GitSshKey", "ConvertFrom-PuttyKey", "ConvertTo-PuttyKey");
+        foreach (var c in changing)
+        {
+            c.BaseType!.Name.Should().Be("KeyConversionCmdlet", $"{c.Name} takes the passphrases the shared way");
+            ModuleUnderTest.Named<string>(ModuleUnderTest.Attr(c, "CmdletAttribute")!, "DefaultParameterSetName")
+                .Should().Be("KeepPassphrase", $"{c.Name} keeps the key's passphrase when told nothing else");
+        }
+    }
+
     /// <summary>The [Parameter] of that parameter in that set, as the most derived declaration has it.</summary>
     private static CustomAttributeData? ParameterAttribute(Type cmdlet, string parameter, string set) =>
         ModuleUnderTest.Attrs(ModuleUnderTest.Parameters(cmdlet).First(p => p.Name == parameter), "ParameterAttribute")
