@@ -23,8 +23,8 @@ namespace GitIntegration
     /// <para>Finds the GitHub App integrations stuck in Installing status, the troubleshooting case of the GitHub App guide.</para>
     /// </example>
     /// <example>
-    /// <code>Get-GitIntegration billing* | Set-GitIntegration -PrivateKeyPath ~/.ssh/jira_rsa_2025</code>
-    /// <para>Replaces the private SSH key of every integration whose name starts with billing.</para>
+    /// <code>Get-GitIntegration billing* | Set-GitIntegration -PrivateKeyPath ~/.ssh/jira_rsa_2025 -Passphrase (Read-Host -AsSecureString)</code>
+    /// <para>Replaces the private SSH key of every integration whose name starts with billing, with its passphrase.</para>
     /// </example>
     [Cmdlet(VerbsCommon.Get, "GitIntegration", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(Integration))]

@@ -54,13 +54,13 @@ namespace GitIntegration
     /// <para>The same on a GitHub Enterprise Server (API at https://github.example.com/api/v3), giving the admin half an hour to install.</para>
     /// </example>
     /// <example>
+    /// <code>Install-GitHubApp -AppId 123456 -PrivateKeyPath ./jira-git.2024-05-01.private-key.pem -Organization acme</code>
+    /// <para>Registers an app created by hand: the PEM is validated and GitHub must accept it for app 123456.</para>
+    /// </example>
+    /// <example>
     /// <code>Install-GitHubApp -Organization acme -NoBrowser</code>
     /// <para>From an SSH session on a server: prints the address to open, e.g. http://127.0.0.1:41234/...; on your own
     /// computer run ssh -N -L 41234:127.0.0.1:41234 admin@server and open that address in your browser.</para>
-    /// </example>
-    /// <example>
-    /// <code>Install-GitHubApp -AppId 123456 -PrivateKeyPath ./jira-git.2024-05-01.private-key.pem -Organization acme</code>
-    /// <para>Registers an app created by hand: the PEM is validated and GitHub must accept it for app 123456.</para>
     /// </example>
     [Cmdlet(VerbsLifecycle.Install, "GitHubApp", SupportsShouldProcess = true, DefaultParameterSetName = ManifestSet)]
     [OutputType(typeof(Integration))]

@@ -41,6 +41,8 @@ BeforeDiscovery {
             Reason = 'creates an app on the GitHub Enterprise Server github.example.com' }
         @{ Example = 'Install-GitHubApp #3'; Needs = '-AppId 123456'
             Reason = 'GitHub must accept the key for app 123456' }
+        @{ Example = 'Install-GitHubApp #4'; Needs = '-NoBrowser'
+            Reason = 'creates an app on github.com, opened through an SSH tunnel' }
         @{ Example = 'Resume-GitHubApp #1'; Needs = 'Resume-GitHubApp'; Reason = 'resumes the installation on GitHub' }
         @{ Example = 'Resume-GitHubApp #2'; Needs = 'Resume-GitHubApp'
             Reason = 'resumes the installations on GitHub' }
@@ -405,9 +407,9 @@ Describe 'Get-Help examples run as written' -ForEach @(@{ Runnable = $runnable }
             } }
             'Get-GitSshKey #1' = @{ Check = {
                 param($Output)
-                $Output | Should -Match '(?m)^id_rsa\s+True\s+Rsa 2048\s+OpenSsh\b'
-                $Output | Should -Match '(?m)^jira_rsa\s+True\s+Rsa 2048\s+Pem\b'
-                $Output | Should -Match '(?m)^laptop\.ppk\s+True\s+Rsa 2048\s+Ppk\b'
+                $Output | Should -Match '(?m)^id_rsa\s+Rsa 2048\s+OpenSsh\s+False\b'
+                $Output | Should -Match '(?m)^jira_rsa\s+Rsa 2048\s+Pem\s+False\b'
+                $Output | Should -Match '(?m)^laptop\.ppk\s+Rsa 2048\s+Ppk\s+True\b'
             } }
             'Get-GitSshKey #2' = @{ Check = {
                 param($Output)

@@ -119,8 +119,13 @@ Describe 'Install-GitHubApp' {
             $e.Exception.Message | Should -BeLike ("*an app may now exist in acme*look for it at " +
                 "$($gh.Url)organizations/acme/settings/apps.*Delete GitHub App*run Install-GitHubApp again*")
             Get-GitIntegration | Where-Object Name -eq "acme $Code" | Should -BeNullOrEmpty
-            # The browser page did not claim a success PowerShell had not had.
-            $page = (Get-Content "$root/browser.log") -match "^GitHub's redirect page: "
+            # The browser page did not claim a success PowerShell had not had. The browser writes it down on its own
+            # time: wait for it (the deadline only guards against a hang).
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            do {
+                $page = @(Get-Content "$root/browser.log" -ErrorAction SilentlyContinue) -match "^GitHub's redirect page: "
+                if (-not $page) { Start-Sleep -Milliseconds 100 }
+            } until ($page -or [DateTime]::UtcNow -gt $deadline)
             $page | Should -BeLike '*PowerShell is finishing the setup*see the PowerShell window*'
             $page | Should -Not -BeLike '*created*'
         }
