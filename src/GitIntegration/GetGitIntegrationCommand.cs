@@ -24,7 +24,8 @@ namespace GitIntegration
     /// </example>
     /// <example>
     /// <code>Get-GitIntegration billing* | Set-GitIntegration -PrivateKeyPath ~/.ssh/jira_rsa_2025 -Passphrase (Read-Host -AsSecureString)</code>
-    /// <para>Replaces the private SSH key of every integration whose name starts with billing, with its passphrase.</para>
+    /// <para>Replaces the private SSH key of every integration whose name starts with billing, with its
+    /// passphrase.</para>
     /// </example>
     [Cmdlet(VerbsCommon.Get, "GitIntegration", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(Integration))]

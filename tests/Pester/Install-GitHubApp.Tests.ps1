@@ -123,7 +123,8 @@ Describe 'Install-GitHubApp' {
             # time: wait for it (the deadline only guards against a hang).
             $deadline = [DateTime]::UtcNow.AddSeconds(120)
             do {
-                $page = @(Get-Content "$root/browser.log" -ErrorAction SilentlyContinue) -match "^GitHub's redirect page: "
+                $log = @(Get-Content "$root/browser.log" -ErrorAction SilentlyContinue)
+                $page = $log -match "^GitHub's redirect page: "
                 if (-not $page) { Start-Sleep -Milliseconds 100 }
             } until ($page -or [DateTime]::UtcNow -gt $deadline)
             $page | Should -BeLike '*PowerShell is finishing the setup*see the PowerShell window*'
