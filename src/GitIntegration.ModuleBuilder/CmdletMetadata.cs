@@ -85,7 +85,7 @@ public static class CmdletMetadata
             .Distinct().ToList();
         return new CmdletHelp(
             (string)cmdlet.ConstructorArguments[0].Value!, (string)cmdlet.ConstructorArguments[1].Value!,
-            Para(doc, "synopsis"), Para(doc, "description"),
+            Para(doc, "synopsis"), Paras(doc, "description"),
             Named<string>(cmdlet, "DefaultParameterSetName"), Named<bool>(cmdlet, "SupportsShouldProcess"),
             parameters, outputs,
             doc.Elements("example").Select(e => new CmdletExample(Code((string?)e.Element("code") ?? ""), Text(e.Element("para")))).ToList());
@@ -113,6 +113,10 @@ public static class CmdletMetadata
 
     private static string Para(XElement doc, string type) =>
         Text(doc.Descendants("para").FirstOrDefault(p => (string?)p.Attribute("type") == type));
+
+    /// <summary>Every paragraph of that type, each as one line, with a blank line between them.</summary>
+    private static string Paras(XElement doc, string type) =>
+        string.Join("\n\n", doc.Descendants("para").Where(p => (string?)p.Attribute("type") == type).Select(Text));
 
     /// <summary>Example code keeps its lines, without the indentation the doc comment gave it.</summary>
     private static string Code(string code)

@@ -95,8 +95,9 @@ public static class MamlWriter
     private static XElement TypeElement(string fullName) =>
         new(Dev + "type", new XElement(Maml + "name", fullName), new XElement(Maml + "uri"));
 
+    /// <summary>One maml:para per paragraph (separated by a blank line), so Get-Help shows them all.</summary>
     private static XElement Description(string text) =>
-        new(Maml + "description", new XElement(Maml + "para", text));
+        new(Maml + "description", text.Split("\n\n").Select(p => new XElement(Maml + "para", p)));
 
     private static CmdletParameter Switch(string name, string alias, string description) =>
         new(name, "SwitchParameter", "System.Management.Automation.SwitchParameter", true, false, new[] { alias }, false,

@@ -32,11 +32,8 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsData.ConvertFrom, "PuttyKey", SupportsShouldProcess = true, DefaultParameterSetName = KeepSet)]
     [OutputType(typeof(SshKeyInfo))]
-    public sealed class ConvertFromPuttyKeyCommand : GitIntegrationCmdlet
+    public sealed class ConvertFromPuttyKeyCommand : KeyConversionCmdlet
     {
-        private const string KeepSet = "KeepPassphrase";
-        private const string NewSet = "NewPassphrase";
-        private const string RemoveSet = "RemovePassphrase";
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
         /// <summary><para type="description">The .ppk file to convert. Get-ChildItem and Get-GitSshKey output bind here, and so do paths piped as strings.</para></summary>
@@ -44,10 +41,6 @@ namespace GitIntegration
         [Alias("PSPath", "FullName")]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
-
-        /// <summary><para type="description">The .ppk's passphrase, when it has one. The written key keeps it unless -NewPassphrase or -RemovePassphrase is given.</para></summary>
-        [Parameter]
-        public SecureString? Passphrase { get; set; }
 
         /// <summary><para type="description">The format to write: Pem (OpenSSL PEM, BEGIN RSA/EC PRIVATE KEY; the default, and what the integration needs) or OpenSsh (BEGIN OPENSSH PRIVATE KEY). Ed25519 keys can only be written as OpenSsh.</para></summary>
         [Parameter]
@@ -57,14 +50,6 @@ namespace GitIntegration
         [Parameter(Position = 1)]
         [ValidateNotNullOrEmpty]
         public string? Destination { get; set; }
-
-        /// <summary><para type="description">Encrypts the written key with this passphrase instead of the .ppk's.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = NewSet)]
-        public SecureString? NewPassphrase { get; set; }
-
-        /// <summary><para type="description">Writes the key without a passphrase, for a service that cannot hold one.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = RemoveSet)]
-        public SwitchParameter RemovePassphrase { get; set; }
 
         /// <summary><para type="description">Replaces an existing key file at the destination.</para></summary>
         [Parameter]
@@ -93,13 +78,13 @@ namespace GitIntegration
                 if (System.IO.File.Exists(destination) && !Force)
                     throw new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
                         $"'{destination}' already exists and was left as it is. Use -Force to replace it, or choose another -Destination.") { Target = destination };
-                var encryption = RemovePassphrase ? "without a passphrase" : NewPassphrase != null ? "with a new passphrase"
-                    : clear.IsEncrypted ? "with the .ppk's passphrase" : "without a passphrase";
+                var encryption = Protection(clear.IsEncrypted ? "with the .ppk's passphrase" : "without a passphrase");
                 if (!ShouldProcess(destination, $"Write the {clear.Algorithm} key of '{path}' in {format} format, {encryption}")) return;
 
                 WriteVerbose($"Converting '{path}' (PPK version {clear.PpkVersion}, {(clear.IsEncrypted ? clear.Cipher : "unencrypted")}) to {format} at '{destination}'.");
                 var info = Argon2Progress.Run(this, "ConvertFrom-PuttyKey", path, clear.IsEncrypted && clear.PpkVersion == 3 && Passphrase != null, progress =>
-                    PuttyKeyFiles.ConvertFrom(path, Plain(Passphrase), format, RemovePassphrase ? "" : Plain(NewPassphrase), destination, Force, progress, _stop.Token));
+                    PuttyKeyFiles.ConvertFrom(path, Plain(Passphrase), format, NewPassphraseText, destination, Force,
+                        progress, _stop.Token));
                 WriteObject(info);
             }
             catch (GitIntegrationException e)

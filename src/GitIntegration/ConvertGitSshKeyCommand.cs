@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 using GitIntegration.Core;
 using GitIntegration.Core.Keys;
 
@@ -27,11 +26,8 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsData.Convert, "GitSshKey", SupportsShouldProcess = true, DefaultParameterSetName = KeepSet)]
     [OutputType(typeof(SshKeyInfo))]
-    public sealed class ConvertGitSshKeyCommand : GitIntegrationCmdlet
+    public sealed class ConvertGitSshKeyCommand : KeyConversionCmdlet
     {
-        private const string KeepSet = "KeepPassphrase";
-        private const string NewSet = "NewPassphrase";
-        private const string RemoveSet = "RemovePassphrase";
 
         /// <summary><para type="description">The private key file to convert. Get-GitSshKey and Get-ChildItem output bind here.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -43,18 +39,6 @@ namespace GitIntegration
         /// <summary><para type="description">The format to write: Pem (OpenSSL PEM, BEGIN RSA/EC PRIVATE KEY) or OpenSsh. By default an OpenSSH key stays OpenSSH and anything else becomes PEM.</para></summary>
         [Parameter(Position = 1)]
         public PrivateKeyFormat? Format { get; set; }
-
-        /// <summary><para type="description">The key's current passphrase, when it has one. It is kept for the new file unless -NewPassphrase or -RemovePassphrase is given.</para></summary>
-        [Parameter]
-        public SecureString? Passphrase { get; set; }
-
-        /// <summary><para type="description">Encrypts the written key with this passphrase instead.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = NewSet)]
-        public SecureString? NewPassphrase { get; set; }
-
-        /// <summary><para type="description">Writes the key without a passphrase.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = RemoveSet)]
-        public SwitchParameter RemovePassphrase { get; set; }
 
         /// <summary><para type="description">Writes to this file (and its .pub) instead of replacing the key in place.</para></summary>
         [Parameter]
@@ -78,14 +62,13 @@ namespace GitIntegration
                 return;
             }
             var what = $"Write the key in {(Format?.ToString() ?? "its format")}" +
-                       (RemovePassphrase ? " without a passphrase" : NewPassphrase != null ? " with a new passphrase" : "") +
+                       (RemovePassphrase || NewPassphrase != null ? " " + Protection("") : "") +
                        (destination == null ? " (in place)" : $" from '{path}'");
             try
             {
                 KeyFiles.RefuseConversion(path, Format, destination == null);
                 if (!ShouldProcess(target, what)) return;
-                var newPassphrase = RemovePassphrase ? "" : Plain(NewPassphrase);
-                WriteObject(KeyFiles.Convert(path, Format, Plain(Passphrase), newPassphrase, destination, Force,
+                WriteObject(KeyFiles.Convert(path, Format, Plain(Passphrase), NewPassphraseText, destination, Force,
                     WriteWarning));
             }
             catch (GitIntegrationException e)

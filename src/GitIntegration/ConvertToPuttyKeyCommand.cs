@@ -25,11 +25,8 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsData.ConvertTo, "PuttyKey", SupportsShouldProcess = true, DefaultParameterSetName = KeepSet)]
     [OutputType(typeof(SshKeyInfo))]
-    public sealed class ConvertToPuttyKeyCommand : GitIntegrationCmdlet
+    public sealed class ConvertToPuttyKeyCommand : KeyConversionCmdlet
     {
-        private const string KeepSet = "KeepPassphrase";
-        private const string NewSet = "NewPassphrase";
-        private const string RemoveSet = "RemovePassphrase";
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
         /// <summary><para type="description">The private key file to convert. Get-ChildItem and Get-GitSshKey output bind here, and so do paths piped as strings.</para></summary>
@@ -37,18 +34,6 @@ namespace GitIntegration
         [Alias("PSPath", "FullName")]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
-
-        /// <summary><para type="description">The key's passphrase, when it has one. The .ppk keeps it unless -NewPassphrase or -RemovePassphrase is given.</para></summary>
-        [Parameter]
-        public SecureString? Passphrase { get; set; }
-
-        /// <summary><para type="description">Encrypts the .ppk with this passphrase instead of the key's.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = NewSet)]
-        public SecureString? NewPassphrase { get; set; }
-
-        /// <summary><para type="description">Writes the .ppk without a passphrase.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = RemoveSet)]
-        public SwitchParameter RemovePassphrase { get; set; }
 
         /// <summary><para type="description">The PPK format version: 3 (the default, PuTTY 0.75 and later) or 2 (older PuTTY, WinSCP before 5.19, FileZilla).</para></summary>
         [Parameter]
@@ -82,11 +67,11 @@ namespace GitIntegration
                     $"'{destination}' already exists and was left as it is. Use -Force to replace it, or choose another -Destination.") { Target = destination });
                 return;
             }
-            var encryption = RemovePassphrase ? "without a passphrase" : NewPassphrase != null ? "with a new passphrase" : "keeping the key's passphrase";
+            var encryption = Protection("keeping the key's passphrase");
             if (!ShouldProcess(destination, $"Write '{path}' as a PPK version {Version} file, {encryption}")) return;
 
             var options = new PpkWriteOptions { Version = Version, Passes = Passes };
-            var newPassphrase = RemovePassphrase ? "" : Plain(NewPassphrase);
+            var newPassphrase = NewPassphraseText;
             WriteVerbose($"Writing '{path}' as PPK version {Version}" + (Version == 3 ? $" (Argon2id, {options.MemoryKiB} KiB, {(Passes?.ToString() ?? "timed")} passes)" : "") + $" to '{destination}'.");
             try
             {

@@ -29,10 +29,8 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsData.Export, "GitIntegration", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(FileInfo))]
-    public sealed class ExportGitIntegrationCommand : GitIntegrationCmdlet
+    public sealed class ExportGitIntegrationCommand : IntegrationSelectionCmdlet
     {
-        private const string NameSet = "Name";
-        private const string IdSet = "Id";
 
         /// <summary><para type="description">The file to write.</para></summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -43,15 +41,12 @@ namespace GitIntegration
         [Parameter]
         public BulkFormat? Format { get; set; }
 
-        /// <summary><para type="description">Names of the integrations to export; wildcards are allowed. By default, all.</para></summary>
-        [Parameter(ParameterSetName = NameSet)]
+        /// <summary><para type="description">Names of the integrations to export, after the file; wildcards are
+        /// allowed. Without -Name, -Id or integrations from the pipeline, all of them.</para></summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
         [ArgumentCompleter(typeof(IntegrationNameCompleter))]
         [SupportsWildcards]
-        public string[]? Name { get; set; }
-
-        /// <summary><para type="description">Ids of the integrations to export. Get-GitIntegration output binds here.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        public Guid[]? Id { get; set; }
+        public override string[]? Name { get => base.Name; set => base.Name = value; }
 
         /// <summary><para type="description">Inlines private keys, passphrases, tokens and webhook secrets held by the store. The file is then written owner-only: keep it safe and delete it after use.</para></summary>
         [Parameter]
@@ -61,16 +56,16 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary><para type="description">The store file (or its folder) to read instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
-        [Parameter]
-        public string? StorePath { get; set; }
-
+        private readonly List<string> _names = new List<string>();
         private readonly List<Guid> _ids = new List<Guid>();
+        private readonly List<Integration> _piped = new List<Integration>();
 
-        /// <summary>Collects the ids from the pipeline.</summary>
+        /// <summary>Collects what the pipeline names, for one file.</summary>
         protected override void ProcessRecord()
         {
+            if (Name != null) _names.AddRange(Name.Where(n => !_names.Contains(n)));
             if (Id != null) _ids.AddRange(Id);
+            if (InputObject != null) _piped.AddRange(InputObject);
         }
 
         /// <summary>Writes the file once, with every integration collected.</summary>
@@ -80,10 +75,9 @@ namespace GitIntegration
             try
             {
                 var format = Format ?? BulkFiles.FromExtension(target);
-                var store = IntegrationStoreAccess.Open(this, StorePath);
-                var doc = store.Load();
-                var picked = Name == null && _ids.Count == 0 ? doc.Integrations
-                    : IntegrationStoreAccess.Select(doc, Name, _ids.Count == 0 ? null : _ids.ToArray(), e => WriteFailure(e));
+                var store = OpenStore();
+                var picked = Select(store.Load(), _names.Count > 0 ? _names.ToArray() : null,
+                    _ids.Count > 0 ? _ids : null, _piped.Count > 0 ? _piped : null);
                 var what = $"Export {picked.Count} integration(s) as {format}{(IncludeSecrets ? " WITH their secrets" : "")}";
                 if (!ShouldProcess(target, what)) return;
                 var records = picked.Select(i => IntegrationRecord.From(i,

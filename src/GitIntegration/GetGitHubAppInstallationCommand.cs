@@ -25,30 +25,20 @@ namespace GitIntegration
     [OutputType(typeof(GitHubAppInstallation))]
     public sealed class GetGitHubAppInstallationCommand : GitHubAppCmdletBase
     {
-        /// <summary><para type="description">Names of the app integrations (wildcards allowed); all app integrations without it.</para></summary>
-        [Parameter(Position = 0, ParameterSetName = "Name")]
-        [ArgumentCompleter(typeof(IntegrationNameCompleter))]
-        [SupportsWildcards]
-        public string[]? Name { get; set; }
-
-        /// <summary><para type="description">Ids of the integrations; Get-GitIntegration output binds here.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
-        public Guid[]? Id { get; set; }
-
         /// <summary>Gets each installation.</summary>
         protected override void ProcessRecord()
         {
             var store = OpenStore();
-            foreach (var i in SelectApps(store, Name, Id))
+            foreach (var i in SelectApps(store))
             {
                 try
                 {
-                    using var http = Http(GitHubAppIntegration.Host(i));
+                    using var http = GitHub.Http(GitHubAppIntegration.Host(i));
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
                     var id = GitHubAppIntegration.Long(i, GitHubAppIntegration.InstallationId);
                     var installation = id is long known
-                        ? Run(c => client.GetInstallationAsync(known, c))
-                        : Run(c => client.FindOrganizationInstallationAsync(i.Organization ?? "", c))
+                        ? GitHub.Run(c => client.GetInstallationAsync(known, c))
+                        : GitHub.Run(c => client.FindOrganizationInstallationAsync(i.Organization ?? "", c))
                           ?? throw new GitIntegrationException(GitHubErrorIds.NotInstalled, ErrorKind.ObjectNotFound,
                               $"The app of '{i.Name}' is not installed on {i.Organization}. Install it at {(GitHubAppIntegration.Text(i, GitHubAppIntegration.HtmlUrl) is string u ? GitHubHost.InstallUrl(u).ToString() : "the app's page")} and run this again.") { Target = i.Name };
                     var status = installation.IsSuspended ? IntegrationStatus.Suspended : IntegrationStatus.Active;

@@ -40,16 +40,6 @@ namespace GitIntegration
     [OutputType(typeof(GitHubAppRepository))]
     public sealed class GetGitHubAppRepositoryCommand : GitHubAppCmdletBase
     {
-        /// <summary><para type="description">Names of the app integrations (wildcards allowed); all app integrations without it.</para></summary>
-        [Parameter(Position = 0, ParameterSetName = "Name")]
-        [ArgumentCompleter(typeof(IntegrationNameCompleter))]
-        [SupportsWildcards]
-        public string[]? Name { get; set; }
-
-        /// <summary><para type="description">Ids of the integrations; Get-GitIntegration output binds here.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
-        public Guid[]? Id { get; set; }
-
         /// <summary><para type="description">Only repositories whose name or owner/name matches one of these wildcard patterns.</para></summary>
         [Parameter]
         [SupportsWildcards]
@@ -83,15 +73,15 @@ namespace GitIntegration
         {
             var store = OpenStore();
             var patterns = Array.ConvertAll(RepositoryName ?? Array.Empty<string>(), p => new WildcardPattern(p, WildcardOptions.IgnoreCase));
-            foreach (var i in SelectApps(store, Name, Id))
+            foreach (var i in SelectApps(store))
             {
                 try
                 {
                     var installation = GitHubAppIntegration.RequireInstallationId(i);
                     var filter = IgnoreFilter ? null : _filter ?? JmesPath.CompileFilter(i.RepositoryFilter);
-                    using var http = Http(GitHubAppIntegration.Host(i));
+                    using var http = GitHub.Http(GitHubAppIntegration.Host(i));
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
-                    var all = Run(c => client.GetRepositoriesAsync(installation, c));
+                    var all = GitHub.Run(c => client.GetRepositoriesAsync(installation, c));
                     var repositories = filter == null ? all : GitHubAppIntegration.Filter(all, filter);
                     if (filter != null) WriteVerbose($"'{i.Name}': the filter {filter} keeps {repositories.Count} of {all.Count} repositories.");
                     foreach (var r in repositories)

@@ -23,26 +23,14 @@ namespace GitIntegration
     /// <para>Finds the GitHub App integrations stuck in Installing status, the troubleshooting case of the GitHub App guide.</para>
     /// </example>
     /// <example>
-    /// <code>Get-GitIntegration billing* | Set-GitIntegration -PrivateKeyPath ~/.ssh/jira_rsa_2025</code>
-    /// <para>Replaces the private SSH key of every integration whose name starts with billing.</para>
+    /// <code>Get-GitIntegration billing* | Set-GitIntegration -PrivateKeyPath ~/.ssh/jira_rsa_2025 -Passphrase (Read-Host -AsSecureString)</code>
+    /// <para>Replaces the private SSH key of every integration whose name starts with billing, with its
+    /// passphrase.</para>
     /// </example>
     [Cmdlet(VerbsCommon.Get, "GitIntegration", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(Integration))]
-    public sealed class GetGitIntegrationCommand : GitIntegrationCmdlet
+    public sealed class GetGitIntegrationCommand : IntegrationSelectionCmdlet
     {
-        private const string NameSet = "Name";
-        private const string IdSet = "Id";
-
-        /// <summary><para type="description">Names of the integrations; wildcards are allowed. Without -Name and -Id, all are listed.</para></summary>
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
-        [ArgumentCompleter(typeof(IntegrationNameCompleter))]
-        [SupportsWildcards]
-        public string[]? Name { get; set; }
-
-        /// <summary><para type="description">Ids (GUIDs) of the integrations.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        public Guid[]? Id { get; set; }
-
         /// <summary><para type="description">Only integrations of these types (Ssh, Https, GitHubApp, GitLab...).</para></summary>
         [Parameter]
         public IntegrationType[]? Type { get; set; }
@@ -51,10 +39,6 @@ namespace GitIntegration
         [Parameter]
         public IntegrationStatus[]? Status { get; set; }
 
-        /// <summary><para type="description">The store file (or its folder) to read instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
-        [Parameter]
-        public string? StorePath { get; set; }
-
         private StoreDocument? _doc;
 
         /// <summary>Writes the matching integrations.</summary>
@@ -62,13 +46,12 @@ namespace GitIntegration
         {
             if (_doc == null)
             {
-                var store = IntegrationStoreAccess.Open(this, StorePath);
+                var store = OpenStore();
                 WriteVerbose($"Reading the integration store '{store.Path}'.");
                 try { _doc = store.Load(); }
                 catch (GitIntegrationException e) { Fail(e); return; }
             }
-            var picked = Name == null && Id == null ? _doc.Integrations : IntegrationStoreAccess.Select(_doc, Name, Id, e => WriteFailure(e));
-            foreach (var i in picked)
+            foreach (var i in Select(_doc))
                 if ((Type == null || Type.Contains(i.Type)) && (Status == null || Status.Contains(i.Status)))
                     WriteObject(i);
         }

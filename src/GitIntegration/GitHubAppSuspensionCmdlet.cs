@@ -9,15 +9,11 @@ namespace GitIntegration
     /// <summary>Suspend-GitHubApp and Resume-GitHubApp: the same selection and store update, opposite API calls.</summary>
     public abstract class GitHubAppSuspensionCmdlet : GitHubAppCmdletBase
     {
-        /// <summary><para type="description">Names of the app integrations (wildcards allowed).</para></summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Name")]
+        /// <summary><para type="description">Names of the app integrations; wildcards are allowed.</para></summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
         [ArgumentCompleter(typeof(IntegrationNameCompleter))]
         [SupportsWildcards]
-        public string[]? Name { get; set; }
-
-        /// <summary><para type="description">Ids of the integrations; Get-GitIntegration output binds here.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
-        public Guid[]? Id { get; set; }
+        public override string[]? Name { get => base.Name; set => base.Name = value; }
 
         /// <summary><para type="description">Returns the updated integration.</para></summary>
         [Parameter]
@@ -29,15 +25,20 @@ namespace GitIntegration
         protected override void ProcessRecord()
         {
             var store = OpenStore();
-            foreach (var i in SelectApps(store, Name, Id))
+            foreach (var i in SelectApps(store))
             {
                 try
                 {
                     var installation = GitHubAppIntegration.RequireInstallationId(i);
                     if (!ShouldProcess($"{i.Name} (installation {installation} on {i.Organization})", Suspend ? "Suspend the installation" : "Resume the installation")) continue;
-                    using var http = Http(GitHubAppIntegration.Host(i));
+                    using var http = GitHub.Http(GitHubAppIntegration.Host(i));
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
-                    Run(async c => { await (Suspend ? client.SuspendAsync(installation, c) : client.ResumeAsync(installation, c)).ConfigureAwait(false); return true; });
+                    GitHub.Run(async c =>
+                    {
+                        var call = Suspend ? client.SuspendAsync(installation, c) : client.ResumeAsync(installation, c);
+                        await call.ConfigureAwait(false);
+                        return true;
+                    });
                     var changed = GitHubAppIntegration.Change(store, i.Id, x => x.Status = Suspend ? IntegrationStatus.Suspended : IntegrationStatus.Active);
                     if (PassThru) WriteObject(changed);
                 }

@@ -11,16 +11,39 @@ namespace GitIntegration
 {
     /// <summary>
     /// <para type="synopsis">Creates a GitHub App for an organization from a manifest, waits until it is installed, and stores the integration.</para>
-    /// <para type="description">The manifest flow of GitHub: a page on 127.0.0.1 (a free port) posts the app's manifest to the organization's
-    /// "new GitHub App" page on github.com or on a GitHub Enterprise Server (-HostUrl); after you confirm, GitHub redirects back, the code is
-    /// exchanged for the app's id, client id and private key, and the integration is stored with Status Installing (the key and webhook
-    /// secret in protected files, never in the YAML). The page's address holds a random part that only your browser is given, so
-    /// other users of the computer cannot load it; a request that pretends to be GitHub's redirect is reported as a
-    /// GitHubAppCallbackForged error and ignored while the command goes on waiting; and the app is kept only if GitHub says it belongs
-    /// to the organization (otherwise a GitHubAppOwnerMismatch error names the app's page, where its owner deletes it). Then the app's installation page opens; once GitHub shows the installation the
-    /// integration becomes Active. When no browser can be opened (remoting, a server without desktop, -NoBrowser) the URLs are printed as
-    /// warnings. With -AppId or -ClientId and -PrivateKeyPath, an app that already exists is registered instead: the key is checked with
-    /// the key engine and the credentials with GitHub (GET /app). The app is identified by its id, so renaming it on GitHub breaks nothing.</para>
+    /// <para type="description">Creates the app with GitHub's own "app from a manifest" steps: a page on this
+    /// computer (127.0.0.1, a free port) sends the app's settings to the organization's "new GitHub App" page on
+    /// github.com or on a GitHub Enterprise Server (-HostUrl). You confirm there; GitHub sends the browser back to
+    /// this computer, and PowerShell fetches the app's id and private key and stores the integration with Status
+    /// Installing (the key and webhook secret in protected files, never in the YAML). Then the app's installation page
+    /// opens; once GitHub shows the installation, the integration becomes Active. The browser page only says that
+    /// PowerShell is finishing the setup: the result, success or error, is in the PowerShell window.</para>
+    /// <para type="description">Who can do it: an owner of the organization. Only owners can create an app for the
+    /// organization and install it on all its repositories (on GitHub: the organization's Settings, Developer
+    /// settings, GitHub Apps). A repository administrator can install it on their own repositories only, and an owner
+    /// must then approve the permissions it asks for.</para>
+    /// <para type="description">From a remote session (SSH, PowerShell remoting, a server without a desktop), use
+    /// -NoBrowser: the addresses to open are printed as warnings instead of opening a browser you cannot see (in
+    /// PowerShell remoting and without a desktop that happens anyway). The first one is on this computer's 127.0.0.1,
+    /// so your own browser can reach it only through a tunnel with the same port number on both ends: from your
+    /// computer run ssh -N -L PORT:127.0.0.1:PORT admin@server with the port printed, then open the printed address
+    /// in your browser. Without SSH, create the app by hand on GitHub and register it with -AppId
+    /// and -PrivateKeyPath, which needs no browser on this computer.</para>
+    /// <para type="description">What must reach what: this computer must reach GitHub's API over HTTPS (api.github.com,
+    /// or https://SERVER/api/v3 for a GitHub Enterprise Server); if the organization allows only listed IP addresses,
+    /// add the address this computer reaches GitHub from. GitHub never has to reach this computer: the app is created
+    /// without webhooks, so there is no public address to open in a firewall. Leave the app's webhook, permissions and
+    /// private key settings on GitHub as they are; the app is identified by its id, so renaming it breaks
+    /// nothing.</para>
+    /// <para type="description">When something fails after you confirmed on GitHub (the key cannot be fetched,
+    /// GitHub cannot be reached from here, the store cannot be written), GitHub already holds the new app: the error
+    /// (GitHubAppSetupUnfinished) gives the app's page, or the organization's apps page, and how to finish or delete
+    /// it. A request that pretends to be GitHub's redirect is reported (GitHubAppCallbackForged) and ignored while the
+    /// command goes on waiting; the page's address holds a random part that only your browser is given, so other users
+    /// of the computer cannot load it. The app is kept only if GitHub says it belongs to the organization (otherwise
+    /// GitHubAppOwnerMismatch names the page where its owner deletes it).</para>
+    /// <para type="description">With -AppId or -ClientId and -PrivateKeyPath, an app that already exists is registered
+    /// instead: the key is checked and GitHub must accept it for that app (GET /app).</para>
     /// </summary>
     /// <example>
     /// <code>Install-GitHubApp -Organization acme</code>
@@ -34,12 +57,31 @@ namespace GitIntegration
     /// <code>Install-GitHubApp -AppId 123456 -PrivateKeyPath ./jira-git.2024-05-01.private-key.pem -Organization acme</code>
     /// <para>Registers an app created by hand: the PEM is validated and GitHub must accept it for app 123456.</para>
     /// </example>
+    /// <example>
+    /// <code>Install-GitHubApp -Organization acme -NoBrowser</code>
+    /// <para>From an SSH session on a server: prints the address to open, e.g. http://127.0.0.1:41234/...; on your own
+    /// computer run ssh -N -L 41234:127.0.0.1:41234 admin@server and open that address in your browser.</para>
+    /// </example>
     [Cmdlet(VerbsLifecycle.Install, "GitHubApp", SupportsShouldProcess = true, DefaultParameterSetName = ManifestSet)]
     [OutputType(typeof(Integration))]
-    public sealed class InstallGitHubAppCommand : GitHubAppCmdletBase
+    public sealed class InstallGitHubAppCommand : GitIntegrationCmdlet
     {
         private const string ManifestSet = "Manifest";
         private const string ExistingSet = "Existing";
+        private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(3);
+        private readonly GitHubWork _gitHub;
+
+        /// <summary>Runs the calls to GitHub on the pipeline thread.</summary>
+        public InstallGitHubAppCommand() => _gitHub = new GitHubWork(this);
+
+        /// <summary><para type="description">The store file (or its folder) to use instead of
+        /// $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
+        [Parameter]
+        public string? StorePath { get; set; }
+
+        /// <summary>Ctrl+C: cancels the wait.</summary>
+        protected override void StopProcessing() => _gitHub.Stop();
+
 
         /// <summary><para type="description">The GitHub organization (its login, as in https://github.com/ORG) that owns and installs the app.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -76,7 +118,8 @@ namespace GitIntegration
         [ValidateRange(10, 86400)]
         public int TimeoutSeconds { get; set; } = 900;
 
-        /// <summary><para type="description">Prints the URLs to open instead of starting a browser (for a remote session).</para></summary>
+        /// <summary><para type="description">Prints the addresses to open instead of starting a browser: for a remote
+        /// session, open them in your own browser through an SSH tunnel (see the description).</para></summary>
         [Parameter(ParameterSetName = ManifestSet)]
         public SwitchParameter NoBrowser { get; set; }
 
@@ -101,7 +144,7 @@ namespace GitIntegration
             try
             {
                 var host = GitHubHost.FromHostUrl(HostUrl);
-                var store = OpenStore();
+                var store = IntegrationStoreAccess.Open(this, StorePath);
                 var fallback = "Jira Git " + Organization;
                 var name = Name ?? (fallback.Length > 34 ? fallback.Substring(0, 34) : fallback);
                 if (store.Load().Integrations.Any(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase)))
@@ -120,13 +163,10 @@ namespace GitIntegration
                 manifest.Permissions = Permission.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "read");
             BrowserOpener open = NoBrowser || Host.Name == "ServerRemoteHost" ? (BrowserOpener)(_ => false) : GitHubManifestFlow.OpenSystemBrowser;
             var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
-            using var http = Http(host);
-            var registration = Run(c => GitHubManifestFlow.CreateAppAsync(http, manifest, open, this, timeout, c));
-            var integration = GitHubAppIntegration.Add(store, host, Organization, name, registration);
-            WriteVerbose($"Stored the integration '{name}' ({integration.Id}) with Status Installing.");
+            using var http = _gitHub.Http(host);
+            var (integration, installation) = _gitHub.Run(c =>
+                GitHubManifestFlow.InstallAsync(store, http, manifest, open, _gitHub, timeout, PollInterval, c));
             var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(integration));
-            var installation = Run(c => GitHubManifestFlow.WaitForInstallationAsync(client, Organization, registration.HtmlUrl!, open, this, timeout, TimeSpan.FromSeconds(3), c));
-            integration = GitHubAppIntegration.RecordInstallation(store, integration.Id, installation);
             CheckSelection(client, installation);
             WriteObject(integration);
         }
@@ -136,7 +176,7 @@ namespace GitIntegration
             if (!string.Equals(installation.RepositorySelection, RepositorySelection, StringComparison.OrdinalIgnoreCase))
                 WriteWarning($"The app was installed on {installation.RepositorySelection} repositories, not {RepositorySelection}. Change it on {installation.HtmlUrl}.");
             if (Repository == null || Repository.Length == 0) return;
-            var seen = Run(c => client.GetRepositoriesAsync(installation.Id, c)).Select(r => r.Name).ToList();
+            var seen = _gitHub.Run(c => client.GetRepositoriesAsync(installation.Id, c)).Select(r => r.Name).ToList();
             var missing = Repository.Where(r => !seen.Contains(r.Split('/').Last(), StringComparer.OrdinalIgnoreCase)).ToList();
             if (missing.Count > 0)
                 WriteWarning($"The installation cannot see {string.Join(", ", missing)}. Add them on {installation.HtmlUrl}.");
@@ -149,12 +189,12 @@ namespace GitIntegration
             if (!ShouldProcess($"{Organization} on {host.WebUrl.Host}", $"Register the existing GitHub App {(AppId > 0 ? AppId.ToString() : ClientId)} as '{name}'")) return;
             var pem = KeyFiles.ReadText(path);
             var credentials = GitHubAppCredentials.FromPem(AppId, ClientId, pem);
-            using var http = Http(host);
-            var app = Run(c => GitHubAppLifecycle.VerifyAsync(http, credentials, c));
+            using var http = _gitHub.Http(host);
+            var app = _gitHub.Run(c => GitHubAppLifecycle.VerifyAsync(http, credentials, c));
             var integration = GitHubAppIntegration.Add(store, host, Organization, name,
                 new GitHubAppRegistration { Id = app.Id, ClientId = app.ClientId ?? ClientId, Slug = app.Slug, HtmlUrl = app.HtmlUrl, Name = app.Name, Pem = pem });
             var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(integration));
-            var installation = Run(c => client.FindOrganizationInstallationAsync(Organization, c));
+            var installation = _gitHub.Run(c => client.FindOrganizationInstallationAsync(Organization, c));
             if (installation != null) integration = GitHubAppIntegration.RecordInstallation(store, integration.Id, installation);
             else if (app.HtmlUrl != null)
                 WriteWarning($"The app is not installed on {Organization} yet: install it at {GitHubHost.InstallUrl(app.HtmlUrl)}, then run Get-GitHubAppInstallation -Name '{name}'.");

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using GitIntegration.Core;
+using GitIntegration.Core.GitHub;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
@@ -42,6 +43,34 @@ namespace GitIntegration
                 var hits = doc.Integrations.Where(i => pattern.IsMatch(i.Name)).ToList();
                 if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name)) notFound(NotFound(name));
                 foreach (var h in hits) if (!result.Contains(h)) result.Add(h);
+            }
+            return result;
+        }
+
+        /// <summary>An integration given as an object that the store no longer holds.</summary>
+        public static GitIntegrationException Gone(Integration i) =>
+            new GitIntegrationException(StoreErrorIds.IntegrationNotFound, ErrorKind.ObjectNotFound,
+                $"The integration '{i.Name}' ({i.Id}) is no longer in the store: another command removed it. " +
+                "Get-GitIntegration lists what is there.") { Target = i.Name };
+
+        /// <summary>
+        /// The GitHub App integrations among <paramref name="picked"/>. Another integration is reported when it was
+        /// asked for by itself (an id, a piped object, a name without wildcards), not when a wildcard caught it.
+        /// </summary>
+        public static List<Integration> Apps(IEnumerable<Integration> picked, string[]? names,
+            Action<GitIntegrationException, Integration> report)
+        {
+            var result = new List<Integration>();
+            foreach (var i in picked)
+            {
+                if (GitHubAppIntegration.IsApp(i)) result.Add(i);
+                else if (names == null || !Array.Exists(names, WildcardPattern.ContainsWildcardCharacters))
+                    report(new GitIntegrationException("NotAGitHubApp", ErrorKind.InvalidArgument,
+                        $"'{i.Name}' is a {i.Type} integration, not a GitHub App. " +
+                        "Get-GitIntegration -Type GitHubApp,GitHubEnterpriseApp lists the apps.")
+                    {
+                        Target = i.Name,
+                    }, i);
             }
             return result;
         }

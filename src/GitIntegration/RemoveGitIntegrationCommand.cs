@@ -26,20 +26,13 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsCommon.Remove, "GitIntegration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(void))]
-    public sealed class RemoveGitIntegrationCommand : GitIntegrationCmdlet
+    public sealed class RemoveGitIntegrationCommand : IntegrationSelectionCmdlet
     {
-        private const string NameSet = "Name";
-        private const string IdSet = "Id";
-
         /// <summary><para type="description">Names of the integrations to remove; wildcards are allowed.</para></summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
         [ArgumentCompleter(typeof(IntegrationNameCompleter))]
         [SupportsWildcards]
-        public string[]? Name { get; set; }
-
-        /// <summary><para type="description">Ids of the integrations to remove. Get-GitIntegration output binds here.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        public Guid[]? Id { get; set; }
+        public override string[]? Name { get => base.Name; set => base.Name = value; }
 
         /// <summary><para type="description">Removes without asking for confirmation.</para></summary>
         [Parameter]
@@ -49,10 +42,6 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter KeepInstallation { get; set; }
 
-        /// <summary><para type="description">The store file (or its folder) to change instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
-        [Parameter]
-        public string? StorePath { get; set; }
-
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
         /// <summary>Ctrl+C: stops waiting for GitHub.</summary>
@@ -61,9 +50,9 @@ namespace GitIntegration
         /// <summary>Removes each integration.</summary>
         protected override void ProcessRecord()
         {
-            var store = IntegrationStoreAccess.Open(this, StorePath);
+            var store = OpenStore();
             List<Integration> targets;
-            try { targets = IntegrationStoreAccess.Select(store.Load(), Name, Id, e => WriteFailure(e)); }
+            try { targets = Select(store.Load()); }
             catch (GitIntegrationException e) { Fail(e); return; }
             foreach (var target in targets)
             {

@@ -34,20 +34,13 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsCommon.Set, "GitIntegration", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(Integration))]
-    public sealed class SetGitIntegrationCommand : GitIntegrationCmdlet
+    public sealed class SetGitIntegrationCommand : IntegrationSelectionCmdlet
     {
-        private const string NameSet = "Name";
-        private const string IdSet = "Id";
-
         /// <summary><para type="description">Names of the integrations to change; wildcards are allowed.</para></summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
         [ArgumentCompleter(typeof(IntegrationNameCompleter))]
         [SupportsWildcards]
-        public string[]? Name { get; set; }
-
-        /// <summary><para type="description">Ids of the integrations to change. Get-GitIntegration output binds here.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        public Guid[]? Id { get; set; }
+        public override string[]? Name { get => base.Name; set => base.Name = value; }
 
         /// <summary><para type="description">A new name for the integration.</para></summary>
         [Parameter]
@@ -60,7 +53,10 @@ namespace GitIntegration
         [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string? PrivateKeyPath { get; set; }
 
-        /// <summary><para type="description">The passphrase of the private key, stored protected in the store's secrets folder.</para></summary>
+        /// <summary><para type="description">The passphrase of the private key, stored protected in the store's
+        /// secrets folder.
+        /// The integration is never asked for it, so a new key protected by a passphrase is refused without it
+        /// (PassphraseRequired) unless one is already stored for the integration or -Force is given.</para></summary>
         [Parameter]
         public SecureString? Passphrase { get; set; }
 
@@ -87,17 +83,14 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter Disabled { get; set; }
 
-        /// <summary><para type="description">Accepts a private key that the key check rejects.</para></summary>
+        /// <summary><para type="description">Accepts a private key that the key check rejects, or one protected by a
+        /// passphrase that is not given.</para></summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
         /// <summary><para type="description">Writes the changed integrations to the pipeline.</para></summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
-
-        /// <summary><para type="description">The store file (or its folder) to change instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
-        [Parameter]
-        public string? StorePath { get; set; }
 
         private JmesPathExpression? _filter;
 
@@ -111,9 +104,9 @@ namespace GitIntegration
         /// <summary>Changes each integration.</summary>
         protected override void ProcessRecord()
         {
-            var store = IntegrationStoreAccess.Open(this, StorePath);
+            var store = OpenStore();
             List<Integration> targets;
-            try { targets = IntegrationStoreAccess.Select(store.Load(), Name, Id, e => WriteFailure(e)); }
+            try { targets = Select(store.Load()); }
             catch (GitIntegrationException e) { Fail(e); return; }
             foreach (var target in targets)
             {
@@ -124,7 +117,8 @@ namespace GitIntegration
         }
 
         private string Describe() =>
-            string.Join(", ", MyInvocation.BoundParameters.Keys.Where(k => k != nameof(Name) && k != nameof(Id) && k != nameof(StorePath)
+            string.Join(", ", MyInvocation.BoundParameters.Keys.Where(k => k != nameof(Name) && k != nameof(Id)
+                && k != nameof(InputObject) && k != nameof(StorePath)
                 && k != nameof(Force) && k != nameof(PassThru) && !CommonParameters.Contains(k) && !OptionalCommonParameters.Contains(k)));
 
         private void Change(IntegrationStore store, Integration target)
@@ -133,7 +127,8 @@ namespace GitIntegration
             if (keyPath != null)
             {
                 GitHubAppIntegration.RefuseUncheckedKeyChange(target);
-                CheckKey(store, target, keyPath);
+                var warnings = IntegrationKeyRule.Check(store, target, keyPath, Plain(Passphrase), Force, WriteVerbose);
+                foreach (var w in warnings) WriteWarning(w);
             }
             var written = new List<SecretRef>();
             SecretRef? passRef = null, tokenRef = null;
@@ -168,25 +163,6 @@ namespace GitIntegration
             {
                 foreach (var r in written) store.DeleteSecret(r);
             }
-        }
-
-        private void CheckKey(IntegrationStore store, Integration target, string keyPath)
-        {
-            var passphrase = Plain(Passphrase);
-            if (passphrase == null && target.PassphraseRef != null)
-            {
-                try { passphrase = store.ReadSecret(target.PassphraseRef); }
-                catch (GitIntegrationException e) { WriteVerbose("The stored passphrase could not be read: " + e.Message); }
-            }
-            WriteVerbose($"Checking the key '{keyPath}' against the integration's rules.");
-            var test = KeyDiagnostics.TestFile(keyPath, passphrase, KeyRequirement.Integration);
-            foreach (var f in test.Findings.Where(f => f.Severity == FindingSeverity.Warning)) WriteWarning($"{f.Message}{(f.Remedy != null ? " Fix: " + f.Remedy : "")}");
-            if (test.IsValid) return;
-            var errors = test.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
-            var message = $"The key '{keyPath}' would be rejected by the integration: " +
-                string.Join(" ", errors.Select(f => f.Message + (f.Remedy != null ? " Fix: " + f.Remedy + "." : "")));
-            if (Force) { WriteWarning(message + " It is set anyway because -Force was given."); return; }
-            throw new GitIntegrationException(errors[0].Id, ErrorKind.InvalidData, message + " Use -Force to set it anyway.") { Target = keyPath };
         }
     }
 }

@@ -36,24 +36,12 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsDiagnostic.Test, "GitIntegration", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(GitConnectionResult), typeof(bool))]
-    public sealed class TestGitIntegrationCommand : GitIntegrationCmdlet, IDisposable
+    public sealed class TestGitIntegrationCommand : IntegrationSelectionCmdlet, IDisposable
     {
-        private const string NameSet = "Name";
-        private const string IdSet = "Id";
         private IntegrationStore? _store;
         private Throttled<(Integration, GitConnectionResult)>? _work;
         private SshMultiplexer? _mux;
         private bool _allGood = true;
-
-        /// <summary><para type="description">Names of the integrations to verify; wildcards are allowed. All of them by default.</para></summary>
-        [Parameter(Position = 0, ParameterSetName = NameSet)]
-        [ArgumentCompleter(typeof(IntegrationNameCompleter))]
-        [SupportsWildcards]
-        public string[]? Name { get; set; }
-
-        /// <summary><para type="description">Ids of the integrations to verify. Get-GitIntegration output binds here.</para></summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-        public Guid[]? Id { get; set; }
 
         /// <summary><para type="description">Trusts an SSH host key on a first connection and records it; a changed key is never accepted.</para></summary>
         [Parameter]
@@ -78,14 +66,10 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
-        /// <summary><para type="description">The store file (or its folder) instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
-        [Parameter]
-        public string? StorePath { get; set; }
-
         /// <summary>Opens the store once for the pipeline.</summary>
         protected override void BeginProcessing()
         {
-            _store = IntegrationStoreAccess.Open(this, StorePath);
+            _store = OpenStore();
             _work = new Throttled<(Integration, GitConnectionResult)>(ThrottleLimit);
             _mux = new SshMultiplexer();
             WriteVerbose(_mux.Description);
@@ -95,11 +79,7 @@ namespace GitIntegration
         protected override void ProcessRecord()
         {
             List<Integration> targets;
-            try
-            {
-                var doc = _store!.Load();
-                targets = ParameterSetName == NameSet && Name == null ? doc.Integrations : IntegrationStoreAccess.Select(doc, Name, Id, e => WriteFailure(e));
-            }
+            try { targets = Select(_store!.Load()); }
             catch (GitIntegrationException e) { Fail(e); return; }
             var template = new GitAccess
             {

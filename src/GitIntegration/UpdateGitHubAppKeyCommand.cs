@@ -25,8 +25,21 @@ namespace GitIntegration
     /// </example>
     [Cmdlet(VerbsData.Update, "GitHubAppKey", SupportsShouldProcess = true)]
     [OutputType(typeof(Integration))]
-    public sealed class UpdateGitHubAppKeyCommand : GitHubAppCmdletBase
+    public sealed class UpdateGitHubAppKeyCommand : GitIntegrationCmdlet
     {
+        private readonly GitHubWork _gitHub;
+
+        /// <summary>Runs the calls to GitHub on the pipeline thread.</summary>
+        public UpdateGitHubAppKeyCommand() => _gitHub = new GitHubWork(this);
+
+        /// <summary><para type="description">The store file (or its folder) to use instead of
+        /// $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
+        [Parameter]
+        public string? StorePath { get; set; }
+
+        /// <summary>Ctrl+C: cancels the wait.</summary>
+        protected override void StopProcessing() => _gitHub.Stop();
+
         /// <summary><para type="description">The name of the app integration whose key is replaced.</para></summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ArgumentCompleter(typeof(IntegrationNameCompleter))]
@@ -45,17 +58,19 @@ namespace GitIntegration
         /// <summary>Checks and replaces the key.</summary>
         protected override void ProcessRecord()
         {
-            var store = OpenStore();
+            var store = IntegrationStoreAccess.Open(this, StorePath);
             var path = ResolvePaths(new[] { PrivateKeyPath }, literal: true).FirstOrDefault();
             if (path == null) return;
-            foreach (var i in SelectApps(store, new[] { WildcardPattern.Escape(Name) }, null))
+            var exact = new[] { WildcardPattern.Escape(Name) };
+            var named = IntegrationStoreAccess.Select(store.Load(), exact, null, e => WriteFailure(e));
+            foreach (var i in IntegrationStoreAccess.Apps(named, exact, (e, x) => WriteFailure(e, x)))
             {
                 try
                 {
                     if (!ShouldProcess($"{i.Name} (app {GitHubAppIntegration.Text(i, GitHubAppIntegration.AppId)})", $"Replace the app's private key with '{path}'")) continue;
                     var pem = KeyFiles.ReadText(path);
-                    using var http = Http(GitHubAppIntegration.Host(i));
-                    var updated = Run(c => GitHubAppIntegration.ReplaceKeyAsync(store, http, i, pem, c));
+                    using var http = _gitHub.Http(GitHubAppIntegration.Host(i));
+                    var updated = _gitHub.Run(c => GitHubAppIntegration.ReplaceKeyAsync(store, http, i, pem, c));
                     WriteVerbose($"GitHub accepted the new key for app {GitHubAppIntegration.Text(updated, GitHubAppIntegration.AppId)}; it replaced the stored one.");
                     if (PassThru) WriteObject(updated);
                 }

@@ -189,6 +189,147 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
         timeouts.Should().Contain("Install-GitHubApp -TimeoutSeconds", "the rule must see the parameters it is about");
     }
 
+    /// <summary>What every cmdlet takes besides its own parameters (and -WhatIf, -Confirm where it asks).</summary>
+    private static readonly string[] CommonParameters =
+    {
+        "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable",
+        "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm",
+    };
+
+    /// <summary>
+    /// A message that tells the admin to run one of the module's cmdlets names only parameters that cmdlet takes
+    /// (Test-GitIntegration once said "Pass it with -Passphrase", which it has not). Every string in the sources is
+    /// read for "Verb-Noun ... -Parameter" up to the end of its sentence; what is in parentheses, quotes or braces
+    /// (another command's arguments, a path, an interpolated value) is not the cmdlet's.
+    /// </summary>
+    [Fact]
+    public void MessagesNameOnlyParametersTheirCommandTakes()
+    {
+        var commands = _m.Cmdlets.ToDictionary(ModuleUnderTest.CommandName, c => ModuleUnderTest.Parameters(c)
+            .SelectMany(p => ModuleUnderTest.Attrs(p, "AliasAttribute")
+                .SelectMany(a => (IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value!)
+                .Select(v => (string)v.Value!).Append(p.Name))
+            .Concat(CommonParameters).ToList(), StringComparer.OrdinalIgnoreCase);
+        var names = string.Join("|", commands.Keys.Select(Regex.Escape));
+        var call = new Regex($@"\b({names})\b(.*?)(?=\.\s|\.$|[;!?]|$|\b(?:{names})\b)");
+        var problems = new List<string>();
+        int calls = 0;
+        var src = Path.Combine(ModuleUnderTest.RepoRoot, "src");
+        var sources = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"));
+        foreach (var file in sources)
+            foreach (var (line, number) in File.ReadLines(file).Select((l, i) => (l, i + 1)))
+            {
+                if (line.TrimStart().StartsWith("//")) continue;
+                foreach (Match literal in Regex.Matches(line, "\"(?:[^\"\\\\]|\\\\.)*\""))
+                    foreach (Match m in call.Matches(literal.Value.Trim('"')))
+                    {
+                        calls++;
+                        var own = UpToItsClosingParenthesis(m.Groups[2].Value);
+                        foreach (var nested in new[] { @"\([^()]*\)", @"\{[^{}]*\}", "'[^']*'" })
+                            own = Regex.Replace(own, nested, " ");
+                        foreach (Match p in Regex.Matches(own, @"(?<=^|\s)-([A-Za-z]+)\b"))
+                        {
+                            var (command, parameter) = (m.Groups[1].Value, p.Groups[1].Value);
+                            if (!commands[command].Any(k => k.StartsWith(parameter, StringComparison.OrdinalIgnoreCase)))
+                                problems.Add($"{Path.GetFileName(file)}:{number}: {command} -{parameter}: {m.Value}");
+                        }
+                    }
+            }
+        calls.Should().BeGreaterThan(20, "the rule must see the messages it is about");
+        problems.Should().BeEmpty();
+    }
+
+    /// <summary>
+    /// Cmdlets with a -StorePath that do not pick stored integrations: they create them, or take one by its exact name
+    /// with a file from the pipeline (whose Name property must not bind).
+    /// </summary>
+    private static readonly HashSet<string> CreateOrTakeOne = new()
+    {
+        "Connect-GitRepository", "Import-GitIntegration", "Install-GitHubApp", "Update-GitHubAppKey",
+    };
+
+    /// <summary>
+    /// One way to pick integrations, held by one base class: -Name (wildcards, completion, by property name),
+    /// -Id, an integration piped in (-InputObject) and -StorePath, on every cmdlet that picks them.
+    /// </summary>
+    [Fact]
+    public void EveryCmdletThatPicksIntegrationsPicksThemTheSameWay()
+    {
+        var picking = new List<string>();
+        foreach (var c in _m.Cmdlets)
+        {
+            var command = ModuleUnderTest.CommandName(c);
+            var parameters = ModuleUnderTest.Parameters(c).GroupBy(p => p.Name)
+                .ToDictionary(g => g.Key, g => g.First());
+            var selects = false;
+            for (var b = c.BaseType; b != null; b = b.BaseType) selects |= b.Name == "IntegrationSelectionCmdlet";
+            if (!selects)
+            {
+                if (parameters.ContainsKey("StorePath"))
+                    CreateOrTakeOne.Should().Contain(command, $"{command} reads the store: it picks the shared way");
+                continue;
+            }
+            picking.Add(command);
+            ParameterAttribute(c, "Name", "Name").Should().NotBeNull($"{command} -Name");
+            var name = parameters["Name"];
+            name.PropertyType.Name.Should().Be("String[]", $"{command} -Name takes several names");
+            ModuleUnderTest.Named<bool>(ParameterAttribute(c, "Name", "Name")!, "ValueFromPipelineByPropertyName")
+                .Should().BeTrue($"{command} -Name binds objects with a Name");
+            ModuleUnderTest.Attrs(name, "SupportsWildcardsAttribute").Should()
+                .NotBeEmpty($"{command} -Name takes wildcards");
+            ModuleUnderTest.Attrs(name, "ArgumentCompleterAttribute").Should().NotBeEmpty($"{command} -Name completes");
+            parameters["Id"].PropertyType.Name.Should().Be("Guid[]", $"{command} -Id");
+            ModuleUnderTest.Named<bool>(ParameterAttribute(c, "Id", "Id")!, "ValueFromPipelineByPropertyName")
+                .Should().BeTrue($"{command} -Id binds objects with an Id");
+            parameters["InputObject"].PropertyType.Name.Should().Be("Integration[]", $"{command} -InputObject");
+            ModuleUnderTest.Named<bool>(ParameterAttribute(c, "InputObject", "InputObject")!, "ValueFromPipeline")
+                .Should().BeTrue($"{command} takes the integrations Get-GitIntegration writes");
+            parameters.Should().ContainKey("StorePath", $"{command} reads the store");
+            ModuleUnderTest.Named<string>(ModuleUnderTest.Attr(c, "CmdletAttribute")!, "DefaultParameterSetName")
+                .Should().Be("Name", $"{command} picks by name when nothing says otherwise");
+        }
+        picking.Should().Contain(new[]
+        {
+            "Get-GitIntegration", "Set-GitIntegration", "Remove-GitIntegration", "Export-GitIntegration",
+            "Test-GitIntegration", "Get-GitHubAppInstallation", "Get-GitHubAppRepository", "Suspend-GitHubApp",
+            "Resume-GitHubApp",
+        });
+    }
+
+    /// <summary>A cmdlet that rewrites a key with a new passphrase or none takes them the shared way.</summary>
+    [Fact]
+    public void EveryCmdletThatChangesAKeysPassphraseTakesItTheSameWay()
+    {
+        var changing = _m.Cmdlets.Where(c => ModuleUnderTest.Parameters(c).Any(p => p.Name == "NewPassphrase"))
+            .ToList();
+        changing.Select(ModuleUnderTest.CommandName).Should()
+            .BeEquivalentTo("Convert-GitSshKey", "ConvertFrom-PuttyKey", "ConvertTo-PuttyKey");
+        foreach (var c in changing)
+        {
+            c.BaseType!.Name.Should().Be("KeyConversionCmdlet", $"{c.Name} takes the passphrases the shared way");
+            ModuleUnderTest.Named<string>(ModuleUnderTest.Attr(c, "CmdletAttribute")!, "DefaultParameterSetName")
+                .Should().Be("KeepPassphrase", $"{c.Name} keeps the key's passphrase when told nothing else");
+        }
+    }
+
+    /// <summary>The [Parameter] of that parameter in that set, as the most derived declaration has it.</summary>
+    private static CustomAttributeData? ParameterAttribute(Type cmdlet, string parameter, string set) =>
+        ModuleUnderTest.Attrs(ModuleUnderTest.Parameters(cmdlet).First(p => p.Name == parameter), "ParameterAttribute")
+            .FirstOrDefault(a => ModuleUnderTest.Named<string>(a, "ParameterSetName") == set);
+
+    /// <summary>A command written in parentheses ends with them: "(Get-GitHostKey), then run again with -X".</summary>
+    private static string UpToItsClosingParenthesis(string text)
+    {
+        int depth = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '(') depth++;
+            else if (text[i] == ')' && --depth < 0) return text.Substring(0, i);
+        }
+        return text;
+    }
+
     [Fact]
     public void PipelinePathParametersBindGetChildItemOutput()
     {

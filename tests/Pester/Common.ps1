@@ -11,6 +11,26 @@ elseif ($IsWindows) { Join-Path $PSHOME 'pwsh.exe' } else { Join-Path $PSHOME 'p
 
 function script:Secure([string] $Text) { ConvertTo-SecureString $Text -AsPlainText -Force }
 
+# A remedy the module printed, read as PowerShell reads it when pasted: every command it runs must exist and take
+# every parameter it names.
+function script:Assert-RemedyParameters([string] $Command) {
+    $tokens = $null; $errors = $null
+    $ast = [System.Management.Automation.Language.Parser]::ParseInput($Command, [ref] $tokens, [ref] $errors)
+    $errors | Should -BeNullOrEmpty -Because $Command
+    $calls = @($ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true))
+    $calls.Count | Should -BeGreaterThan 0 -Because $Command
+    foreach ($call in $calls) {
+        $info = Get-Command $call.GetCommandName() -ErrorAction Stop
+        $named = $call.CommandElements |
+            Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] }
+        foreach ($p in $named) {
+            $known = @($info.Parameters.Values |
+                Where-Object { $_.Name -like "$($p.ParameterName)*" -or $_.Aliases -contains $p.ParameterName })
+            $known.Count | Should -BeGreaterThan 0 -Because "$($info.Name) must take -$($p.ParameterName) ($Command)"
+        }
+    }
+}
+
 # The permission bits a private key file must have: owner-only.
 function script:Test-OwnerOnly([string] $Path) {
     $item = Get-Item -LiteralPath $Path

@@ -45,6 +45,8 @@ BeforeDiscovery {
             Reason = 'creates an app on the GitHub Enterprise Server github.example.com' }
         @{ Example = 'Install-GitHubApp #3'; Needs = '-AppId 123456'
             Reason = 'GitHub must accept the key for app 123456' }
+        @{ Example = 'Install-GitHubApp #4'; Needs = '-NoBrowser'
+            Reason = 'creates an app on github.com, opened through an SSH tunnel' }
         @{ Example = 'Publish-GitIntegration #1'; Needs = 'jira.example.com'; Reason = 'adds repositories to the Jira at jira.example.com' }
         @{ Example = 'Publish-GitIntegration #2'; Needs = 'jira.example.com'; Reason = 'lists the repositories of the Jira at jira.example.com' }
         @{ Example = 'Publish-GitIntegration #3'; Needs = 'jira.example.com'; Reason = 'adds repositories to the Jira at jira.example.com' }
@@ -412,9 +414,9 @@ Describe 'Get-Help examples run as written' -ForEach @(@{ Runnable = $runnable }
             } }
             'Get-GitSshKey #1' = @{ Check = {
                 param($Output)
-                $Output | Should -Match '(?m)^id_rsa\s+True\s+Rsa 2048\s+OpenSsh\b'
-                $Output | Should -Match '(?m)^jira_rsa\s+True\s+Rsa 2048\s+Pem\b'
-                $Output | Should -Match '(?m)^laptop\.ppk\s+True\s+Rsa 2048\s+Ppk\b'
+                $Output | Should -Match '(?m)^id_rsa\s+Rsa 2048\s+OpenSsh\s+False\b'
+                $Output | Should -Match '(?m)^jira_rsa\s+Rsa 2048\s+Pem\s+False\b'
+                $Output | Should -Match '(?m)^laptop\.ppk\s+Rsa 2048\s+Ppk\s+True\b'
             } }
             'Get-GitSshKey #2' = @{ Check = {
                 param($Output)

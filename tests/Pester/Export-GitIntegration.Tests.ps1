@@ -27,6 +27,16 @@ Describe 'Export-GitIntegration' {
         $text | Should -Match 'billing'
     }
 
+    It 'writes one file with the integrations the pipeline gives it' {
+        $file = Get-GitIntegration -StorePath $store | Where-Object Name -eq 'web' |
+            Export-GitIntegration (Join-Path $TestDrive 'piped.csv') -StorePath $store
+        @($file).Count | Should -Be 1
+        (Import-Csv $file.FullName).name | Should -Be @('web')
+        $file = Get-GitIntegration -StorePath $store |
+            Export-GitIntegration (Join-Path $TestDrive 'all.csv') -StorePath $store
+        (Import-Csv $file.FullName).name | Should -Be @('billing', 'web')
+    }
+
     It 'inlines the key as quoted multi-line PEM with -IncludeSecrets, in an owner-only file' {
         $file = Export-GitIntegration (Join-Path $TestDrive 'full.tsv') -IncludeSecrets -StorePath $store
         $text = Get-Content $file -Raw
@@ -36,8 +46,13 @@ Describe 'Export-GitIntegration' {
     }
 
     It 'returns the written file as Get-Item does, shown with its size' {
-        $file = Export-GitIntegration (Join-Path $TestDrive 'shown.tsv') -StorePath $store
+        # A bigger file in the way: the size shown is the one written, not the one replaced.
+        Set-Content (Join-Path $TestDrive 'shown.tsv') ('x' * 20000)
+        $file = Export-GitIntegration (Join-Path $TestDrive 'shown.tsv') -StorePath $store -Force
         $file.PSPath | Should -Not -BeNullOrEmpty
+        $file.Length | Should -BeGreaterThan 0
+        $file.Length | Should -Be (Get-Item $file.FullName).Length
+        $file.Length | Should -BeLessThan 20000
         $file | Out-String | Should -Match "\b$($file.Length) shown\.tsv"
     }
 

@@ -27,6 +27,15 @@ Describe 'Install-GitHubApp' {
             Should -Throw -ErrorId 'GitHubUnreachable,GitIntegration.InstallGitHubAppCommand'
         Get-GitIntegration | Should -BeNullOrEmpty
     }
+    It 'explains in its help who can run it, how from a remote session, and what must reach what' {
+        $help = (Get-Help Install-GitHubApp -Full | Out-String) -replace '\s+', ' '
+        $help | Should -BeLike '*an owner of the organization*'
+        $help | Should -BeLike '*use -NoBrowser*ssh -N -L PORT:127.0.0.1:PORT admin@server*'
+        $help | Should -BeLike '*GitHub never has to reach this computer: the app is created without webhooks*'
+        $help | Should -BeLike '*GitHubAppSetupUnfinished*'
+        (Get-Command Install-GitHubApp).Parameters.Keys | Should -Contain 'NoBrowser'
+    }
+
     It 'has the manifest and the existing-app parameter sets' {
         (Get-Command Install-GitHubApp).ParameterSets.Name | Sort-Object | Should -Be @('Existing', 'Manifest')
     }
@@ -88,6 +97,38 @@ Describe 'Install-GitHubApp' {
             $log | Should -Contain 'another program got 404 at /'
             $log | Should -Contain 'forged redirect got 400'
             $log | Should -Contain "GitHub's redirect got 200"
+        }
+
+        # The browser came back, then the code could not be turned into the app's key: the app may exist on GitHub.
+        It 'says an app may be left on GitHub, where, and how to finish, when <Why> after the browser came back' `
+            -TestCases @(
+            @{ Why = 'GitHub refuses the code'; Code = 'expired-code'; Said = '*GitHub refused the app code (404*'
+                Category = 'InvalidOperation' }
+            # Last: the browser stops the stand-in GitHub for this one.
+            @{ Why = 'GitHub cannot be reached from here'; Code = 'unreachable-code'; Said = '*Cannot reach 127.0.0.1*'
+                Category = 'ConnectionError' }
+        ) {
+            $env:GI_TEST_CODE = $Code
+            $out = Install-GitHubApp -Organization acme -HostUrl $gh.Url -Name "acme $Code" -TimeoutSeconds 300 `
+                -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $e = $failures[-1]
+            $e.FullyQualifiedErrorId | Should -Be 'GitHubAppSetupUnfinished,GitIntegration.InstallGitHubAppCommand'
+            $e.CategoryInfo.Category | Should -Be $Category
+            $e.Exception.Message | Should -BeLike $Said
+            $e.Exception.Message | Should -BeLike ("*an app may now exist in acme*look for it at " +
+                "$($gh.Url)organizations/acme/settings/apps.*Delete GitHub App*run Install-GitHubApp again*")
+            Get-GitIntegration | Where-Object Name -eq "acme $Code" | Should -BeNullOrEmpty
+            # The browser page did not claim a success PowerShell had not had. The browser writes it down on its own
+            # time: wait for it (the deadline only guards against a hang).
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            do {
+                $log = @(Get-Content "$root/browser.log" -ErrorAction SilentlyContinue)
+                $page = $log -match "^GitHub's redirect page: "
+                if (-not $page) { Start-Sleep -Milliseconds 100 }
+            } until ($page -or [DateTime]::UtcNow -gt $deadline)
+            $page | Should -BeLike '*PowerShell is finishing the setup*see the PowerShell window*'
+            $page | Should -Not -BeLike '*created*'
         }
     }
 }

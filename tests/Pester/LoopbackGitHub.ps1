@@ -1,9 +1,11 @@
 # Shared by the Pester files that create GitHub Apps: a stand-in GitHub Enterprise Server on 127.0.0.1 (a pwsh process of its
 # own) that answers what Install-GitHubApp asks with the shapes of GitHub's documented examples: the manifest code conversion
 # (the code 'acme-code' is for an app owned by the organization acme, 'evil-code' for one owned by the organization evil) and
-# the organization's installation. And a browser: an 'xdg-open' first on PATH (with DISPLAY set, the module opens pages
-# with it) that loads the module's page, sends a forged redirect as another local program would, then GitHub's redirect
-# with the code in $env:GI_TEST_CODE. What it saw goes to $Root/browser.log. Linux only (macOS opens pages with 'open').
+# the organization's installation; any other code is unknown (404). And a browser: an 'xdg-open' first on PATH (with
+# DISPLAY set, the module opens pages with it) that loads the module's page, sends a forged redirect as another local
+# program would, then GitHub's redirect with the code in $env:GI_TEST_CODE; with the code 'unreachable-code' it stops
+# the stand-in GitHub first, so that PowerShell cannot reach the GitHub the browser just used (a firewall, a remote
+# session). What it saw goes to $Root/browser.log. Linux only (macOS opens pages with 'open').
 # The caller stops the server in AfterAll: Stop-Process -Id $gh.Process.Id.
 function Start-LoopbackGitHub([string] $Root) {
     New-GitSshKey -Path "$Root/app.pem" -Bits 2048 -ErrorAction Stop | Out-Null
@@ -55,8 +57,13 @@ $action = [System.Net.WebUtility]::HtmlDecode(([regex]'action="([^"]+)"').Match(
 $state = ([regex]'state=([0-9a-f]+)').Match($action).Groups[1].Value
 $forged = Invoke-WebRequest "${Url}callback?code=forged&state=0000" -SkipHttpErrorCheck
 Add-Content $log "forged redirect got $($forged.StatusCode)"
+if ($env:GI_TEST_CODE -eq 'unreachable-code') {
+    Stop-Process -Id (Get-Content (Join-Path $PSScriptRoot 'github.pid'))
+    Wait-Process -Id (Get-Content (Join-Path $PSScriptRoot 'github.pid')) -Timeout 60 -ErrorAction SilentlyContinue
+}
 $back = Invoke-WebRequest "${Url}callback?code=$($env:GI_TEST_CODE)&state=$state" -SkipHttpErrorCheck
 Add-Content $log "GitHub's redirect got $($back.StatusCode)"
+Add-Content $log "GitHub's redirect page: $($back.Content)"
 '@ | Set-Content "$Root/browser.ps1"
     New-Item -ItemType Directory -Force "$Root/bin" | Out-Null
     "#!/bin/sh`nexec '$Pwsh' -NoProfile -NonInteractive -File '$Root/browser.ps1' `"`$1`" >>'$Root/browser.log' 2>&1`n" |
@@ -64,6 +71,7 @@ Add-Content $log "GitHub's redirect got $($back.StatusCode)"
     chmod 755 "$Root/bin/xdg-open"
     $process = Start-Process $Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-File', "$Root/github.ps1", $url, $Root `
         -RedirectStandardError "$Root/github.log" -PassThru
+    Set-Content "$Root/github.pid" $process.Id
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while (-not (Test-Path "$Root/github.ready")) {
         if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {

@@ -39,6 +39,33 @@ Describe 'Remove-GitIntegration' {
         Get-GitIntegration -StorePath $store | Should -BeNullOrEmpty
     }
 
+    It 'removes nothing when the pipeline gives it integrations under -WhatIf' {
+        $before = Get-Content $store -Raw
+        Get-GitIntegration -StorePath $store | Remove-GitIntegration -StorePath $store -WhatIf
+        Get-Content $store -Raw | Should -Be $before
+        (Get-ChildItem (Join-Path $TestDrive 'secrets')).Count | Should -Be 1 -Because "a's token file is still there"
+    }
+
+    It 'removes exactly the integration piped in, even when its name reads as a wildcard' {
+        @(
+            [pscustomobject]@{ name = 'team[1]'; origin = 'git@h:o/team-bracket.git' }
+            [pscustomobject]@{ name = 'team1'; origin = 'git@h:o/team1.git' }
+        ) | Import-GitIntegration -StorePath $store | Out-Null
+        Get-GitIntegration -StorePath $store | Where-Object Name -eq 'team[1]' |
+            Remove-GitIntegration -StorePath $store -Confirm:$false
+        (Get-GitIntegration -StorePath $store).Name | Should -Be @('a', 'b', 'team1')
+    }
+
+    It 'reports an integration piped in that another command removed meanwhile, and removes the others' {
+        $both = Get-GitIntegration -StorePath $store
+        Remove-GitIntegration a -StorePath $store -Force
+        $both | Remove-GitIntegration -StorePath $store -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'IntegrationNotFound,GitIntegration.RemoveGitIntegrationCommand'
+        $err[0].Exception.Message | Should -BeLike "The integration 'a' (*) is no longer in the store*"
+        Get-GitIntegration -StorePath $store | Should -BeNullOrEmpty
+    }
+
     It 'removes nothing with -WhatIf' {
         Remove-GitIntegration * -StorePath $store -WhatIf
         (Get-GitIntegration -StorePath $store).Count | Should -Be 2

@@ -29,6 +29,47 @@ Describe 'Set-GitIntegration' {
         (Get-GitIntegration billing -StorePath $store).PrivateKeyPath | Should -Be $openssh
     }
 
+    It 'refuses a key protected by a passphrase that is not given, and prints the command that gives it' {
+        $locked = Join-Path $TestDrive 'locked rsa'
+        New-GitSshKey -Path $locked -Bits 2048 -Passphrase (Secure 'open sesame') | Out-Null
+        # Brackets: -Name reads them as wildcards, so the printed command must escape them.
+        [pscustomobject]@{ name = 'app [eu]'; origin = 'git@github.com:acme/app.git' } |
+            Import-GitIntegration -StorePath $store | Out-Null
+        $app = Get-GitIntegration -StorePath $store | Where-Object Name -eq 'app [eu]'
+        $before = Get-Content $store -Raw
+
+        $e = { $app | Set-GitIntegration -PrivateKeyPath $locked -StorePath $store -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PassphraseRequired,GitIntegration.SetGitIntegrationCommand' -PassThru
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message |
+            Should -BeLike "The key '$locked' would be rejected by the integration 'app ``[eu``]':*passphrase*-Force*"
+        Get-Content $store -Raw | Should -Be $before
+
+        $fix = ($e.Exception.Message -split 'store it with its passphrase: ')[1]
+        $fix | Should -Be ("Set-GitIntegration -Name 'app ``[eu``]' -PrivateKeyPath '$locked' " +
+            '-Passphrase (Read-Host -AsSecureString)')
+        Assert-RemedyParameters $fix
+        function Read-Host { Secure 'open sesame' }   # what the admin types at the prompt
+        Invoke-Expression "$fix -StorePath '$store'"
+        $i = Get-GitIntegration -Id $app.Id -StorePath $store
+        $i.PrivateKeyPath | Should -Be $locked
+        $i.PassphraseRef | Should -Not -BeNullOrEmpty
+
+        # From now on the stored passphrase opens the key: setting it again needs no -Passphrase.
+        $app | Set-GitIntegration -PrivateKeyPath $locked -StorePath $store -ErrorAction Stop
+    }
+
+    It 'takes a key protected by a passphrase that is not given with -Force, and says so' {
+        $locked = Join-Path $TestDrive 'forced_rsa'
+        New-GitSshKey -Path $locked -Bits 2048 -Passphrase (Secure 'open sesame') | Out-Null
+        [pscustomobject]@{ name = 'forced'; origin = 'git@github.com:acme/forced.git' } |
+            Import-GitIntegration -StorePath $store | Out-Null
+        Set-GitIntegration forced -PrivateKeyPath $locked -StorePath $store -Force -WarningVariable warned `
+            -WarningAction SilentlyContinue
+        (Get-GitIntegration forced -StorePath $store).PrivateKeyPath | Should -Be $locked
+        "$warned" | Should -BeLike '*protected by a passphrase*set anyway because -Force was given*'
+    }
+
     It 'stores a token as a secret file, never in the YAML' {
         $token = ConvertTo-SecureString 'glpat-SECRET-123' -AsPlainText -Force
         Get-GitIntegration billing -StorePath $store | Set-GitIntegration -Token $token -StorePath $store

@@ -25,6 +25,13 @@ Describe 'Test-GitIntegration' {
         (Get-GitIntegration app).LastVerified | Should -BeGreaterThan (Get-Date).AddMinutes(-1)
     }
 
+    It 'verifies the integrations the pipeline gives it' {
+        $r = @(Get-GitIntegration app | Test-GitIntegration)
+        $r.Count | Should -Be 1
+        $r[0].Name | Should -Be 'app'
+        $r[0].Success | Should -BeTrue -Because $r[0].Message
+    }
+
     It 'marks an integration Failed when its key is no longer accepted, and -Quiet says $false' {
         Set-Content "$root/keys/git" ''
         Test-GitIntegration app -Quiet | Should -BeFalse
@@ -103,5 +110,29 @@ Describe 'Test-GitIntegration on GitHub App integrations' {
         $e.Count | Should -Be 1
         $e[0].FullyQualifiedErrorId | Should -Match '^\w+,GitIntegration\.TestGitIntegrationCommand$'
         ($r.Name | Sort-Object) | Should -Be @('gha-never', 'gha-waiting')
+    }
+}
+
+# Last in the file: TestDrive files made in a Describe are gone after it, and 'app' points at this key from now on.
+Describe 'Test-GitIntegration on a key protected by a passphrase' {
+    BeforeAll {
+        New-GitSshKey -Path "${root}locked_rsa" -Bits 2048 -Passphrase (Secure 'open sesame') | Out-Null
+        Add-Content "$root/keys/git" (Get-Content "${root}locked_rsa.pub")
+        # Stored without its passphrase, as -Force allows.
+        Set-GitIntegration app -PrivateKeyPath "${root}locked_rsa" -Force -WarningAction SilentlyContinue
+    }
+
+    It 'names the command that stores the passphrase, and that command fixes it when pasted' {
+        $r = Test-GitIntegration app
+        $r.Reason | Should -Be 'PassphraseRequired'
+        $fix = ($r.Remedy -split ': ', 2)[1]
+        $fix | Should -Be ("Set-GitIntegration -Name 'app' -PrivateKeyPath '${root}locked_rsa' " +
+            '-Passphrase (Read-Host -AsSecureString)')
+        Assert-RemedyParameters $fix
+
+        function Read-Host { Secure 'open sesame' }   # what the admin types at the prompt
+        Invoke-Expression $fix
+        $r = Test-GitIntegration app
+        $r.Success | Should -BeTrue -Because $r.Message
     }
 }

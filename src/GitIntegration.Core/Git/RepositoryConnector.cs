@@ -15,6 +15,8 @@ namespace GitIntegration.Core.Git
         public string? Name { get; set; }
         /// <summary>Clone into this folder once access is verified.</summary>
         public string? CloneTo { get; set; }
+        /// <summary>A stored integration verified again: its remedies name Set-GitIntegration.</summary>
+        public bool IsStored { get; set; }
     }
 
     /// <summary>
@@ -28,7 +30,32 @@ namespace GitIntegration.Core.Git
             var result = GitConnection.ListRemote(request.Url, request.Access, cancel);
             result.Name = request.Name ?? request.Url.Name;
             if (result.Success && request.CloneTo != null) Clone(request, result, cancel);
+            if (request.IsStored) result.Remedy = StoredRemedy(request, result);
             return result;
+        }
+
+        /// <summary>
+        /// What fixes a stored integration: its secrets and settings change with Set-GitIntegration, since
+        /// Test-GitIntegration has no -Passphrase, -Credential or -SkipCertificateCheck.
+        /// </summary>
+        private static string? StoredRemedy(ConnectRequest request, GitConnectionResult result)
+        {
+            var name = result.Name ?? "";
+            switch (result.Reason)
+            {
+                case ConnectionFailure.PassphraseRequired:
+                case ConnectionFailure.WrongPassphrase:
+                    return "Store the key's passphrase: " + IntegrationRemedy.Passphrase(name, request.Access.KeyPath);
+                case ConnectionFailure.AuthenticationFailed:
+                    return "The token must be valid and allowed to read repositories. Store a new one: " +
+                        IntegrationRemedy.Token(name);
+                case ConnectionFailure.CertificateError:
+                    return "The server's TLS certificate is not trusted here. Install its CA certificate in the " +
+                        "machine's trust store; for a test server only: " +
+                        IntegrationRemedy.SkipCertificateCheck(name);
+                default:
+                    return result.Remedy;
+            }
         }
 
         private static void Clone(ConnectRequest request, GitConnectionResult result, CancellationToken cancel)
@@ -102,7 +129,11 @@ namespace GitIntegration.Core.Git
                 Timeout = template.Timeout,
                 Multiplexer = template.Multiplexer,
             };
-            return new ConnectRequest(GitUrl.Parse(integration.Url), access) { Name = integration.Name };
+            return new ConnectRequest(GitUrl.Parse(integration.Url), access)
+            {
+                Name = integration.Name,
+                IsStored = true,
+            };
         }
 
         /// <summary>Stores a re-verification's outcome: Status, LastVerified and what ls-remote found.</summary>

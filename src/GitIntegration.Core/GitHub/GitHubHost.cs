@@ -57,6 +57,10 @@ namespace GitIntegration.Core.GitHub
             return new Uri(WebUrl, settings + "apps/" + Uri.EscapeDataString(slug));
         }
 
+        /// <summary>The organization's list of its GitHub Apps (Settings, Developer settings, GitHub Apps).</summary>
+        public Uri OrganizationAppsUrl(string organization) =>
+            new Uri(WebUrl, $"organizations/{Uri.EscapeDataString(organization)}/settings/apps");
+
         /// <summary>The page where an admin installs the app (from the app's html_url, which names it by slug).</summary>
         public static Uri InstallUrl(string appHtmlUrl) => new Uri(appHtmlUrl.TrimEnd('/') + "/installations/new");
 
@@ -89,6 +93,8 @@ namespace GitIntegration.Core.GitHub
         public const string AppOwnerMismatch = "GitHubAppOwnerMismatch";
         public const string ManifestDeclined = "GitHubAppManifestDeclined";
         public const string InstallationTimeout = "GitHubAppInstallationTimeout";
+        /// <summary>GitHub created the app but the setup failed after: the app may be left on GitHub.</summary>
+        public const string SetupUnfinished = "GitHubAppSetupUnfinished";
         public const string NotInstalled = "GitHubAppNotInstalled";
         public const string AppDeleted = "GitHubAppDeleted";
         public const string KeyChangeNeedsGitHub = "GitHubAppKeyChangeNeedsGitHub";

@@ -49,7 +49,7 @@ namespace GitIntegration.Core.GitHub
             catch (JsonException e)
             {
                 throw new GitIntegrationException(GitHubErrorIds.UnexpectedResponse, ErrorKind.InvalidData,
-                    $"GitHub answered with something that is not the expected JSON ({e.Message}). Check -HostUrl: it must be the GitHub server itself, not a proxy page.", e);
+                    $"GitHub answered with something that is not the expected JSON ({e.Message}). Check the host URL: it must be the GitHub server itself, not a proxy page.", e);
             }
         }
 
@@ -146,7 +146,7 @@ namespace GitIntegration.Core.GitHub
                     fault = $"cannot reach {uri.Host} ({Innermost(e)})";
                     if (retries >= Options.MaxRetries)
                         throw new GitIntegrationException(GitHubErrorIds.Unreachable, ErrorKind.ConnectionError,
-                            $"Cannot reach {uri.Host}: {Innermost(e)}. Check the host name (-HostUrl), the proxy and the firewall.", e) { Target = uri.ToString() };
+                            $"Cannot reach {uri.Host}: {Innermost(e)}. Check the host name, the proxy and the firewall.", e) { Target = uri.ToString() };
                 }
                 var delay = TimeSpan.FromTicks(Options.RetryDelay.Ticks << retries++);
                 Verbose($"{fault}; retry {retries} of {Options.MaxRetries} in {delay.TotalSeconds:0.##} s.");

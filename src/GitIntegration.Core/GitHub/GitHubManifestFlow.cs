@@ -10,6 +10,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using GitIntegration.Core.Store;
 
 namespace GitIntegration.Core.GitHub
 {
@@ -88,7 +89,8 @@ namespace GitIntegration.Core.GitHub
             progress.Verbose($"Listening on {listener.BaseUrl} for GitHub's redirect; the manifest goes to {action.GetLeftPart(UriPartial.Path)}.");
             Open(openBrowser, start, progress,
                 $"To create the app '{manifest.Name}' in {manifest.Organization}, open {start} in a browser on this computer " +
-                "and confirm on GitHub.",
+                "and confirm on GitHub. From another computer, forward the port first (ssh -N -L " +
+                $"{listener.Port}:127.0.0.1:{listener.Port} <this computer>), then open the address there.",
                 $"Opened the page that creates the app ({listener.BaseUrl}...) in the browser.");
             progress.Status($"Waiting for you to create the app on {http.Host.WebUrl.Host}");
 
@@ -125,7 +127,9 @@ namespace GitIntegration.Core.GitHub
                         return Forged("its state is not the one sent to GitHub with the manifest");
                     if (!r.Query.TryGetValue("code", out var c) || c.Length == 0 || c.Length > 256)
                         return Forged("it carried no code");
-                    return (200, Done("The app was created. You can close this page; PowerShell takes it from here."), c);
+                    // GitHub has created the app, but PowerShell has yet to fetch its key: success is told there.
+                    return (200, Done("GitHub sent the app back. PowerShell is finishing the setup: see the " +
+                        "PowerShell window for the result. You can close this page."), c);
                 }, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
@@ -136,6 +140,47 @@ namespace GitIntegration.Core.GitHub
                     "with -NoBrowser it prints the address to open by hand.");
             }
 
+            try
+            {
+                return await ConvertAsync(http, manifest, code, progress, cancel).ConfigureAwait(false);
+            }
+            catch (GitIntegrationException e) when (e.ErrorId != GitHubErrorIds.AppOwnerMismatch)
+            {
+                throw Unfinished(e, http.Host, manifest.Organization, null, null);
+            }
+        }
+
+        /// <summary>
+        /// Install-GitHubApp's manifest path: creates the app, stores the integration (Installing), waits for the
+        /// app's installation and records it. A failure after GitHub created the app says what was left where.
+        /// </summary>
+        public static async Task<(Integration Integration, GitHubAppInstallation Installation)> InstallAsync(
+            IntegrationStore store, GitHubHttp http, GitHubAppManifest manifest, BrowserOpener openBrowser,
+            IGitHubProgress progress, TimeSpan timeout, TimeSpan pollInterval, CancellationToken cancel)
+        {
+            var app = await CreateAppAsync(http, manifest, openBrowser, progress, timeout, cancel)
+                .ConfigureAwait(false);
+            var organization = manifest.Organization;
+            Integration integration;
+            try { integration = GitHubAppIntegration.Add(store, http.Host, organization, manifest.Name, app); }
+            catch (GitIntegrationException e) { throw Unfinished(e, http.Host, organization, app, null); }
+            progress.Verbose($"Stored the integration '{integration.Name}' ({integration.Id}) with Status Installing.");
+            try
+            {
+                var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(integration));
+                var installation = await WaitForInstallationAsync(client, organization, app.HtmlUrl!, openBrowser,
+                    progress, timeout, pollInterval, cancel).ConfigureAwait(false);
+                return (GitHubAppIntegration.RecordInstallation(store, integration.Id, installation), installation);
+            }
+            catch (GitIntegrationException e) when (e.ErrorId != GitHubErrorIds.InstallationTimeout)
+            {
+                throw Unfinished(e, http.Host, organization, app, integration.Name);
+            }
+        }
+
+        private static async Task<GitHubAppRegistration> ConvertAsync(GitHubHttp http, GitHubAppManifest manifest,
+            string code, IGitHubProgress progress, CancellationToken cancel)
+        {
             progress.Status("Exchanging GitHub's code for the app's credentials");
             var r = await http.SendAsync(HttpMethod.Post, $"app-manifests/{Uri.EscapeDataString(code)}/conversions", null, null, cancel).ConfigureAwait(false);
             if (!r.IsSuccess)
@@ -149,6 +194,38 @@ namespace GitIntegration.Core.GitHub
                 throw OwnerMismatch(http.Host, manifest.Organization, app);
             progress.Verbose($"GitHub created the app {app.Id} ('{app.Slug}', {app.HtmlUrl}).");
             return app;
+        }
+
+        /// <summary>
+        /// A failure after GitHub created the app: the app may be left on GitHub with no key here to use it. Says
+        /// where it is (its page when known, else the organization's apps page) and how to finish or undo.
+        /// </summary>
+        private static GitIntegrationException Unfinished(GitIntegrationException e, GitHubHost host,
+            string organization, GitHubAppRegistration? app, string? stored)
+        {
+            var apps = host.OrganizationAppsUrl(organization);
+            var settings = app?.Owner != null && !string.IsNullOrEmpty(app.Slug)
+                ? host.AppSettingsUrl(app.Owner, app.Slug!).ToString() : apps.ToString();
+            var delete = $"delete the app at {settings} (Advanced, Delete GitHub App)";
+            string what;
+            if (app == null)
+                what = $"GitHub created the app when you confirmed it, so an app may now exist in {organization} " +
+                    $"that nothing here holds a key for: look for it at {apps}. To finish, {delete}, then run " +
+                    "Install-GitHubApp again (GitHub keeps app names unique: without deleting it, give another -Name).";
+            else if (stored == null)
+                what = $"The app '{app.Name ?? app.Slug}' exists on GitHub ({app.HtmlUrl}), but nothing here " +
+                    $"holds its key. To finish, {delete}, then run Install-GitHubApp again.";
+            else
+                what = $"The app '{app.Name ?? app.Slug}' exists on GitHub ({app.HtmlUrl}) and the integration " +
+                    $"'{stored}' is stored with Status Installing. To finish, install the app at " +
+                    $"{GitHubHost.InstallUrl(app.HtmlUrl!)}, then run Get-GitHubAppInstallation -Name " +
+                    $"{IntegrationRemedy.Name(stored)}. To undo, run Remove-GitIntegration -Name " +
+                    $"{IntegrationRemedy.Name(stored)} and {delete}.";
+            return new GitIntegrationException(GitHubErrorIds.SetupUnfinished, e.Kind,
+                $"The GitHub App setup did not finish: {e.Message} {what}", e)
+            {
+                Target = app?.HtmlUrl ?? apps.ToString(),
+            };
         }
 
         /// <summary>What another program sent, fit to print: printable ASCII only, at most 80 characters.</summary>

@@ -424,6 +424,40 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         e.Which.ErrorId.Should().Be(GitHubErrorIds.InstallationTimeout);
         e.Which.Message.Should().Contain(_gh.HtmlUrl(app) + "/installations/new");
     }
+
+    [Fact]
+    public async Task AFailureAfterTheAppIsStoredSaysHowToFinishOrUndo()
+    {
+        var store = IntegrationStore.Open(_dir["unfinished.yaml"]);
+        var browser = new PlayedBrowser(_gh, true);
+        // GitHub created the app; by the time the install page opens it no longer answers this computer.
+        BrowserOpener opener = url =>
+        {
+            if (!url.AbsolutePath.EndsWith("/installations/new")) return browser.Open(url);
+            for (int n = 0; n < 10; n++)
+                _gh.Faults.Enqueue(new GitHubStandIn.Fault(GitHubStandIn.FaultKind.ServerError));
+            return false;
+        };
+        var manifest = new GitHubAppManifest("acme", "Jira Git [eu]");
+        var e = (await FluentActions.Awaiting(() => GitHubManifestFlow.InstallAsync(store, _http, manifest, opener,
+            new Recorder(), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50), default))
+            .Should().ThrowAsync<GitIntegrationException>()).Which;
+        _gh.Faults.Clear();
+
+        e.ErrorId.Should().Be(GitHubErrorIds.SetupUnfinished);
+        e.Kind.Should().Be(ErrorKind.ResourceUnavailable, "the kind of what failed: GitHub's 5xx");
+        e.InnerException.Should().BeOfType<GitIntegrationException>()
+            .Which.ErrorId.Should().Be(GitHubErrorIds.ServerError);
+        var i = store.Load().Integrations.Should().ContainSingle().Which;
+        i.Status.Should().Be(IntegrationStatus.Installing);
+        var html = GitHubAppIntegration.Text(i, GitHubAppIntegration.HtmlUrl)!;
+        var slug = GitHubAppIntegration.Text(i, GitHubAppIntegration.Slug)!;
+        e.Message.Should().Contain($"exists on GitHub ({html})")
+            .And.Contain($"install the app at {html}/installations/new, then run " +
+                "Get-GitHubAppInstallation -Name 'Jira Git `[eu`]'")
+            .And.Contain("run Remove-GitIntegration -Name 'Jira Git `[eu`]' and delete the app at " +
+                $"{_gh.BaseUrl}organizations/acme/settings/apps/{slug} (Advanced, Delete GitHub App)");
+    }
 }
 
 /// <summary>The test plays the browser: it loads the local page, posts its form to GitHub, follows the redirect, and clicks Install.</summary>
