@@ -247,7 +247,14 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
     private static readonly HashSet<string> CreateOrTakeOne = new()
     {
         "Connect-GitRepository", "Import-GitIntegration", "Install-GitHubApp", "Update-GitHubAppKey",
+        "Import-GitJiraRepository",
     };
+
+    /// <summary>
+    /// Cmdlets whose parameter sets are another choice (how to sign in to Jira): they pick integrations only from
+    /// the pipeline, as Get-GitIntegration writes them, through the same -InputObject.
+    /// </summary>
+    private static readonly HashSet<string> PipedOnly = new() { "Publish-GitIntegration" };
 
     /// <summary>
     /// One way to pick integrations, held by one base class: -Name (wildcards, completion, by property name),
@@ -266,7 +273,13 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
             for (var b = c.BaseType; b != null; b = b.BaseType) selects |= b.Name == "IntegrationSelectionCmdlet";
             if (!selects)
             {
-                if (parameters.ContainsKey("StorePath"))
+                if (PipedOnly.Contains(command))
+                {
+                    parameters["InputObject"].PropertyType.Name.Should().Be("Integration[]", $"{command} -InputObject");
+                    ModuleUnderTest.Named<bool>(ParameterAttribute(c, "InputObject", null!)!,
+                        "ValueFromPipeline").Should().BeTrue($"{command} takes what Get-GitIntegration writes");
+                }
+                else if (parameters.ContainsKey("StorePath"))
                     CreateOrTakeOne.Should().Contain(command, $"{command} reads the store: it picks the shared way");
                 continue;
             }

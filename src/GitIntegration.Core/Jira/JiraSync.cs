@@ -109,7 +109,8 @@ namespace GitIntegration.Core.Jira
             if (!o.IncludeUnverified && (i.Status != IntegrationStatus.Connected || i.LastVerified == null))
                 return new GitIntegrationException(JiraErrorIds.NotVerified, ErrorKind.InvalidOperation,
                     $"'{i.Name}' is not verified (status {i.Status}{(i.LastVerified == null ? ", never verified" : "")}), so it was not sent to Jira. " +
-                    $"Verify it with Test-GitIntegration -Name '{i.Name}', or publish it as it is with -IncludeUntested.") { Target = i.Name };
+                    $"Verify it with Test-GitIntegration -Name {IntegrationRemedy.Name(i.Name)}, or publish it as it is " +
+                    "with Publish-GitIntegration -IncludeUntested.") { Target = i.Name };
             return null;
         }
 

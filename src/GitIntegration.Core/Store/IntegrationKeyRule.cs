@@ -77,13 +77,13 @@ namespace GitIntegration.Core.Store
                 if (c == '`' || c == '[' || c == ']' || c == '*' || c == '?') literal.Append('`');
                 literal.Append(c);
             }
-            return KeyDiagnostics.Quote(literal.ToString());
+            return PowerShellCommand.Quote(literal.ToString());
         }
 
         /// <summary>Stores the integration's key with its passphrase (the key is checked with it on the way).</summary>
         public static string Passphrase(string name, string? keyPath) =>
             $"Set-GitIntegration -Name {Name(name)}" +
-            (keyPath != null ? $" -PrivateKeyPath {KeyDiagnostics.Quote(keyPath)}" : "") +
+            (keyPath != null ? $" -PrivateKeyPath {PowerShellCommand.Quote(keyPath)}" : "") +
             " -Passphrase (Read-Host -AsSecureString)";
 
         /// <summary>Stores a new token for the integration.</summary>
