@@ -43,7 +43,7 @@ namespace GitIntegration
             {
                 try
                 {
-                    using var http = Http(GitHubAppIntegration.Host(i));
+                    using var http = Http(i);
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
                     var id = GitHubAppIntegration.Long(i, GitHubAppIntegration.InstallationId);
                     var installation = id is long known

@@ -89,7 +89,7 @@ namespace GitIntegration
                 {
                     var installation = GitHubAppIntegration.RequireInstallationId(i);
                     var filter = IgnoreFilter ? null : _filter ?? JmesPath.CompileFilter(i.RepositoryFilter);
-                    using var http = Http(GitHubAppIntegration.Host(i));
+                    using var http = Http(i);
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
                     var all = Run(c => client.GetRepositoriesAsync(installation, c));
                     var repositories = filter == null ? all : GitHubAppIntegration.Filter(all, filter);

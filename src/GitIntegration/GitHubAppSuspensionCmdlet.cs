@@ -35,7 +35,7 @@ namespace GitIntegration
                 {
                     var installation = GitHubAppIntegration.RequireInstallationId(i);
                     if (!ShouldProcess($"{i.Name} (installation {installation} on {i.Organization})", Suspend ? "Suspend the installation" : "Resume the installation")) continue;
-                    using var http = Http(GitHubAppIntegration.Host(i));
+                    using var http = Http(i);
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
                     Run(async c => { await (Suspend ? client.SuspendAsync(installation, c) : client.ResumeAsync(installation, c)).ConfigureAwait(false); return true; });
                     var changed = GitHubAppIntegration.Change(store, i.Id, x => x.Status = Suspend ? IntegrationStatus.Suspended : IntegrationStatus.Active);

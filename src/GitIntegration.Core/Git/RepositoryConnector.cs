@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Threading;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration.Core.Git
@@ -18,11 +19,14 @@ namespace GitIntegration.Core.Git
     }
 
     /// <summary>
-    /// Connect-GitRepository and Test-GitIntegration: verify with a real git ls-remote (safe to run in parallel),
+    /// Connect-GitRepository and Test-GitIntegration: verify as git ls-remote does (safe to run in parallel),
     /// then record the outcome in the store (one locked write per repository).
     /// </summary>
     public static class RepositoryConnector
     {
+        /// <summary>The store property that lets a token go to an http:// repository (-AllowUnencryptedAuthentication).</summary>
+        public const string AllowUnencryptedProperty = "AllowUnencryptedAuthentication";
+
         public static GitConnectionResult Verify(ConnectRequest request, CancellationToken cancel = default)
         {
             var result = GitConnection.ListRemote(request.Url, request.Access, cancel);
@@ -33,7 +37,14 @@ namespace GitIntegration.Core.Git
 
         private static void Clone(ConnectRequest request, GitConnectionResult result, CancellationToken cancel)
         {
-            var r = GitConnection.Clone(request.Url, request.Access, request.CloneTo!, cancel);
+            GitConnectionResult r;
+            try { r = GitConnection.Clone(request.Url, request.Access, request.CloneTo!, cancel); }
+            catch (GitIntegrationException e) when (e.ErrorId == GitErrorIds.ToolNotInstalled)
+            {
+                throw new GitIntegrationException(e.ErrorId, e.Kind, $"The repository {request.Url} is verified, but it cannot be cloned: " +
+                    $"{e.Message} git is needed only for -Clone; without -Clone the repository is verified and stored without it.", e)
+                { Target = e.Target };
+            }
             if (!r.Success) { result.Reason = r.Reason; result.Message = r.Message; result.Remedy = r.Remedy; }
         }
 
@@ -64,6 +75,8 @@ namespace GitIntegration.Core.Git
                     i.PassphraseRef = passRef;
                     i.TokenRef = tokenRef;
                     i.SslVerify = !access.SkipSslVerification;
+                    CertificateTrust.Store(i, access.TrustedCertificateThumbprints ?? Array.Empty<string>());
+                    Set(i, AllowUnencryptedProperty, access.AllowUnencryptedAuthentication && request.Url.Transport == GitTransport.Http ? "true" : null);
                     Record(i, result);
                     i.UpdatedAt = DateTimeOffset.UtcNow;
                     return (i.Clone(), old);
@@ -97,6 +110,8 @@ namespace GitIntegration.Core.Git
                 Token = integration.TokenRef != null ? store.ReadSecret(integration.TokenRef) : null,
                 UserName = integration.Properties.TryGetValue("UserName", out var u) ? u : null,
                 SkipSslVerification = !integration.SslVerify,
+                TrustedCertificateThumbprints = CertificateTrust.For(integration).Thumbprints,
+                AllowUnencryptedAuthentication = integration.Properties.TryGetValue(AllowUnencryptedProperty, out var plain) && plain == "true",
                 KnownHostsPath = template.KnownHostsPath,
                 AcceptNewHostKey = template.AcceptNewHostKey,
                 Timeout = template.Timeout,
