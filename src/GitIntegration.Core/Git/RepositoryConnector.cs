@@ -143,7 +143,8 @@ namespace GitIntegration.Core.Git
                 Set(i, "BranchCount", result.BranchCount?.ToString(CultureInfo.InvariantCulture));
                 Set(i, "TagCount", result.TagCount?.ToString(CultureInfo.InvariantCulture));
             }
-            if (result.User != null && result.Url.StartsWith("https", StringComparison.Ordinal)) Set(i, "UserName", result.User);
+            // http:// too: a repository allowed unencrypted authentication is tested again with the same user.
+            if (result.User != null && result.Url.StartsWith("http", StringComparison.Ordinal)) Set(i, "UserName", result.User);
         }
 
         private static void Set(Integration i, string key, string? value)
