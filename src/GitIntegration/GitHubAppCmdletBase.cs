@@ -46,7 +46,8 @@ namespace GitIntegration
             new GitHubHttp(host, new GitHubHttpOptions { Verbose = ((IGitHubProgress)this).Verbose, Trust = trust });
 
         /// <summary>A client for a stored app's GitHub, with the certificate trust stored with it.</summary>
-        private protected GitHubHttp Http(Integration app) => Http(GitHubAppIntegration.Host(app), CertificateTrust.For(app));
+        private protected GitHubHttp Http(Integration app) =>
+            Http(GitHubAppIntegration.Host(app), CertificateTrust.For(app));
 
         /// <summary>Runs Core's work to the end, writing its progress and messages meanwhile; Core's errors come back as they are.</summary>
         private protected T Run<T>(Func<CancellationToken, Task<T>> work)

@@ -53,10 +53,11 @@ namespace GitIntegration
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? HostUrl { get; set; }
 
-        /// <summary><para type="description">For a GitHub Enterprise Server whose TLS certificate comes from an internal CA that
-        /// this computer does not trust: the SHA-256 (or SHA-1) thumbprint of the server's certificate or of a CA certificate
-        /// in its chain. Ask the server's administrator for it, or read it from the CertificateInvalid error and confirm it with
-        /// them. It is stored with the integration, so later commands for this app trust the same certificate.</para></summary>
+        /// <summary><para type="description">For a GitHub Enterprise Server whose TLS certificate comes from an
+        /// internal CA that this computer does not trust: the SHA-256 (or SHA-1) thumbprint of the server's certificate
+        /// or of a CA certificate in its chain. Ask the server's administrator for it, or read it from the
+        /// CertificateInvalid error and confirm it with them. It is stored with the integration, so later commands for
+        /// this app trust the same certificate.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string[]? TrustedCertificateThumbprint { get; set; }

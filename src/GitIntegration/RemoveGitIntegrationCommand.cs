@@ -77,7 +77,8 @@ namespace GitIntegration
                 {
                     if (uninstall)
                     {
-                        using var http = new GitHubHttp(GitHubAppIntegration.Host(target), new GitHubHttpOptions { Trust = CertificateTrust.For(target) });
+                        using var http = new GitHubHttp(GitHubAppIntegration.Host(target),
+                            new GitHubHttpOptions { Trust = CertificateTrust.For(target) });
                         var done = GitHubAppIntegration.UninstallAsync(http, target, _stop.Token).GetAwaiter().GetResult();
                         WriteVerbose(done ? $"Uninstalled the GitHub App of '{target.Name}' from {target.Organization}." : $"The GitHub App of '{target.Name}' was no longer installed.");
                     }

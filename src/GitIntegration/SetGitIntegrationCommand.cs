@@ -15,7 +15,8 @@ using GitIntegration.Core.Store;
 namespace GitIntegration
 {
     /// <summary>
-    /// <para type="synopsis">Changes integrations in the store: name, private key, passphrase, token, TLS certificate trust, repository filter, enabled state.</para>
+    /// <para type="synopsis">Changes integrations in the store: name, private key, passphrase, token, TLS certificate
+    /// trust, repository filter, enabled state.</para>
     /// <para type="description">Changes each integration given by -Name, -Id or from the pipeline in one locked read-modify-write of the store.
     /// A new private key is checked with the key engine first (the "Updating a private SSH key" story): a key the integration would reject
     /// (OpenSSH format, a public key, a wrong passphrase, an algorithm it does not take) is refused with the reason and the fix, unless -Force.
@@ -75,15 +76,17 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
-        /// <summary><para type="description">Trusts the TLS certificate of the integration's server (HTTPS repository or GitHub
-        /// Enterprise Server), or a CA certificate in its chain, by SHA-256 (or SHA-1) thumbprint: for an internal server whose CA this
-        /// computer does not trust. Replaces the thumbprints stored before; an empty list (@()) removes them.</para></summary>
+        /// <summary><para type="description">Trusts the TLS certificate of the integration's server (HTTPS repository
+        /// or GitHub Enterprise Server), or a CA certificate in its chain, by SHA-256 (or SHA-1) thumbprint: for an
+        /// internal server whose CA this computer does not trust. Replaces the thumbprints stored before; an empty list
+        /// (@()) removes them.</para></summary>
         [Parameter]
         [AllowEmptyCollection]
         public string[]? TrustedCertificateThumbprint { get; set; }
 
-        /// <summary><para type="description">Lets the stored token go to an http:// (unencrypted) repository URL, where anyone on the
-        /// network path can read it. -AllowUnencryptedAuthentication:$false refuses it again.</para></summary>
+        /// <summary><para type="description">Lets the stored token go to an http:// (unencrypted) repository URL, where
+        /// anyone on the network path can read it. -AllowUnencryptedAuthentication:$false refuses it
+        /// again.</para></summary>
         [Parameter]
         public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
@@ -116,12 +119,14 @@ namespace GitIntegration
         private JmesPathExpression? _filter;
         private IReadOnlyList<string>? _thumbprints;
 
-        /// <summary>Refuses an invalid or too expensive -RepositoryFilter, or a malformed thumbprint, before anything is changed.</summary>
+        /// <summary>Refuses an invalid or too expensive -RepositoryFilter, or a malformed thumbprint, before anything
+        /// is changed.</summary>
         protected override void BeginProcessing()
         {
             try { _filter = JmesPath.CompileFilter(RepositoryFilter); }
             catch (JmesPathException e) { Fail(e); }
-            try { if (TrustedCertificateThumbprint != null) _thumbprints = CertificateTrust.Normalize(TrustedCertificateThumbprint); }
+            var thumbprints = TrustedCertificateThumbprint;
+            try { _thumbprints = thumbprints == null ? null : CertificateTrust.Normalize(thumbprints); }
             catch (GitIntegrationException e) { Fail(e); }
         }
 
@@ -172,8 +177,9 @@ namespace GitIntegration
                     if (_thumbprints != null) CertificateTrust.Store(i, _thumbprints);
                     if (bound.ContainsKey(nameof(AllowUnencryptedAuthentication)))
                     {
-                        if (AllowUnencryptedAuthentication) i.Properties[RepositoryConnector.AllowUnencryptedProperty] = "true";
-                        else i.Properties.Remove(RepositoryConnector.AllowUnencryptedProperty);
+                        var key = RepositoryConnector.AllowUnencryptedProperty;
+                        if (AllowUnencryptedAuthentication) i.Properties[key] = "true";
+                        else i.Properties.Remove(key);
                     }
                     if (RepositoryFilter != null) i.RepositoryFilter = _filter?.Text;
                     if (bound.ContainsKey(nameof(Disabled)))

@@ -147,7 +147,8 @@ Describe 'Connect-GitRepository to an HTTPS git server with its own certificate'
     }
 
     It 'refuses a certificate this computer does not trust, naming its subject, issuer and thumbprint' {
-        Connect-GitRepository -Url $httpsUrl -Name untrusted -Credential $token -ErrorVariable err -ErrorAction SilentlyContinue |
+        Connect-GitRepository -Url $httpsUrl -Name untrusted -Credential $token `
+            -ErrorVariable err -ErrorAction SilentlyContinue |
             Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'CertificateInvalid,*'
         $err[0].CategoryInfo.Category | Should -Be 'SecurityError'
@@ -161,7 +162,7 @@ Describe 'Connect-GitRepository to an HTTPS git server with its own certificate'
     }
 
     It 'connects with the thumbprint the administrator confirmed, and Test-GitIntegration trusts it later' {
-        $i = Connect-GitRepository -Url $httpsUrl -Name tools -Credential $token -TrustedCertificateThumbprint $thumbprint
+        $i = Connect-GitRepository $httpsUrl -Name tools -Credential $token -TrustedCertificateThumbprint $thumbprint
         $i.Status | Should -Be 'Connected'
         $i.SslVerify | Should -BeTrue
         $i.Properties.DefaultBranch | Should -Be 'main'
@@ -183,7 +184,8 @@ Describe 'Connect-GitRepository to an HTTPS git server with its own certificate'
         try {
             $env:PATH = $empty.FullName
             Get-Command git -ErrorAction Ignore | Should -BeNullOrEmpty
-            $i = Connect-GitRepository -Url $httpsUrl -Name no-git -Credential $token -TrustedCertificateThumbprint $thumbprint
+            $i = Connect-GitRepository $httpsUrl -Name no-git -Credential $token `
+                -TrustedCertificateThumbprint $thumbprint
             $i.Status | Should -Be 'Connected'
             (Test-GitIntegration -Name no-git).Success | Should -BeTrue
         }
@@ -198,14 +200,16 @@ Describe 'Connect-GitRepository to an HTTPS git server with its own certificate'
         $err[0].Exception.Message | Should -BeLike "*$httpsUrl*401*"
         $err[0].Exception.Message | Should -Not -BeLike '*glpat-wrong*'
         $missing = "https://127.0.0.1:$($web.Port)/nothing.git"
-        Connect-GitRepository -Url $missing -Credential $token -SkipCertificateCheck -ErrorVariable err -ErrorAction SilentlyContinue
+        Connect-GitRepository -Url $missing -Credential $token -SkipCertificateCheck `
+            -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'RepositoryNotFound,*'
         $err[0].Exception.Message | Should -BeLike "*$missing*404*"
     }
 
     It 'refuses to send a token over plain http unless -AllowUnencryptedAuthentication is given' {
         $plain = "http://127.0.0.1:$($web.HttpPort)/tools.git"
-        Connect-GitRepository -Url $plain -Name plain -Credential $token -ErrorVariable err -ErrorAction SilentlyContinue |
+        Connect-GitRepository -Url $plain -Name plain -Credential $token `
+            -ErrorVariable err -ErrorAction SilentlyContinue |
             Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'UnencryptedAuthenticationRefused,*'
         $err[0].Exception.Message | Should -BeLike '*-AllowUnencryptedAuthentication*'

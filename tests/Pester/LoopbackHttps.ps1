@@ -1,5 +1,5 @@
 # Shared by the Pester files that need a git server over HTTPS: nginx on 127.0.0.1 (a self-signed certificate for
-# IP 127.0.0.1, basic auth for one user) in front of git-http-backend through fcgiwrap, also over plain http on HttpPort.
+# IP 127.0.0.1, basic auth for one user) in front of git-http-backend through fcgiwrap, also plain http on HttpPort.
 # Linux as root, with nginx-light, fcgiwrap, openssl and git installed. Repositories: New-LoopbackHttpsRepository.
 # The caller stops it in AfterAll: Stop-LoopbackHttps $server.
 function Start-LoopbackHttps([string] $Root, [string] $User, [string] $Token) {
@@ -46,8 +46,8 @@ http {
     }
 }
 "@ | Set-Content "$Root/nginx.conf"
-    $nginx = Start-Process /usr/sbin/nginx -ArgumentList '-c', "$Root/nginx.conf", '-p', $Root, '-e', "$Root/error.log" `
-        -PassThru -RedirectStandardError "$Root/nginx.log"
+    $nginx = Start-Process /usr/sbin/nginx -PassThru -RedirectStandardError "$Root/nginx.log" `
+        -ArgumentList '-c', "$Root/nginx.conf", '-p', $Root, '-e', "$Root/error.log"
     $server = [pscustomobject]@{ Port = $ports[0]; HttpPort = $ports[1]; Processes = @($nginx, $fcgi); Root = $Root }
     $deadline = [DateTime]::UtcNow.AddSeconds(20)
     foreach ($port in $ports) {
@@ -56,7 +56,8 @@ http {
             try { $client.Connect('127.0.0.1', $port); break } catch { } finally { $client.Dispose() }
             if ($nginx.HasExited -or [DateTime]::UtcNow -gt $deadline) {
                 Stop-LoopbackHttps $server
-                throw "nginx did not start on 127.0.0.1:$port (run as root with nginx-light and fcgiwrap): $(Get-Content -Raw "$Root/error.log")"
+                throw ("nginx did not start on 127.0.0.1:$port (run as root with nginx-light and fcgiwrap): " +
+                    (Get-Content -Raw "$Root/error.log"))
             }
             Start-Sleep -Milliseconds 50
         }

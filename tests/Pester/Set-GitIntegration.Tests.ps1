@@ -139,7 +139,8 @@ Describe 'Set-GitIntegration on an HTTPS repository whose server has its own cer
         $script:thumbprint = Get-LoopbackHttpsThumbprint $web
         $login = [pscredential]::new('svc-jira', (Secure 'glpat-set-token'))
         # Stored as Failed: the certificate is not trusted yet.
-        Connect-GitRepository "https://127.0.0.1:$($web.Port)/ops.git" -Name ops -Credential $login -Force -StorePath $webStore `
+        $url = "https://127.0.0.1:$($web.Port)/ops.git"
+        Connect-GitRepository $url -Name ops -Credential $login -Force -StorePath $webStore `
             -WarningAction SilentlyContinue | Out-Null
     }
     AfterAll {
@@ -149,7 +150,8 @@ Describe 'Set-GitIntegration on an HTTPS repository whose server has its own cer
     It 'trusts the certificate by thumbprint for the next Test-GitIntegration, and forgets it with an empty list' {
         (Test-GitIntegration ops -StorePath $webStore).Reason | Should -Be 'CertificateInvalid'
         Set-GitIntegration ops -TrustedCertificateThumbprint $thumbprint -StorePath $webStore
-        (Get-GitIntegration ops -StorePath $webStore).Properties.TrustedCertificateThumbprint | Should -Be ($thumbprint -replace ':', '')
+        (Get-GitIntegration ops -StorePath $webStore).Properties.TrustedCertificateThumbprint |
+            Should -Be ($thumbprint -replace ':', '')
         $r = Test-GitIntegration ops -StorePath $webStore
         $r.Reason | Should -Be 'None'
         (Get-GitIntegration ops -StorePath $webStore).Status | Should -Be 'Connected'
@@ -166,9 +168,11 @@ Describe 'Set-GitIntegration on an HTTPS repository whose server has its own cer
     It 'lets the token go to an http:// URL only after -AllowUnencryptedAuthentication' {
         $plain = "http://127.0.0.1:$($web.HttpPort)/ops.git"
         $login = [pscredential]::new('svc-jira', (Secure 'glpat-set-token'))
-        Connect-GitRepository $plain -Name plain -Credential $login -AllowUnencryptedAuthentication -StorePath $webStore | Out-Null
+        Connect-GitRepository $plain -Name plain -Credential $login -AllowUnencryptedAuthentication `
+            -StorePath $webStore | Out-Null
         Set-GitIntegration plain -AllowUnencryptedAuthentication:$false -StorePath $webStore
-        Test-GitIntegration plain -StorePath $webStore -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Test-GitIntegration plain -StorePath $webStore -ErrorVariable err -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'UnencryptedAuthenticationRefused,*'
         Set-GitIntegration plain -AllowUnencryptedAuthentication -StorePath $webStore
         (Test-GitIntegration plain -StorePath $webStore).Success | Should -BeTrue

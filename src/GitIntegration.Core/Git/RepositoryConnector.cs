@@ -24,7 +24,7 @@ namespace GitIntegration.Core.Git
     /// </summary>
     public static class RepositoryConnector
     {
-        /// <summary>The store property that lets a token go to an http:// repository (-AllowUnencryptedAuthentication).</summary>
+        /// <summary>The store property that lets a token go to an http:// repository.</summary>
         public const string AllowUnencryptedProperty = "AllowUnencryptedAuthentication";
 
         public static GitConnectionResult Verify(ConnectRequest request, CancellationToken cancel = default)
@@ -41,11 +41,17 @@ namespace GitIntegration.Core.Git
             try { r = GitConnection.Clone(request.Url, request.Access, request.CloneTo!, cancel); }
             catch (GitIntegrationException e) when (e.ErrorId == GitErrorIds.ToolNotInstalled)
             {
-                throw new GitIntegrationException(e.ErrorId, e.Kind, $"The repository {request.Url} is verified, but it cannot be cloned: " +
-                    $"{e.Message} git is needed only for -Clone; without -Clone the repository is verified and stored without it.", e)
+                throw new GitIntegrationException(e.ErrorId, e.Kind, $"The repository {request.Url} is verified, " +
+                    $"but it cannot be cloned: {e.Message} git is needed only for -Clone; without -Clone the " +
+                    "repository is verified and stored without it.", e)
                 { Target = e.Target };
             }
             if (!r.Success) { result.Reason = r.Reason; result.Message = r.Message; result.Remedy = r.Remedy; }
+            var pinned = request.Access.TrustedCertificateThumbprints?.Count > 0;
+            if (r.Reason == ConnectionFailure.CertificateInvalid && pinned)
+                result.Remedy = "The repository was verified with the certificate trusted by thumbprint, but git, " +
+                    "which -Clone runs, trusts only its own certificate store: install the server's CA certificate " +
+                    "there, then clone.";
         }
 
         /// <summary>
@@ -76,7 +82,8 @@ namespace GitIntegration.Core.Git
                     i.TokenRef = tokenRef;
                     i.SslVerify = !access.SkipSslVerification;
                     CertificateTrust.Store(i, access.TrustedCertificateThumbprints ?? Array.Empty<string>());
-                    Set(i, AllowUnencryptedProperty, access.AllowUnencryptedAuthentication && request.Url.Transport == GitTransport.Http ? "true" : null);
+                    var plain = access.AllowUnencryptedAuthentication && request.Url.Transport == GitTransport.Http;
+                    Set(i, AllowUnencryptedProperty, plain ? "true" : null);
                     Record(i, result);
                     i.UpdatedAt = DateTimeOffset.UtcNow;
                     return (i.Clone(), old);
@@ -111,7 +118,8 @@ namespace GitIntegration.Core.Git
                 UserName = integration.Properties.TryGetValue("UserName", out var u) ? u : null,
                 SkipSslVerification = !integration.SslVerify,
                 TrustedCertificateThumbprints = CertificateTrust.For(integration).Thumbprints,
-                AllowUnencryptedAuthentication = integration.Properties.TryGetValue(AllowUnencryptedProperty, out var plain) && plain == "true",
+                AllowUnencryptedAuthentication =
+                    integration.Properties.TryGetValue(AllowUnencryptedProperty, out var plain) && plain == "true",
                 KnownHostsPath = template.KnownHostsPath,
                 AcceptNewHostKey = template.AcceptNewHostKey,
                 Timeout = template.Timeout,
@@ -144,7 +152,8 @@ namespace GitIntegration.Core.Git
                 Set(i, "TagCount", result.TagCount?.ToString(CultureInfo.InvariantCulture));
             }
             // http:// too: a repository allowed unencrypted authentication is tested again with the same user.
-            if (result.User != null && result.Url.StartsWith("http", StringComparison.Ordinal)) Set(i, "UserName", result.User);
+            if (result.User != null && result.Url.StartsWith("http", StringComparison.Ordinal))
+                Set(i, "UserName", result.User);
         }
 
         private static void Set(Integration i, string key, string? value)

@@ -211,8 +211,9 @@ namespace GitIntegration.Core.GitHub
                 case ConnectionFailure.ServiceError:
                     return $"GitHub has a problem on its side: check {(host.IsEnterprise ? "the server's status with its administrator" : "https://www.githubstatus.com")} and try again later.";
                 case ConnectionFailure.CertificateInvalid:
-                    return $"Install the CA certificate of {host.WebUrl.Host} in this machine's trust store; or, once the server's administrator " +
-                        $"confirms the thumbprint, trust it: Set-GitIntegration -Name '{name}' -TrustedCertificateThumbprint <SHA-256 thumbprint>.";
+                    return $"Install the CA certificate of {host.WebUrl.Host} in this machine's trust store; or, " +
+                        "once the server's administrator confirms the thumbprint, trust it: " +
+                        $"Set-GitIntegration -Name '{name}' -TrustedCertificateThumbprint <SHA-256 thumbprint>.";
                 case ConnectionFailure.NameResolution:
                     return $"Check the spelling of the host URL ({host.WebUrl.Host}) and this machine's DNS.";
                 case ConnectionFailure.PermissionDenied:

@@ -76,8 +76,8 @@ namespace GitIntegration.Core.GitHub
             store.Load().Integrations.Where(i => IsApp(i) && (name == null || Wildcard.IsMatch(i.Name, name))).ToArray();
 
         /// <summary>Writes an app that GitHub just created (or that was registered) with Status Installing: the key and webhook secret go to protected files.</summary>
-        public static Integration Add(IntegrationStore store, GitHubHost host, string organization, string name, GitHubAppRegistration app,
-            CertificateTrust? trust = null)
+        public static Integration Add(IntegrationStore store, GitHubHost host, string organization, string name,
+            GitHubAppRegistration app, CertificateTrust? trust = null)
         {
             var i = new Integration
             {

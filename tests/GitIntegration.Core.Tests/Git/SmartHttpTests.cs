@@ -15,17 +15,19 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
     private readonly HttpsFixture _f;
     public SmartHttpTests(HttpsFixture f) => _f = f;
 
-    private static GitAccess Access(string? token = HttpsFixture.Token, bool skip = false, params string[] thumbprints) => new()
+    private static GitAccess Access(string? token = HttpsFixture.Token, bool skip = false,
+        params string[] thumbprints) => new()
     {
-        UserName = HttpsFixture.User, Token = token, SkipSslVerification = skip, TrustedCertificateThumbprints = thumbprints,
-        Timeout = TimeSpan.FromSeconds(60),
+        UserName = HttpsFixture.User, Token = token, SkipSslVerification = skip,
+        TrustedCertificateThumbprints = thumbprints, Timeout = TimeSpan.FromSeconds(60),
     };
 
-    private static GitConnectionResult List(string url, GitAccess access) => GitConnection.ListRemote(GitUrl.Parse(url), access);
+    private static GitConnectionResult List(string url, GitAccess access) =>
+        GitConnection.ListRemote(GitUrl.Parse(url), access);
 
-    /// <summary>The certificate's fingerprint as openssl prints it (AB:CD:...), which the module must accept as typed.</summary>
-    private string Fingerprint(string digest) =>
-        Tool.Ok("openssl", "x509", "-in", _f.Server.CertificatePath, "-noout", "-fingerprint", "-" + digest).Trim().Split('=')[1];
+    /// <summary>The fingerprint as openssl prints it (AB:CD:...), which must be accepted as typed.</summary>
+    private string Fingerprint(string digest) => Tool.Ok("openssl", "x509", "-in", _f.Server.CertificatePath,
+        "-noout", "-fingerprint", "-" + digest).Trim().Split('=')[1];
 
     [Fact]
     public void SelfSignedCertificateIsCertificateInvalidWithSubjectIssuerAndThumbprint()
@@ -80,7 +82,8 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
         var url = _f.Server.Url("web");
         var wrong = List(url, Access("wrong-token", skip: true));
         wrong.Reason.Should().Be(ConnectionFailure.AuthenticationFailed);
-        wrong.Message.Should().Contain(url).And.Contain("401").And.Contain($"'{HttpsFixture.User}'").And.NotContain("wrong-token");
+        wrong.Message.Should().Contain(url).And.Contain("401").And.Contain($"'{HttpsFixture.User}'")
+            .And.NotContain("wrong-token");
         var none = List(url, Access(token: null, skip: true));
         none.Reason.Should().Be(ConnectionFailure.AuthenticationFailed);
         none.Remedy.Should().Contain("-Credential");
@@ -100,9 +103,11 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
     {
         var url = GitUrl.Parse($"http://127.0.0.1:{_f.Server.HttpPort}/web.git");
         var refused = () => GitConnection.ListRemote(url, Access());
-        refused.Should().Throw<GitIntegrationException>().Where(e => e.ErrorId == SmartHttp.UnencryptedAuthenticationRefused
+        refused.Should().Throw<GitIntegrationException>()
+            .Where(e => e.ErrorId == SmartHttp.UnencryptedAuthenticationRefused
             && e.Message.Contains(url.ToString()) && e.Message.Contains("-AllowUnencryptedAuthentication"));
-        GitConnection.ListRemote(url, Access(token: null)).Reason.Should().Be(ConnectionFailure.AuthenticationFailed, "no token, nothing to protect");
+        GitConnection.ListRemote(url, Access(token: null)).Reason
+            .Should().Be(ConnectionFailure.AuthenticationFailed, "no token, nothing to protect");
         var allowed = Access();
         allowed.AllowUnencryptedAuthentication = true;
         GitConnection.ListRemote(url, allowed).Reason.Should().Be(ConnectionFailure.None);
@@ -125,7 +130,8 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
         received.Should().ContainSingle().Which.Should().StartWith("GET /web.git/info/refs?service=git-upload-pack ")
             .And.NotContainEquivalentOf("Authorization");
         r.Reason.Should().Be(ConnectionFailure.AuthenticationFailed);
-        r.Message.Should().Contain($"after a redirect to {_f.Elsewhere.BaseUrl}/web.git/info/refs, where the token is not sent")
+        r.Message.Should()
+            .Contain($"after a redirect to {_f.Elsewhere.BaseUrl}/web.git/info/refs, where the token is not sent")
             .And.Contain("The server says: \"HTTP Basic: Access denied\"");
     }
 
@@ -153,7 +159,8 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
     [Fact]
     public void MalformedAdvertisementIsRefusedNotMisread()
     {
-        using var bad = new HeaderRecorder(200, "application/x-git-upload-pack-advertisement", "001e# service=git-upload-pack\n0000zzzz");
+        using var bad = new HeaderRecorder(200, "application/x-git-upload-pack-advertisement",
+            "001e# service=git-upload-pack\n0000zzzz");
         var r = List(bad.BaseUrl + "/x.git", Access(token: null));
         r.Reason.Should().Be(ConnectionFailure.ConnectionFailed);
         r.Message.Should().Contain("malformed packet");
@@ -162,7 +169,8 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
     [Fact]
     public void HostErrorTextIsQuoted()
     {
-        using var gitlab = new HeaderRecorder(403, "application/json", "{\"message\":\"You are not allowed to download code from this project.\"}");
+        using var gitlab = new HeaderRecorder(403, "application/json",
+            "{\"message\":\"You are not allowed to download code from this project.\"}");
         var r = List(gitlab.BaseUrl + "/team/app.git", Access(token: null));
         r.Reason.Should().Be(ConnectionFailure.AuthenticationFailed);
         r.Message.Should().Contain("403").And.Contain("\"You are not allowed to download code from this project.\"");

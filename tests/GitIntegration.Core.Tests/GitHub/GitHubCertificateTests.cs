@@ -44,7 +44,10 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
     {
         _server = Certificate("CN=github.acme.internal", _ca);
         // As servers are set up: the server's certificate and its issuing CA's (the root stays with the clients).
-        _gh = await GitHubStandIn.StartAsync(new() { ServerCertificate = _server, ServerCertificateChain = new X509Certificate2Collection(_ca) });
+        _gh = await GitHubStandIn.StartAsync(new()
+        {
+            ServerCertificate = _server, ServerCertificateChain = new X509Certificate2Collection(_ca),
+        });
     }
 
     public async Task DisposeAsync()
@@ -57,7 +60,8 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
     {
         var store = IntegrationStore.Open(_dir["store.yaml"]);
         var app = _gh.AddApp(installed: true);
-        return GitHubAppIntegration.Add(store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app), new CertificateTrust(false, thumbprints));
+        return GitHubAppIntegration.Add(store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app),
+            new CertificateTrust(false, thumbprints));
     }
 
     [Fact]
@@ -74,9 +78,11 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
     [Fact]
     public async Task TheClientDoesNotRetryACertificateAndSaysHowToTrustIt()
     {
-        using var http = new GitHubHttp(_gh.Host, new GitHubHttpOptions { MaxRetries = 3, RetryDelay = TimeSpan.FromSeconds(30) });
+        var patient = new GitHubHttpOptions { MaxRetries = 3, RetryDelay = TimeSpan.FromSeconds(30) };
+        using var http = new GitHubHttp(_gh.Host, patient);
         var call = () => http.SendAsync(HttpMethod.Get, "app", null, null, default);
-        (await call.Should().ThrowAsync<GitIntegrationException>()).Which.ErrorId.Should().Be(CertificateTrust.CertificateInvalid);
+        (await call.Should().ThrowAsync<GitIntegrationException>()).Which.ErrorId
+            .Should().Be(CertificateTrust.CertificateInvalid);
     }
 
     [Theory]

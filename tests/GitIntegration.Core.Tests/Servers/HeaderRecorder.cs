@@ -61,7 +61,8 @@ public sealed class HeaderRecorder : IDisposable
             }
             Requests.Enqueue(head.ToString());
             var body = Encoding.UTF8.GetBytes(Body);
-            var reply = $"HTTP/1.1 {Status} Whatever\r\nContent-Type: {ContentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+            var reply = $"HTTP/1.1 {Status} Whatever\r\nContent-Type: {ContentType}\r\n" +
+                $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(reply), _stop.Token);
             await stream.WriteAsync(body, _stop.Token);
         }
