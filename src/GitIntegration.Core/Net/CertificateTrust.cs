@@ -46,8 +46,19 @@ namespace GitIntegration.Core.Net
         public string? Rejection { get { lock (_gate) return _rejection; } }
 
         /// <summary>The trust an integration was stored with: its SslVerify and its trusted thumbprints.</summary>
-        public static CertificateTrust For(Integration i) => new CertificateTrust(!i.SslVerify,
-            i.Properties.TryGetValue(ThumbprintProperty, out var t) ? t.Split(',') : null);
+        public static CertificateTrust For(Integration i)
+        {
+            var stored = i.Properties.TryGetValue(ThumbprintProperty, out var t) ? t.Split(',') : null;
+            try { return new CertificateTrust(!i.SslVerify, stored); }
+            catch (GitIntegrationException e)
+            {
+                // A store edited by hand: say which integration, and how to repair it.
+                var name = i.Name.Replace("'", "''");
+                throw new GitIntegrationException(e.ErrorId, e.Kind, $"The integration '{i.Name}' stores a " +
+                    $"thumbprint that cannot be used: {e.Message} Set it again with Set-GitIntegration -Name '{name}' " +
+                    "-TrustedCertificateThumbprint.") { Target = i.Name };
+            }
+        }
 
         /// <summary>Stores the thumbprints with the integration (none removes the property).</summary>
         public static void Store(Integration i, IReadOnlyList<string> thumbprints)

@@ -1,6 +1,8 @@
 using System.Text;
 using FluentAssertions;
 using GitIntegration.Core.Git;
+using GitIntegration.Core.Net;
+using GitIntegration.Core.Store;
 using GitIntegration.Core.Tests.Servers;
 using Xunit;
 
@@ -190,5 +192,15 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
         var slow = List(silent.BaseUrl + "/x.git", access);
         slow.Reason.Should().Be(ConnectionFailure.Timeout);
         slow.Message.Should().Contain(silent.BaseUrl + "/x.git");
+    }
+
+    [Fact]
+    public void AStoredThumbprintThatIsNotOneNamesTheIntegrationAndTheRepair()
+    {
+        var i = new Integration { Name = "ops" };
+        i.Properties[CertificateTrust.ThumbprintProperty] = "AB:CD";
+        var read = () => CertificateTrust.For(i);
+        read.Should().Throw<GitIntegrationException>().Where(e => e.ErrorId == CertificateTrust.ThumbprintInvalid
+            && e.Message.Contains("'ops'") && e.Message.Contains("Set-GitIntegration -Name 'ops'"));
     }
 }
