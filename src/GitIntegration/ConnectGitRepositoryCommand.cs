@@ -5,19 +5,23 @@ using System.Security;
 using GitIntegration.Core;
 using GitIntegration.Core.Git;
 using GitIntegration.Core.Keys;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
 {
     /// <summary>
-    /// <para type="synopsis">Connects a repository: verifies access with a real git ls-remote, then stores the integration as Connected.</para>
-    /// <para type="description">What "verify the connection" checks by hand, as one scriptable command. Over SSH it
-    /// uses the private
+    /// <para type="synopsis">Connects a repository: verifies read access as git ls-remote does, then stores the
+    /// integration as Connected.</para>
+    /// <para type="description">What "verify the connection" checks by hand, as one scriptable command. Over SSH it uses the private
     /// key (-KeyPath or a key object from Get-GitSshKey) and its passphrase, through the OpenSSH client, never interactively, host keys checked
-    /// strictly; over HTTPS it uses the token in -Credential, passed to git by environment (never in the URL or on a command line).
+    /// strictly; over HTTPS it reads the repository's list of refs itself (git is not needed), sending the token in
+    /// -Credential only in the Authorization header, only to the repository's own address (never to a server a redirect
+    /// points to), and never over plain http unless -AllowUnencryptedAuthentication is given.
     /// On success the integration is written to the store with Status Connected, LastVerified, the default branch and ref counts, and returned.
     /// On failure nothing is stored and the error says exactly why (PermissionDenied with where to add the key, HostKeyUnknown, Timeout with
-    /// the port-443 alternative, AuthenticationFailed, CertificateError, RepositoryAccessDenied...); with -Force it is stored as Failed.
+    /// the port-443 alternative, AuthenticationFailed, CertificateInvalid with the certificate's subject and issuer,
+    /// RepositoryNotFound...); with -Force it is stored as Failed.
     /// Connecting a URL that is already stored updates that integration. Piped repositories are verified in parallel, up to -ThrottleLimit.
     /// On Linux and macOS, the SSH connections to one host with one key are shared (OpenSSH ControlMaster): the key authenticates once per
     /// host, not once per repository, and the shared connections are closed when the command ends.</para>
@@ -32,7 +36,16 @@ namespace GitIntegration
     /// </example>
     /// <example>
     /// <code>Connect-GitRepository -Url https://git.example.com/scm/ops/tools.git -Credential (Get-Credential svc-jira) -SkipCertificateCheck</code>
-    /// <para>Connects over HTTPS with a personal access token as the password, to a server with a self-signed certificate.</para>
+    /// <para>Connects over HTTPS with a personal access token as the password, to a test server with a self-signed
+    /// certificate.</para>
+    /// </example>
+    /// <example>
+    /// <code>$thumbprint = '3F9A6C0E5B2D4A718E2C9F04B6D1A3E57C8B9D0F1A2B3C4D5E6F708192A3C21B'  # as its admin said
+    /// Connect-GitRepository -Url https://git.corp.example/ops/tools.git -Credential (Get-Credential svc-jira) `
+    ///     -TrustedCertificateThumbprint $thumbprint</code>
+    /// <para>Connects to an internal server whose certificate comes from the company's own CA, which this computer
+    /// does not trust: the thumbprint (of the server's certificate or of the CA's) is the one its administrator
+    /// confirmed. It is stored with the integration, so Test-GitIntegration trusts the same certificate later.</para>
     /// </example>
     [Cmdlet(VerbsCommunications.Connect, "GitRepository", SupportsShouldProcess = true, DefaultParameterSetName = KeySet)]
     [OutputType(typeof(Integration))]
@@ -83,6 +96,22 @@ namespace GitIntegration
         [Parameter]
         [Alias("SkipSslVerification")]
         public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary><para type="description">For HTTPS: trusts the server's TLS certificate, or a CA certificate in its
+        /// chain, by its SHA-256 thumbprint (64 hexadecimal digits; a 40-digit SHA-1 thumbprint also works), for an
+        /// internal server whose CA this computer does not trust. A CertificateInvalid error shows the certificate's
+        /// SHA-256 thumbprint: confirm it with the server's administrator before trusting it. Stored with the
+        /// integration (Properties.TrustedCertificateThumbprint).</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? TrustedCertificateThumbprint { get; set; }
+
+        /// <summary><para type="description">Sends the token of -Credential to an http:// (unencrypted) repository URL,
+        /// where anyone on the network path can read it. Without it, such a URL with -Credential is refused
+        /// (UnencryptedAuthenticationRefused). Stored with the integration, so Test-GitIntegration may do the same
+        /// later.</para></summary>
+        [Parameter(ParameterSetName = TokenSet)]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
         /// <summary><para type="description">Trusts the SSH host key on a first connection and records it; a changed key is never accepted.</para></summary>
         [Parameter]
@@ -138,7 +167,7 @@ namespace GitIntegration
             catch (GitIntegrationException e) { WriteFailure(e, Url); return; }
             if (!ShouldProcess(request.Url.ToString(), $"Verify access and store the integration '{request.Name ?? request.Url.Name}'")) return;
             _queued++;
-            WriteVerbose($"git ls-remote {request.Url} ({(request.Access.KeyPath != null ? "key " + request.Access.KeyPath : request.Access.Token != null ? "token" : "default credentials")}).");
+            WriteVerbose($"Reading the refs of {request.Url} ({(request.Access.KeyPath != null ? "key " + request.Access.KeyPath : request.Access.Token != null ? "token" : "default credentials")}).");
             _work!.Add(cancel => (request, RepositoryConnector.Verify(request, cancel)), Emit);
         }
 
@@ -176,6 +205,9 @@ namespace GitIntegration
                 UserName = Credential?.UserName,
                 Token = Credential != null ? Plain(Credential.Password) : null,
                 SkipSslVerification = SkipCertificateCheck,
+                TrustedCertificateThumbprints =
+                    CertificateTrust.Normalize(TrustedCertificateThumbprint ?? new string[0]),
+                AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
                 AcceptNewHostKey = AcceptNewHostKey,
                 KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),

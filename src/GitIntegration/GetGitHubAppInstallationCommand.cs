@@ -33,7 +33,7 @@ namespace GitIntegration
             {
                 try
                 {
-                    using var http = GitHub.Http(GitHubAppIntegration.Host(i));
+                    using var http = GitHub.Http(i);
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
                     var id = GitHubAppIntegration.Long(i, GitHubAppIntegration.InstallationId);
                     var installation = id is long known

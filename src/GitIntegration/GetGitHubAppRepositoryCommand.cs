@@ -79,7 +79,7 @@ namespace GitIntegration
                 {
                     var installation = GitHubAppIntegration.RequireInstallationId(i);
                     var filter = IgnoreFilter ? null : _filter ?? JmesPath.CompileFilter(i.RepositoryFilter);
-                    using var http = GitHub.Http(GitHubAppIntegration.Host(i));
+                    using var http = GitHub.Http(i);
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
                     var all = GitHub.Run(c => client.GetRepositoriesAsync(installation, c));
                     var repositories = filter == null ? all : GitHubAppIntegration.Filter(all, filter);

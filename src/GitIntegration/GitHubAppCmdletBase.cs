@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration

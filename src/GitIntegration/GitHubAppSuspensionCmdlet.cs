@@ -31,7 +31,7 @@ namespace GitIntegration
                 {
                     var installation = GitHubAppIntegration.RequireInstallationId(i);
                     if (!ShouldProcess($"{i.Name} (installation {installation} on {i.Organization})", Suspend ? "Suspend the installation" : "Resume the installation")) continue;
-                    using var http = GitHub.Http(GitHubAppIntegration.Host(i));
+                    using var http = GitHub.Http(i);
                     var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
                     GitHub.Run(async c =>
                     {

@@ -5,6 +5,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using GitIntegration.Core;
 using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Net;
+using GitIntegration.Core.Store;
 
 namespace GitIntegration
 {
@@ -21,8 +23,11 @@ namespace GitIntegration
 
         public GitHubWork(PSCmdlet cmdlet) => _cmdlet = cmdlet;
 
-        public GitHubHttp Http(GitHubHost host) =>
-            new GitHubHttp(host, new GitHubHttpOptions { Verbose = ((IGitHubProgress)this).Verbose });
+        public GitHubHttp Http(GitHubHost host, CertificateTrust trust) =>
+            new GitHubHttp(host, new GitHubHttpOptions { Verbose = ((IGitHubProgress)this).Verbose, Trust = trust });
+
+        /// <summary>A client for a stored app's GitHub, with the certificate trust stored with it.</summary>
+        public GitHubHttp Http(Integration app) => Http(GitHubAppIntegration.Host(app), CertificateTrust.For(app));
 
         /// <summary>Runs Core's work to the end, writing its progress and messages meanwhile; Core's errors come back as they are.</summary>
         public T Run<T>(Func<CancellationToken, Task<T>> work)

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using GitIntegration.Core;
 using GitIntegration.Core.Keys;
 using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
@@ -82,6 +83,8 @@ namespace GitIntegration
         /// <summary>Ctrl+C: cancels the wait.</summary>
         protected override void StopProcessing() => _gitHub.Stop();
 
+        private CertificateTrust _trust = new CertificateTrust();
+
 
         /// <summary><para type="description">The GitHub organization (its login, as in https://github.com/ORG) that owns and installs the app.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -92,6 +95,15 @@ namespace GitIntegration
         /// <summary><para type="description">The GitHub Enterprise Server, e.g. https://github.example.com. Leave it out for github.com (and GitHub Enterprise Cloud).</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? HostUrl { get; set; }
+
+        /// <summary><para type="description">For a GitHub Enterprise Server whose TLS certificate comes from an
+        /// internal CA that this computer does not trust: the SHA-256 (or SHA-1) thumbprint of the server's certificate
+        /// or of a CA certificate in its chain. Ask the server's administrator for it, or read it from the
+        /// CertificateInvalid error and confirm it with them. It is stored with the integration, so later commands for
+        /// this app trust the same certificate.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? TrustedCertificateThumbprint { get; set; }
 
         /// <summary><para type="description">The app's name on GitHub and the integration's name in the store. Defaults to "Jira Git ORG". GitHub may ask for another if the name is taken.</para></summary>
         [Parameter]
@@ -144,6 +156,7 @@ namespace GitIntegration
             try
             {
                 var host = GitHubHost.FromHostUrl(HostUrl);
+                _trust = new CertificateTrust(false, TrustedCertificateThumbprint);
                 var store = IntegrationStoreAccess.Open(this, StorePath);
                 var fallback = "Jira Git " + Organization;
                 var name = Name ?? (fallback.Length > 34 ? fallback.Substring(0, 34) : fallback);
@@ -163,7 +176,7 @@ namespace GitIntegration
                 manifest.Permissions = Permission.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "read");
             BrowserOpener open = NoBrowser || Host.Name == "ServerRemoteHost" ? (BrowserOpener)(_ => false) : GitHubManifestFlow.OpenSystemBrowser;
             var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
-            using var http = _gitHub.Http(host);
+            using var http = _gitHub.Http(host, _trust);
             var (integration, installation) = _gitHub.Run(c =>
                 GitHubManifestFlow.InstallAsync(store, http, manifest, open, _gitHub, timeout, PollInterval, c));
             var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(integration));
@@ -189,10 +202,11 @@ namespace GitIntegration
             if (!ShouldProcess($"{Organization} on {host.WebUrl.Host}", $"Register the existing GitHub App {(AppId > 0 ? AppId.ToString() : ClientId)} as '{name}'")) return;
             var pem = KeyFiles.ReadText(path);
             var credentials = GitHubAppCredentials.FromPem(AppId, ClientId, pem);
-            using var http = _gitHub.Http(host);
+            using var http = _gitHub.Http(host, _trust);
             var app = _gitHub.Run(c => GitHubAppLifecycle.VerifyAsync(http, credentials, c));
             var integration = GitHubAppIntegration.Add(store, host, Organization, name,
-                new GitHubAppRegistration { Id = app.Id, ClientId = app.ClientId ?? ClientId, Slug = app.Slug, HtmlUrl = app.HtmlUrl, Name = app.Name, Pem = pem });
+                new GitHubAppRegistration { Id = app.Id, ClientId = app.ClientId ?? ClientId, Slug = app.Slug, HtmlUrl = app.HtmlUrl, Name = app.Name, Pem = pem },
+                _trust);
             var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(integration));
             var installation = _gitHub.Run(c => client.FindOrganizationInstallationAsync(Organization, c));
             if (installation != null) integration = GitHubAppIntegration.RecordInstallation(store, integration.Id, installation);

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading;
 using GitIntegration.Core;
 using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
@@ -65,7 +66,8 @@ namespace GitIntegration
                 {
                     if (uninstall)
                     {
-                        using var http = new GitHubHttp(GitHubAppIntegration.Host(target));
+                        using var http = new GitHubHttp(GitHubAppIntegration.Host(target),
+                            new GitHubHttpOptions { Trust = CertificateTrust.For(target) });
                         var done = GitHubAppIntegration.UninstallAsync(http, target, _stop.Token).GetAwaiter().GetResult();
                         WriteVerbose(done ? $"Uninstalled the GitHub App of '{target.Name}' from {target.Organization}." : $"The GitHub App of '{target.Name}' was no longer installed.");
                     }

@@ -6,14 +6,17 @@ using System.Management.Automation;
 using System.Security;
 using GitIntegration.Core;
 using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Git;
 using GitIntegration.Core.Keys;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Query;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
 {
     /// <summary>
-    /// <para type="synopsis">Changes integrations in the store: name, private key, passphrase, token, TLS certificate check, repository filter, enabled state.</para>
+    /// <para type="synopsis">Changes integrations in the store: name, private key, passphrase, token, TLS certificate
+    /// trust, repository filter, enabled state.</para>
     /// <para type="description">Changes each integration given by -Name, -Id or from the pipeline in one locked read-modify-write of the store.
     /// A new private key is checked first, as Test-GitSshKey checks it: a key the integration would reject
     /// (OpenSSH format, a public key, a wrong passphrase, an algorithm it does not take) is refused with the reason and the fix, unless -Force.
@@ -69,6 +72,20 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
+        /// <summary><para type="description">Trusts the TLS certificate of the integration's server (HTTPS repository
+        /// or GitHub Enterprise Server), or a CA certificate in its chain, by SHA-256 (or SHA-1) thumbprint: for an
+        /// internal server whose CA this computer does not trust. Replaces the thumbprints stored before; an empty list
+        /// (@()) removes them.</para></summary>
+        [Parameter]
+        [AllowEmptyCollection]
+        public string[]? TrustedCertificateThumbprint { get; set; }
+
+        /// <summary><para type="description">Lets the stored token go to an http:// (unencrypted) repository URL, where
+        /// anyone on the network path can read it. -AllowUnencryptedAuthentication:$false refuses it
+        /// again.</para></summary>
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
         /// <summary><para type="description">The JMESPath filter (https://jmespath.org) that limits which repositories
         /// the integration connects, applied to the list of repository objects as GitHub returns them, e.g.
         /// "[?!archived &amp;&amp; size &lt; `1000000`]"; it must return repositories. An invalid expression is refused
@@ -93,12 +110,17 @@ namespace GitIntegration
         public SwitchParameter PassThru { get; set; }
 
         private JmesPathExpression? _filter;
+        private IReadOnlyList<string>? _thumbprints;
 
-        /// <summary>Refuses an invalid or too expensive -RepositoryFilter before anything is changed.</summary>
+        /// <summary>Refuses an invalid or too expensive -RepositoryFilter, or a malformed thumbprint, before anything
+        /// is changed.</summary>
         protected override void BeginProcessing()
         {
             try { _filter = JmesPath.CompileFilter(RepositoryFilter); }
             catch (JmesPathException e) { Fail(e); }
+            var thumbprints = TrustedCertificateThumbprint;
+            try { _thumbprints = thumbprints == null ? null : CertificateTrust.Normalize(thumbprints); }
+            catch (GitIntegrationException e) { Fail(e); }
         }
 
         /// <summary>Changes each integration.</summary>
@@ -147,6 +169,13 @@ namespace GitIntegration
                     if (passRef != null) i.PassphraseRef = passRef;
                     if (tokenRef != null) i.TokenRef = tokenRef;
                     if (bound.ContainsKey(nameof(SkipCertificateCheck))) i.SslVerify = !SkipCertificateCheck.IsPresent;
+                    if (_thumbprints != null) CertificateTrust.Store(i, _thumbprints);
+                    if (bound.ContainsKey(nameof(AllowUnencryptedAuthentication)))
+                    {
+                        var key = RepositoryConnector.AllowUnencryptedProperty;
+                        if (AllowUnencryptedAuthentication) i.Properties[key] = "true";
+                        else i.Properties.Remove(key);
+                    }
                     if (RepositoryFilter != null) i.RepositoryFilter = _filter?.Text;
                     if (bound.ContainsKey(nameof(Disabled)))
                         i.Status = Disabled.IsPresent ? IntegrationStatus.Disabled : i.Status == IntegrationStatus.Disabled ? IntegrationStatus.Connected : i.Status;

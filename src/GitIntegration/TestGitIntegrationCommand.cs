@@ -9,10 +9,13 @@ using GitIntegration.Core.Store;
 namespace GitIntegration
 {
     /// <summary>
-    /// <para type="synopsis">Re-verifies stored integrations (repositories with a real git ls-remote, GitHub Apps with GitHub) and updates their Status and LastVerified.</para>
+    /// <para type="synopsis">Re-verifies stored integrations (repositories as git ls-remote does, GitHub Apps with
+    /// GitHub) and updates their Status and LastVerified.</para>
     /// <para type="description">For each repository integration (by -Name, -Id or from Get-GitIntegration), connects again with the stored key,
     /// passphrase or token, and returns a result: Success, Reason, Message and Remedy, the default branch and ref counts. The integration's
-    /// Status becomes Connected or Failed and LastVerified is set.</para>
+    /// Status becomes Connected or Failed and LastVerified is set. An HTTPS repository is checked with the certificate
+    /// trust stored with it (-SkipCertificateCheck, -TrustedCertificateThumbprint of Connect-GitRepository or
+    /// Set-GitIntegration); git is not needed.</para>
     /// <para type="description">A GitHub App integration is checked with GitHub: GitHub must accept the app's key, the installation must still exist and
     /// not be suspended, and an installation token must be issued (Status Active, Suspended or Failed; Reason AppDeleted, AppKeyRejected,
     /// InstallationRemoved, InstallationSuspended, RateLimited... with the remedy). One still Installing is explained: GitHub has not answered yet
@@ -100,7 +103,7 @@ namespace GitIntegration
                 ConnectRequest request;
                 try { request = RepositoryConnector.RequestFor(_store!, integration, template); }
                 catch (GitIntegrationException e) { _allGood = false; WriteFailure(e, integration); continue; }
-                WriteVerbose($"Verifying '{integration.Name}': git ls-remote {request.Url}.");
+                WriteVerbose($"Verifying '{integration.Name}': reading the refs of {request.Url}.");
                 _work!.Add(cancel => (integration, RepositoryConnector.Verify(request, cancel)), Emit);
             }
         }

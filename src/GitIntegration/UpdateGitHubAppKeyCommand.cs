@@ -69,7 +69,7 @@ namespace GitIntegration
                 {
                     if (!ShouldProcess($"{i.Name} (app {GitHubAppIntegration.Text(i, GitHubAppIntegration.AppId)})", $"Replace the app's private key with '{path}'")) continue;
                     var pem = KeyFiles.ReadText(path);
-                    using var http = _gitHub.Http(GitHubAppIntegration.Host(i));
+                    using var http = _gitHub.Http(i);
                     var updated = _gitHub.Run(c => GitHubAppIntegration.ReplaceKeyAsync(store, http, i, pem, c));
                     WriteVerbose($"GitHub accepted the new key for app {GitHubAppIntegration.Text(updated, GitHubAppIntegration.AppId)}; it replaced the stored one.");
                     if (PassThru) WriteObject(updated);

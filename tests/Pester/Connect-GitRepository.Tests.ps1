@@ -132,6 +132,100 @@ Describe 'Connect-GitRepository to an HTTPS server with a self-signed certificat
     }
 }
 
+Describe 'Connect-GitRepository to an HTTPS git server with its own certificate' {
+    BeforeAll {
+        . $PSScriptRoot/LoopbackHttps.ps1
+        # nginx + git-http-backend on 127.0.0.1 with a self-signed certificate, as an internal server with its own CA.
+        $script:web = Start-LoopbackHttps "$root/https" 'svc-jira' 'glpat-https-token'
+        New-LoopbackHttpsRepository $web tools
+        $script:httpsUrl = "https://127.0.0.1:$($web.Port)/tools.git"
+        $script:token = [pscredential]::new('svc-jira', (Secure 'glpat-https-token'))
+        $script:thumbprint = Get-LoopbackHttpsThumbprint $web
+    }
+    AfterAll {
+        if ($web) { Stop-LoopbackHttps $web }
+    }
+
+    It 'refuses a certificate this computer does not trust, naming its subject, issuer and thumbprint' {
+        Connect-GitRepository -Url $httpsUrl -Name untrusted -Credential $token `
+            -ErrorVariable err -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'CertificateInvalid,*'
+        $err[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        $message = $err[0].Exception.Message
+        $message | Should -BeLike "*$httpsUrl*"
+        $message | Should -BeLike "*subject 'CN=127.0.0.1', issued by 'CN=127.0.0.1'*"
+        $message | Should -BeLike "*$($thumbprint -replace ':', '')*"
+        $message | Should -BeLike '*-TrustedCertificateThumbprint*'
+        $message | Should -Not -BeLike '*network*'
+        Get-GitIntegration -Name untrusted -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'connects with the thumbprint the administrator confirmed, and Test-GitIntegration trusts it later' {
+        $i = Connect-GitRepository $httpsUrl -Name tools -Credential $token -TrustedCertificateThumbprint $thumbprint
+        $i.Status | Should -Be 'Connected'
+        $i.SslVerify | Should -BeTrue
+        $i.Properties.DefaultBranch | Should -Be 'main'
+        $i.Properties.TrustedCertificateThumbprint | Should -Be ($thumbprint -replace ':', '')
+        $r = Test-GitIntegration -Name tools
+        $r.Success | Should -BeTrue
+        $r.Reason | Should -Be 'None'
+    }
+
+    It 'connects with -SkipCertificateCheck' {
+        $i = Connect-GitRepository -Url $httpsUrl -Name tools-skip -Credential $token -SkipCertificateCheck
+        $i.Status | Should -Be 'Connected'
+        $i.SslVerify | Should -BeFalse
+    }
+
+    It 'verifies and re-verifies an HTTPS repository on a machine without git' {
+        $pathBefore = $env:PATH
+        $empty = New-Item -ItemType Directory -Force "$root/no-tools"
+        try {
+            $env:PATH = $empty.FullName
+            Get-Command git -ErrorAction Ignore | Should -BeNullOrEmpty
+            $i = Connect-GitRepository $httpsUrl -Name no-git -Credential $token `
+                -TrustedCertificateThumbprint $thumbprint
+            $i.Status | Should -Be 'Connected'
+            (Test-GitIntegration -Name no-git).Success | Should -BeTrue
+        }
+        finally { $env:PATH = $pathBefore }
+    }
+
+    It 'says AuthenticationFailed for a wrong token and RepositoryNotFound for a missing repository' {
+        $wrong = [pscredential]::new('svc-jira', (Secure 'glpat-wrong'))
+        Connect-GitRepository -Url $httpsUrl -Name wrong -Credential $wrong -SkipCertificateCheck `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed,*'
+        $err[0].Exception.Message | Should -BeLike "*$httpsUrl*401*"
+        $err[0].Exception.Message | Should -Not -BeLike '*glpat-wrong*'
+        $missing = "https://127.0.0.1:$($web.Port)/nothing.git"
+        Connect-GitRepository -Url $missing -Credential $token -SkipCertificateCheck `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RepositoryNotFound,*'
+        $err[0].Exception.Message | Should -BeLike "*$missing*404*"
+    }
+
+    It 'refuses to send a token over plain http unless -AllowUnencryptedAuthentication is given' {
+        $plain = "http://127.0.0.1:$($web.HttpPort)/tools.git"
+        Connect-GitRepository -Url $plain -Name plain -Credential $token `
+            -ErrorVariable err -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnencryptedAuthenticationRefused,*'
+        $err[0].Exception.Message | Should -BeLike '*-AllowUnencryptedAuthentication*'
+        $i = Connect-GitRepository -Url $plain -Name plain -Credential $token -AllowUnencryptedAuthentication
+        $i.Status | Should -Be 'Connected'
+        (Test-GitIntegration -Name plain).Success | Should -BeTrue
+    }
+
+    It 'refuses a thumbprint that is not one' {
+        Connect-GitRepository -Url $httpsUrl -Name typo -Credential $token -TrustedCertificateThumbprint 'AB:CD' `
+            -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'CertificateThumbprintInvalid,*'
+        $err[0].Exception.Message | Should -BeLike "*'AB:CD'*SHA-256*"
+    }
+}
+
 Describe 'Connect-GitRepository killed during a check, on a machine shared with other users' -Skip:$NotUnix {
     BeforeAll {
         # The PuTTY keys found in the session's temporary folder: the module's files and folders there are named gi-*.

@@ -18,6 +18,8 @@ BeforeDiscovery {
         @{ Example = 'Connect-GitRepository #1'; Needs = 'bitbucket.org'; Reason = 'logs in to bitbucket.org' }
         @{ Example = 'Connect-GitRepository #3'; Needs = 'git.example.com'
             Reason = 'clones over HTTPS from git.example.com, with a token typed into Get-Credential' }
+        @{ Example = 'Connect-GitRepository #4'; Needs = 'git.corp.example'
+            Reason = 'connects to the internal server git.corp.example with a token from Get-Credential' }
         @{ Example = 'Get-GitHostKey #1'; Needs = 'git.example.com'
             Reason = 'asks git.example.com for its host keys' }
         @{ Example = 'Get-GitHostKey #2'; Needs = 'github.com'; Reason = 'asks github.com for its host keys' }

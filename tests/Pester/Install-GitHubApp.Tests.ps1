@@ -36,6 +36,29 @@ Describe 'Install-GitHubApp' {
         (Get-Command Install-GitHubApp).Parameters.Keys | Should -Contain 'NoBrowser'
     }
 
+    It 'reports an untrusted GitHub Enterprise Server certificate as CertificateInvalid, and trusts it by thumbprint' `
+        -Skip:(-not $IsLinux) {
+        # nginx with its own certificate stands for a GitHub Enterprise Server with an internal CA; past TLS: 401.
+        . (Join-Path $PSScriptRoot 'LoopbackHttps.ps1')
+        $web = Start-LoopbackHttps (Join-Path $TestDrive 'ghes') 'nobody' 'nothing'
+        try {
+            $key = New-GitSshKey -Path "$TestDrive/ghes.pem" -Bits 2048
+            $ghes = @{
+                Organization = 'acme'; HostUrl = "https://127.0.0.1:$($web.Port)"
+                AppId = 42; PrivateKeyPath = $key.Path
+            }
+            Install-GitHubApp @ghes -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -Be 'CertificateInvalid,GitIntegration.InstallGitHubAppCommand'
+            $err[0].Exception.Message |
+                Should -BeLike "*subject 'CN=127.0.0.1', issued by 'CN=127.0.0.1'*-TrustedCertificateThumbprint*"
+            $err[0].Exception.Message | Should -Not -BeLike '*firewall*'
+            $thumbprint = Get-LoopbackHttpsThumbprint $web
+            { Install-GitHubApp @ghes -TrustedCertificateThumbprint $thumbprint -ErrorAction Stop } |
+                Should -Throw -ErrorId 'GitHubAppKeyRejected,GitIntegration.InstallGitHubAppCommand'
+            Get-GitIntegration | Should -BeNullOrEmpty
+        }
+        finally { Stop-LoopbackHttps $web }
+    }
     It 'has the manifest and the existing-app parameter sets' {
         (Get-Command Install-GitHubApp).ParameterSets.Name | Sort-Object | Should -Be @('Existing', 'Manifest')
     }

@@ -170,3 +170,52 @@ Set-GitIntegration billing -Token (Secure 'glpat-SECRET-123') -Passphrase (Secur
         Test-Path "$dir/secrets" | Should -BeFalse
     }
 }
+
+Describe 'Set-GitIntegration on an HTTPS repository whose server has its own certificate' {
+    BeforeAll {
+        . $PSScriptRoot/LoopbackHttps.ps1
+        $script:web = Start-LoopbackHttps (Join-Path $TestDrive 'https') 'svc-jira' 'glpat-set-token'
+        New-LoopbackHttpsRepository $web ops
+        $script:webStore = Join-Path $TestDrive 'web.yaml'
+        $script:thumbprint = Get-LoopbackHttpsThumbprint $web
+        $login = [pscredential]::new('svc-jira', (Secure 'glpat-set-token'))
+        # Stored as Failed: the certificate is not trusted yet.
+        $url = "https://127.0.0.1:$($web.Port)/ops.git"
+        Connect-GitRepository $url -Name ops -Credential $login -Force -StorePath $webStore `
+            -WarningAction SilentlyContinue | Out-Null
+    }
+    AfterAll {
+        if ($web) { Stop-LoopbackHttps $web }
+    }
+
+    It 'trusts the certificate by thumbprint for the next Test-GitIntegration, and forgets it with an empty list' {
+        (Test-GitIntegration ops -StorePath $webStore).Reason | Should -Be 'CertificateInvalid'
+        Set-GitIntegration ops -TrustedCertificateThumbprint $thumbprint -StorePath $webStore
+        (Get-GitIntegration ops -StorePath $webStore).Properties.TrustedCertificateThumbprint |
+            Should -Be ($thumbprint -replace ':', '')
+        $r = Test-GitIntegration ops -StorePath $webStore
+        $r.Reason | Should -Be 'None'
+        (Get-GitIntegration ops -StorePath $webStore).Status | Should -Be 'Connected'
+        Set-GitIntegration ops -TrustedCertificateThumbprint @() -StorePath $webStore
+        (Test-GitIntegration ops -StorePath $webStore).Reason | Should -Be 'CertificateInvalid'
+    }
+
+    It 'refuses a malformed thumbprint before changing anything' {
+        { Set-GitIntegration ops -TrustedCertificateThumbprint 'not-hex' -StorePath $webStore -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CertificateThumbprintInvalid,GitIntegration.SetGitIntegrationCommand'
+        (Get-GitIntegration ops -StorePath $webStore).Properties.TrustedCertificateThumbprint | Should -BeNullOrEmpty
+    }
+
+    It 'lets the token go to an http:// URL only after -AllowUnencryptedAuthentication' {
+        $plain = "http://127.0.0.1:$($web.HttpPort)/ops.git"
+        $login = [pscredential]::new('svc-jira', (Secure 'glpat-set-token'))
+        Connect-GitRepository $plain -Name plain -Credential $login -AllowUnencryptedAuthentication `
+            -StorePath $webStore | Out-Null
+        Set-GitIntegration plain -AllowUnencryptedAuthentication:$false -StorePath $webStore
+        Test-GitIntegration plain -StorePath $webStore -ErrorVariable err -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnencryptedAuthenticationRefused,*'
+        Set-GitIntegration plain -AllowUnencryptedAuthentication -StorePath $webStore
+        (Test-GitIntegration plain -StorePath $webStore).Success | Should -BeTrue
+    }
+}

@@ -29,7 +29,7 @@ namespace GitIntegration.Core.Git
         KeyRejectedByIntegrationRule,
         RepositoryNotFound,
         RepositoryAccessDenied,
-        CertificateError,
+        CertificateInvalid,
         AuthenticationFailed,
         ConnectionFailed,
         // GitHub App integrations (Test-GitIntegration); the first three are the seed's stuck-Installing cases 1 to 3.
@@ -53,6 +53,10 @@ namespace GitIntegration.Core.Git
         public string? UserName { get; set; }
         public string? Token { get; set; }
         public bool SkipSslVerification { get; set; }
+        /// <summary>HTTPS: server certificates (or their issuers) trusted by SHA-256 or SHA-1 thumbprint.</summary>
+        public IReadOnlyList<string>? TrustedCertificateThumbprints { get; set; }
+        /// <summary>Sends a token over plain http:// (-AllowUnencryptedAuthentication); refused otherwise.</summary>
+        public bool AllowUnencryptedAuthentication { get; set; }
         public string KnownHostsPath { get; set; } = KnownHosts.DefaultPath;
         public bool AcceptNewHostKey { get; set; }
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -109,7 +113,7 @@ namespace GitIntegration.Core.Git
                 ConnectionFailure.RepositoryAccessDenied => ErrorKind.PermissionDenied,
                 ConnectionFailure.HostKeyUnknown => ErrorKind.SecurityError,
                 ConnectionFailure.HostKeyChanged => ErrorKind.SecurityError,
-                ConnectionFailure.CertificateError => ErrorKind.SecurityError,
+                ConnectionFailure.CertificateInvalid => ErrorKind.SecurityError,
                 ConnectionFailure.Timeout => ErrorKind.OperationTimeout,
                 ConnectionFailure.WrongPassphrase => ErrorKind.AuthenticationError,
                 ConnectionFailure.PassphraseRequired => ErrorKind.AuthenticationError,
@@ -149,7 +153,7 @@ namespace GitIntegration.Core.Git
 
         /// <summary>Lists the remote's refs with <c>git ls-remote --symref</c>: proves read access and finds the default branch.</summary>
         public static GitConnectionResult ListRemote(GitUrl url, GitAccess access, CancellationToken cancel = default) =>
-            Run(url, access, cancel, (env, sshArgs) =>
+            url.IsHttp ? SmartHttp.ListRefs(url, access, cancel) : Run(url, access, cancel, (env, sshArgs) =>
             {
                 if (url.IsSsh) env["GIT_SSH_COMMAND"] = ShellJoin(new[] { Tools.Ssh }.Concat(sshArgs));
                 return ChildProcess.Run(Tools.Git, new[] { "ls-remote", "--symref", url.ToString() }, env, access.Timeout, cancel);
@@ -370,7 +374,7 @@ namespace GitIntegration.Core.Git
             if (Has("timed out")) { a.Reason = ConnectionFailure.Timeout; return; }
             if (Has("incorrect passphrase supplied") || Has("bad passphrase")) { a.Reason = ConnectionFailure.WrongPassphrase; return; }
             if (Has("Permission denied (publickey") || Has("Permission denied, please try again")) { a.Reason = ConnectionFailure.PermissionDenied; return; }
-            if (Has("SSL certificate problem") || Has("server certificate verification failed") || Has("certificate verify failed")) { a.Reason = ConnectionFailure.CertificateError; return; }
+            if (Has("SSL certificate problem") || Has("server certificate verification failed") || Has("certificate verify failed")) { a.Reason = ConnectionFailure.CertificateInvalid; return; }
             if (Has("Authentication failed") || Has("returned error: 401") || Has("could not read Username") || Has("could not read Password")) { a.Reason = ConnectionFailure.AuthenticationFailed; return; }
             a.Authenticated = true; // past here the server has let us in: what follows is about the repository
             // Read only now: a banner shown before the login could quote a greeting. A host without one (plain git-shell) is told by its exit code.
@@ -463,7 +467,7 @@ namespace GitIntegration.Core.Git
                     return $"Check the spelling of '{url.Host}' and this machine's DNS (Resolve-DnsName {url.Host}).";
                 case ConnectionFailure.WrongPassphrase:
                     return "Pass the key's passphrase with -Passphrase.";
-                case ConnectionFailure.CertificateError:
+                case ConnectionFailure.CertificateInvalid:
                     return "The server's TLS certificate is not trusted here. Install its CA certificate in the machine's trust store; for a test server only, use -SkipCertificateCheck.";
                 case ConnectionFailure.AuthenticationFailed:
                     return "Check the user name and token in -Credential: the token must be valid and allowed to read repositories.";

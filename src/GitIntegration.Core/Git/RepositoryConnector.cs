@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Threading;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration.Core.Git
@@ -20,11 +21,14 @@ namespace GitIntegration.Core.Git
     }
 
     /// <summary>
-    /// Connect-GitRepository and Test-GitIntegration: verify with a real git ls-remote (safe to run in parallel),
+    /// Connect-GitRepository and Test-GitIntegration: verify as git ls-remote does (safe to run in parallel),
     /// then record the outcome in the store (one locked write per repository).
     /// </summary>
     public static class RepositoryConnector
     {
+        /// <summary>The store property that lets a token go to an http:// repository.</summary>
+        public const string AllowUnencryptedProperty = "AllowUnencryptedAuthentication";
+
         public static GitConnectionResult Verify(ConnectRequest request, CancellationToken cancel = default)
         {
             var result = GitConnection.ListRemote(request.Url, request.Access, cancel);
@@ -49,9 +53,10 @@ namespace GitIntegration.Core.Git
                 case ConnectionFailure.AuthenticationFailed:
                     return "The token must be valid and allowed to read repositories. Store a new one: " +
                         IntegrationRemedy.Token(name);
-                case ConnectionFailure.CertificateError:
+                case ConnectionFailure.CertificateInvalid:
                     return "The server's TLS certificate is not trusted here. Install its CA certificate in the " +
-                        "machine's trust store; for a test server only: " +
+                        "machine's trust store, or, once the server's administrator confirms the thumbprint, trust " +
+                        "it: " + IntegrationRemedy.TrustThumbprint(name) + "; for a test server only: " +
                         IntegrationRemedy.SkipCertificateCheck(name);
                 default:
                     return result.Remedy;
@@ -60,8 +65,21 @@ namespace GitIntegration.Core.Git
 
         private static void Clone(ConnectRequest request, GitConnectionResult result, CancellationToken cancel)
         {
-            var r = GitConnection.Clone(request.Url, request.Access, request.CloneTo!, cancel);
+            GitConnectionResult r;
+            try { r = GitConnection.Clone(request.Url, request.Access, request.CloneTo!, cancel); }
+            catch (GitIntegrationException e) when (e.ErrorId == GitErrorIds.ToolNotInstalled)
+            {
+                throw new GitIntegrationException(e.ErrorId, e.Kind, $"The repository {request.Url} is verified, " +
+                    $"but it cannot be cloned: {e.Message} git is needed only for -Clone; without -Clone the " +
+                    "repository is verified and stored without it.", e)
+                { Target = e.Target };
+            }
             if (!r.Success) { result.Reason = r.Reason; result.Message = r.Message; result.Remedy = r.Remedy; }
+            var pinned = request.Access.TrustedCertificateThumbprints?.Count > 0;
+            if (r.Reason == ConnectionFailure.CertificateInvalid && pinned)
+                result.Remedy = "The repository was verified with the certificate trusted by thumbprint, but git, " +
+                    "which -Clone runs, trusts only its own certificate store: install the server's CA certificate " +
+                    "there, then clone.";
         }
 
         /// <summary>
@@ -91,6 +109,9 @@ namespace GitIntegration.Core.Git
                     i.PassphraseRef = passRef;
                     i.TokenRef = tokenRef;
                     i.SslVerify = !access.SkipSslVerification;
+                    CertificateTrust.Store(i, access.TrustedCertificateThumbprints ?? Array.Empty<string>());
+                    var plain = access.AllowUnencryptedAuthentication && request.Url.Transport == GitTransport.Http;
+                    Set(i, AllowUnencryptedProperty, plain ? "true" : null);
                     Record(i, result);
                     i.UpdatedAt = DateTimeOffset.UtcNow;
                     return (i.Clone(), old);
@@ -124,6 +145,9 @@ namespace GitIntegration.Core.Git
                 Token = integration.TokenRef != null ? store.ReadSecret(integration.TokenRef) : null,
                 UserName = integration.Properties.TryGetValue("UserName", out var u) ? u : null,
                 SkipSslVerification = !integration.SslVerify,
+                TrustedCertificateThumbprints = CertificateTrust.For(integration).Thumbprints,
+                AllowUnencryptedAuthentication =
+                    integration.Properties.TryGetValue(AllowUnencryptedProperty, out var plain) && plain == "true",
                 KnownHostsPath = template.KnownHostsPath,
                 AcceptNewHostKey = template.AcceptNewHostKey,
                 Timeout = template.Timeout,
@@ -159,7 +183,9 @@ namespace GitIntegration.Core.Git
                 Set(i, "BranchCount", result.BranchCount?.ToString(CultureInfo.InvariantCulture));
                 Set(i, "TagCount", result.TagCount?.ToString(CultureInfo.InvariantCulture));
             }
-            if (result.User != null && result.Url.StartsWith("https", StringComparison.Ordinal)) Set(i, "UserName", result.User);
+            // http:// too: a repository allowed unencrypted authentication is tested again with the same user.
+            if (result.User != null && result.Url.StartsWith("http", StringComparison.Ordinal))
+                Set(i, "UserName", result.User);
         }
 
         private static void Set(Integration i, string key, string? value)

@@ -1,10 +1,10 @@
 using System;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Threading;
 using System.Threading.Tasks;
 using GitIntegration.Core.Git;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Store;
 using static GitIntegration.Core.Git.GitConnection;
 
@@ -29,6 +29,7 @@ namespace GitIntegration.Core.GitHub
                 Timeout = timeout < LongestAttempt ? timeout : LongestAttempt,
                 MaxRateLimitWait = timeout,
                 Verbose = m => lastFault = m,
+                Trust = CertificateTrust.For(integration),
             });
             return VerifyAsync(http, integration, timeout, cancel, () => lastFault).GetAwaiter().GetResult();
         }
@@ -178,10 +179,10 @@ namespace GitIntegration.Core.GitHub
                 case GitHubErrorIds.ServerError: return ConnectionFailure.ServiceError;
                 case GitHubErrorIds.Timeout: return ConnectionFailure.Timeout;
                 case GitHubErrorIds.Forbidden: return ConnectionFailure.PermissionDenied;
+                case CertificateTrust.CertificateInvalid: return ConnectionFailure.CertificateInvalid;
                 case GitHubErrorIds.Unreachable:
                     for (Exception? x = e.InnerException; x != null; x = x.InnerException)
                     {
-                        if (x is AuthenticationException) return ConnectionFailure.CertificateError;
                         if (x is SocketException s)
                             return s.SocketErrorCode == SocketError.ConnectionRefused ? ConnectionFailure.ConnectionRefused
                                 : s.SocketErrorCode == SocketError.HostNotFound || s.SocketErrorCode == SocketError.TryAgain || s.SocketErrorCode == SocketError.NoData ? ConnectionFailure.NameResolution
@@ -215,8 +216,10 @@ namespace GitIntegration.Core.GitHub
                     return "Run Test-GitIntegration again after the reset time.";
                 case ConnectionFailure.ServiceError:
                     return $"GitHub has a problem on its side: check {(host.IsEnterprise ? "the server's status with its administrator" : "https://www.githubstatus.com")} and try again later.";
-                case ConnectionFailure.CertificateError:
-                    return $"The TLS certificate of {host.WebUrl.Host} is not trusted here: install its CA certificate in the machine's trust store.";
+                case ConnectionFailure.CertificateInvalid:
+                    return $"Install the CA certificate of {host.WebUrl.Host} in this machine's trust store; or, " +
+                        "once the server's administrator confirms the thumbprint, trust it: " +
+                        IntegrationRemedy.TrustThumbprint(i.Name);
                 case ConnectionFailure.NameResolution:
                     return $"Check the spelling of the host URL ({host.WebUrl.Host}) and this machine's DNS.";
                 case ConnectionFailure.PermissionDenied:

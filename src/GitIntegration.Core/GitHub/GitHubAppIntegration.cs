@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using GitIntegration.Core.Keys;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration.Core.GitHub
@@ -78,7 +79,8 @@ namespace GitIntegration.Core.GitHub
             store.Load().Integrations.Where(i => IsApp(i) && (name == null || Wildcard.IsMatch(i.Name, name))).ToArray();
 
         /// <summary>Writes an app that GitHub just created (or that was registered) with Status Installing: the key and webhook secret go to protected files.</summary>
-        public static Integration Add(IntegrationStore store, GitHubHost host, string organization, string name, GitHubAppRegistration app)
+        public static Integration Add(IntegrationStore store, GitHubHost host, string organization, string name,
+            GitHubAppRegistration app, CertificateTrust? trust = null)
         {
             var i = new Integration
             {
@@ -90,6 +92,7 @@ namespace GitIntegration.Core.GitHub
                 Status = IntegrationStatus.Installing,
             };
             Describe(i, app.Id, app.ClientId, app.Slug, app.HtmlUrl);
+            if (trust != null) CertificateTrust.Store(i, trust.Thumbprints);
             i.PrivateKeyPath = store.WriteKey(KeyFileName(i), app.Pem!);
             if (!string.IsNullOrEmpty(app.WebhookSecret)) i.WebhookSecretRef = store.WriteSecret($"{i.Id:N}-webhook", app.WebhookSecret!);
             try

@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using GitIntegration.Core.Net;
 
 namespace GitIntegration.Core.GitHub
 {
@@ -24,6 +25,8 @@ namespace GitIntegration.Core.GitHub
         /// <summary>The longest wait for a rate limit to reset; a later reset is an error.</summary>
         public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromMinutes(2);
         public string UserAgent { get; set; } = "GitIntegration-PowerShell/" + typeof(GitHubHttp).Assembly.GetName().Version!.ToString(3);
+        /// <summary>Which server certificates are accepted (a GitHub Enterprise Server with an internal CA).</summary>
+        public CertificateTrust Trust { get; set; } = new CertificateTrust();
         /// <summary>Told what the client waits for and why (never a secret).</summary>
         public Action<string>? Verbose { get; set; }
     }
@@ -81,7 +84,8 @@ namespace GitIntegration.Core.GitHub
         {
             Host = host;
             Options = options ?? new GitHubHttpOptions();
-            _client = handler == null ? new HttpClient() : new HttpClient(handler, false);
+            _client = handler == null
+                ? new HttpClient(Options.Trust.CreateHandler(followRedirects: true)) : new HttpClient(handler, false);
             _client.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // each attempt has its own timeout
         }
 
@@ -140,6 +144,15 @@ namespace GitIntegration.Core.GitHub
                     if (retries >= Options.MaxRetries)
                         throw new GitIntegrationException(GitHubErrorIds.Timeout, ErrorKind.OperationTimeout,
                             $"{fault} to {method} {uri.AbsolutePath}, {retries + 1} times. Check the network path to {uri.Host} (proxy, firewall) and try again.") { Target = uri.ToString() };
+                }
+                catch (HttpRequestException e) when (Options.Trust.Rejection is string rejection)
+                {
+                    // A certificate does not mend itself: no retry.
+                    throw new GitIntegrationException(CertificateTrust.CertificateInvalid, ErrorKind.SecurityError,
+                        $"{rejection} Install its CA certificate in this machine's trust store; or, once the " +
+                        "server's administrator confirms the SHA-256 thumbprint above, trust it with " +
+                        "-TrustedCertificateThumbprint.", e)
+                    { Target = uri.ToString() };
                 }
                 catch (HttpRequestException e)
                 {

@@ -162,7 +162,8 @@ namespace GitIntegration.Core.GitHub
                 .ConfigureAwait(false);
             var organization = manifest.Organization;
             Integration integration;
-            try { integration = GitHubAppIntegration.Add(store, http.Host, organization, manifest.Name, app); }
+            try { integration = GitHubAppIntegration.Add(store, http.Host, organization, manifest.Name, app,
+                http.Options.Trust); }
             catch (GitIntegrationException e) { throw Unfinished(e, http.Host, organization, app, null); }
             progress.Verbose($"Stored the integration '{integration.Name}' ({integration.Id}) with Status Installing.");
             try

@@ -90,6 +90,11 @@ namespace GitIntegration.Core.Store
         public static string Token(string name) =>
             $"Set-GitIntegration -Name {Name(name)} -Token (Read-Host -AsSecureString)";
 
+        /// <summary>Trusts one certificate (the server's or its issuing CA's) for the integration.</summary>
+        public static string TrustThumbprint(string name) =>
+            $"Set-GitIntegration -Name {Name(name)} -TrustedCertificateThumbprint " +
+            "(Read-Host -Prompt 'SHA-256 thumbprint')";
+
         /// <summary>Stops checking the server's certificate for the integration.</summary>
         public static string SkipCertificateCheck(string name) =>
             $"Set-GitIntegration -Name {Name(name)} -SkipCertificateCheck";

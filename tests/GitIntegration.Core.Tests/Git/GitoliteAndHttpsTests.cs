@@ -83,9 +83,21 @@ public sealed class HttpsFixture : IDisposable
 {
     public const string User = "integration";
     public const string Token = "glpat-Zx9&token with spaces";
-    public HttpsGitServer Server { get; } = new(User, Token);
-    public HttpsFixture() => Server.CreateRepository("web", branch: "main");
-    public void Dispose() => Server.Dispose();
+    /// <summary>Another host (another port) that /away/REPO on the server redirects to.</summary>
+    public HeaderRecorder Elsewhere { get; } = new(401, "text/plain", "HTTP Basic: Access denied");
+    public HttpsGitServer Server { get; }
+
+    public HttpsFixture()
+    {
+        Server = new HttpsGitServer(User, Token, Elsewhere.BaseUrl);
+        Server.CreateRepository("web", branch: "main");
+    }
+
+    public void Dispose()
+    {
+        Server.Dispose();
+        Elsewhere.Dispose();
+    }
 }
 
 public sealed class HttpsTests : IClassFixture<HttpsFixture>
@@ -118,7 +130,7 @@ public sealed class HttpsTests : IClassFixture<HttpsFixture>
     [Fact]
     public void SelfSignedCertificateFailsWhenVerifiedAndWorksWhenVerificationIsOff()
     {
-        List(HttpsFixture.Token, skipSsl: false).Reason.Should().Be(ConnectionFailure.CertificateError);
+        List(HttpsFixture.Token, skipSsl: false).Reason.Should().Be(ConnectionFailure.CertificateInvalid);
         List(HttpsFixture.Token, skipSsl: true).Reason.Should().Be(ConnectionFailure.None);
     }
 }

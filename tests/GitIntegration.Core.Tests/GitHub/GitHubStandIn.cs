@@ -71,11 +71,16 @@ public sealed class GitHubStandIn : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
     public GitHubHost Host => GitHubHost.FromHostUrl(BaseUrl.ToString());
 
-    public static async Task<GitHubStandIn> StartAsync()
+    /// <summary>Starts on a free port; with <paramref name="https"/>, over HTTPS (as with an internal CA).</summary>
+    public static async Task<GitHubStandIn> StartAsync(
+        Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions? https = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, l =>
+        {
+            if (https != null) l.UseHttps(https);
+        }));
         var web = builder.Build();
         var s = new GitHubStandIn(web);
         s.Map(web);

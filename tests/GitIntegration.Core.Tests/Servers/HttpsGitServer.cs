@@ -4,14 +4,15 @@ namespace GitIntegration.Core.Tests.Servers;
 
 /// <summary>
 /// Smart HTTP over TLS on 127.0.0.1: nginx (self-signed certificate for IP 127.0.0.1, basic auth) in front of
-/// git-http-backend through fcgiwrap. Both stopped by PID on Dispose.
+/// git-http-backend through fcgiwrap; the same over plain http on <see cref="HttpPort"/>. /old/REPO redirects to
+/// /REPO on the same server; /away/REPO to <c>redirectElsewhere</c>/REPO. Both stopped by PID on Dispose.
 /// </summary>
 public sealed class HttpsGitServer : IDisposable
 {
     private readonly Process _fcgi;
     private readonly Process _nginx;
 
-    public HttpsGitServer(string user, string token)
+    public HttpsGitServer(string user, string token, string? redirectElsewhere = null)
     {
         Peer.Require("/usr/sbin/nginx", "nginx-light");
         Peer.Require("/usr/sbin/fcgiwrap", "fcgiwrap");
@@ -26,6 +27,10 @@ public sealed class HttpsGitServer : IDisposable
         _fcgi = Peer.Start("/usr/sbin/fcgiwrap", Dir["fcgiwrap.log"], "-c", "4", "-s", "unix:" + socket);
         for (int i = 0; i < 100 && !File.Exists(socket); i++) Thread.Sleep(20);
         Port = Peer.FreePort();
+        HttpPort = Peer.FreePort();
+        var away = redirectElsewhere == null ? "" : $$"""
+                    location ~ ^/away/(.*)$ { return 302 {{redirectElsewhere}}/$1$is_args$args; }
+            """;
         File.WriteAllText(Dir["nginx.conf"], $$"""
             daemon off;
             master_process off;
@@ -43,8 +48,11 @@ public sealed class HttpsGitServer : IDisposable
                 scgi_temp_path {{Dir["tmp"]}}/scgi;
                 server {
                     listen 127.0.0.1:{{Port}} ssl;
+                    listen 127.0.0.1:{{HttpPort}};
                     ssl_certificate {{Dir["cert.pem"]}};
                     ssl_certificate_key {{Dir["key.pem"]}};
+                    location ~ ^/old/(.*)$ { return 301 /$1$is_args$args; }
+            {{away}}
                     location / {
                         auth_basic "git";
                         auth_basic_user_file {{Dir["htpasswd"]}};
@@ -61,10 +69,12 @@ public sealed class HttpsGitServer : IDisposable
             """);
         _nginx = Peer.Start("/usr/sbin/nginx", Dir["nginx.log"], "-c", Dir["nginx.conf"], "-p", Dir.Path, "-e", Dir["error.log"]);
         Peer.WaitForPort(Port, _nginx, "nginx", () => Peer.ReadLog(Dir["error.log"]) + Peer.ReadLog(Dir["nginx.log"]));
+        Peer.WaitForPort(HttpPort, _nginx, "nginx", () => Peer.ReadLog(Dir["error.log"]));
     }
 
     public TempDir Dir { get; } = new();
     public int Port { get; }
+    public int HttpPort { get; }
     public string CertificatePath => Dir["cert.pem"];
 
     public string CreateRepository(string name, string branch = "main")
