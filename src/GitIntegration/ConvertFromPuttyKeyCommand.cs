@@ -104,7 +104,7 @@ namespace GitIntegration
             }
             catch (GitIntegrationException e)
             {
-                WriteFailure(e, path);
+                WriteItemFailure(e, path);
             }
         }
 
