@@ -165,7 +165,8 @@ namespace GitIntegration.Core.Store
                     else if (!SameFileContent(i.PrivateKeyPath, pem))
                         i.PrivateKeyPath = o.DryRun ? "(new key file)" : Track(mine, store.WriteKey($"{i.Id:N}-{Guid.NewGuid().ToString("N").Substring(0, 8)}.key", pem));
                 }
-                else if (F(IntegrationRecord.PrivateKeyPath) != null)
+                else if (i.PrivateKeyPath != null &&
+                         (F(IntegrationRecord.PrivateKeyPath) != null || F(IntegrationRecord.Passphrase) != null))
                 {
                     var key = (i.PrivateKeyPath!, passphrase);
                     if (!keys.TryGetValue(key, out var test))

@@ -210,14 +210,21 @@ public class TransferTests : IClassFixture<TransferKeys>
                   $"git@h:a/3.git\t{t["missing"]}\t\r\n" +
                   $"git@h:a/4.git\t{t["locked"]}\tright\r\n";
         var res = IntegrationImport.Run(store, Read(tsv, BulkFormat.Tsv), new ImportOptions());
-        res.Select(r => (r.Action, r.Reason)).Should().Equal(
+        res.Select(r => (r.Action, r.Reason)).Should().Equal(new (ImportAction, string?)[]
+        {
             (ImportAction.Failed, "OpenSshFormat"), (ImportAction.Failed, "WrongPassphrase"),
-            (ImportAction.Failed, "KeyFileNotFound"), (ImportAction.Created, null));
+            (ImportAction.Failed, "KeyFileNotFound"), (ImportAction.Created, null),
+        }, string.Join("\n", res.Select(r => r.Error)));
         res[0].Error.Should().StartWith($"Row 1: privateKeyPath '{_keys.Dir["ed25519"]}' is not a key the integration accepts");
+
+        // A row that changes only the passphrase is checked against the key already stored.
+        var update = IntegrationImport.Run(store, Read("origin\tpassphrase\r\ngit@h:a/4.git\tstale\r\n", BulkFormat.Tsv),
+            new ImportOptions { Update = true }).Single();
+        (update.Action, update.Reason).Should().Be((ImportAction.Failed, "WrongPassphrase"), update.Error);
 
         var any = IntegrationImport.Run(IntegrationStore.Open(t["any"]), Read(tsv, BulkFormat.Tsv),
             new ImportOptions { Requirement = GitIntegration.Core.Keys.KeyRequirement.Any });
-        any[0].Action.Should().Be(ImportAction.Created, "an Ed25519 key is fine where any key is");
+        any[0].Action.Should().Be(ImportAction.Created, "an Ed25519 key is fine where any key is: {0}", any[0].Error);
     }
 
     [Fact]
