@@ -55,9 +55,8 @@ namespace GitIntegration.Core.Git
                 Port = request.Url.EffectivePort, HostKind = HostProfiles.For(request.Url).Kind,
                 Reason = wrongPassphrase ? ConnectionFailure.WrongPassphrase : ConnectionFailure.KeyRejectedByIntegrationRule,
                 Message = wrongPassphrase ? $"The key '{test.Path}' cannot be opened, so no connection was tried: {why}"
-                    : $"The key '{test.Path}' breaks the {requirement} rule, so no connection was tried: {why} For a git host " +
-                      "that accepts this key and an integration that does not need its rule, connect with -Requirement Any " +
-                      "(or GitHub, GitLab, Bitbucket).",
+                    : $"The key '{test.Path}' breaks the {requirement} rule, so no connection was tried: {why} To connect " +
+                      "it anyway, for a git host that accepts it, add -Requirement Any (or GitHub, GitLab, Bitbucket).",
                 Remedy = fix.Length > 0 ? fix : null,
             };
         }
