@@ -22,7 +22,12 @@ namespace GitIntegration
     /// On failure nothing is stored and the error says exactly why (PermissionDenied with where to add the key, HostKeyUnknown, Timeout with
     /// the port-443 alternative, AuthenticationFailed, CertificateInvalid with the certificate's subject and issuer,
     /// RepositoryNotFound...); with -Force it is stored as Failed.
-    /// Connecting a URL that is already stored updates that integration. Piped repositories are verified in parallel, up to -ThrottleLimit.
+    /// Before anything connects, an SSH key is checked against the integration's rule (a private RSA key in OpenSSL PEM), as Test-GitSshKey
+    /// checks it: a key the integration would reject (OpenSSH format, Ed25519...) is refused with KeyRejectedByIntegrationRule and the
+    /// command that fixes it, unless -Requirement names a laxer rule (GitHub, GitLab, Bitbucket, Any) for a host that accepts it.
+    /// Connecting a URL that is already stored updates that integration; under another -Name it is refused (UrlStoredUnderOtherName):
+    /// Set-GitIntegration -NewName renames. Piped repositories are verified in parallel, up to -ThrottleLimit; the error of one names
+    /// its URL, which is also the error's TargetObject.
     /// On Linux and macOS, the SSH connections to one host with one key are shared (OpenSSH ControlMaster): the key authenticates once per
     /// host, not once per repository, and the shared connections are closed when the command ends.</para>
     /// </summary>
@@ -53,8 +58,9 @@ namespace GitIntegration
     {
         private const string KeySet = "Key";
         private const string TokenSet = "Token";
-        private Throttled<(ConnectRequest, GitConnectionResult)>? _work;
+        private Throttled<GitConnectionResult>? _work;
         private IntegrationStore? _store;
+        private StoreDocument? _stored;
         private SshMultiplexer? _mux;
         private int _queued, _finished;
 
@@ -84,6 +90,11 @@ namespace GitIntegration
         /// <summary><para type="description">The passphrase of the private key. It reaches ssh through an askpass helper and is stored protected, never in the YAML.</para></summary>
         [Parameter(ParameterSetName = KeySet)]
         public SecureString? Passphrase { get; set; }
+
+        /// <summary><para type="description">Whose rules the SSH key must meet before anything connects: Integration (a private RSA key
+        /// in OpenSSL PEM; the default), GitHub, GitLab, Bitbucket, AzureDevOps (RSA only) or Any, as in Test-GitSshKey.</para></summary>
+        [Parameter(ParameterSetName = KeySet)]
+        public KeyRequirement Requirement { get; set; } = KeyRequirement.Integration;
 
         /// <summary><para type="description">For HTTPS: the user name and, as password, the personal access token or app password.</para></summary>
         [Parameter(Mandatory = true, ParameterSetName = TokenSet)]
@@ -154,7 +165,9 @@ namespace GitIntegration
         protected override void BeginProcessing()
         {
             _store = IntegrationStoreAccess.Open(this, StorePath);
-            _work = new Throttled<(ConnectRequest, GitConnectionResult)>(ThrottleLimit);
+            _work = new Throttled<GitConnectionResult>(ThrottleLimit);
+            try { _stored = _store.Load(); }
+            catch (GitIntegrationException e) { Fail(e); }
             _mux = new SshMultiplexer();
             WriteVerbose(_mux.Description);
         }
@@ -163,18 +176,22 @@ namespace GitIntegration
         protected override void ProcessRecord()
         {
             ConnectRequest request;
-            try { request = Build(); }
-            catch (GitIntegrationException e) { WriteFailure(e, Url); return; }
+            try
+            {
+                request = Build();
+                RepositoryConnector.RefuseRename(_stored!, request);
+            }
+            catch (GitIntegrationException e) { WriteItemFailure(e, Url!); return; }
             if (!ShouldProcess(request.Url.ToString(), $"Verify access and store the integration '{request.Name ?? request.Url.Name}'")) return;
             _queued++;
             WriteVerbose($"Reading the refs of {request.Url} ({(request.Access.KeyPath != null ? "key " + request.Access.KeyPath : request.Access.Token != null ? "token" : "default credentials")}).");
-            _work!.Add(cancel => (request, RepositoryConnector.Verify(request, cancel)), Emit);
+            _work!.Add(cancel => RepositoryConnector.Verify(request, cancel), finished => Emit(request, finished));
         }
 
         /// <summary>Waits for the verifications still running.</summary>
         protected override void EndProcessing()
         {
-            _work?.Drain(Emit, block: true);
+            _work?.Drain(block: true);
             _work?.Dispose();
             _mux?.Dispose();
         }
@@ -213,25 +230,25 @@ namespace GitIntegration
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
                 Multiplexer = _mux,
             };
-            var request = new ConnectRequest(url, access) { Name = Name };
+            var request = new ConnectRequest(url, access) { Name = Name, Requirement = Requirement };
             if (Clone) request.CloneTo = ResolveNewPath(Destination ?? url.Name);
             return request;
         }
 
-        private void Emit(Func<(ConnectRequest Request, GitConnectionResult Result)> finished)
+        private void Emit(ConnectRequest request, Func<GitConnectionResult> finished)
         {
             _finished++;
             if (_queued > 1)
                 WriteProgress(new ProgressRecord(1, "Connecting repositories", $"{_finished} of {_queued}") { PercentComplete = Math.Min(100, 100 * _finished / _queued) });
             try
             {
-                var (request, result) = finished();
+                var result = finished();
                 WriteVerbose($"{result.Url}: {result.Reason} {result.Message}");
                 var saved = RepositoryConnector.Save(_store!, request, result, Force);
                 if (!result.Success) WriteWarning($"'{saved.Name}' is stored as Failed ({result.Reason}) because -Force was given: {result.Message}");
                 WriteObject(saved);
             }
-            catch (GitIntegrationException e) { WriteFailure(e); }
+            catch (GitIntegrationException e) { WriteItemFailure(e, request.Url.ToString()); }
         }
     }
 }

@@ -89,7 +89,7 @@ namespace GitIntegration
             }
             catch (GitIntegrationException e)
             {
-                WriteFailure(e, path);
+                WriteItemFailure(e, path);
             }
         }
 

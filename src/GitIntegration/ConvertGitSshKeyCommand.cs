@@ -57,8 +57,9 @@ namespace GitIntegration
             var target = destination ?? path;
             if (destination != null && System.IO.File.Exists(destination) && !Force)
             {
-                WriteFailure(new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
-                    $"'{destination}' already exists and was left as it is. Use -Force to replace it, or choose another -Destination.") { Target = destination });
+                WriteItemFailure(new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
+                    $"'{destination}' already exists and was left as it is. Use -Force to replace it, or choose another " +
+                    "-Destination."), path);
                 return;
             }
             var what = $"Write the key in {(Format?.ToString() ?? "its format")}" +
@@ -73,7 +74,7 @@ namespace GitIntegration
             }
             catch (GitIntegrationException e)
             {
-                WriteFailure(e, path);
+                WriteItemFailure(e, path);
             }
         }
     }

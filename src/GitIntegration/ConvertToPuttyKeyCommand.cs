@@ -63,8 +63,9 @@ namespace GitIntegration
             var destination = Destination != null ? ResolveNewPath(Destination) : PuttyKeyFiles.DefaultPpkPath(path);
             if (System.IO.File.Exists(destination) && !Force)
             {
-                WriteFailure(new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
-                    $"'{destination}' already exists and was left as it is. Use -Force to replace it, or choose another -Destination.") { Target = destination });
+                WriteItemFailure(new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
+                    $"'{destination}' already exists and was left as it is. Use -Force to replace it, or choose another " +
+                    "-Destination."), path);
                 return;
             }
             var encryption = Protection("keeping the key's passphrase");
@@ -81,7 +82,7 @@ namespace GitIntegration
             }
             catch (GitIntegrationException e)
             {
-                WriteFailure(e, path);
+                WriteItemFailure(e, path);
             }
         }
 

@@ -35,7 +35,8 @@ namespace GitIntegration
         [Parameter]
         public IntegrationType[]? Type { get; set; }
 
-        /// <summary><para type="description">Only integrations in these states (Connected, Failed, Installing, Active, Suspended, Disabled).</para></summary>
+        /// <summary><para type="description">Only integrations in these states (Connected, Failed, Installing, Active, Suspended,
+        /// Disabled, Unverified: imported and not verified since).</para></summary>
         [Parameter]
         public IntegrationStatus[]? Status { get; set; }
 

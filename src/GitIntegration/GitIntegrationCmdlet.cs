@@ -20,6 +20,23 @@ namespace GitIntegration
         /// <summary>A per-item failure: reported, and the pipeline goes on.</summary>
         private protected void WriteFailure(GitIntegrationException e, object? target = null) => WriteError(ToErrorRecord(e, target));
 
+        /// <summary>
+        /// One pipeline item's failure: TargetObject is the item, and the message names it (when the failure's own words do
+        /// not), so that among many piped items the one that failed is plain. <paramref name="label"/> is how to name it:
+        /// by default the item in quotes.
+        /// </summary>
+        private protected void WriteItemFailure(GitIntegrationException e, string item, string? label = null)
+        {
+            var quoted = "'" + item + "'";
+            var named = e.Message.IndexOf(quoted, StringComparison.Ordinal) >= 0 ? e
+                : new GitIntegrationException(e.ErrorId, e.Kind, $"{label ?? quoted}: {e.Message}", e) { Target = item };
+            WriteError(ToErrorRecord(named, item));
+        }
+
+        /// <summary><see cref="WriteItemFailure"/> for a stored integration, named by its name.</summary>
+        private protected void WriteIntegrationFailure(GitIntegrationException e, string name) =>
+            WriteItemFailure(e, name, $"The integration '{name}'");
+
         /// <summary>A failed precondition: stops the command.</summary>
         private protected void Fail(GitIntegrationException e, object? target = null) => ThrowTerminatingError(ToErrorRecord(e, target));
 

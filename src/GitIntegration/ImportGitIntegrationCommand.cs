@@ -3,22 +3,36 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using GitIntegration.Core;
+using GitIntegration.Core.Git;
+using GitIntegration.Core.Keys;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
 {
     /// <summary>
     /// <para type="synopsis">Imports integrations from a TSV, CSV, YAML or JSON file, or from objects on the pipeline, in one store write.</para>
-    /// <para type="description">Reads the integration's bulk TSV layout (a header row; a blank id creates; origin is required; a PEM key
-    /// pasted in double quotes keeps its line breaks; CRLF or LF), CSV saved by Excel (BOM, ';' or ','), YAML and JSON as written by
-    /// Export-GitIntegration, and objects from Import-Csv or Get-GitIntegration. Rows are matched to existing integrations by id, then by
-    /// origin: a row that matches and changes nothing is Unchanged, so re-importing a file changes nothing; a row that would change an
-    /// existing integration is Skipped unless -Update. Inline private keys are checked with the key engine and written owner-only to the store's
-    /// keys folder; inline passphrases, tokens and GitHub App webhook secrets become protected secret files, and the files an updated row no
-    /// longer uses are deleted. A GitHub App whose PEM key was re-issued on GitHub is updated this way: export it with -IncludeSecrets, paste the
-    /// new PEM in double quotes in place of the old one, and import with -Update (then Test-GitIntegration proves GitHub accepts it). Each row yields a result (Row, Name, Action, Error); a bad row
-    /// is a non-terminating error naming its row and the others go on, unless -Atomic, which imports all rows or none.</para>
+    /// <para type="description">Reads the integration's bulk TSV layout (a header row; a blank id creates; origin is
+    /// required; a PEM key pasted in double quotes keeps its line breaks; CRLF or LF), CSV saved by Excel (BOM, ';' or
+    /// ','), YAML and JSON as written by Export-GitIntegration, and objects from Import-Csv or Get-GitIntegration. Rows
+    /// are matched to existing integrations by id, then by origin: a row that matches and changes nothing is Unchanged,
+    /// so re-importing a file changes nothing; a row that would change an existing integration is Skipped unless -Update.
+    /// Every private key a row gives, inline or as privateKeyPath, is checked with its passphrase against the
+    /// integration's rule (as Test-GitSshKey checks it; -Requirement for a laxer one): a missing file, a wrong passphrase
+    /// or a key the integration would reject (OpenSSH format, Ed25519...) fails the row with the reason and the fix.
+    /// Inline keys are written owner-only to the store's keys folder; inline passphrases, tokens and GitHub App webhook
+    /// secrets become protected secret files, and the files an updated row no longer uses are deleted. A GitHub App whose
+    /// PEM key was re-issued on GitHub is updated this way: export it with -IncludeSecrets, paste the new PEM in double
+    /// quotes in place of the old one, and import with -Update (then Test-GitIntegration proves GitHub accepts it). Each
+    /// row yields a result (Row, Name, Action, Status, Reason, Error); a bad row is a non-terminating error naming its
+    /// row (also its TargetObject) and the others go on, unless -Atomic, which imports all rows or none. Under -WhatIf
+    /// the Action says what would happen (WouldCreate, WouldUpdate) and nothing is written.</para>
+    /// <para type="description">An import checks files, not connections: a row it creates or whose repository, key or
+    /// secrets it changes has Status Unverified (unless the row gives its status, as an export being restored does).
+    /// -Verify then checks every imported row the way Connect-GitRepository does (git ls-remote with the key or token;
+    /// GitHub Apps with GitHub), -ThrottleLimit at a time, and records Connected or Failed; a row that fails is also an
+    /// error with the reason (RepositoryNotFound, PermissionDenied...). Test-GitIntegration does the same later.</para>
     /// </summary>
     /// <example>
     /// <code>Import-GitIntegration -Path repos.tsv</code>
@@ -31,6 +45,10 @@ namespace GitIntegration
     /// <example>
     /// <code>Import-GitIntegration gha.tsv -Update -WhatIf</code>
     /// <para>Shows, row by row, what importing a re-issued GitHub App PEM key would change, without changing anything.</para>
+    /// </example>
+    /// <example>
+    /// <code>Import-GitIntegration repos.tsv -Verify -ThrottleLimit 8 | Where-Object Status -ne Connected</code>
+    /// <para>Imports the rows and verifies each repository, eight at a time, then lists the rows that do not work, with the reason.</para>
     /// </example>
     [Cmdlet(VerbsData.Import, "GitIntegration", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(ImportResult))]
@@ -61,6 +79,37 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter Atomic { get; set; }
 
+        /// <summary><para type="description">Whose rules the rows' private keys must meet: Integration (a private RSA key in OpenSSL PEM; the
+        /// default), GitHub, GitLab, Bitbucket, AzureDevOps (RSA only) or Any, as in Test-GitSshKey.</para></summary>
+        [Parameter]
+        public KeyRequirement Requirement { get; set; } = KeyRequirement.Integration;
+
+        /// <summary><para type="description">Verifies every imported row after the import, as Connect-GitRepository verifies a repository, and
+        /// records its Status (Connected or Failed; for a GitHub App, Active, Suspended or Failed).</para></summary>
+        [Parameter]
+        public SwitchParameter Verify { get; set; }
+
+        /// <summary><para type="description">With -Verify: how many rows are verified at the same time.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        /// <summary><para type="description">With -Verify: how long one row's verification may take, in seconds.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSeconds { get; set; } = 60;
+
+        /// <summary><para type="description">With -Verify: trusts an SSH host key on a first connection and records it; a
+        /// changed key is never accepted.</para></summary>
+        [Parameter]
+        public SwitchParameter AcceptNewHostKey { get; set; }
+
+        /// <summary><para type="description">With -Verify: the known_hosts file for SSH host keys; by default the module's
+        /// own, next to the store.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? KnownHostsPath { get; set; }
+
         /// <summary><para type="description">The store file (or its folder) to import into instead of $env:GITINTEGRATION_STORE or the per-user default.</para></summary>
         [Parameter]
         public string? StorePath { get; set; }
@@ -68,6 +117,7 @@ namespace GitIntegration
         private readonly List<ImportRow> _rows = new List<ImportRow>();
         private readonly List<string> _unknown = new List<string>();
         private string _source = "pipeline";
+        private Throttled<GitConnectionResult>? _work;
 
         /// <summary>Reads the file, or collects a pipeline object as a row.</summary>
         protected override void ProcessRecord()
@@ -115,6 +165,7 @@ namespace GitIntegration
             var options = new ImportOptions
             {
                 Update = Update, Atomic = Atomic, DryRun = dryRun,
+                Requirement = Requirement, ResolvePath = ResolveNewPath,
                 Progress = (n, count) => WriteProgress(new ProgressRecord(1, activity, $"Row {n + 1} of {count}")
                     { PercentComplete = count == 0 ? 100 : (int)(100L * n / count) }),
             };
@@ -122,16 +173,72 @@ namespace GitIntegration
             try { results = IntegrationImport.Run(store, _rows, options); }
             catch (GitIntegrationException e) { Fail(e, store.Path); return; }
             finally { WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed }); }
+            if (Verify && !dryRun) VerifyRows(store, results);
             foreach (var r in results)
             {
-                if (r.Action == ImportAction.Failed && r.Exception != null)
-                    WriteError(new ErrorRecord(new GitIntegrationException(r.Exception.ErrorId, r.Exception.Kind, r.Error!, r.Exception),
-                        r.Exception.ErrorId, (ErrorCategory)Enum.Parse(typeof(ErrorCategory), r.Exception.Kind.ToString()), $"{_source} row {r.Row}"));
+                if (r.Action == ImportAction.Failed && r.Exception != null) WriteRowError(r, r.Exception);
                 else if (r.Action != ImportAction.Unchanged) WriteVerbose($"Row {r.Row}: {r.Action} '{r.Name}'{(r.Error != null ? ": " + r.Error : "")}");
                 WriteObject(r);
             }
-            WriteVerbose($"{(dryRun ? "Would import" : "Imported")} {results.Count(r => r.Action == ImportAction.Created)} new and " +
-                $"{results.Count(r => r.Action == ImportAction.Updated)} changed integration(s) into '{store.Path}'.");
+            int Count(ImportAction a, ImportAction wouldBe) => results.Count(r => r.Action == a || r.Action == wouldBe);
+            WriteVerbose($"{(dryRun ? "Would import" : "Imported")} {Count(ImportAction.Created, ImportAction.WouldCreate)} " +
+                $"new and {Count(ImportAction.Updated, ImportAction.WouldUpdate)} changed integration(s) into '{store.Path}'.");
+        }
+
+        /// <summary>Ctrl+C: stops the verifications still running.</summary>
+        protected override void StopProcessing() => _work?.Cancel();
+
+        private void WriteRowError(ImportResult r, GitIntegrationException e) =>
+            WriteError(new ErrorRecord(new GitIntegrationException(e.ErrorId, e.Kind, r.Error!, e), e.ErrorId,
+                (ErrorCategory)Enum.Parse(typeof(ErrorCategory), e.Kind.ToString()), $"{_source} row {r.Row}"));
+
+        /// <summary>-Verify: each imported row checked as Test-GitIntegration checks it, the outcome recorded on its row.</summary>
+        private void VerifyRows(IntegrationStore store, IList<ImportResult> results)
+        {
+            var doc = store.Load();
+            var template = new GitAccess
+            {
+                AcceptNewHostKey = AcceptNewHostKey, Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+                KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(store),
+            };
+            var imported = new[] { ImportAction.Created, ImportAction.Updated, ImportAction.Unchanged };
+            var rows = results.Where(r => r.Id != null && imported.Contains(r.Action)).ToList();
+            int done = 0;
+            const string activity = "Verifying imported integrations";
+            using (_work = new Throttled<GitConnectionResult>(ThrottleLimit))
+            {
+                foreach (var r in rows)
+                {
+                    var i = doc.Find(r.Id!.Value);
+                    if (i == null || i.Status == IntegrationStatus.Disabled) continue;
+                    Func<CancellationToken, GitConnectionResult>? check;
+                    try { check = IntegrationCheck.Prepare(store, i, template, Requirement); }
+                    catch (GitIntegrationException e) { NotVerified(r, e); continue; }
+                    if (check == null) continue;
+                    WriteVerbose($"Row {r.Row}: verifying '{i.Name}' ({i.Url}).");
+                    _work.Add(check, finished =>
+                    {
+                        WriteProgress(new ProgressRecord(2, activity, $"{++done} of {rows.Count}")
+                            { PercentComplete = 100 * done / rows.Count });
+                        try
+                        {
+                            var result = finished();
+                            r.Status = IntegrationCheck.Record(store, i, result).Status;
+                            if (!result.Success) NotVerified(r, result.ToException());
+                        }
+                        catch (GitIntegrationException e) { NotVerified(r, e); }
+                    });
+                }
+                _work.Drain(block: true);
+            }
+            WriteProgress(new ProgressRecord(2, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        private void NotVerified(ImportResult r, GitIntegrationException e)
+        {
+            r.Reason = e.ErrorId;
+            r.Error = $"Row {r.Row}: {e.Message}";
+            WriteRowError(r, e);
         }
     }
 }

@@ -112,7 +112,7 @@ namespace GitIntegration
                 foreach (var change in approved)
                     _work.Add(cancel => JiraSync.ApplyAsync(client, change,
                         i => tokens.TryGetValue(i.Id, out var t) ? t : null, cancel).GetAwaiter().GetResult(), Emit);
-                _work.Drain(Emit, block: true);
+                _work.Drain(block: true);
             }
             WriteProgress(new ProgressRecord(1, Activity, "Done") { RecordType = ProgressRecordType.Completed });
         }

@@ -81,7 +81,7 @@ namespace GitIntegration
                     store.DeleteOwned(removed);
                     WriteVerbose($"Removed the integration '{removed.Name}' ({removed.Id}) from '{store.Path}'.");
                 }
-                catch (GitIntegrationException e) { WriteFailure(e, target); }
+                catch (GitIntegrationException e) { WriteIntegrationFailure(e, target.Name); }
             }
         }
     }

@@ -134,7 +134,7 @@ namespace GitIntegration
             {
                 if (!ShouldProcess($"{target.Name} ({target.Id})", "Set integration " + Describe())) continue;
                 try { Change(store, target); }
-                catch (GitIntegrationException e) { WriteFailure(e, target); }
+                catch (GitIntegrationException e) { WriteIntegrationFailure(e, target.Name); }
             }
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
 using GitIntegration.Core;
 using GitIntegration.Core.Git;
 using GitIntegration.Core.GitHub;
@@ -42,7 +43,7 @@ namespace GitIntegration
     public sealed class TestGitIntegrationCommand : IntegrationSelectionCmdlet, IDisposable
     {
         private IntegrationStore? _store;
-        private Throttled<(Integration, GitConnectionResult)>? _work;
+        private Throttled<GitConnectionResult>? _work;
         private SshMultiplexer? _mux;
         private bool _allGood = true;
 
@@ -73,7 +74,7 @@ namespace GitIntegration
         protected override void BeginProcessing()
         {
             _store = OpenStore();
-            _work = new Throttled<(Integration, GitConnectionResult)>(ThrottleLimit);
+            _work = new Throttled<GitConnectionResult>(ThrottleLimit);
             _mux = new SshMultiplexer();
             WriteVerbose(_mux.Description);
         }
@@ -93,25 +94,21 @@ namespace GitIntegration
             };
             foreach (var integration in targets)
             {
-                if (GitHubAppIntegration.IsApp(integration))
-                {
-                    WriteVerbose($"Verifying the GitHub App of '{integration.Name}' with {(string.IsNullOrEmpty(integration.HostUrl) ? "github.com" : integration.HostUrl)}.");
-                    _work!.Add(cancel => (integration, GitHubAppCheck.Verify(integration, template.Timeout, cancel)), Emit);
-                    continue;
-                }
-                if (string.IsNullOrEmpty(integration.Url)) { WriteVerbose($"'{integration.Name}' ({integration.Type}) has no repository URL; skipped."); continue; }
-                ConnectRequest request;
-                try { request = RepositoryConnector.RequestFor(_store!, integration, template); }
-                catch (GitIntegrationException e) { _allGood = false; WriteFailure(e, integration); continue; }
-                WriteVerbose($"Verifying '{integration.Name}': reading the refs of {request.Url}.");
-                _work!.Add(cancel => (integration, RepositoryConnector.Verify(request, cancel)), Emit);
+                Func<CancellationToken, GitConnectionResult>? check;
+                try { check = IntegrationCheck.Prepare(_store!, integration, template); }
+                catch (GitIntegrationException e) { _allGood = false; WriteIntegrationFailure(e, integration.Name); continue; }
+                if (check == null) { WriteVerbose($"'{integration.Name}' ({integration.Type}) has no repository URL; skipped."); continue; }
+                WriteVerbose(GitHubAppIntegration.IsApp(integration)
+                    ? $"Verifying the GitHub App of '{integration.Name}' with {(string.IsNullOrEmpty(integration.HostUrl) ? "github.com" : integration.HostUrl)}."
+                    : $"Verifying '{integration.Name}': reading the refs of {integration.Url}.");
+                _work!.Add(check, finished => Emit(integration, finished));
             }
         }
 
         /// <summary>Waits for the verifications still running.</summary>
         protected override void EndProcessing()
         {
-            _work?.Drain(Emit, block: true);
+            _work?.Drain(block: true);
             _work?.Dispose();
             _mux?.Dispose();
             if (Quiet) WriteObject(_allGood);
@@ -127,18 +124,16 @@ namespace GitIntegration
         /// <summary>Closes the shared SSH connections when the pipeline ends early (an error or Ctrl+C).</summary>
         public void Dispose() => _mux?.Dispose();
 
-        private void Emit(Func<(Integration Integration, GitConnectionResult Result)> finished)
+        private void Emit(Integration integration, Func<GitConnectionResult> finished)
         {
             try
             {
-                var (integration, result) = finished();
-                result.Type = integration.Type;
-                if (GitHubAppIntegration.IsApp(integration)) GitHubAppCheck.Record(_store!, integration, result);
-                else RepositoryConnector.Update(_store!, integration, result);
+                var result = finished();
+                IntegrationCheck.Record(_store!, integration, result);
                 _allGood &= result.Success;
                 if (!Quiet) WriteObject(result);
             }
-            catch (GitIntegrationException e) { _allGood = false; WriteFailure(e); }
+            catch (GitIntegrationException e) { _allGood = false; WriteIntegrationFailure(e, integration.Name); }
             catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         }
     }

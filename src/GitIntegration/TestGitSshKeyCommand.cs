@@ -169,7 +169,7 @@ namespace GitIntegration
                     else WriteObject(result);
                 }
             }
-            catch (GitIntegrationException e) { WriteFailure(e, Url ?? HostName); }
+            catch (GitIntegrationException e) { WriteItemFailure(e, Url ?? HostName!); }
             catch (OperationCanceledException) { }
         }
 

@@ -67,18 +67,121 @@ Describe 'Connect-GitRepository' {
         Get-Process ssh -ErrorAction SilentlyContinue | Where-Object { $_.CommandLine -like "*$dir*" } | Should -BeNullOrEmpty
     }
 
-    It 'connects with a PuTTY key, as Pageant users keep it' {
+    It 'connects with a PuTTY key, as Pageant users keep it, once told the integration will not read it' {
         $pass = Secure 'ppk pass'
         ConvertTo-PuttyKey "$root/jira_rsa" -Destination "$root/jira.ppk" -NewPassphrase $pass -Passes 1 | Out-Null
-        $url = "ssh://git@127.0.0.1:$port$root/repos/app.git"
-        $i = Connect-GitRepository -Url $url -Name putty -KeyPath "$root/jira.ppk" -Passphrase $pass
+        New-LoopbackRepository $root putty
+        $url = "ssh://git@127.0.0.1:$port$root/repos/putty.git"
+        Connect-GitRepository -Url $url -Name putty -KeyPath "$root/jira.ppk" -Passphrase $pass -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KeyRejectedByIntegrationRule,*'
+        $err[0].Exception.Message | Should -BeLike "*ConvertFrom-PuttyKey -Path '*jira.ppk'*"
+        $i = Connect-GitRepository -Url $url -Name putty -KeyPath "$root/jira.ppk" -Passphrase $pass -Requirement Any
         $i.Status | Should -Be 'Connected'
         $i.PrivateKeyPath | Should -Be (Join-Path $root 'jira.ppk')
     }
 
     It 'changes nothing with -WhatIf' {
-        Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/app.git" -Name whatif -KeyPath "$root/jira_rsa" -WhatIf
+        Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/whatif.git" -Name whatif -KeyPath "$root/jira_rsa" -WhatIf
         Get-GitIntegration -Name whatif -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Connect-GitRepository and the integration''s key rule' {
+    BeforeAll {
+        # Keys the loopback host accepts but the integration would not: an RSA key in OpenSSH format (ssh-keygen's and
+        # macOS's default) and an Ed25519 key.
+        $script:keys = $root.TrimEnd('/')
+        New-GitSshKey -Path "$keys/openssh_rsa" -Bits 2048 -Format OpenSsh | Out-Null
+        New-GitSshKey -Path "$keys/id_ed25519" -Type Ed25519 -Format OpenSsh | Out-Null
+        Get-Content "$keys/openssh_rsa.pub", "$keys/id_ed25519.pub" | Add-Content "$keys/keys/git"
+        New-LoopbackRepository $root rule
+    }
+
+    It 'refuses the <Kind> key with the finding and its fix, and stores nothing' -TestCases @(
+        @{ Kind = 'OpenSSH-format RSA'; Key = 'openssh_rsa'; Finding = 'OpenSSH format'; Fix = "Convert-GitSshKey -Path '*openssh_rsa' -Format Pem" }
+        @{ Kind = 'Ed25519'; Key = 'id_ed25519'; Finding = 'accepts RSA keys only'; Fix = 'New-GitSshKey -Path *-Type Rsa*' }
+    ) {
+        $url = "ssh://git@127.0.0.1:$port$root/repos/rule.git"
+        $before = Get-Content $env:GITINTEGRATION_STORE -Raw -ErrorAction SilentlyContinue
+        Connect-GitRepository -Url $url -Name "rule-$Key" -KeyPath "$keys/$Key" -AcceptNewHostKey `
+            -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'KeyRejectedByIntegrationRule,GitIntegration.ConnectGitRepositoryCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $err[0].TargetObject | Should -Be $url
+        $err[0].Exception.Message | Should -BeLike "*'$keys/$Key' breaks the Integration rule*$Finding*-Requirement Any*$Fix*"
+        Get-GitIntegration -Name "rule-$Key" -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-Content $env:GITINTEGRATION_STORE -Raw -ErrorAction SilentlyContinue | Should -Be $before
+    }
+
+    It 'connects the <Kind> key with -Requirement <Requirement>, for a host that accepts it' -TestCases @(
+        @{ Kind = 'OpenSSH-format RSA'; Key = 'openssh_rsa'; Requirement = 'Any' }
+        @{ Kind = 'Ed25519'; Key = 'id_ed25519'; Requirement = 'GitHub' }
+    ) {
+        $url = "ssh://git@127.0.0.1:$port$root/repos/rule.git"
+        Remove-GitIntegration -Name 'rule*' -Force
+        $i = Connect-GitRepository -Url $url -Name "rule-$Key" -KeyPath "$keys/$Key" -Requirement $Requirement -AcceptNewHostKey
+        $i.Status | Should -Be 'Connected'
+        (Get-GitIntegration -Name "rule-$Key").PrivateKeyPath | Should -Be "$keys/$Key"
+    }
+
+    It 'says a wrong passphrase is one, before connecting' {
+        New-GitSshKey -Path "$keys/locked_rsa" -Bits 2048 -Passphrase (Secure 'right') | Out-Null
+        Connect-GitRepository -Url "ssh://git@127.0.0.1:9/nowhere.git" -KeyPath "$keys/locked_rsa" -Passphrase (Secure 'wrong') `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'WrongPassphrase,GitIntegration.ConnectGitRepositoryCommand'
+        $err[0].Exception.Message | Should -BeLike "*'$keys/locked_rsa' cannot be opened*"
+    }
+}
+
+Describe 'Connect-GitRepository for a repository stored under another name' {
+    BeforeAll {
+        New-LoopbackRepository $root renamed
+        $script:renameUrl = "ssh://git@127.0.0.1:$port$root/repos/renamed.git"
+        $script:first = Connect-GitRepository -Url $renameUrl -Name billing-api -KeyPath "$root/jira_rsa" -AcceptNewHostKey
+    }
+
+    It 'refuses to rename it, keeps it as it is, and says how to rename it' {
+        $before = Get-Content $env:GITINTEGRATION_STORE -Raw
+        Connect-GitRepository -Url $renameUrl -Name billing -KeyPath "$root/jira_rsa" -ErrorVariable err -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'UrlStoredUnderOtherName,GitIntegration.ConnectGitRepositoryCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $err[0].TargetObject | Should -Be $renameUrl
+        $err[0].Exception.Message | Should -BeLike "'$renameUrl' is already stored as the integration 'billing-api'*Set-GitIntegration -Name 'billing-api' -NewName 'billing'"
+        Get-Content $env:GITINTEGRATION_STORE -Raw | Should -Be $before
+        Get-GitIntegration -Name billing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        # The rename the message gives, pasted.
+        Invoke-Expression ($err[0].Exception.Message -replace '^.*to rename it: ', '')
+        (Get-GitIntegration -Name billing).Id | Should -Be $first.Id
+    }
+
+    It 'reconnects it under its own name, or without -Name, as the same integration' {
+        (Connect-GitRepository -Url $renameUrl -KeyPath "$root/jira_rsa").Id | Should -Be $first.Id
+        $again = Connect-GitRepository -Url $renameUrl -Name billing -KeyPath "$root/jira_rsa"
+        $again.Id | Should -Be $first.Id
+        $again.Status | Should -Be 'Connected'
+        @(Get-GitIntegration | Where-Object Url -eq $renameUrl).Count | Should -Be 1
+    }
+}
+
+Describe 'Connect-GitRepository with repositories piped from a CSV' {
+    It 'names the repository that failed in the error and its TargetObject, and connects the others' {
+        New-LoopbackRepository $root csv-ok
+        $missing = "ssh://git@127.0.0.1:$port$root/repos/csv-missing.git"
+        $csv = Join-Path $root 'repos.csv'
+        "Url,Name`n" + "ssh://git@127.0.0.1:$port$root/repos/csv-ok.git,csv-ok`n" + "$missing,csv-missing`n" +
+            "not a url,csv-bad" | Set-Content $csv
+        $ok = Import-Csv $csv | Connect-GitRepository -KeyPath "$root/jira_rsa" -AcceptNewHostKey -ThrottleLimit 2 `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        $ok.Name | Should -Be 'csv-ok'
+        $err.Count | Should -Be 2
+        $byTarget = @{}
+        foreach ($e in $err) { $byTarget[$e.TargetObject] = $e }
+        $byTarget[$missing].FullyQualifiedErrorId | Should -BeLike 'RepositoryNotFound,*'
+        $byTarget[$missing].Exception.Message | Should -BeLike "*'$missing'*"
+        $byTarget['not a url'].Exception.Message | Should -BeLike "*'not a url'*"
     }
 }
 
@@ -249,7 +352,7 @@ Describe 'Connect-GitRepository killed during a check, on a machine shared with 
         $session = $null
         try {
             $url = "ssh://git@127.0.0.1:$($silent.LocalEndpoint.Port)/repos/app.git"
-            $check = "Connect-GitRepository -Url '$url' -KeyPath '$root/killed.ppk' -Passphrase (Secure 'ppk pass') " +
+            $check = "Connect-GitRepository -Url '$url' -KeyPath '$root/killed.ppk' -Passphrase (Secure 'ppk pass') -Requirement Any " +
                 "-KnownHostsPath '$root/kh-killed' -StorePath '$root/killed-store' -TimeoutSeconds 120"
             $start = New-AdminSessionStart -Umask '000' -Script $check -Environment @{ TMPDIR = $tmp }
             $session = [System.Diagnostics.Process]::Start($start)

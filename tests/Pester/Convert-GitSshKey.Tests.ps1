@@ -19,6 +19,19 @@ Describe 'Convert-GitSshKey' {
         Test-OwnerOnly (Join-Path $TestDrive 'id_rsa') | Should -BeTrue
     }
 
+    It 'names the file that failed in the error and its TargetObject, and converts the others' {
+        New-GitSshKey -Path TestDrive:/second -Bits 2048 -Format OpenSsh | Out-Null
+        Set-Content TestDrive:/notes.txt 'not a key'
+        $notes = Join-Path $TestDrive 'notes.txt'
+        $converted = Get-ChildItem TestDrive:/id_rsa, TestDrive:/notes.txt, TestDrive:/second |
+            Convert-GitSshKey -Format Pem -ErrorVariable err -ErrorAction SilentlyContinue
+        ($converted.Path | Sort-Object) | Should -Be @((Join-Path $TestDrive 'id_rsa'), (Join-Path $TestDrive 'second'))
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'KeyFormatNotRecognized,GitIntegration.ConvertGitSshKeyCommand'
+        $err[0].TargetObject | Should -Be $notes
+        $err[0].Exception.Message | Should -BeLike "'$notes': *not an SSH key*"
+    }
+
     It 'changes nothing with -WhatIf' {
         $before = Get-Content TestDrive:/id_rsa -Raw
         Convert-GitSshKey -Path TestDrive:/id_rsa -Format Pem -WhatIf

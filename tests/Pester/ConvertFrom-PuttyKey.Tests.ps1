@@ -26,6 +26,18 @@ Describe 'ConvertFrom-PuttyKey' {
         Test-OwnerOnly (Join-Path $TestDrive 'jira') | Should -BeTrue
     }
 
+    It 'names the .ppk that failed in the error and its TargetObject, and converts the others' {
+        ConvertTo-PuttyKey -Path TestDrive:/rsa_src -Destination TestDrive:/other.ppk -NewPassphrase (Secure 'another') -Passes 1 | Out-Null
+        ConvertTo-PuttyKey -Path TestDrive:/rsa_src -Destination TestDrive:/third.ppk -NewPassphrase $Pass -Passes 1 | Out-Null
+        $other = Join-Path $TestDrive 'other.ppk'
+        $keys = Get-ChildItem TestDrive:/*.ppk | ConvertFrom-PuttyKey -Passphrase $Pass -ErrorVariable err -ErrorAction SilentlyContinue
+        ($keys.Path | Sort-Object) | Should -Be @((Join-Path $TestDrive 'jira'), (Join-Path $TestDrive 'third'))
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'WrongPassphrase,GitIntegration.ConvertFromPuttyKeyCommand'
+        $err[0].TargetObject | Should -Be $other
+        $err[0].Exception.Message | Should -BeLike "'$other': *passphrase*"
+    }
+
     It 'pipes Get-ChildItem output through to Test-GitSshKey' {
         ConvertTo-PuttyKey -Path TestDrive:/rsa_src -Destination TestDrive:/second.ppk -NewPassphrase $Pass -Passes 1 | Out-Null
         $results = Get-ChildItem TestDrive:/*.ppk | ConvertFrom-PuttyKey -Passphrase $Pass -RemovePassphrase | Test-GitSshKey

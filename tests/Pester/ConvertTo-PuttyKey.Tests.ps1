@@ -16,6 +16,19 @@ Describe 'ConvertTo-PuttyKey' {
         $script:Rsa = New-GitSshKey -Path TestDrive:/id_rsa -Bits 2048 -Comment 'admin@pageant'
     }
 
+    It 'names the key that failed in the error and its TargetObject, and converts the others' {
+        New-GitSshKey -Path TestDrive:/locked -Bits 2048 -Passphrase (Secure 'not this one') | Out-Null
+        New-GitSshKey -Path TestDrive:/plain -Bits 2048 | Out-Null
+        $locked = Join-Path $TestDrive 'locked'
+        $ppks = Get-ChildItem TestDrive:/id_rsa, TestDrive:/locked, TestDrive:/plain |
+            ConvertTo-PuttyKey -Version 2 -Passphrase $Pass -ErrorVariable err -ErrorAction SilentlyContinue
+        ($ppks.Path | Sort-Object) | Should -Be @((Join-Path $TestDrive 'id_rsa.ppk'), (Join-Path $TestDrive 'plain.ppk'))
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'WrongPassphrase,GitIntegration.ConvertToPuttyKeyCommand'
+        $err[0].TargetObject | Should -Be $locked
+        $err[0].Exception.Message | Should -BeLike "'$locked': *passphrase*"
+    }
+
     It 'writes a version 3 .ppk next to the key, owner-only' {
         $ppk = ConvertTo-PuttyKey -Path TestDrive:/id_rsa -NewPassphrase $Pass
         $ppk.Path | Should -Be (Join-Path $TestDrive 'id_rsa.ppk')

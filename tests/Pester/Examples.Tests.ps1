@@ -456,8 +456,22 @@ Describe 'Get-Help examples run as written' -ForEach @(@{ Runnable = $runnable }
                 Setup = { Copy-Item "$Src/gha.tsv" $h }
                 Check = {
                     param($Output)
-                    $Output | Should -Match '\bacme-app\s+Updated\b'
+                    $Output | Should -Match '\bacme-app\s+WouldUpdate\b'
                     Hash $World.Store | Should -Be (Hash $TemplateStore)
+                }
+            }
+            'Import-GitIntegration #4' = @{
+                # The sheet of repositories on the git host (the loopback server), with the integration's key.
+                Setup = {
+                    "name`torigin`tprivateKeyPath`n" + "billing-api`t$RepoUrl/billing-api.git`t$ssh/jira_rsa`n" +
+                        "web-shop`t$RepoUrl/web-shop.git`t$ssh/jira_rsa`n" | Set-Content "$h/repos.tsv"
+                }
+                Check = {
+                    param($Output)
+                    $Output | Should -BeNullOrEmpty -Because 'every repository of the sheet works'
+                    $stored = @(Get-GitIntegration billing-api, web-shop -StorePath $World.Store | Sort-Object Name)
+                    $stored.Status | Should -Be @('Connected', 'Connected')
+                    $stored | ForEach-Object { $_.Properties['DefaultBranch'] } | Should -Be @('main', 'main')
                 }
             }
             'New-GitSshKey #1' = @{ Check = {

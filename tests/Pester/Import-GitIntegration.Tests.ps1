@@ -98,7 +98,7 @@ Describe 'Import-GitIntegration' {
 
     It 'writes nothing with -WhatIf but still reports what it would do' {
         $r = [pscustomobject]@{ origin = 'git@h:o/a.git' } | Import-GitIntegration -StorePath $store -WhatIf
-        $r.Action | Should -Be 'Created'
+        $r.Action | Should -Be 'WouldCreate'
         Test-Path $store | Should -BeFalse
     }
 
@@ -136,6 +136,135 @@ Describe 'Import-GitIntegration' {
         ) | Import-GitIntegration -StorePath $store -ErrorVariable e -ErrorAction SilentlyContinue
         $r.Action | Should -Be @('Failed', 'Created')
         $e[0].FullyQualifiedErrorId | Should -Be 'ImportKeyRejected,GitIntegration.ImportGitIntegrationCommand'
+    }
+}
+
+Describe 'Import-GitIntegration of repositories on a git host, with -Verify' {
+    BeforeAll {
+        . $PSScriptRoot/LoopbackSshd.ps1
+        $script:root = (Resolve-Path TestDrive:/).ProviderPath.TrimEnd('/')
+        $script:keys = "$root/verify-keys"
+        New-Item -ItemType Directory $keys | Out-Null
+        New-GitSshKey -Path "$keys/jira_rsa" -Bits 2048 | Out-Null
+        New-GitSshKey -Path "$keys/locked_rsa" -Bits 2048 -Passphrase (Secure 'right') | Out-Null
+        New-GitSshKey -Path "$keys/openssh_rsa" -Bits 2048 -Format OpenSsh | Out-Null
+        $server = Start-LoopbackSshd "$root/sshd" (Get-Content "$keys/jira_rsa.pub", "$keys/openssh_rsa.pub")
+        $script:sshd = $server.Process
+        $script:hostUrl = "ssh://git@127.0.0.1:$($server.Port)$root/sshd/repos"
+        New-LoopbackRepository "$root/sshd" good
+
+        # The admin's sheet: a good row, a repository that does not exist, an OpenSSH-format key (as a path and pasted),
+        # a wrong passphrase, a key file that is not there.
+        $script:sheet = "$root/repos.tsv"
+        @(
+            [pscustomobject]@{ name = 'good'; origin = "$hostUrl/good.git"; privateKeyPath = "$keys/jira_rsa"; passphrase = ''; privateKey = '' }
+            [pscustomobject]@{ name = 'absent'; origin = "$hostUrl/absent.git"; privateKeyPath = "$keys/jira_rsa"; passphrase = ''; privateKey = '' }
+            [pscustomobject]@{ name = 'openssh'; origin = "$hostUrl/good.git"; privateKeyPath = "$keys/openssh_rsa"; passphrase = ''; privateKey = '' }
+            [pscustomobject]@{ name = 'pasted'; origin = "$hostUrl/pasted.git"; privateKeyPath = ''; passphrase = ''
+                privateKey = Get-Content "$keys/openssh_rsa" -Raw }
+            [pscustomobject]@{ name = 'locked'; origin = "$hostUrl/locked.git"; privateKeyPath = "$keys/locked_rsa"; passphrase = 'wrong'; privateKey = '' }
+            [pscustomobject]@{ name = 'nokey'; origin = "$hostUrl/nokey.git"; privateKeyPath = "$keys/not-there"; passphrase = ''; privateKey = '' }
+        ) | Export-Csv $sheet -Delimiter "`t" -NoTypeInformation
+
+        # Per row: Action, Status, Reason.
+        $script:Failures = @(
+            @{ Row = 3; Reason = 'OpenSshFormat'; Says = "privateKeyPath '$keys/openssh_rsa'*OpenSSH format*Convert-GitSshKey -Path '$keys/openssh_rsa' -Format Pem" }
+            @{ Row = 4; Reason = 'OpenSshFormat'; Says = 'privateKey *OpenSSH format*' }
+            @{ Row = 5; Reason = 'WrongPassphrase'; Says = "privateKeyPath '$keys/locked_rsa'*passphrase does not open*" }
+            @{ Row = 6; Reason = 'KeyFileNotFound'; Says = "privateKeyPath '$keys/not-there'*There is no file*" }
+        )
+        function script:Assert-RowFailures($Results, $Errors) {
+            foreach ($f in $Failures) {
+                $r = $Results[$f.Row - 1]
+                $r.Action | Should -Be 'Failed'
+                $r.Status | Should -BeNullOrEmpty
+                $r.Reason | Should -Be $f.Reason
+                $e = @($Errors | Where-Object TargetObject -eq "$sheet row $($f.Row)")
+                $e.Count | Should -Be 1 -Because "row $($f.Row) fails once"
+                $e[0].FullyQualifiedErrorId | Should -Be 'ImportKeyRejected,GitIntegration.ImportGitIntegrationCommand'
+                $e[0].Exception.Message | Should -BeLike "Row $($f.Row): $($f.Says)*"
+            }
+        }
+    }
+    AfterAll {
+        if ($sshd) { Stop-Process -Id $sshd.Id -Force }
+    }
+
+    It 'checks every key and passphrase, fails those rows with their reason, and records the others as Unverified' {
+        $store = "$root/plain/integrations.yaml"
+        $r = Import-GitIntegration $sheet -StorePath $store -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Row | Should -Be @(1, 2, 3, 4, 5, 6)
+        $r.Action | Should -Be @('Created', 'Created', 'Failed', 'Failed', 'Failed', 'Failed')
+        $r[0].Status | Should -Be 'Unverified'
+        $r[1].Status | Should -Be 'Unverified'
+        $err.Count | Should -Be 4
+        Assert-RowFailures $r $err
+        $stored = Get-GitIntegration -StorePath $store | Sort-Object Name
+        $stored.Name | Should -Be @('absent', 'good')
+        $stored.Status | Should -Be @('Unverified', 'Unverified')
+        (Get-GitIntegration -StorePath $store -Status Connected) | Should -BeNullOrEmpty
+    }
+
+    It 'with -Verify, checks each imported row the way Connect-GitRepository does and records Connected or Failed' {
+        $store = "$root/verified/integrations.yaml"
+        $r = Import-GitIntegration $sheet -StorePath $store -Verify -AcceptNewHostKey -ThrottleLimit 2 `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Action | Should -Be @('Created', 'Created', 'Failed', 'Failed', 'Failed', 'Failed')
+        $r[0].Status | Should -Be 'Connected'
+        $r[0].Reason | Should -BeNullOrEmpty
+        $r[1].Status | Should -Be 'Failed'
+        $r[1].Reason | Should -Be 'RepositoryNotFound'
+        $r[1].Error | Should -BeLike 'Row 2: *'
+        $err.Count | Should -Be 5
+        Assert-RowFailures $r $err
+        $absent = @($err | Where-Object TargetObject -eq "$sheet row 2")
+        $absent.Count | Should -Be 1
+        $absent[0].FullyQualifiedErrorId | Should -Be 'RepositoryNotFound,GitIntegration.ImportGitIntegrationCommand'
+        (Get-GitIntegration good -StorePath $store).Status | Should -Be 'Connected'
+        (Get-GitIntegration good -StorePath $store).Properties['DefaultBranch'] | Should -Be 'main'
+        (Get-GitIntegration absent -StorePath $store).Status | Should -Be 'Failed'
+
+        # Verifying the same sheet again changes no row and checks them again.
+        $again = Import-GitIntegration $sheet -StorePath $store -Verify -ErrorAction SilentlyContinue
+        $again[0].Action | Should -Be 'Unchanged'
+        $again[0].Status | Should -Be 'Connected'
+    }
+
+    It 'under -WhatIf says WouldCreate, still reports the rows that would fail, and writes nothing' {
+        $store = "$root/whatif/integrations.yaml"
+        $r = Import-GitIntegration $sheet -StorePath $store -Verify -WhatIf -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Action | Should -Be @('WouldCreate', 'WouldCreate', 'Failed', 'Failed', 'Failed', 'Failed')
+        $r.Action | Should -Not -Contain 'Created'
+        Assert-RowFailures $r $err
+        "$root/whatif" | Should -Not -Exist
+    }
+
+    It 'says WouldUpdate under -WhatIf for a row that would change an integration' {
+        $store = "$root/update/integrations.yaml"
+        [pscustomobject]@{ name = 'good'; origin = "$hostUrl/good.git" } | Import-GitIntegration -StorePath $store | Out-Null
+        $before = Get-Content $store -Raw
+        $r = [pscustomobject]@{ name = 'good'; origin = "$hostUrl/good.git"; privateKeyPath = "$keys/jira_rsa" } |
+            Import-GitIntegration -StorePath $store -Update -WhatIf
+        $r.Action | Should -Be 'WouldUpdate'
+        Get-Content $store -Raw | Should -Be $before
+    }
+
+    It 'keeps -ThrottleLimit between 1 and 64' {
+        { Import-GitIntegration $sheet -StorePath "$root/t/integrations.yaml" -Verify -ThrottleLimit 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        { Import-GitIntegration $sheet -StorePath "$root/t/integrations.yaml" -Verify -ThrottleLimit 65 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'names the failing row of Import-Csv objects in the error and its TargetObject, and imports the others' {
+        $csv = "$root/piped.csv"
+        "name,origin,privateKeyPath`nfirst,$hostUrl/first.git,$keys/jira_rsa`nsecond,$hostUrl/second.git,$keys/openssh_rsa`n" +
+            "third,$hostUrl/third.git," | Set-Content $csv
+        $store = "$root/piped/integrations.yaml"
+        $r = Import-Csv $csv | Import-GitIntegration -StorePath $store -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Action | Should -Be @('Created', 'Failed', 'Created')
+        $err.Count | Should -Be 1
+        $err[0].TargetObject | Should -Be 'pipeline row 2'
+        $err[0].Exception.Message | Should -BeLike "Row 2: privateKeyPath '$keys/openssh_rsa'*"
+        (Get-GitIntegration -StorePath $store).Name | Should -Be @('first', 'third')
     }
 }
 

@@ -66,6 +66,22 @@ Describe 'Remove-GitIntegration' {
         Get-GitIntegration -StorePath $store | Should -BeNullOrEmpty
     }
 
+    It 'names the integration it could not remove in the error and its TargetObject, and removes the others' {
+        $l = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0)
+        $l.Start(); $closed = $l.LocalEndpoint.Port; $l.Stop()
+        New-GitSshKey -Path (Join-Path $TestDrive 'ghe.pem') -Bits 2048 | Out-Null
+        [pscustomobject]@{
+            name = 'ghe-app'; type = 'GitHubEnterpriseApp'; origin = "http://127.0.0.1:$closed/acme"; hostUrl = "http://127.0.0.1:$closed"
+            organization = 'acme'; 'property.appId' = '7'; 'property.installationId' = '8'
+            privateKey = Get-Content (Join-Path $TestDrive 'ghe.pem') -Raw
+        } | Import-GitIntegration -StorePath $store | Out-Null
+        Get-GitIntegration -StorePath $store | Remove-GitIntegration -StorePath $store -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        (Get-GitIntegration -StorePath $store).Name | Should -Be 'ghe-app'
+        $err.Count | Should -Be 1
+        $err[0].TargetObject | Should -Be 'ghe-app'
+        $err[0].Exception.Message | Should -BeLike "The integration 'ghe-app': *"
+    }
+
     It 'removes nothing with -WhatIf' {
         Remove-GitIntegration * -StorePath $store -WhatIf
         (Get-GitIntegration -StorePath $store).Count | Should -Be 2

@@ -127,6 +127,25 @@ Describe 'Set-GitIntegration' {
     }
 }
 
+Describe 'Set-GitIntegration with integrations piped from Get-GitIntegration' {
+    It 'names the integration it could not change in the error and its TargetObject, and changes the others' {
+        $piped = Join-Path $TestDrive 'piped/integrations.yaml'
+        @(
+            [pscustomobject]@{ name = 'web'; origin = 'git@github.com:acme/web.git' }
+            [pscustomobject]@{ name = 'acme-app'; type = 'GitHubApp'; origin = 'https://github.com/acme'; organization = 'acme'
+                privateKey = (Get-Content $pem -Raw); 'property.appId' = '1' }
+            [pscustomobject]@{ name = 'api'; origin = 'git@github.com:acme/api.git' }
+        ) | Import-GitIntegration -StorePath $piped | Out-Null
+        $changed = Get-GitIntegration -StorePath $piped | Set-GitIntegration -PrivateKeyPath $pem -StorePath $piped -PassThru `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        ($changed.Name | Sort-Object) | Should -Be @('api', 'web')
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'GitHubAppKeyChangeNeedsGitHub,GitIntegration.SetGitIntegrationCommand'
+        $err[0].TargetObject | Should -Be 'acme-app'
+        $err[0].Exception.Message | Should -BeLike "*'acme-app'*Update-GitHubAppKey*"
+    }
+}
+
 Describe 'Set-GitIntegration on a machine shared with other users' -Skip:$NotUnix {
     It 'keeps the store, its secrets folder and secret files owner-only from the start (umask <Umask>)' -TestCases @(
         @{ Umask = '000' }, @{ Umask = '022' }

@@ -40,6 +40,25 @@ Describe 'Test-GitIntegration' {
     }
 }
 
+Describe 'Test-GitIntegration with integrations piped from Get-GitIntegration' {
+    It 'names the integration whose secret is missing in the error and its TargetObject, and verifies the others' {
+        $store = "$root/piped/integrations.yaml"
+        @(
+            [pscustomobject]@{ name = 'lost-secret'; origin = 'ssh://git@127.0.0.1:9/lost.git'; passphrase = 'gone soon' }
+            [pscustomobject]@{ name = 'refused'; origin = 'ssh://git@127.0.0.1:9/refused.git' }
+        ) | Import-GitIntegration -StorePath $store | Out-Null
+        Remove-Item "$root/piped/secrets/*"
+        $r = Get-GitIntegration -StorePath $store | Test-GitIntegration -StorePath $store -TimeoutSeconds 10 `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Name | Should -Be 'refused'
+        $r.Reason | Should -Be 'ConnectionRefused'
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'SecretNotFound,GitIntegration.TestGitIntegrationCommand'
+        $err[0].TargetObject | Should -Be 'lost-secret'
+        $err[0].Exception.Message | Should -BeLike "The integration 'lost-secret': The secret file*is missing*"
+    }
+}
+
 Describe 'Test-GitIntegration on GitHub App integrations' {
     # GitHub cannot be reached from a test run: these apps point to a loopback port nobody listens on.
     # The Core tests (GitHubAppCheckTests) cover every answer GitHub can give, against a GitHub stand-in.
@@ -109,6 +128,8 @@ Describe 'Test-GitIntegration on GitHub App integrations' {
         $r = Test-GitIntegration gha-* -TimeoutSeconds 2 -ErrorVariable e -ErrorAction SilentlyContinue
         $e.Count | Should -Be 1
         $e[0].FullyQualifiedErrorId | Should -Match '^\w+,GitIntegration\.TestGitIntegrationCommand$'
+        $e[0].TargetObject | Should -Be 'gha-active'
+        $e[0].Exception.Message | Should -BeLike "*'gha-active'*"
         ($r.Name | Sort-Object) | Should -Be @('gha-never', 'gha-waiting')
     }
 }

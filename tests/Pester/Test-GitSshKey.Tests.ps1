@@ -12,6 +12,17 @@ BeforeAll {
 }
 
 Describe 'Test-GitSshKey' {
+    It 'names the repository URL that failed in the error and its TargetObject, and tests the others' {
+        $csv = Join-Path $TestDrive 'hosts.csv'
+        "Url`nssh://git@127.0.0.1:9/a.git`nnot a url`nssh://git@127.0.0.1:9/b.git" | Set-Content $csv
+        $r = Import-Csv $csv | Test-GitSshKey -Path TestDrive:/good_key -KnownHostsPath (Join-Path $TestDrive 'kh') `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Reason | Should -Be @('ConnectionRefused', 'ConnectionRefused')
+        $err.Count | Should -Be 1
+        $err[0].TargetObject | Should -Be 'not a url'
+        $err[0].Exception.Message | Should -BeLike "*'not a url'*"
+    }
+
     It 'accepts a private RSA key in PEM: the integration''s rule' {
         $result = Test-GitSshKey -Path TestDrive:/good_key
         $result.IsValid | Should -BeTrue

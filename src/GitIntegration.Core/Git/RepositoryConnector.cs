@@ -1,8 +1,10 @@
 using System;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using GitIntegration.Core.Net;
+using GitIntegration.Core.Keys;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration.Core.Git
@@ -18,6 +20,8 @@ namespace GitIntegration.Core.Git
         public string? CloneTo { get; set; }
         /// <summary>A stored integration verified again: its remedies name Set-GitIntegration.</summary>
         public bool IsStored { get; set; }
+        /// <summary>Whose rules the SSH key must meet before anything connects; null checks none.</summary>
+        public KeyRequirement? Requirement { get; set; }
     }
 
     /// <summary>
@@ -31,7 +35,7 @@ namespace GitIntegration.Core.Git
 
         public static GitConnectionResult Verify(ConnectRequest request, CancellationToken cancel = default)
         {
-            var result = GitConnection.ListRemote(request.Url, request.Access, cancel);
+            var result = RefuseKey(request) ?? GitConnection.ListRemote(request.Url, request.Access, cancel);
             result.Name = request.Name ?? request.Url.Name;
             if (result.Success && request.CloneTo != null) Clone(request, result, cancel);
             if (request.IsStored) result.Remedy = StoredRemedy(request, result);
@@ -61,6 +65,32 @@ namespace GitIntegration.Core.Git
                 default:
                     return result.Remedy;
             }
+        }
+
+        /// <summary>
+        /// The key checked offline against <see cref="ConnectRequest.Requirement"/> (Test-GitSshKey's diagnosis), so a key the
+        /// integration would reject is refused before the host is asked, whatever the host would say.
+        /// </summary>
+        private static GitConnectionResult? RefuseKey(ConnectRequest request)
+        {
+            var keyPath = request.Access.KeyPath;
+            if (request.Requirement is not KeyRequirement requirement || keyPath == null || !request.Url.IsSsh) return null;
+            var test = KeyDiagnostics.TestFile(keyPath, request.Access.Passphrase, requirement);
+            var errors = test.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
+            if (errors.Count == 0) return null;
+            bool wrongPassphrase = errors.Any(f => f.Id == KeyDiagnostics.Ids.WrongPassphrase);
+            var why = string.Join(" ", errors.Select(f => f.Message));
+            var fix = string.Join("; ", errors.Select(f => f.Remedy).Where(r => r != null).Distinct());
+            return new GitConnectionResult
+            {
+                Name = request.Name ?? request.Url.Name, Url = request.Url.ToString(), HostName = request.Url.Host,
+                Port = request.Url.EffectivePort, HostKind = HostProfiles.For(request.Url).Kind,
+                Reason = wrongPassphrase ? ConnectionFailure.WrongPassphrase : ConnectionFailure.KeyRejectedByIntegrationRule,
+                Message = wrongPassphrase ? $"The key '{test.Path}' cannot be opened, so no connection was tried: {why}"
+                    : $"The key '{test.Path}' breaks the {requirement} rule, so no connection was tried: {why} To connect " +
+                      "it anyway, for a git host that accepts it, add -Requirement Any (or GitHub, GitLab, Bitbucket).",
+                Remedy = fix.Length > 0 ? fix : null,
+            };
         }
 
         private static void Clone(ConnectRequest request, GitConnectionResult result, CancellationToken cancel)
@@ -99,10 +129,11 @@ namespace GitIntegration.Core.Git
                 if (access.Token != null) tokenRef = store.WriteSecret($"{result.Name}-token-{stamp}", access.Token);
                 var (saved, replaced) = store.Update(doc =>
                 {
+                    RefuseRename(doc, request);
                     var i = doc.FindByUrl(url);
                     var old = i?.Clone();
                     if (i == null) { i = new Integration { Url = url }; doc.Integrations.Add(i); }
-                    i.Name = request.Name ?? old?.Name ?? result.Name!;
+                    i.Name = old?.Name ?? request.Name ?? result.Name!;
                     i.Type = TypeOf(request.Url, result.HostKind);
                     i.HostUrl = request.Url.IsHttp ? $"https://{request.Url.Host}" : request.Url.Host;
                     i.PrivateKeyPath = access.KeyPath != null ? Path.GetFullPath(access.KeyPath) : null;
@@ -130,6 +161,21 @@ namespace GitIntegration.Core.Git
                 store.DeleteSecret(passRef);
                 store.DeleteSecret(tokenRef);
             }
+        }
+
+        /// <summary>
+        /// Refuses to connect a stored repository under another name: renaming by reconnecting would surprise whoever
+        /// finds the integration gone from under its old name. Set-GitIntegration -NewName renames.
+        /// </summary>
+        public static void RefuseRename(StoreDocument doc, ConnectRequest request)
+        {
+            var stored = doc.FindByUrl(request.Url.ToString());
+            if (stored == null || request.Name == null || stored.Name == request.Name) return;
+            throw new GitIntegrationException(StoreErrorIds.UrlStoredUnderOtherName, ErrorKind.ResourceExists,
+                $"'{request.Url}' is already stored as the integration '{stored.Name}', so it was not connected as " +
+                $"'{request.Name}'. To reconnect it, leave out -Name or give -Name {PowerShellCommand.Quote(stored.Name)}; " +
+                $"to rename it: Set-GitIntegration -Name {IntegrationRemedy.Name(stored.Name)} -NewName " +
+                $"{PowerShellCommand.Quote(request.Name)}") { Target = request.Url.ToString() };
         }
 
         /// <summary>How to reach a stored integration again: its key and the secrets its references point to.</summary>

@@ -178,7 +178,9 @@ namespace GitIntegration.Core.Keys
                         ToPem(doc, path)));
                     break;
                 case KeyFormat.Ppk:
-                    findings.Add(new KeyFinding(Ids.PuttyFormat, FindingSeverity.Error,
+                    // Only the integration reads the file itself; a git host sees the public key, and this module's
+                    // connections convert a .ppk on the fly.
+                    findings.Add(new KeyFinding(Ids.PuttyFormat, req == KeyRequirement.Integration ? FindingSeverity.Error : FindingSeverity.Warning,
                         "This is a PuTTY key (.ppk). Git and the integration need it converted: PuTTYgen's Conversions > Export OpenSSH key, or this module's ConvertFrom-PuttyKey.",
                         FromPutty(doc, path, req)));
                     break;

@@ -9,7 +9,11 @@ namespace GitIntegration.Core.Store
         Ssh, Https, GitHubApp, GitHubEnterpriseApp, GitLab, AzureDevOps, Bitbucket, Gerrit, Gitolite, AwsCodeCommit, Generic,
     }
 
-    public enum IntegrationStatus { Connected, Failed, Installing, Active, Suspended, Disabled }
+    /// <summary>
+    /// Where an integration stands. Connected and Failed are what the last verification found (Active and Suspended
+    /// for a GitHub App); Unverified is an integration imported or changed by an import that nothing has verified since.
+    /// </summary>
+    public enum IntegrationStatus { Connected, Failed, Installing, Active, Suspended, Disabled, Unverified }
 
     /// <summary>
     /// Where a secret (passphrase, token) lives: a SecretManagement vault entry (<see cref="Vault"/> +
@@ -73,6 +77,11 @@ namespace GitIntegration.Core.Store
         }
 
         /// <summary>Same configuration, ignoring timestamps: what makes a re-import "Unchanged".</summary>
+        /// <summary>Same repository and credentials: what a verification's outcome depends on.</summary>
+        public bool SameConnection(Integration o) =>
+            Url == o.Url && HostUrl == o.HostUrl && PrivateKeyPath == o.PrivateKeyPath &&
+            Equals(PassphraseRef, o.PassphraseRef) && Equals(TokenRef, o.TokenRef) && SslVerify == o.SslVerify;
+
         public bool SameSettings(Integration o) =>
             Id == o.Id && Name == o.Name && Type == o.Type && Url == o.Url && HostUrl == o.HostUrl &&
             Organization == o.Organization && PrivateKeyPath == o.PrivateKeyPath &&

@@ -7,7 +7,8 @@ using GitIntegration.Core.Keys;
 
 namespace GitIntegration.Core.Store
 {
-    public enum ImportAction { Created, Updated, Unchanged, Skipped, Failed }
+    /// <summary>What an import did with a row; under -WhatIf, WouldCreate and WouldUpdate say what it would.</summary>
+    public enum ImportAction { Created, Updated, Unchanged, Skipped, Failed, WouldCreate, WouldUpdate }
 
     /// <summary>What happened to one imported row.</summary>
     public sealed class ImportResult
@@ -16,6 +17,11 @@ namespace GitIntegration.Core.Store
         public string? Name { get; set; }
         public Guid? Id { get; set; }
         public ImportAction Action { get; set; }
+        /// <summary>The integration's status after the import (Unverified) or -Verify (Connected, Failed...).</summary>
+        public IntegrationStatus? Status { get; set; }
+        /// <summary>Why the row failed or did not verify, as a stable word: a key finding (OpenSshFormat,
+        /// WrongPassphrase, KeyFileNotFound...), a connection failure (RepositoryNotFound...) or an error id.</summary>
+        public string? Reason { get; set; }
         public string? Error { get; set; }
         /// <summary>The failure behind <see cref="Error"/> (its ErrorId and kind), for the cmdlet's error record.</summary>
         public GitIntegrationException? Exception { get; set; }
@@ -29,6 +35,10 @@ namespace GitIntegration.Core.Store
         public bool Atomic { get; set; }
         /// <summary>Work out the results without writing the store or any secret (-WhatIf).</summary>
         public bool DryRun { get; set; }
+        /// <summary>Whose rules the rows' private keys must meet.</summary>
+        public KeyRequirement Requirement { get; set; } = KeyRequirement.Integration;
+        /// <summary>Makes a privateKeyPath absolute (PowerShell's location, ~); by default the process's folder.</summary>
+        public Func<string, string> ResolvePath { get; set; } = Path.GetFullPath;
         /// <summary>Called before each row (row index from 0, row count).</summary>
         public Action<int, int>? Progress { get; set; }
         public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
@@ -45,6 +55,7 @@ namespace GitIntegration.Core.Store
         {
             var written = new List<string>();
             var replaced = new List<Integration>();
+            var keys = new Dictionary<(string, string?), KeyTestResult>();
             var results = new List<ImportResult>();
             try
             {
@@ -56,7 +67,7 @@ namespace GitIntegration.Core.Store
                     for (int n = 0; n < rows.Count; n++)
                     {
                         options.Progress?.Invoke(n, rows.Count);
-                        results.Add(ImportOne(store, doc, index, rows[n], options, seen, written, replaced));
+                        results.Add(ImportOne(store, doc, index, rows[n], options, seen, written, replaced, keys));
                     }
                     var failed = results.FirstOrDefault(r => r.Action == ImportAction.Failed);
                     if (options.Atomic && failed != null)
@@ -83,6 +94,10 @@ namespace GitIntegration.Core.Store
             }
             var after = replaced.Count > 0 ? store.Load() : null;
             foreach (var old in replaced) DeleteReplaced(store, old, after!);
+            if (options.DryRun)
+                foreach (var r in results)
+                    r.Action = r.Action == ImportAction.Created ? ImportAction.WouldCreate
+                        : r.Action == ImportAction.Updated ? ImportAction.WouldUpdate : r.Action;
             return results;
         }
 
@@ -105,7 +120,8 @@ namespace GitIntegration.Core.Store
         }
 
         private static ImportResult ImportOne(IntegrationStore store, StoreDocument doc, Index index, ImportRow row, ImportOptions o,
-            Dictionary<Guid, int> seen, List<string> written, List<Integration> replaced)
+            Dictionary<Guid, int> seen, List<string> written, List<Integration> replaced,
+            Dictionary<(string, string?), KeyTestResult> keys)
         {
             var result = new ImportResult { Row = row.Row };
             var mine = new List<string>();
@@ -128,7 +144,7 @@ namespace GitIntegration.Core.Store
                 var now = o.Clock();
                 var i = existing?.Clone() ?? new Integration { Id = id ?? Guid.NewGuid(), CreatedAt = now, UpdatedAt = now };
                 i.Url = origin;
-                Apply(i, row.Fields, F, existing == null);
+                Apply(i, row.Fields, F, existing == null, o);
                 if (existing == null && string.IsNullOrEmpty(i.Name)) i.Name = NameFrom(origin);
                 if (existing == null && F(IntegrationRecord.Type) == null) i.Type = TypeFrom(origin);
                 result.Id = i.Id;
@@ -138,18 +154,31 @@ namespace GitIntegration.Core.Store
                 if (passphrase != null) i.PassphraseRef = Secret(store, i, existing?.PassphraseRef, "passphrase", passphrase, o, mine);
                 if (F(IntegrationRecord.Token) is string token) i.TokenRef = Secret(store, i, existing?.TokenRef, "token", token, o, mine);
                 if (F(IntegrationRecord.WebhookSecret) is string webhook) i.WebhookSecretRef = Secret(store, i, existing?.WebhookSecretRef, "webhook", webhook, o, mine);
+                if (F(IntegrationRecord.PrivateKey) != null || F(IntegrationRecord.PrivateKeyPath) != null)
+                    passphrase ??= i.PassphraseRef != null ? TryRead(store, i.PassphraseRef) : null;
                 if (F(IntegrationRecord.PrivateKey) is string pem)
                 {
-                    passphrase ??= i.PassphraseRef != null && i.PassphraseRef.IsFile && !o.DryRun ? TryRead(store, i.PassphraseRef) : null;
-                    var test = KeyDiagnostics.TestText(pem, passphrase, KeyRequirement.Integration);
-                    if (!test.IsValid)
-                        throw new GitIntegrationException(BulkErrorIds.ImportKeyRejected, ErrorKind.InvalidData,
-                            "privateKey is not a key the integration accepts: " + string.Join(" ", test.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Message)));
+                    Refuse(IntegrationRecord.PrivateKey, KeyDiagnostics.TestText(pem, passphrase, o.Requirement),
+                        result);
                     // The same key already on disk (re-import, same machine) is kept where it is; otherwise it becomes a store-owned file.
                     if (SameFileContent(existing?.PrivateKeyPath, pem)) i.PrivateKeyPath = existing!.PrivateKeyPath;
                     else if (!SameFileContent(i.PrivateKeyPath, pem))
                         i.PrivateKeyPath = o.DryRun ? "(new key file)" : Track(mine, store.WriteKey($"{i.Id:N}-{Guid.NewGuid().ToString("N").Substring(0, 8)}.key", pem));
                 }
+                else if (i.PrivateKeyPath != null &&
+                         (F(IntegrationRecord.PrivateKeyPath) != null || F(IntegrationRecord.Passphrase) != null))
+                {
+                    var key = (i.PrivateKeyPath!, passphrase);
+                    if (!keys.TryGetValue(key, out var test))
+                        keys[key] = test = KeyDiagnostics.TestFile(key.Item1, passphrase, o.Requirement);
+                    Refuse($"{IntegrationRecord.PrivateKeyPath} '{i.PrivateKeyPath}'", test, result);
+                }
+                // A status the row gives is kept (an export being restored); else nothing has verified the row yet.
+                if (F(IntegrationRecord.Status) == null)
+                    i.Status = existing != null &&
+                        (existing.Status == IntegrationStatus.Disabled || i.SameConnection(existing))
+                        ? existing.Status : IntegrationStatus.Unverified;
+                result.Status = i.Status;
 
                 if (existing == null)
                 {
@@ -161,6 +190,7 @@ namespace GitIntegration.Core.Store
                 else if (!o.Update)
                 {
                     result.Action = ImportAction.Skipped;
+                    result.Status = existing.Status;
                     result.Exception = new GitIntegrationException(BulkErrorIds.ImportRowSkipped, ErrorKind.ResourceExists,
                         $"'{existing.Name}' ({existing.Id}) already exists and differs from row {row.Row}; use -Update to change it.");
                     result.Error = result.Exception.Message;
@@ -178,6 +208,8 @@ namespace GitIntegration.Core.Store
             catch (GitIntegrationException e)
             {
                 result.Action = ImportAction.Failed;
+                result.Status = null;
+                result.Reason ??= e.ErrorId;
                 result.Exception = e;
                 result.Error = $"Row {row.Row}: {e.Message}";
                 Cleanup(mine);
@@ -186,13 +218,26 @@ namespace GitIntegration.Core.Store
             return result;
         }
 
-        private static void Apply(Integration i, IDictionary<string, string?> fields, Func<string, string?> f, bool creating)
+        /// <summary>Fails the row when its key breaks the rule; the first error finding's Id is the row's Reason.</summary>
+        private static void Refuse(string what, KeyTestResult test, ImportResult result)
+        {
+            var errors = test.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
+            if (errors.Count == 0) return;
+            result.Reason = errors[0].Id;
+            var whose = test.Requirement == KeyRequirement.Integration ? "integration" : test.Requirement + " rule";
+            throw new GitIntegrationException(BulkErrorIds.ImportKeyRejected, ErrorKind.InvalidData,
+                $"{what} is not a key the {whose} accepts: " +
+                string.Join(" ", errors.Select(f => f.Message + (f.Remedy != null ? $" Fix: {f.Remedy}" : ""))));
+        }
+
+        private static void Apply(Integration i, IDictionary<string, string?> fields, Func<string, string?> f, bool creating,
+            ImportOptions o)
         {
             if (f(IntegrationRecord.Name) is string name) i.Name = name.Trim();
             if (f(IntegrationRecord.Type) is string type) i.Type = ParseEnum<IntegrationType>(IntegrationRecord.Type, type);
             if (f(IntegrationRecord.HostUrl) is string host) i.HostUrl = host.Trim();
             if (f(IntegrationRecord.Organization) is string org) i.Organization = org.Trim();
-            if (f(IntegrationRecord.PrivateKeyPath) is string keyPath) i.PrivateKeyPath = keyPath.Trim();
+            if (f(IntegrationRecord.PrivateKeyPath) is string keyPath) i.PrivateKeyPath = o.ResolvePath(keyPath.Trim());
             if (Ref(f, IntegrationRecord.PassphraseVault, IntegrationRecord.PassphraseName) is SecretRef pr) i.PassphraseRef = pr;
             if (Ref(f, IntegrationRecord.TokenVault, IntegrationRecord.TokenName) is SecretRef tr) i.TokenRef = tr;
             if (Ref(f, IntegrationRecord.WebhookSecretVault, IntegrationRecord.WebhookSecretName) is SecretRef wr) i.WebhookSecretRef = wr;

@@ -13,6 +13,8 @@ namespace GitIntegration.Core.Store
         public const string VaultNotAvailable = "VaultNotAvailable";
         public const string IntegrationNotFound = "IntegrationNotFound";
         public const string StoreFolderNotPrivate = "StoreFolderNotPrivate";
+        /// <summary>A repository connected again under another name than the one it is stored under.</summary>
+        public const string UrlStoredUnderOtherName = "UrlStoredUnderOtherName";
     }
 
     /// <summary>The store file does not parse (or is from a newer schema): names the file, line and column.</summary>

@@ -153,6 +153,18 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         r.Key!.FingerprintSha256.Should().NotBeNullOrEmpty("the public half of a .ppk is in clear");
     }
 
+    [Theory]
+    [InlineData(KeyRequirement.GitHub)]
+    [InlineData(KeyRequirement.Any)]
+    public void PuttyKeyIsOnlyAWarningForHostsThatSeeThePublicKey(KeyRequirement requirement)
+    {
+        using var dir = new TempDir();
+        Tool.Ok("puttygen", "-t", "rsa", "-b", "3072", "-o", dir["key.ppk"], "--new-passphrase", "/dev/null");
+        var r = KeyDiagnostics.TestFile(dir["key.ppk"], null, requirement);
+        r.IsValid.Should().BeTrue();
+        r.Findings.Should().ContainSingle(f => f.Id == Ids.PuttyFormat && f.Severity == FindingSeverity.Warning);
+    }
+
     [Fact]
     public void ConvertingAPuttyKeyInPlaceIsRefusedAndLeavesItIntact()
     {

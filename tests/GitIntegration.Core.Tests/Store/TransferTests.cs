@@ -176,6 +176,58 @@ public class TransferTests : IClassFixture<TransferKeys>
     }
 
     [Fact]
+    public void Imported_rows_are_Unverified_until_verified_and_a_change_of_key_makes_them_Unverified_again()
+    {
+        using var t = new TempDir();
+        var store = IntegrationStore.Open(t.Path);
+        File.WriteAllText(t["other_rsa"], _keys.RsaPem);
+        ImportResult Import(string extra, string value) => IntegrationImport.Run(store,
+            Read($"origin\tname\tprivateKeyPath{extra}\r\ngit@h:a/x.git\tx\t{value}\r\n", BulkFormat.Tsv),
+            new ImportOptions { Update = true }).Single();
+        IntegrationStatus Stored() => store.Load().Integrations.Single().Status;
+
+        Import("", _keys.Dir["rsa_pem"]).Status.Should().Be(IntegrationStatus.Unverified, "nothing has checked the row");
+        store.Update(d => d.Integrations[0].Status = IntegrationStatus.Connected);
+        Import("", _keys.Dir["rsa_pem"]).Action.Should().Be(ImportAction.Unchanged);
+        Stored().Should().Be(IntegrationStatus.Connected, "a row that changes nothing keeps what was verified");
+        Import("", t["other_rsa"]).Status.Should().Be(IntegrationStatus.Unverified, "the new key has not been verified");
+        Stored().Should().Be(IntegrationStatus.Unverified);
+
+        store.Update(d => d.Integrations[0].Status = IntegrationStatus.Disabled);
+        Import("", _keys.Dir["rsa_pem"]).Status.Should().Be(IntegrationStatus.Disabled, "an import does not enable");
+        Import("\tstatus", _keys.Dir["rsa_pem"] + "\tFailed").Status.Should().Be(IntegrationStatus.Failed, "a status the row gives is kept");
+    }
+
+    [Fact]
+    public void A_key_file_is_checked_with_its_passphrase_against_the_rule_and_a_missing_one_fails_its_row()
+    {
+        using var t = new TempDir();
+        var store = IntegrationStore.Open(t.Path);
+        Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "right", "-f", t["locked"]);
+        var tsv = "origin\tprivateKeyPath\tpassphrase\r\n" +
+                  $"git@h:a/1.git\t{_keys.Dir["ed25519"]}\t\r\n" +
+                  $"git@h:a/2.git\t{t["locked"]}\twrong\r\n" +
+                  $"git@h:a/3.git\t{t["missing"]}\t\r\n" +
+                  $"git@h:a/4.git\t{t["locked"]}\tright\r\n";
+        var res = IntegrationImport.Run(store, Read(tsv, BulkFormat.Tsv), new ImportOptions());
+        res.Select(r => (r.Action, r.Reason)).Should().Equal(new (ImportAction, string?)[]
+        {
+            (ImportAction.Failed, "OpenSshFormat"), (ImportAction.Failed, "WrongPassphrase"),
+            (ImportAction.Failed, "KeyFileNotFound"), (ImportAction.Created, null),
+        }, string.Join("\n", res.Select(r => r.Error)));
+        res[0].Error.Should().StartWith($"Row 1: privateKeyPath '{_keys.Dir["ed25519"]}' is not a key the integration accepts");
+
+        // A row that changes only the passphrase is checked against the key already stored.
+        var update = IntegrationImport.Run(store, Read("origin\tpassphrase\r\ngit@h:a/4.git\tstale\r\n", BulkFormat.Tsv),
+            new ImportOptions { Update = true }).Single();
+        (update.Action, update.Reason).Should().Be((ImportAction.Failed, "WrongPassphrase"), update.Error);
+
+        var any = IntegrationImport.Run(IntegrationStore.Open(t["any"]), Read(tsv, BulkFormat.Tsv),
+            new ImportOptions { Requirement = GitIntegration.Core.Keys.KeyRequirement.Any });
+        any[0].Action.Should().Be(ImportAction.Created, "an Ed25519 key is fine where any key is: {0}", any[0].Error);
+    }
+
+    [Fact]
     public void Changed_rows_are_skipped_without_Update_and_replaced_files_are_deleted_with_it()
     {
         using var t = new TempDir();
