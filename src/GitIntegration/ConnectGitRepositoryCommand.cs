@@ -41,7 +41,7 @@ namespace GitIntegration
         private const string TokenSet = "Token";
         private Throttled<(ConnectRequest, GitConnectionResult)>? _work;
         private IntegrationStore? _store;
-        private SshMultiplexer? _mux;
+        private SshConnections? _ssh;
         private int _queued, _finished;
 
         /// <summary><para type="description">The repository's clone URL (SSH or HTTPS). Import-Csv output binds by a Url, Origin or CloneUrl column.</para></summary>
@@ -67,7 +67,7 @@ namespace GitIntegration
         [ValidateNotNull]
         public SshKeyInfo? Key { get; set; }
 
-        /// <summary><para type="description">The passphrase of the private key. It reaches ssh through an askpass helper and is stored protected, never in the YAML.</para></summary>
+        /// <summary><para type="description">The passphrase of the private key. It opens the key in this process only, and is stored protected, never in the YAML.</para></summary>
         [Parameter(ParameterSetName = KeySet)]
         public SecureString? Passphrase { get; set; }
 
@@ -125,8 +125,8 @@ namespace GitIntegration
         {
             _store = IntegrationStoreAccess.Open(this, StorePath);
             _work = new Throttled<(ConnectRequest, GitConnectionResult)>(ThrottleLimit);
-            _mux = new SshMultiplexer();
-            WriteVerbose(_mux.Description);
+            _ssh = new SshConnections();
+            WriteVerbose($"Repositories on one SSH host with one key share one connection, {SshConnections.MaxChannels} checks at a time.");
         }
 
         /// <summary>Queues each repository's verification.</summary>
@@ -137,7 +137,7 @@ namespace GitIntegration
             catch (GitIntegrationException e) { WriteFailure(e, Url); return; }
             if (!ShouldProcess(request.Url.ToString(), $"Verify access and store the integration '{request.Name ?? request.Url.Name}'")) return;
             _queued++;
-            WriteVerbose($"git ls-remote {request.Url} ({(request.Access.KeyPath != null ? "key " + request.Access.KeyPath : request.Access.Token != null ? "token" : "default credentials")}).");
+            WriteVerbose($"Listing the refs of {request.Url} ({(request.Access.KeyPath != null ? "key " + request.Access.KeyPath : request.Access.Token != null ? "token" : "default credentials")}).");
             _work!.Add(cancel => (request, RepositoryConnector.Verify(request, cancel)), Emit);
         }
 
@@ -146,18 +146,18 @@ namespace GitIntegration
         {
             _work?.Drain(Emit, block: true);
             _work?.Dispose();
-            _mux?.Dispose();
+            _ssh?.Dispose();
         }
 
         /// <summary>Ctrl+C: kills the running git and ssh processes and closes the shared connections.</summary>
         protected override void StopProcessing()
         {
             _work?.Cancel();
-            _mux?.Dispose();
+            _ssh?.Dispose();
         }
 
         /// <summary>Closes the shared SSH connections when the pipeline ends early (an error or Ctrl+C).</summary>
-        public void Dispose() => _mux?.Dispose();
+        public void Dispose() => _ssh?.Dispose();
 
         private ConnectRequest Build()
         {
@@ -178,7 +178,7 @@ namespace GitIntegration
                 AcceptNewHostKey = AcceptNewHostKey,
                 KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-                Multiplexer = _mux,
+                Connections = _ssh,
             };
             var request = new ConnectRequest(url, access) { Name = Name };
             if (Clone) request.CloneTo = ResolveNewPath(Destination ?? url.Name);
@@ -193,7 +193,7 @@ namespace GitIntegration
             try
             {
                 var (request, result) = finished();
-                WriteVerbose($"{result.Url}: {result.Reason} {result.Message}");
+                WriteVerbose($"{result.Url}: {result.Reason} {result.Message}{(result.Negotiated != null ? " (SSH " + result.Negotiated + ")" : "")}");
                 var saved = RepositoryConnector.Save(_store!, request, result, Force);
                 if (!result.Success) WriteWarning($"'{saved.Name}' is stored as Failed ({result.Reason}) because -Force was given: {result.Message}");
                 WriteObject(saved);

@@ -42,7 +42,7 @@ namespace GitIntegration
         private const string IdSet = "Id";
         private IntegrationStore? _store;
         private Throttled<(Integration, GitConnectionResult)>? _work;
-        private SshMultiplexer? _mux;
+        private SshConnections? _ssh;
         private bool _allGood = true;
 
         /// <summary><para type="description">Names of the integrations to verify; wildcards are allowed. All of them by default.</para></summary>
@@ -87,8 +87,8 @@ namespace GitIntegration
         {
             _store = IntegrationStoreAccess.Open(this, StorePath);
             _work = new Throttled<(Integration, GitConnectionResult)>(ThrottleLimit);
-            _mux = new SshMultiplexer();
-            WriteVerbose(_mux.Description);
+            _ssh = new SshConnections();
+            WriteVerbose($"Repositories on one SSH host with one key share one connection, {SshConnections.MaxChannels} checks at a time.");
         }
 
         /// <summary>Queues each integration's verification.</summary>
@@ -106,7 +106,7 @@ namespace GitIntegration
                 AcceptNewHostKey = AcceptNewHostKey,
                 KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-                Multiplexer = _mux,
+                Connections = _ssh,
             };
             foreach (var integration in targets)
             {
@@ -120,7 +120,7 @@ namespace GitIntegration
                 ConnectRequest request;
                 try { request = RepositoryConnector.RequestFor(_store!, integration, template); }
                 catch (GitIntegrationException e) { _allGood = false; WriteFailure(e, integration); continue; }
-                WriteVerbose($"Verifying '{integration.Name}': git ls-remote {request.Url}.");
+                WriteVerbose($"Verifying '{integration.Name}': listing the refs of {request.Url}.");
                 _work!.Add(cancel => (integration, RepositoryConnector.Verify(request, cancel)), Emit);
             }
         }
@@ -130,7 +130,7 @@ namespace GitIntegration
         {
             _work?.Drain(Emit, block: true);
             _work?.Dispose();
-            _mux?.Dispose();
+            _ssh?.Dispose();
             if (Quiet) WriteObject(_allGood);
         }
 
@@ -138,11 +138,11 @@ namespace GitIntegration
         protected override void StopProcessing()
         {
             _work?.Cancel();
-            _mux?.Dispose();
+            _ssh?.Dispose();
         }
 
         /// <summary>Closes the shared SSH connections when the pipeline ends early (an error or Ctrl+C).</summary>
-        public void Dispose() => _mux?.Dispose();
+        public void Dispose() => _ssh?.Dispose();
 
         private void Emit(Func<(Integration Integration, GitConnectionResult Result)> finished)
         {

@@ -58,6 +58,9 @@ public sealed class SshGitServer : IDisposable
     /// <summary>The text sshd shows before the login while this file exists (read at each connection).</summary>
     public string BannerPath => Dir["banner"];
 
+    /// <summary>The processes sshd runs for the connections open now, one per connection.</summary>
+    public IReadOnlyList<int> ConnectionProcesses() => Peer.Children(_sshd.Id);
+
     /// <summary>Replaces the authorized_keys of a user (lines as in ~/.ssh/authorized_keys).</summary>
     public void Authorize(string user, params string[] lines) => File.WriteAllText(Dir["keys/" + user], string.Join('\n', lines) + "\n");
 
