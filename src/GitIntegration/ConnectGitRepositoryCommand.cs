@@ -10,16 +10,16 @@ using GitIntegration.Core.Store;
 namespace GitIntegration
 {
     /// <summary>
-    /// <para type="synopsis">Connects a repository: verifies access with a real git ls-remote, then stores the integration as Connected.</para>
+    /// <para type="synopsis">Connects a repository: verifies access as git ls-remote does, then stores the integration as Connected.</para>
     /// <para type="description">The last step of the seeds' story ("verify the connection") made one scriptable command. Over SSH it uses the private
-    /// key (-KeyPath or a key object from Get-GitSshKey) and its passphrase, through the OpenSSH client, never interactively, host keys checked
+    /// key (-KeyPath or a key object from Get-GitSshKey) and its passphrase, in PowerShell itself (neither ssh nor git is needed), never interactively, host keys checked
     /// strictly; over HTTPS it uses the token in -Credential, passed to git by environment (never in the URL or on a command line).
     /// On success the integration is written to the store with Status Connected, LastVerified, the default branch and ref counts, and returned.
     /// On failure nothing is stored and the error says exactly why (PermissionDenied with where to add the key, HostKeyUnknown, Timeout with
     /// the port-443 alternative, AuthenticationFailed, CertificateError, RepositoryAccessDenied...); with -Force it is stored as Failed.
     /// Connecting a URL that is already stored updates that integration. Piped repositories are verified in parallel, up to -ThrottleLimit.
-    /// On Linux and macOS, the SSH connections to one host with one key are shared (OpenSSH ControlMaster): the key authenticates once per
-    /// host, not once per repository, and the shared connections are closed when the command ends.</para>
+    /// The repositories on one SSH host with one key share one connection: the key authenticates once per host, not once per repository,
+    /// and the connection is closed when the command ends. Only -Clone runs git.</para>
     /// </summary>
     /// <example>
     /// <code>Connect-GitRepository -Url git@bitbucket.org:team/app.git -KeyPath ~/.ssh/jira_rsa -Passphrase (Read-Host -AsSecureString)</code>
@@ -97,7 +97,7 @@ namespace GitIntegration
         public string? Destination { get; set; }
 
         /// <summary><para type="description">How many repositories are verified at the same time. Over SSH they share one connection per host
-        /// and key; a host that allows fewer sessions per connection (OpenSSH servers: 10) gets a connection of its own for each one beyond.</para></summary>
+        /// and key, with at most 8 checks at once on it (OpenSSH servers allow 10 sessions per connection).</para></summary>
         [Parameter]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
@@ -149,7 +149,7 @@ namespace GitIntegration
             _ssh?.Dispose();
         }
 
-        /// <summary>Ctrl+C: kills the running git and ssh processes and closes the shared connections.</summary>
+        /// <summary>Ctrl+C: stops the checks, kills a running clone and closes the shared connections.</summary>
         protected override void StopProcessing()
         {
             _work?.Cancel();

@@ -9,7 +9,7 @@ using GitIntegration.Core.Store;
 namespace GitIntegration
 {
     /// <summary>
-    /// <para type="synopsis">Re-verifies stored integrations (repositories with a real git ls-remote, GitHub Apps with GitHub) and updates their Status and LastVerified.</para>
+    /// <para type="synopsis">Re-verifies stored integrations (repositories as git ls-remote does, GitHub Apps with GitHub) and updates their Status and LastVerified.</para>
     /// <para type="description">For each repository integration (by -Name, -Id or from Get-GitIntegration), connects again with the stored key,
     /// passphrase or token, and returns a result: Success, Reason, Message and Remedy, the default branch and ref counts. The integration's
     /// Status becomes Connected or Failed and LastVerified is set.</para>
@@ -19,8 +19,8 @@ namespace GitIntegration
     /// (WaitingForGitHub), the app exists but is not installed (AppNotInstalled, with the install URL in InstallUrl and Remedy), or the app was
     /// deleted on GitHub (AppDeleted). Once it is installed, the next Test-GitIntegration records the installation and makes it Active.</para>
     /// <para type="description">Integrations are verified in parallel, up to -ThrottleLimit, each within -TimeoutSeconds. With -Quiet, returns only
-    /// $true when every one is verified. Reason is also the ErrorId a script can rely on. On Linux and macOS, the SSH connections to one host
-    /// with one key are shared (OpenSSH ControlMaster): the key authenticates once per host, and the shared connections are closed when the command ends.</para>
+    /// $true when every one is verified. Reason is also the ErrorId a script can rely on. The repositories on one SSH host with one key share
+    /// one connection: the key authenticates once per host, and the connection is closed when the command ends.</para>
     /// </summary>
     /// <example>
     /// <code>Test-GitIntegration | Where-Object { -not $_.Success } | Format-Table Name, Reason, Remedy -Wrap</code>
@@ -134,7 +134,7 @@ namespace GitIntegration
             if (Quiet) WriteObject(_allGood);
         }
 
-        /// <summary>Ctrl+C: kills the running git and ssh processes, cancels the calls to GitHub and closes the shared SSH connections.</summary>
+        /// <summary>Ctrl+C: stops the checks, cancels the calls to GitHub and closes the shared SSH connections.</summary>
         protected override void StopProcessing()
         {
             _work?.Cancel();
@@ -150,6 +150,7 @@ namespace GitIntegration
             {
                 var (integration, result) = finished();
                 result.Type = integration.Type;
+                if (result.Negotiated != null) WriteVerbose($"{result.Url}: SSH {result.Negotiated}.");
                 if (GitHubAppIntegration.IsApp(integration)) GitHubAppCheck.Record(_store!, integration, result);
                 else RepositoryConnector.Update(_store!, integration, result);
                 _allGood &= result.Success;

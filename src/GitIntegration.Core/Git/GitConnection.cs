@@ -171,11 +171,11 @@ namespace GitIntegration.Core.Git
             var started = DateTime.UtcNow;
             try
             {
-                var keys = OpenKeys(access, result, out var rules);
-                if (keys == null) return result;
-                var target = new SshTarget(url, result.User!, access, keys);
                 using var own = access.Connections == null ? new SshConnections() : null;
                 var connections = access.Connections ?? own!;
+                var keys = OpenKeys(access, connections, result, out var rules);
+                if (keys == null) return result;
+                var target = new SshTarget(url, result.User!, access, keys);
                 try
                 {
                     if (greet)
@@ -230,7 +230,7 @@ namespace GitIntegration.Core.Git
         /// Opens the key with our own reader (PEM, PKCS#8, OpenSSH, PuTTY; the passphrase never leaves this process), or fills
         /// <paramref name="result"/> with why it cannot be used and returns null.
         /// </summary>
-        private static IReadOnlyList<SshKey>? OpenKeys(GitAccess access, GitConnectionResult result, out KeyTestResult? rules)
+        private static IReadOnlyList<SshKey>? OpenKeys(GitAccess access, SshConnections connections, GitConnectionResult result, out KeyTestResult? rules)
         {
             rules = null;
             if (access.KeyPath == null)
@@ -242,7 +242,7 @@ namespace GitIntegration.Core.Git
                     if (!File.Exists(path)) continue;
                     try
                     {
-                        var key = KeyReader.ReadFile(path).Key;
+                        var key = connections.Once("key", path, null, () => KeyReader.ReadFile(path).Key);
                         if (key?.HasPrivate == true) found.Add(key);
                     }
                     catch (GitIntegrationException) { }
@@ -254,7 +254,7 @@ namespace GitIntegration.Core.Git
             }
             var keyPath = Path.GetFullPath(access.KeyPath);
             KeyDocument doc;
-            try { doc = KeyFiles.Inspect(keyPath, access.Passphrase).Document; }
+            try { doc = connections.Once("key", keyPath, access.Passphrase, () => KeyFiles.Inspect(keyPath, access.Passphrase).Document); }
             catch (KeyPassphraseException e)
             {
                 Fail(result, e.ErrorId == ErrorIds.WrongPassphrase ? ConnectionFailure.WrongPassphrase : ConnectionFailure.PassphraseRequired,
@@ -280,7 +280,9 @@ namespace GitIntegration.Core.Git
                     "Generate a new key with New-GitSshKey and add its public key on the host.");
                 return null;
             }
-            if (access.Requirement != null) rules = KeyDiagnostics.TestFile(keyPath, access.Passphrase, access.Requirement.Value);
+            var requirement = access.Requirement;
+            if (requirement != null)
+                rules = connections.Once("rules " + requirement, keyPath, access.Passphrase, () => KeyDiagnostics.TestFile(keyPath, access.Passphrase, requirement.Value));
             return new[] { doc.Key };
         }
 
@@ -289,7 +291,7 @@ namespace GitIntegration.Core.Git
             var broken = rules?.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
             if (broken?.Count > 0)
                 return Fail(result, ConnectionFailure.KeyRejectedByIntegrationRule,
-                    $"The host accepts the key, but it breaks the {rules!.Requirement} rule: {string.Join(" ", broken.Select(f => f.Message))}",
+                    $"{(profile.Kind == HostKind.Generic ? url.Host : profile.DisplayName)} accepts the key for '{url}', but it breaks the {rules!.Requirement} rule: {string.Join(" ", broken.Select(f => f.Message))}",
                     string.Join("; ", broken.Select(f => f.Remedy).Where(x => x != null).Distinct()));
             var who = result.Account != null ? " as " + result.Account : "";
             result.Message = $"Authenticated to {(profile.Kind == HostKind.Generic ? url.Host : profile.DisplayName)}{who}.";

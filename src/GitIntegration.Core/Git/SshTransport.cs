@@ -41,8 +41,27 @@ namespace GitIntegration.Core.Git
             public SshFailure? Failure;
         }
 
+        private int _logins;
+
+        private readonly Dictionary<string, Lazy<object>> _opened = new Dictionary<string, Lazy<object>>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Opens a key file (or judges it) once for the whole command, however many repositories use it: reading and
+        /// decrypting a key costs more than a check on an open connection. A failure is remembered too. The key's size
+        /// and time of change are part of what is remembered, so a key replaced meanwhile is read again.
+        /// </summary>
+        internal T Once<T>(string what, string path, string? passphrase, Func<T> open)
+        {
+            var file = new FileInfo(path);
+            var key = string.Join("\n", what, file.FullName, file.Exists ? file.Length + "@" + file.LastWriteTimeUtc.Ticks : "-", passphrase ?? "\0");
+            Lazy<object> lazy;
+            lock (_lock)
+                if (!_opened.TryGetValue(key, out lazy!)) _opened[key] = lazy = new Lazy<object>(() => open()!, LazyThreadSafetyMode.ExecutionAndPublication);
+            return (T)lazy.Value;
+        }
+
         /// <summary>How many SSH logins (handshakes) this command has made.</summary>
-        public int Logins { get; private set; }
+        public int Logins => _logins;
 
         /// <summary>Runs <paramref name="work"/> on the shared connection of <paramref name="target"/>, once more on a fresh one if it drops.</summary>
         internal T Use<T>(SshTarget target, Func<SshLogin, T> work, CancellationToken cancel)
@@ -87,7 +106,7 @@ namespace GitIntegration.Core.Git
                 shared.Login = null;
                 try
                 {
-                    Logins++;
+                    Interlocked.Increment(ref _logins);
                     return shared.Login = SshLogin.Connect(target, cancel);
                 }
                 catch (SshFailure f)
@@ -210,20 +229,14 @@ namespace GitIntegration.Core.Git
             client.HostKeyReceived += check.Received;
             try
             {
-                using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel))
-                {
-                    // A hang guard beside SSH.NET's own time limit, which covers each wait but not the whole login.
-                    limit.CancelAfter(access.Timeout + access.Timeout);
-                    try { client.ConnectAsync(limit.Token).GetAwaiter().GetResult(); }
-                    catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-                    {
-                        throw new SshOperationTimeoutException("The login did not finish in time.");
-                    }
-                }
+                // Synchronous: each wait has SSH.NET's time limit and runs on this thread, so a busy thread pool cannot delay it.
+                // Ctrl+C closes the socket under it.
+                using (cancel.Register(client.Dispose)) client.Connect();
+                cancel.ThrowIfCancellationRequested();
                 var negotiated = $"key exchange {info.CurrentKeyExchangeAlgorithm}, host key {info.CurrentHostKeyAlgorithm}";
                 return new SshLogin(client, negotiated, check.Presented?.Fingerprint);
             }
-            catch (Exception e) when (!(e is OperationCanceledException))
+            catch (Exception e) when (!cancel.IsCancellationRequested)
             {
                 client.Dispose();
                 var failure = check.Failure ?? Classify(e, url, target.User);
@@ -429,11 +442,9 @@ namespace GitIntegration.Core.Git
             using var command = client.CreateCommand("git-upload-pack " + Quote(RemotePath(url)));
             command.CommandTimeout = timeout;
             var run = command.ExecuteAsync(cancel);
-            var read = Task.Run(() => ReadPackets(command.OutputStream, result));
-            if (!read.Wait(Milliseconds(timeout + timeout), cancel))
-                throw new SshFailure(ConnectionFailure.Timeout,
-                    $"{KnownHosts.Name(url.Host, url.EffectivePort)} sent no complete list of refs for '{url}' in time.");
-            read.GetAwaiter().GetResult();
+            // Read here, not on a pool thread (which a loaded machine hands out slowly): at the time limit, or on cancel,
+            // SSH.NET ends the command and its output, which ends this read.
+            ReadPackets(command.OutputStream, result);
             // The flush packet ends git-upload-pack. No EOF follows: sent while the server closes the channel, an EOF
             // reaches a channel sshd has already freed, and sshd drops the whole connection ("ieof packet referred to
             // nonexistent channel"). The stream is disposed only once the channel is closed, when it sends nothing.
@@ -441,10 +452,13 @@ namespace GitIntegration.Core.Git
             try
             {
                 stdin?.Write(Flush, 0, Flush.Length);
-                if (!run.Wait(Milliseconds(timeout + timeout), cancel))
-                    throw new SshFailure(ConnectionFailure.Timeout,
-                        $"{KnownHosts.Name(url.Host, url.EffectivePort)} did not end git-upload-pack for '{url}' in time.");
+                if (!run.Wait(Milliseconds(timeout + timeout), cancel)) throw new SshOperationTimeoutException("git-upload-pack did not end.");
                 run.GetAwaiter().GetResult();
+            }
+            catch (SshOperationTimeoutException)
+            {
+                throw new SshFailure(ConnectionFailure.Timeout,
+                    $"{KnownHosts.Name(url.Host, url.EffectivePort)} did not list the refs of '{url}' within {timeout.TotalSeconds:0} seconds.");
             }
             finally { stdin?.Dispose(); }
             result.ExitStatus = command.ExitStatus;

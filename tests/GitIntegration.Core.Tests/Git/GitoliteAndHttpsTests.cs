@@ -32,7 +32,7 @@ public sealed class GitoliteTests : IClassFixture<GitoliteFixture>
     private GitAccess Access(TempDir dir)
     {
         File.WriteAllText(dir["kh"], _f.Server.Ssh.KnownHostsLine + "\n");
-        return new GitAccess { KeyPath = _f.AliceKey, KnownHostsPath = dir["kh"], Timeout = TimeSpan.FromSeconds(20) };
+        return new GitAccess { KeyPath = _f.AliceKey, KnownHostsPath = dir["kh"], Timeout = TimeSpan.FromSeconds(60) };
     }
 
     [Fact]

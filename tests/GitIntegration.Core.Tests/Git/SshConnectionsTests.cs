@@ -20,7 +20,7 @@ public sealed class SshConnectionsTests : IClassFixture<SshServerFixture>
 
     private GitAccess Access(TempDir dir, string key, SshConnections connections, string? passphrase = null) => new()
     {
-        KeyPath = key, Passphrase = passphrase, KnownHostsPath = _f.TrustingKnownHosts(dir), Timeout = TimeSpan.FromSeconds(30), Connections = connections,
+        KeyPath = key, Passphrase = passphrase, KnownHostsPath = _f.TrustingKnownHosts(dir), Timeout = TimeSpan.FromSeconds(60), Connections = connections,
     };
 
     private IEnumerable<GitUrl> Repos => Enumerable.Range(0, Repositories).Select(i => GitUrl.Parse(_f.Server.Url($"m{i}")));
@@ -79,7 +79,7 @@ public sealed class SshConnectionsTests : IClassFixture<SshServerFixture>
         var stranger = GitConnection.ListRemote(repo, Access(dir, _f.Stranger, connections));
         stranger.Reason.Should().Be(ConnectionFailure.PermissionDenied, "a key the host does not accept never rides on another key's connection");
 
-        var untrusting = new GitAccess { KeyPath = _f.RsaPem, KnownHostsPath = other["empty_known_hosts"], Timeout = TimeSpan.FromSeconds(20), Connections = connections };
+        var untrusting = new GitAccess { KeyPath = _f.RsaPem, KnownHostsPath = other["empty_known_hosts"], Timeout = TimeSpan.FromSeconds(60), Connections = connections };
         GitConnection.ListRemote(repo, untrusting).Reason.Should().Be(ConnectionFailure.HostKeyUnknown, "trust comes from the caller's own known_hosts");
 
         GitConnection.ListRemote(repo, Access(dir, _f.EncryptedPem, connections, "wrong")).Reason.Should().Be(ConnectionFailure.WrongPassphrase);
@@ -93,7 +93,7 @@ public sealed class SshConnectionsTests : IClassFixture<SshServerFixture>
     {
         using var dir = new TempDir();
         using var connections = new SshConnections();
-        var access = new GitAccess { KeyPath = _f.Ed25519, KnownHostsPath = dir["known_hosts"], AcceptNewHostKey = true, Timeout = TimeSpan.FromSeconds(30), Connections = connections };
+        var access = new GitAccess { KeyPath = _f.Ed25519, KnownHostsPath = dir["known_hosts"], AcceptNewHostKey = true, Timeout = TimeSpan.FromSeconds(60), Connections = connections };
         var before = Logins(_f.Ed25519);
         var results = Repos.Take(6).AsParallel().WithDegreeOfParallelism(6).Select(u => GitConnection.ListRemote(u, access)).ToList();
         results.Should().OnlyContain(r => r.Success, string.Join("\n", results.Select(r => r + " " + r.Message)));

@@ -129,7 +129,7 @@ public sealed class ToolDiscoveryTests
         Tools.Find("ssh", machine).Should().Be("/usr/bin/ssh");
         var act = () => Tools.Find("ssh", new ToolEnvironment { IsWindows = false, Path = "/usr/bin" });
         act.Should().Throw<GitIntegrationException>().Which.Message.Should().Be(
-            "'ssh' was not found on PATH. Install the OpenSSH client (apt-get install openssh-client, or your system's package), then open a new session.");
+            "'ssh' was not found on PATH. ssh is needed only to clone over SSH (Connect-GitRepository -Clone); SSH checks run without it. Install the OpenSSH client (apt-get install openssh-client, or your system's package), then open a new session.");
     }
 
     [Fact]
