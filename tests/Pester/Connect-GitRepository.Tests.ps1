@@ -187,7 +187,9 @@ Describe 'SSH checks on a machine with neither ssh nor git (an automation sandbo
 try { Connect-GitRepository -Url '$url' -Name cloned -KeyPath '$root/jira_rsa' -KnownHostsPath '$kh' -StorePath '$root/sandbox-store' -Clone -Destination '$root/sandbox-clone' }
 catch { 'clone=' + `$_.FullyQualifiedErrorId + ' ' + `$_.Exception.Message }
 "@
-XX
+        $r = Invoke-AdminSession -Umask '077' -Script $check -Environment @{ PATH = $bin }
+        $lines = @($r.Output -split '\r?\n')
+        $lines | Should -Contain 'ssh=False' -Because ($r.Output + $r.Errors)
         $lines | Should -Contain 'git=False'
         $lines | Should -Contain 'test=None'
         $lines | Should -Contain 'hostkey=ssh-ed25519 True'

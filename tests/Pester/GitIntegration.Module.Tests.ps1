@@ -212,7 +212,7 @@ Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:
             BouncyCastle = Join-Path $packages 'bouncycastle.cryptography/2.4.0/lib/netstandard2.0/BouncyCastle.Cryptography.dll'
             Json = Join-Path $packages 'system.text.json/8.0.5/lib/netstandard2.0/System.Text.Json.dll'
         }
-        if (-not (Test-Path $Other.YamlDotNet)) {
+        if (@($Other.Values | Where-Object { -not (Test-Path $_) }).Count -gt 0) {
             dotnet restore (Join-Path $PSScriptRoot 'Pester.csproj') -v quiet | Out-Host
         }
         $csv = 'name,type,origin', 'one,Generic,git@example.com:a/one.git'

@@ -348,6 +348,7 @@ namespace GitIntegration.Core.Git
             var started = DateTime.UtcNow;
             try
             {
+                var git = Tools.Git; // first: git is what a clone needs before anything else
                 var env = GitEnvironment(url, access);
                 if (url.IsSsh)
                 {
@@ -357,7 +358,7 @@ namespace GitIntegration.Core.Git
                             "The connection itself is verified without git. To clone, use a key in OpenSSH or PEM format without a passphrase for this repository, or clone yourself with the key loaded in ssh-agent.");
                     env["GIT_SSH_COMMAND"] = ShellJoin(new[] { Tools.Ssh }.Concat(SshOptions(access)));
                 }
-                var r = ChildProcess.Run(Tools.Git, args, env, limit, cancel);
+                var r = ChildProcess.Run(git, args, env, limit, cancel);
                 var a = new AttemptResult();
                 Classify(r, url, a);
                 result.Authenticated = a.Authenticated;
