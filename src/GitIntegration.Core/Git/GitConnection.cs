@@ -3,12 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using GitIntegration.Core.GitHub;
-using GitIntegration.Core.IO;
 using GitIntegration.Core.Keys;
 using GitIntegration.Core.Store;
 

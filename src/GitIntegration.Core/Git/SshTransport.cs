@@ -13,7 +13,7 @@ using Renci.SshNet;
 using Renci.SshNet.Common;
 using Renci.SshNet.Security;
 using Renci.SshNet.Security.Cryptography;
-using HashAlgorithmName = System.Security.Cryptography.HashAlgorithmName;
+using Sha = System.Security.Cryptography.HashAlgorithmName;
 
 namespace GitIntegration.Core.Git
 {
@@ -43,7 +43,8 @@ namespace GitIntegration.Core.Git
 
         private int _logins;
 
-        private readonly Dictionary<string, Lazy<object>> _opened = new Dictionary<string, Lazy<object>>(StringComparer.Ordinal);
+        private readonly Dictionary<string, Lazy<object>> _opened =
+            new Dictionary<string, Lazy<object>>(StringComparer.Ordinal);
 
         /// <summary>
         /// Opens a key file (or judges it) once for the whole command, however many repositories use it: reading and
@@ -53,17 +54,20 @@ namespace GitIntegration.Core.Git
         internal T Once<T>(string what, string path, string? passphrase, Func<T> open)
         {
             var file = new FileInfo(path);
-            var key = string.Join("\n", what, file.FullName, file.Exists ? file.Length + "@" + file.LastWriteTimeUtc.Ticks : "-", passphrase ?? "\0");
+            var stamp = file.Exists ? file.Length + "@" + file.LastWriteTimeUtc.Ticks : "-";
+            var key = string.Join("\n", what, file.FullName, stamp, passphrase ?? "\0");
             Lazy<object> lazy;
             lock (_lock)
-                if (!_opened.TryGetValue(key, out lazy!)) _opened[key] = lazy = new Lazy<object>(() => open()!, LazyThreadSafetyMode.ExecutionAndPublication);
+                if (!_opened.TryGetValue(key, out lazy!))
+                    _opened[key] = lazy = new Lazy<object>(() => open()!, LazyThreadSafetyMode.ExecutionAndPublication);
             return (T)lazy.Value;
         }
 
         /// <summary>How many SSH logins (handshakes) this command has made.</summary>
         public int Logins => _logins;
 
-        /// <summary>Runs <paramref name="work"/> on the shared connection of <paramref name="target"/>, once more on a fresh one if it drops.</summary>
+        /// <summary>Runs <paramref name="work"/> on the shared connection of <paramref name="target"/>, once more on a fresh
+        /// one if it drops.</summary>
         internal T Use<T>(SshTarget target, Func<SshLogin, T> work, CancellationToken cancel)
         {
             var shared = For(target.Identity);
@@ -137,7 +141,7 @@ namespace GitIntegration.Core.Git
         }
     }
 
-    /// <summary>Where to log in and with what: the host, the login, the key (already opened by our key reader) and the trust file.</summary>
+    /// <summary>Where to log in and with what: the host, the login, the key (opened by our key reader), the trust file.</summary>
     internal sealed class SshTarget
     {
         public SshTarget(GitUrl url, string user, GitAccess access, IReadOnlyList<SshKey> keys)
@@ -155,13 +159,15 @@ namespace GitIntegration.Core.Git
 
         /// <summary>Connections are shared only between checks that would log in exactly alike.</summary>
         public string Identity => string.Join("\n", Url.Host, Url.EffectivePort.ToString(CultureInfo.InvariantCulture), User,
-            string.Join(",", Keys.Select(k => k.PublicKeyBase64)), Path.GetFullPath(Access.KnownHostsPath), Access.AcceptNewHostKey ? "accept" : "strict");
+            string.Join(",", Keys.Select(k => k.PublicKeyBase64)), Path.GetFullPath(Access.KnownHostsPath),
+            Access.AcceptNewHostKey ? "accept" : "strict");
     }
 
-    /// <summary>A failed login: the reason, in whole sentences, and the host key the server presented if it got that far.</summary>
+    /// <summary>A failed login: the reason, in whole sentences, and the host key the server presented if any.</summary>
     internal sealed class SshFailure : Exception
     {
-        public SshFailure(ConnectionFailure reason, string message, string? remedy = null, Exception? inner = null) : base(message, inner)
+        public SshFailure(ConnectionFailure reason, string message, string? remedy = null, Exception? inner = null)
+            : base(message, inner)
         {
             Reason = reason;
             Remedy = remedy;
@@ -169,7 +175,10 @@ namespace GitIntegration.Core.Git
 
         /// <summary>The same failure told for another repository of the same host and key.</summary>
         public SshFailure For(GitUrl from, GitUrl to) =>
-            new SshFailure(Reason, Message.Replace($"'{from}'", $"'{to}'"), Remedy, this) { HostKeyFingerprint = HostKeyFingerprint, Url = to };
+            new SshFailure(Reason, Message.Replace($"'{from}'", $"'{to}'"), Remedy, this)
+            {
+                HostKeyFingerprint = HostKeyFingerprint, Url = to,
+            };
 
         public GitUrl? Url { get; set; }
 
@@ -178,7 +187,7 @@ namespace GitIntegration.Core.Git
         public string? HostKeyFingerprint { get; set; }
     }
 
-    /// <summary>One authenticated SSH connection (SSH.NET), made with SHA-1 key exchange and ssh-rsa signatures removed.</summary>
+    /// <summary>One authenticated SSH connection (SSH.NET), with SHA-1 key exchanges and ssh-rsa signatures removed.</summary>
     internal sealed class SshLogin : IDisposable
     {
         private SshLogin(SshClient client, string negotiated, string? hostKey)
@@ -195,20 +204,23 @@ namespace GitIntegration.Core.Git
 
         public void Dispose() => Client.Dispose();
 
-        /// <summary>SHA-1 key exchanges, and ssh-rsa, which signs with SHA-1; certificates, which known_hosts here never pins.</summary>
+        /// <summary>SHA-1 key exchanges; ssh-rsa, which signs with SHA-1; certificates, which known_hosts never pins here.</summary>
         internal static bool IsWeakKeyExchange(string name) => name.EndsWith("-sha1", StringComparison.Ordinal);
 
         internal static bool IsRefusedHostKeyAlgorithm(string name) =>
             name == "ssh-rsa" || name == "ssh-dss" || name.IndexOf("-cert-v0", StringComparison.Ordinal) >= 0;
 
         /// <summary>The known_hosts key type a host key algorithm presents (rsa-sha2-512 presents an ssh-rsa key).</summary>
-        internal static string KeyTypeOf(string algorithm) => algorithm.StartsWith("rsa-sha2-", StringComparison.Ordinal) ? "ssh-rsa" : algorithm;
+        internal static string KeyTypeOf(string algorithm) =>
+            algorithm.StartsWith("rsa-sha2-", StringComparison.Ordinal) ? "ssh-rsa" : algorithm;
 
         internal static ConnectionInfo Info(string host, int port, string user, TimeSpan timeout, AuthenticationMethod auth)
         {
             var info = new ConnectionInfo(host, port, user, auth) { Timeout = timeout, MaxSessions = SshConnections.MaxChannels };
-            foreach (var name in info.KeyExchangeAlgorithms.Keys.Where(IsWeakKeyExchange).ToList()) info.KeyExchangeAlgorithms.Remove(name, out _);
-            foreach (var name in info.HostKeyAlgorithms.Keys.Where(IsRefusedHostKeyAlgorithm).ToList()) info.HostKeyAlgorithms.Remove(name, out _);
+            foreach (var name in info.KeyExchangeAlgorithms.Keys.Where(IsWeakKeyExchange).ToList())
+                info.KeyExchangeAlgorithms.Remove(name, out _);
+            foreach (var name in info.HostKeyAlgorithms.Keys.Where(IsRefusedHostKeyAlgorithm).ToList())
+                info.HostKeyAlgorithms.Remove(name, out _);
             return info;
         }
 
@@ -217,7 +229,8 @@ namespace GitIntegration.Core.Git
             var url = target.Url;
             var access = target.Access;
             var sources = target.Keys.Select(k => (IPrivateKeySource)new KeySource(k)).ToArray();
-            var info = Info(url.Host, url.EffectivePort, target.User, access.Timeout, new PrivateKeyAuthenticationMethod(target.User, sources));
+            var auth = new PrivateKeyAuthenticationMethod(target.User, sources);
+            var info = Info(url.Host, url.EffectivePort, target.User, access.Timeout, auth);
             // Like OpenSSH, ask first for the key types known_hosts already pins for this host.
             var known = KnownHosts.Find(access.KnownHostsPath, url.Host, url.EffectivePort);
             int position = 0;
@@ -229,8 +242,8 @@ namespace GitIntegration.Core.Git
             client.HostKeyReceived += check.Received;
             try
             {
-                // Synchronous: each wait has SSH.NET's time limit and runs on this thread, so a busy thread pool cannot delay it.
-                // Ctrl+C closes the socket under it.
+                // Synchronous: each wait has SSH.NET's time limit and runs on this thread, so a busy thread pool cannot
+                // delay it. Ctrl+C closes the socket under it.
                 using (cancel.Register(client.Dispose)) client.Connect();
                 cancel.ThrowIfCancellationRequested();
                 var negotiated = $"key exchange {info.CurrentKeyExchangeAlgorithm}, host key {info.CurrentHostKeyAlgorithm}";
@@ -251,12 +264,12 @@ namespace GitIntegration.Core.Git
         }
 
         /// <summary>
-        /// Whether a check failed because its channel or connection went away (sshd dropping a busy connection, a channel
-        /// refused over MaxSessions), rather than because of what the server answered.
+        /// Whether a check failed because its channel or connection went away (sshd dropping a busy connection, a
+        /// channel refused over MaxSessions), rather than because of what the server answered.
         /// </summary>
         internal static bool IsDrop(Exception e) =>
-            e is SshConnectionException || e is SshException && !(e is SshAuthenticationException) || e is SocketException
-            || e is ObjectDisposedException || e is IOException || e is InvalidOperationException;
+            e is SshConnectionException || e is SshException && !(e is SshAuthenticationException)
+            || e is SocketException || e is IOException || e is InvalidOperationException;
 
         private static SshFailure Classify(Exception e, GitUrl url, string user)
         {
@@ -266,17 +279,21 @@ namespace GitIntegration.Core.Git
             {
                 case SocketException s when s.SocketErrorCode == SocketError.ConnectionRefused:
                     return new SshFailure(ConnectionFailure.ConnectionRefused,
-                        $"Nothing accepts connections on {url.Host} port {url.EffectivePort}, so '{url}' cannot be reached.", inner: e);
-                case SocketException s when s.SocketErrorCode == SocketError.HostNotFound || s.SocketErrorCode == SocketError.NoData
-                                            || s.SocketErrorCode == SocketError.TryAgain:
+                        $"Nothing accepts connections on {url.Host} port {url.EffectivePort}, so '{url}' cannot be reached.",
+                        inner: e);
+                case SocketException s when s.SocketErrorCode == SocketError.HostNotFound
+                                            || s.SocketErrorCode == SocketError.NoData || s.SocketErrorCode == SocketError.TryAgain:
                     return new SshFailure(ConnectionFailure.NameResolution,
-                        $"The host name '{url.Host}' of '{url}' cannot be resolved ({s.Message.TrimEnd('.')}).", inner: e);
+                        $"The host name '{url.Host}' of '{url}' cannot be resolved ({s.Message.TrimEnd('.')}).",
+                        inner: e);
                 case SocketException s when s.SocketErrorCode == SocketError.TimedOut:
                 case SshOperationTimeoutException _:
-                    return new SshFailure(ConnectionFailure.Timeout, $"{name} did not answer in time, so '{url}' was not checked.", inner: e);
+                    return new SshFailure(ConnectionFailure.Timeout, $"{name} did not answer in time, so '{url}' was not checked.",
+                        inner: e);
                 case SshAuthenticationException _:
                     return new SshFailure(ConnectionFailure.PermissionDenied,
-                        $"{name} refused the key for '{user}' (Permission denied (publickey)), so '{url}' cannot be read.", inner: e);
+                        $"{name} refused the key for '{user}' (Permission denied (publickey)), so '{url}' cannot be read.",
+                        inner: e);
                 default:
                     return new SshFailure(ConnectionFailure.ConnectionFailed,
                         $"The SSH connection to {name} for '{url}' failed: {e.Message.TrimEnd('.')}.", inner: e);
@@ -284,9 +301,9 @@ namespace GitIntegration.Core.Git
         }
 
         /// <summary>
-        /// Decides inside SSH.NET's HostKeyReceived: a key known_hosts pins is trusted; another key for a known host is a change,
-        /// never trusted; a new host is trusted when its key is one the service publishes or -AcceptNewHostKey says so, and is
-        /// then recorded.
+        /// Decides inside SSH.NET's HostKeyReceived: a key known_hosts pins is trusted; another key for a known host is a
+        /// change, never trusted; a new host is trusted when its key is one the service publishes or -AcceptNewHostKey says
+        /// so, and is then recorded.
         /// </summary>
         private sealed class HostKeyCheck
         {
@@ -310,22 +327,32 @@ namespace GitIntegration.Core.Git
                 try
                 {
                     var key = Presented = HostKeyScanner.Describe(_url.Host, _url.EffectivePort, e.HostKey);
-                    if (_known.Any(k => k.Type == key.KeyType && k.Base64 == key.PublicKey)) { e.CanTrust = true; return; }
+                    if (_known.Any(k => k.Type == key.KeyType && k.Base64 == key.PublicKey))
+                    {
+                        e.CanTrust = true;
+                        return;
+                    }
                     var name = KnownHosts.Name(_url.Host, _url.EffectivePort);
                     var path = _access.KnownHostsPath;
                     if (_known.Count > 0)
                     {
-                        var before = string.Join(", ", _known.Select(k => $"{k.Type} {SshKey.FromPublicBlob(Convert.FromBase64String(k.Base64)).FingerprintSha256}"));
+                        var before = string.Join(", ", _known.Select(k =>
+                            $"{k.Type} {SshKey.FromPublicBlob(Convert.FromBase64String(k.Base64)).FingerprintSha256}"));
                         Failure = new SshFailure(ConnectionFailure.HostKeyChanged,
-                            $"The host key of {name} has changed: {path} trusts {before}, but the server now presents {key}. This can be an attack (someone between you and the server) or a reinstalled server; '{_url}' was not contacted.",
-                            $"Do not connect until the server's administrator confirms the new key. If they do, remove the old entry (ssh-keygen -f \"{path}\" -R \"{name}\") and connect again with -AcceptNewHostKey.");
+                            $"The host key of {name} has changed: {path} trusts {before}, but the server now presents {key}. " +
+                            "This can be an attack (someone between you and the server) or a reinstalled server; " +
+                            $"'{_url}' was not contacted.",
+                            "Do not connect until the server's administrator confirms the new key. If they do, remove the old " +
+                            $"entry (ssh-keygen -f \"{path}\" -R \"{name}\") and connect again with -AcceptNewHostKey.");
                         return;
                     }
                     if (key.MatchesPublished == false)
                     {
                         Failure = new SshFailure(ConnectionFailure.HostKeyUnknown,
-                            $"{name} presents {key}, which is not among the fingerprints {HostProfiles.For(_url).DisplayName} publishes ({key.PublishedSource}); '{_url}' was not contacted.",
-                            "Do not connect: something between you and the service (a proxy inspecting SSH, or an attacker) answers in its name. Ask your network team.");
+                            $"{name} presents {key}, which is not among the fingerprints {HostProfiles.For(_url).DisplayName} " +
+                            $"publishes ({key.PublishedSource}); '{_url}' was not contacted.",
+                            "Do not connect: something between you and the service (a proxy inspecting SSH, or an attacker) " +
+                            "answers in its name. Ask your network team.");
                         return;
                     }
                     if (key.MatchesPublished == true || _access.AcceptNewHostKey)
@@ -336,7 +363,8 @@ namespace GitIntegration.Core.Git
                     }
                     Failure = new SshFailure(ConnectionFailure.HostKeyUnknown,
                         $"{name} is not in {path}; the server presents {key}. '{_url}' was not contacted.",
-                        "Compare the fingerprint with the one the server's administrator publishes (Get-GitHostKey), then run again with -AcceptNewHostKey.");
+                        "Compare the fingerprint with the one the server's administrator publishes (Get-GitHostKey), " +
+                        "then run again with -AcceptNewHostKey.");
                 }
                 catch (GitIntegrationException x)
                 {
@@ -346,7 +374,7 @@ namespace GitIntegration.Core.Git
         }
 
         /// <summary>
-        /// A private key opened by our own key reader, handed to SSH.NET as an object: never a file, never a passphrase.
+        /// A private key opened by our own key reader, handed to SSH.NET as an object: never a file or a passphrase.
         /// RSA signs with rsa-sha2-512 or rsa-sha2-256 only.
         /// </summary>
         private sealed class KeySource : IPrivateKeySource
@@ -357,8 +385,8 @@ namespace GitIntegration.Core.Git
                 HostKeyAlgorithms = k is RsaKey rsa
                     ? new[]
                     {
-                        new KeyHostAlgorithm("rsa-sha2-512", rsa, new RsaDigitalSignature(rsa, HashAlgorithmName.SHA512)),
-                        new KeyHostAlgorithm("rsa-sha2-256", rsa, new RsaDigitalSignature(rsa, HashAlgorithmName.SHA256)),
+                        new KeyHostAlgorithm("rsa-sha2-512", rsa, new RsaDigitalSignature(rsa, Sha.SHA512)),
+                        new KeyHostAlgorithm("rsa-sha2-256", rsa, new RsaDigitalSignature(rsa, Sha.SHA256)),
                     }
                     : new[] { new KeyHostAlgorithm(k.ToString(), k) };
             }
@@ -371,7 +399,8 @@ namespace GitIntegration.Core.Git
             switch (key.Private)
             {
                 case RsaPrivateCrtKeyParameters rsa:
-                    return new RsaKey(Big(rsa.Modulus), Big(rsa.PublicExponent), Big(rsa.Exponent), Big(rsa.P), Big(rsa.Q), Big(rsa.QInv));
+                    return new RsaKey(Big(rsa.Modulus), Big(rsa.PublicExponent), Big(rsa.Exponent), Big(rsa.P), Big(rsa.Q),
+                        Big(rsa.QInv));
                 case ECPrivateKeyParameters ec:
                     var size = (EcCurves.BitsOf(key.Curve!) + 7) / 8;
                     var d = ec.D.ToByteArrayUnsigned();
@@ -379,10 +408,12 @@ namespace GitIntegration.Core.Git
                     Buffer.BlockCopy(d, 0, padded, size - d.Length, d.Length);
                     return new EcdsaKey(key.Curve!, ((ECPublicKeyParameters)key.Public).Q.GetEncoded(false), padded);
                 case Ed25519PrivateKeyParameters ed:
-                    return new ED25519Key(ed.GetEncoded().Concat(((Ed25519PublicKeyParameters)key.Public).GetEncoded()).ToArray());
+                    var publicKey = ((Ed25519PublicKeyParameters)key.Public).GetEncoded();
+                    return new ED25519Key(ed.GetEncoded().Concat(publicKey).ToArray());
                 default:
                     throw new KeyFormatException(ErrorIds.KeyAlgorithmNotSupported,
-                        $"A {key.ShortType} key cannot log in: OpenSSH and every git host refuse DSA keys. Generate a new key with New-GitSshKey.");
+                        $"A {key.ShortType} key cannot log in: OpenSSH and every git host refuse DSA keys. " +
+                        "Generate a new key with New-GitSshKey.");
             }
         }
 
@@ -394,7 +425,7 @@ namespace GitIntegration.Core.Git
         }
     }
 
-    /// <summary>What one channel brings back: the greeting of <c>ssh -T</c>, or the refs <c>git ls-remote</c> would list.</summary>
+    /// <summary>What one channel brings back: the greeting of <c>ssh -T</c>, or the refs <c>git ls-remote</c> lists.</summary>
     internal static class SshChannels
     {
         /// <summary>Far more than any host's greeting; the rest is not read.</summary>
@@ -404,9 +435,9 @@ namespace GitIntegration.Core.Git
         internal const int MaxAdvertisementBytes = 64 << 20;
 
         /// <summary>
-        /// Asks for a shell without a terminal, as <c>ssh -T</c> does, and reads what the host writes on both streams until it closes
-        /// the channel. A host that keeps a real shell open has authenticated the key all the same: at the time limit the shell is closed
-        /// and the text so far is the answer.
+        /// Asks for a shell without a terminal, as <c>ssh -T</c> does, and reads what the host writes on both streams until
+        /// it closes the channel. A host that keeps a real shell open has authenticated the key all the same: at the time
+        /// limit the shell is closed and the text so far is the answer.
         /// </summary>
         public static string Greeting(SshClient client, TimeSpan timeout, CancellationToken cancel)
         {
@@ -416,13 +447,17 @@ namespace GitIntegration.Core.Git
             using var input = new SilentInput();
             using var shell = client.CreateShellNoTerminal(input, output, errors, 4096);
             shell.Stopped += (_, __) => stopped.Set();
-            shell.Start();
+            try { shell.Start(); }
+            catch (SshException e) when (e.Message.IndexOf("shell was not accepted", StringComparison.Ordinal) >= 0)
+            {
+                return ""; // logged in: a host may refuse shells without a word
+            }
             try { stopped.Wait(timeout, cancel); }
             finally { if (!stopped.IsSet) shell.Stop(); }
             return errors.Text + "\n" + output.Text;
         }
 
-        /// <summary>What <c>git-upload-pack</c> answered: the advertised refs, or the server's own words when it refused.</summary>
+        /// <summary>What <c>git-upload-pack</c> answered: the advertised refs, or the server's words when it refused.</summary>
         public sealed class Advertisement
         {
             public List<string> Lines { get; } = new List<string>();
@@ -433,8 +468,8 @@ namespace GitIntegration.Core.Git
         }
 
         /// <summary>
-        /// Runs <c>git-upload-pack '&lt;path&gt;'</c> as git ls-remote does, reads the ref advertisement (pkt-lines up to the flush
-        /// packet, bounded in size), then answers with a flush packet of its own: nothing wanted, the server ends.
+        /// Runs <c>git-upload-pack '&lt;path&gt;'</c> as git ls-remote does, reads the ref advertisement (pkt-lines up to
+        /// the flush packet, bounded in size), then answers with a flush packet of its own: nothing wanted, the server ends.
         /// </summary>
         public static Advertisement ListRefs(SshClient client, GitUrl url, TimeSpan timeout, CancellationToken cancel)
         {
@@ -442,8 +477,8 @@ namespace GitIntegration.Core.Git
             using var command = client.CreateCommand("git-upload-pack " + Quote(RemotePath(url)));
             command.CommandTimeout = timeout;
             var run = command.ExecuteAsync(cancel);
-            // Read here, not on a pool thread (which a loaded machine hands out slowly): at the time limit, or on cancel,
-            // SSH.NET ends the command and its output, which ends this read.
+            // Read here, not on a pool thread (which a loaded machine hands out slowly): at the time limit, or on
+            // cancel, SSH.NET ends the command and its output, which ends this read.
             ReadPackets(command.OutputStream, result);
             // The flush packet ends git-upload-pack. No EOF follows: sent while the server closes the channel, an EOF
             // reaches a channel sshd has already freed, and sshd drops the whole connection ("ieof packet referred to
@@ -452,13 +487,15 @@ namespace GitIntegration.Core.Git
             try
             {
                 stdin?.Write(Flush, 0, Flush.Length);
-                if (!run.Wait(Milliseconds(timeout + timeout), cancel)) throw new SshOperationTimeoutException("git-upload-pack did not end.");
+                if (!run.Wait(Milliseconds(timeout + timeout), cancel))
+                    throw new SshOperationTimeoutException("git-upload-pack did not end.");
                 run.GetAwaiter().GetResult();
             }
             catch (SshOperationTimeoutException)
             {
                 throw new SshFailure(ConnectionFailure.Timeout,
-                    $"{KnownHosts.Name(url.Host, url.EffectivePort)} did not list the refs of '{url}' within {timeout.TotalSeconds:0} seconds.");
+                    $"{KnownHosts.Name(url.Host, url.EffectivePort)} did not list the refs of '{url}' " +
+                    $"within {timeout.TotalSeconds:0} seconds.");
             }
             finally { stdin?.Dispose(); }
             result.ExitStatus = command.ExitStatus;
@@ -470,7 +507,8 @@ namespace GitIntegration.Core.Git
 
         private static int Milliseconds(TimeSpan t) => (int)Math.Min(int.MaxValue, t.TotalMilliseconds);
 
-        /// <summary>The path git sends: as written in an scp-like URL, from the root in an ssh:// URL (but "~user/..." stays relative).</summary>
+        /// <summary>The path git sends: as written in an scp-like URL, from the root in an ssh:// URL ("~user/..." stays
+        /// relative).</summary>
         internal static string RemotePath(GitUrl url) =>
             !url.IsScpLike && url.Path.StartsWith("/~", StringComparison.Ordinal) ? url.Path.Substring(1) : url.Path;
 
@@ -485,12 +523,13 @@ namespace GitIntegration.Core.Git
             {
                 if (!ReadExactly(stream, head, 4)) return;
                 var hex = Encoding.ASCII.GetString(head);
-                if (!int.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var length) || (length > 0 && length < 4) || length > 65520)
-                    throw new InvalidDataException($"The server's answer is not git's protocol (it began '{SshKey.Printable(hex)}').");
+                if (!int.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var length)
+                    || (length > 0 && length < 4) || length > 65520)
+                    throw new InvalidDataException($"its answer is not git's protocol (it began '{SshKey.Printable(hex)}').");
                 if (length == 0) { result.Complete = true; return; }
                 total += length;
                 if (total > MaxAdvertisementBytes)
-                    throw new InvalidDataException($"The server advertised more than {MaxAdvertisementBytes >> 20} MB of refs.");
+                    throw new InvalidDataException($"it advertised more than {MaxAdvertisementBytes >> 20} MB of refs.");
                 var body = new byte[length - 4];
                 if (!ReadExactly(stream, body, body.Length)) return;
                 var line = Encoding.UTF8.GetString(body).TrimEnd('\n');
@@ -541,7 +580,8 @@ namespace GitIntegration.Core.Git
             }
         }
 
-        /// <summary>Standard input that never delivers a byte (SSH.NET's shell would send an empty read over and over).</summary>
+        /// <summary>Standard input that never delivers a byte (SSH.NET's shell would send an empty read again and again).
+        /// </summary>
         private sealed class SilentInput : Stream
         {
             private readonly TaskCompletionSource<int> _never = new TaskCompletionSource<int>();
@@ -552,7 +592,8 @@ namespace GitIntegration.Core.Git
             public override long Position { get => 0; set { } }
             public override void Flush() { }
             public override int Read(byte[] buffer, int offset, int count) => _never.Task.GetAwaiter().GetResult();
-            public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _never.Task;
+            public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellation) =>
+                _never.Task;
             public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
             public override void SetLength(long value) => throw new NotSupportedException();
             public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
