@@ -14,7 +14,7 @@ namespace GitIntegration
     /// <para type="synopsis">Connects a repository: verifies read access as git ls-remote does, then stores the
     /// integration as Connected.</para>
     /// <para type="description">What "verify the connection" checks by hand, as one scriptable command. Over SSH it uses the private
-    /// key (-KeyPath or a key object from Get-GitSshKey) and its passphrase, through the OpenSSH client, never interactively, host keys checked
+    /// key (-KeyPath or a key object from Get-GitSshKey) and its passphrase, in PowerShell itself (neither ssh nor git is needed), never interactively, host keys checked
     /// strictly; over HTTPS it reads the repository's list of refs itself (git is not needed), sending the token in
     /// -Credential only in the Authorization header, only to the repository's own address (never to a server a redirect
     /// points to), and never over plain http unless -AllowUnencryptedAuthentication is given.
@@ -28,8 +28,8 @@ namespace GitIntegration
     /// Connecting a URL that is already stored updates that integration; under another -Name it is refused (UrlStoredUnderOtherName):
     /// Set-GitIntegration -NewName renames. Piped repositories are verified in parallel, up to -ThrottleLimit; the error of one names
     /// its URL, which is also the error's TargetObject.
-    /// On Linux and macOS, the SSH connections to one host with one key are shared (OpenSSH ControlMaster): the key authenticates once per
-    /// host, not once per repository, and the shared connections are closed when the command ends.</para>
+    /// The repositories on one SSH host with one key share one connection: the key authenticates once per host, not once per repository,
+    /// and the connection is closed when the command ends. Only -Clone runs git.</para>
     /// </summary>
     /// <example>
     /// <code>Connect-GitRepository -Url git@bitbucket.org:team/app.git -KeyPath ~/.ssh/jira_rsa -Passphrase (Read-Host -AsSecureString)</code>
@@ -61,7 +61,7 @@ namespace GitIntegration
         private Throttled<GitConnectionResult>? _work;
         private IntegrationStore? _store;
         private StoreDocument? _stored;
-        private SshMultiplexer? _mux;
+        private SshConnections? _ssh;
         private int _queued, _finished;
 
         /// <summary><para type="description">The repository's clone URL (SSH or HTTPS). Import-Csv output binds by a Url, Origin or CloneUrl column.</para></summary>
@@ -87,7 +87,7 @@ namespace GitIntegration
         [ValidateNotNull]
         public SshKeyInfo? Key { get; set; }
 
-        /// <summary><para type="description">The passphrase of the private key. It reaches ssh through an askpass helper and is stored protected, never in the YAML.</para></summary>
+        /// <summary><para type="description">The passphrase of the private key. It opens the key in this process only, and is stored protected, never in the YAML.</para></summary>
         [Parameter(ParameterSetName = KeySet)]
         public SecureString? Passphrase { get; set; }
 
@@ -138,7 +138,7 @@ namespace GitIntegration
         public string? Destination { get; set; }
 
         /// <summary><para type="description">How many repositories are verified at the same time. Over SSH they share one connection per host
-        /// and key; a host that allows fewer sessions per connection (OpenSSH servers: 10) gets a connection of its own for each one beyond.</para></summary>
+        /// and key, with at most 8 checks at once on it (OpenSSH servers allow 10 sessions per connection).</para></summary>
         [Parameter]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
@@ -168,8 +168,8 @@ namespace GitIntegration
             _work = new Throttled<GitConnectionResult>(ThrottleLimit);
             try { _stored = _store.Load(); }
             catch (GitIntegrationException e) { Fail(e); }
-            _mux = new SshMultiplexer();
-            WriteVerbose(_mux.Description);
+            _ssh = new SshConnections();
+            WriteVerbose($"Repositories on one SSH host with one key share one connection, {SshConnections.MaxChannels} checks at a time.");
         }
 
         /// <summary>Queues each repository's verification.</summary>
@@ -193,18 +193,18 @@ namespace GitIntegration
         {
             _work?.Drain(block: true);
             _work?.Dispose();
-            _mux?.Dispose();
+            _ssh?.Dispose();
         }
 
-        /// <summary>Ctrl+C: kills the running git and ssh processes and closes the shared connections.</summary>
+        /// <summary>Ctrl+C: stops the checks, kills a running clone and closes the shared connections.</summary>
         protected override void StopProcessing()
         {
             _work?.Cancel();
-            _mux?.Dispose();
+            _ssh?.Dispose();
         }
 
         /// <summary>Closes the shared SSH connections when the pipeline ends early (an error or Ctrl+C).</summary>
-        public void Dispose() => _mux?.Dispose();
+        public void Dispose() => _ssh?.Dispose();
 
         private ConnectRequest Build()
         {
@@ -228,7 +228,7 @@ namespace GitIntegration
                 AcceptNewHostKey = AcceptNewHostKey,
                 KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-                Multiplexer = _mux,
+                Connections = _ssh,
             };
             var request = new ConnectRequest(url, access) { Name = Name, Requirement = Requirement };
             if (Clone) request.CloneTo = ResolveNewPath(Destination ?? url.Name);
@@ -243,7 +243,7 @@ namespace GitIntegration
             try
             {
                 var result = finished();
-                WriteVerbose($"{result.Url}: {result.Reason} {result.Message}");
+                WriteVerbose($"{result.Url}: {result.Reason} {result.Message}{(result.Negotiated != null ? " (SSH " + result.Negotiated + ")" : "")}");
                 var saved = RepositoryConnector.Save(_store!, request, result, Force);
                 if (!result.Success) WriteWarning($"'{saved.Name}' is stored as Failed ({result.Reason}) because -Force was given: {result.Message}");
                 WriteObject(saved);

@@ -7,7 +7,7 @@ namespace GitIntegration
 {
     /// <summary>
     /// <para type="synopsis">Reads a git server's SSH host keys and says whether they are the ones the service publishes.</para>
-    /// <para type="description">Asks the server for its host keys with ssh-keyscan (no login, nothing trusted or written) and returns each key's
+    /// <para type="description">Asks the server for its host keys as ssh-keyscan does, without needing it (no login, nothing trusted or written) and returns each key's
     /// type and SHA256 fingerprint, whether it matches the fingerprints GitHub, GitLab.com, Bitbucket Cloud or Azure DevOps publish
     /// (MatchesPublished: $true, $false, or empty when the host publishes none), and whether the module's known_hosts already trusts it.
     /// Compare the fingerprint with the one your server's administrator publishes before connecting with -AcceptNewHostKey.</para>
@@ -67,7 +67,7 @@ namespace GitIntegration
                     port = ssh.EffectivePort;
                 }
                 var knownHosts = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.DefaultPath;
-                WriteVerbose($"ssh-keyscan -p {port} {host}; comparing with '{knownHosts}'.");
+                WriteVerbose($"Reading the host keys of {KnownHosts.Name(host, port)} (Ed25519, ECDSA, RSA); comparing with '{knownHosts}'.");
                 foreach (var k in HostKeyScanner.Scan(host, port, TimeSpan.FromSeconds(TimeoutSeconds), knownHosts))
                 {
                     if (k.MatchesPublished == false) WriteWarning($"{KnownHosts.Name(host, port)} presents {k}, which is not a fingerprint the service publishes ({k.PublishedSource}).");

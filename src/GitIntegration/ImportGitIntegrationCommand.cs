@@ -196,10 +196,12 @@ namespace GitIntegration
         private void VerifyRows(IntegrationStore store, IList<ImportResult> results)
         {
             var doc = store.Load();
+            using var ssh = new SshConnections();
             var template = new GitAccess
             {
                 AcceptNewHostKey = AcceptNewHostKey, Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
                 KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(store),
+                Connections = ssh,
             };
             var imported = new[] { ImportAction.Created, ImportAction.Updated, ImportAction.Unchanged };
             var rows = results.Where(r => r.Id != null && imported.Contains(r.Action)).ToList();

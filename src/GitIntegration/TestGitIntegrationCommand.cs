@@ -23,8 +23,8 @@ namespace GitIntegration
     /// (WaitingForGitHub), the app exists but is not installed (AppNotInstalled, with the install URL in InstallUrl and Remedy), or the app was
     /// deleted on GitHub (AppDeleted). Once it is installed, the next Test-GitIntegration records the installation and makes it Active.</para>
     /// <para type="description">Integrations are verified in parallel, up to -ThrottleLimit, each within -TimeoutSeconds. With -Quiet, returns only
-    /// $true when every one is verified. Reason is also the ErrorId a script can rely on. On Linux and macOS, the SSH connections to one host
-    /// with one key are shared (OpenSSH ControlMaster): the key authenticates once per host, and the shared connections are closed when the command ends.</para>
+    /// $true when every one is verified. Reason is also the ErrorId a script can rely on. The repositories on one SSH host with one key share
+    /// one connection: the key authenticates once per host, and the connection is closed when the command ends.</para>
     /// </summary>
     /// <example>
     /// <code>Test-GitIntegration | Where-Object { -not $_.Success } | Format-Table Name, Reason, Remedy -Wrap</code>
@@ -44,7 +44,7 @@ namespace GitIntegration
     {
         private IntegrationStore? _store;
         private Throttled<GitConnectionResult>? _work;
-        private SshMultiplexer? _mux;
+        private SshConnections? _ssh;
         private bool _allGood = true;
 
         /// <summary><para type="description">Trusts an SSH host key on a first connection and records it; a changed key is never accepted.</para></summary>
@@ -75,8 +75,8 @@ namespace GitIntegration
         {
             _store = OpenStore();
             _work = new Throttled<GitConnectionResult>(ThrottleLimit);
-            _mux = new SshMultiplexer();
-            WriteVerbose(_mux.Description);
+            _ssh = new SshConnections();
+            WriteVerbose($"Repositories on one SSH host with one key share one connection, {SshConnections.MaxChannels} checks at a time.");
         }
 
         /// <summary>Queues each integration's verification.</summary>
@@ -90,7 +90,7 @@ namespace GitIntegration
                 AcceptNewHostKey = AcceptNewHostKey,
                 KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-                Multiplexer = _mux,
+                Connections = _ssh,
             };
             foreach (var integration in targets)
             {
@@ -110,25 +110,26 @@ namespace GitIntegration
         {
             _work?.Drain(block: true);
             _work?.Dispose();
-            _mux?.Dispose();
+            _ssh?.Dispose();
             if (Quiet) WriteObject(_allGood);
         }
 
-        /// <summary>Ctrl+C: kills the running git and ssh processes, cancels the calls to GitHub and closes the shared SSH connections.</summary>
+        /// <summary>Ctrl+C: stops the checks, cancels the calls to GitHub and closes the shared SSH connections.</summary>
         protected override void StopProcessing()
         {
             _work?.Cancel();
-            _mux?.Dispose();
+            _ssh?.Dispose();
         }
 
         /// <summary>Closes the shared SSH connections when the pipeline ends early (an error or Ctrl+C).</summary>
-        public void Dispose() => _mux?.Dispose();
+        public void Dispose() => _ssh?.Dispose();
 
         private void Emit(Integration integration, Func<GitConnectionResult> finished)
         {
             try
             {
                 var result = finished();
+                if (result.Negotiated != null) WriteVerbose($"{result.Url}: SSH {result.Negotiated}.");
                 IntegrationCheck.Record(_store!, integration, result);
                 _allGood &= result.Success;
                 if (!Quiet) WriteObject(result);

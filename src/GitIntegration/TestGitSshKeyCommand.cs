@@ -12,7 +12,7 @@ namespace GitIntegration
     /// <para type="description">Checks a key offline against a requirement (by default the integration's rule: a private RSA key in OpenSSL PEM).
     /// Returns a result with IsValid and Findings; each finding has a stable Id, a Severity, a plain-English Message and a Remedy,
     /// a command that fixes it. With -Quiet, returns only $true or $false.
-    /// With -Url or -HostName it logs in to the git host with the key like ssh -T (the real OpenSSH client, never interactive, host keys
+    /// With -Url or -HostName it logs in to the git host with the key like ssh -T (in PowerShell itself: no ssh needed, never interactive, host keys
     /// checked strictly against the module's known_hosts) and returns Authenticated, the Account the host greets, or one Reason:
     /// PermissionDenied (with where to add the key), HostKeyUnknown, HostKeyChanged, ConnectionRefused or Timeout (with the host's port-443
     /// alternative), NameResolution, WrongPassphrase, PassphraseRequired or KeyRejectedByIntegrationRule (the host accepts the key, the
@@ -160,10 +160,11 @@ namespace GitIntegration
                     KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.DefaultPath,
                     Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
                 };
-                WriteVerbose($"ssh -T {url.Host} port {url.EffectivePort} with {(key ?? "the default keys")}; host keys from '{access.KnownHostsPath}'.");
+                WriteVerbose($"Logging in to {url.Host} port {url.EffectivePort} as ssh -T does, with {(key ?? "the default keys")}; host keys from '{access.KnownHostsPath}'.");
                 using (_stop = new System.Threading.CancellationTokenSource())
                 {
                     var result = GitConnection.TestSsh(url, access, _stop.Token);
+                    if (result.Negotiated != null) WriteVerbose($"SSH {result.Negotiated}.");
                     WriteVerbose($"{result.Reason}: {result.Message}");
                     if (Quiet) WriteObject(result.Success);
                     else WriteObject(result);
@@ -173,7 +174,7 @@ namespace GitIntegration
             catch (OperationCanceledException) { }
         }
 
-        /// <summary>Ctrl+C: kills the ssh process tree.</summary>
+        /// <summary>Ctrl+C: ends the login.</summary>
         protected override void StopProcessing()
         {
             try { _stop?.Cancel(); } catch (ObjectDisposedException) { }

@@ -65,7 +65,7 @@ static class ImportBench
         "$($import.ToString($c)) $($first.ToString($c)) $commands $($PSVersionTable.PSVersion)"
         """;
 
-    private static string FindPwsh(string root)
+    internal static string FindPwsh(string root)
     {
         var exe = OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh";
         var chosen = Environment.GetEnvironmentVariable("GITINTEGRATION_PWSH");

@@ -11,9 +11,7 @@ using GitIntegration.Core.Store;
 // write <path> <text> [public]: writes a file the way secrets (or, with "public", .pub files) are written.
 // folders <path>: makes sure a folder exists, creating what is missing.
 // secret <store> <name> <text>: stores a secret and records it in the store, as Set-GitIntegration does.
-// askpass: makes the askpass helper, prints its path, and keeps it until standard input closes.
-// ls-remote <url> <key> <known_hosts> <seconds>: git ls-remote with that key, as Connect-GitRepository runs it.
-// temp: makes (and deletes) a temporary folder, the first one of a process, and prints its path.
+// ls-remote <url> <key> <known_hosts> <seconds>: lists a repository's refs with that key, as Connect-GitRepository does.
 var store = IntegrationStore.Open(args.Length > 1 ? args[1] : null);
 switch (args[0])
 {
@@ -62,10 +60,6 @@ switch (args[0])
             return 0;
         });
         return 0;
-    case "askpass":
-        Console.WriteLine(Askpass.Environment("unused")["SSH_ASKPASS"]);
-        Console.In.ReadToEnd();
-        return 0;
     case "ls-remote":
         var access = new GitAccess
         {
@@ -74,12 +68,7 @@ switch (args[0])
         var r = GitConnection.ListRemote(GitUrl.Parse(args[1]), access);
         Console.WriteLine($"{r.Reason} {r.Message}");
         return 0;
-    case "temp":
-        var temp = TemporaryFolders.Create();
-        Console.WriteLine(temp);
-        TemporaryFolders.Delete(temp);
-        return 0;
     default:
-        Console.Error.WriteLine("usage: add | churn | write | folders | secret | askpass | ls-remote | temp");
+        Console.Error.WriteLine("usage: add | churn | write | folders | secret | ls-remote");
         return 2;
 }

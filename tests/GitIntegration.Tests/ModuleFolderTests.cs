@@ -21,7 +21,7 @@ public sealed class ModuleFolderTests : IClassFixture<ModuleUnderTest>
         Directory.GetFiles(BuiltModule.Path, "*.dll").Select(Path.GetFileName).Order()
             .Should().Equal("GitIntegration.dll", "GitIntegration.Init.dll");
         var deps = Directory.GetFiles(BuiltModule.Dependencies, "*.dll").Select(Path.GetFileName).ToList();
-        deps.Should().Contain(new[] { "GitIntegration.Core.dll", "GitIntegration.Loader.dll", "BouncyCastle.Crypto.dll", "YamlDotNet.dll", "System.Text.Json.dll" });
+        deps.Should().Contain(new[] { "GitIntegration.Core.dll", "GitIntegration.Loader.dll", "BouncyCastle.Cryptography.dll", "Renci.SshNet.dll", "YamlDotNet.dll", "System.Text.Json.dll" });
         deps.Should().NotContain(d => d!.StartsWith("System.Management.Automation"), "PowerShell brings its own");
         // Everything the build output holds is shipped, so a dependency added later is never forgotten.
         var built = Directory.GetFiles(ModuleUnderTest.ModuleBin, "*.dll").Select(Path.GetFileName).Where(n => !n!.StartsWith("System.Management.Automation"));

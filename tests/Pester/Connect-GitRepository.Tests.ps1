@@ -56,15 +56,18 @@ Describe 'Connect-GitRepository' {
         (Connect-GitRepository -Url $url -Name stranger -KeyPath "$root/stranger" -Force -WarningAction SilentlyContinue).Status | Should -Be 'Failed'
     }
 
-    It 'shares one SSH connection for the repositories of one host, and closes it when done' {
-        $urls = 'app', 'web' | ForEach-Object { "ssh://git@127.0.0.1:$port$root/repos/$_.git" }
-        $verbose = $urls | Connect-GitRepository -KeyPath "$root/jira_rsa" -ThrottleLimit 2 -Verbose 4>&1 |
+    It 'shares one SSH connection for the repositories of one host, and names the algorithms with -Verbose' {
+        $logins = { @(Select-String -Path "$root/sshd.log" -Pattern 'Accepted publickey').Count }
+        $before = & $logins
+        $urls = 'app', 'web', 'other' | ForEach-Object { "ssh://git@127.0.0.1:$port$root/repos/$_.git" }
+        $verbose = $urls | Connect-GitRepository -KeyPath "$root/jira_rsa" -ThrottleLimit 3 -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        $dir = ($verbose.Message | Select-String 'control sockets in (.+)\)\.$').Matches[0].Groups[1].Value
-        $dir | Should -Not -BeNullOrEmpty
-        Test-Path $dir | Should -BeFalse
-        Start-Sleep -Seconds 1
-        Get-Process ssh -ErrorAction SilentlyContinue | Where-Object { $_.CommandLine -like "*$dir*" } | Should -BeNullOrEmpty
+        & $logins | Should -Be ($before + 1) -Because 'the three repositories ride on one login'
+        $negotiated = @($verbose.Message | Where-Object { $_ -match '\(SSH key exchange (\S+), host key (\S+)\)' })
+        $negotiated.Count | Should -Be 3
+        $negotiated[0] | Should -Match 'key exchange (mlkem768x25519|sntrup761x25519|curve25519)'
+        $negotiated[0] | Should -Match 'host key ssh-ed25519'
+        $negotiated | Should -Not -Match 'sha1'
     }
 
     It 'connects with a PuTTY key, as Pageant users keep it, once told the integration will not read it' {
@@ -330,23 +333,13 @@ Describe 'Connect-GitRepository to an HTTPS git server with its own certificate'
 }
 
 Describe 'Connect-GitRepository killed during a check, on a machine shared with other users' -Skip:$NotUnix {
-    BeforeAll {
-        # The PuTTY keys found in the session's temporary folder: the module's files and folders there are named gi-*.
-        function script:Get-KeyCopy([string] $Dir) {
-            Get-ChildItem $Dir -Recurse -File -Filter * -ErrorAction Ignore |
-                Where-Object { $_.FullName -like "$Dir/gi-*" } |
-                Where-Object { (Get-Content $_.FullName -Raw) -match 'PRIVATE KEY-----' } |
-                Select-Object -ExpandProperty FullName
-        }
-    }
-
-    It 'leaves no key in clear and no helper others could replace, and the next check clears what it left (umask 000)' {
+    It 'writes nothing to the temporary folder and starts no process while it checks, even killed (umask 000)' {
         $tmp = Join-Path $root 'tmp-killed'
         New-Item -ItemType Directory $tmp | Out-Null
         chmod 755 $tmp   # a shared temporary folder, as /tmp: others may try their luck in it
         $pass = Secure 'ppk pass'
         ConvertTo-PuttyKey "$root/jira_rsa" -Destination "$root/killed.ppk" -NewPassphrase $pass -Passes 1 | Out-Null
-        # A server that takes the connection and never answers: ssh waits for its banner until the session is killed.
+        # A server that takes the connection and never answers: the check waits for its banner until the session is killed.
         $silent = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::Loopback, 0)
         $silent.Start()
         $session = $null
@@ -356,36 +349,51 @@ Describe 'Connect-GitRepository killed during a check, on a machine shared with 
                 "-KnownHostsPath '$root/kh-killed' -StorePath '$root/killed-store' -TimeoutSeconds 120"
             $start = New-AdminSessionStart -Umask '000' -Script $check -Environment @{ TMPDIR = $tmp }
             $session = [System.Diagnostics.Process]::Start($start)
-            # Once ssh runs (its -i names the copy), the copy and the askpass helper are in place.
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not (Get-Process ssh -ErrorAction Ignore | Where-Object { $_.CommandLine -like "*$tmp*" }) -and
-                   -not $session.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            $copies = @(Get-KeyCopy $tmp)
-            $copies | Should -Not -BeNullOrEmpty -Because 'ssh is handed a copy of the PuTTY key while it connects'
-            $askpass = @(Get-ChildItem $tmp -Recurse -Filter askpass.sh | Select-Object -ExpandProperty FullName)
-            $askpass.Count | Should -Be 1 -Because 'ssh gets the copy''s one-time passphrase from the askpass helper'
-            foreach ($copy in $copies) {
-                (Get-GitSshKey -Path $copy).IsEncrypted | Should -BeTrue -Because "'$copy' is on disk"
-            }
-            Invoke-AsAttacker 'printf "#!/bin/sh\nid\n" > "$1.new" && mv -f "$1.new" "$1"' $askpass[0] | Should -BeFalse
-            Invoke-AsAttacker 'cat "$1"' $copies[0] | Should -BeFalse
-
+            # The key is open and the check is under way once its connection reaches the server.
+            $accepted = $silent.AcceptTcpClientAsync()
+            $accepted.Wait(60000) | Should -BeTrue -Because "the session connects: $(if ($session.HasExited) { $session.StandardError.ReadToEnd() })"
+            $children = Get-Content "/proc/$($session.Id)/task/$($session.Id)/children" -Raw
+            "$children".Trim() | Should -BeNullOrEmpty -Because 'the check runs inside PowerShell: no ssh, git or helper'
+            Get-ChildItem $tmp -Force -Recurse | Where-Object Name -NotLike 'CoreFxPipe_*' |
+                Should -BeNullOrEmpty -Because 'no key copy and no helper is written while the check runs'
             $session.Kill()   # SIGKILL: nothing of the module runs any more
             $session.WaitForExit()
-            Get-Process ssh -ErrorAction Ignore | Where-Object { $_.CommandLine -like "*$tmp*" } | Stop-Process -Force
-            foreach ($copy in Get-KeyCopy $tmp) {
-                (Get-GitSshKey -Path $copy).IsEncrypted | Should -BeTrue -Because "'$copy' outlived its session"
-            }
-
-            $again = $check -replace '-TimeoutSeconds 120', '-TimeoutSeconds 2 -ErrorAction SilentlyContinue'
-            $next = Invoke-AdminSession -Umask '022' -Script $again -Environment @{ TMPDIR = $tmp }
-            # (PowerShell's own pipe, CoreFxPipe_PSHost.*, stays: it is not the module's.)
-            Get-ChildItem $tmp -Force -Filter 'gi-*' |
-                Should -BeNullOrEmpty -Because "the next check deletes what the killed session left: $($next.Errors)"
+            Get-ChildItem $tmp -Force -Recurse | Where-Object Name -NotLike 'CoreFxPipe_*' | Should -BeNullOrEmpty
+            $accepted.Result.Dispose()
         }
         finally {
             if ($session -and -not $session.HasExited) { $session.Kill() }
             $silent.Stop()
         }
+    }
+}
+
+Describe 'SSH checks on a machine with neither ssh nor git (an automation sandbox)' -Skip:$NotUnix {
+    It 'tests the key, reads the host key and connects a repository; only -Clone asks for git' {
+        $bin = Join-Path $root 'empty-bin'
+        New-Item -ItemType Directory -Force $bin | Out-Null
+        $url = "ssh://git@127.0.0.1:$port$root/repos/app.git"
+        $kh = "$root/kh-sandbox"
+        $check = @"
+'ssh=' + [bool](Get-Command ssh -ErrorAction Ignore)
+'git=' + [bool](Get-Command git -ErrorAction Ignore)
+'test=' + (Test-GitSshKey -Path '$root/jira_rsa' -Url '$url' -KnownHostsPath '$kh' -AcceptNewHostKey).Reason
+`$h = Get-GitHostKey -HostName 127.0.0.1 -Port $port -KnownHostsPath '$kh'
+'hostkey=' + `$h.KeyType + ' ' + `$h.IsKnown
+'connect=' + (Connect-GitRepository -Url '$url' -KeyPath '$root/jira_rsa' -KnownHostsPath '$kh' -StorePath '$root/sandbox-store').Status
+try { Connect-GitRepository -Url '$url' -Name cloned -KeyPath '$root/jira_rsa' -KnownHostsPath '$kh' -StorePath '$root/sandbox-store' -Clone -Destination '$root/sandbox-clone' }
+catch { 'clone=' + `$_.FullyQualifiedErrorId + ' ' + `$_.Exception.Message }
+"@
+        $r = Invoke-AdminSession -Umask '077' -Script $check -Environment @{ PATH = $bin }
+        $lines = @($r.Output -split '\r?\n')
+        $lines | Should -Contain 'ssh=False' -Because ($r.Output + $r.Errors)
+        $lines | Should -Contain 'git=False'
+        $lines | Should -Contain 'test=None'
+        $lines | Should -Contain 'hostkey=ssh-ed25519 True'
+        $lines | Should -Contain 'connect=Connected'
+        $clone = @($lines | Where-Object { $_ -like 'clone=*' })
+        $clone | Should -HaveCount 1 -Because ($r.Output + $r.Errors)
+        $clone[0] | Should -BeLike 'clone=ToolNotInstalled,*'
+        $clone[0] | Should -BeLike '*git is needed only to clone (Connect-GitRepository -Clone)*'
     }
 }

@@ -274,10 +274,12 @@ Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:
         $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
         $script:Other = @{
             YamlDotNet = Join-Path $packages "yamldotnet/$Yaml/lib/netstandard2.0/YamlDotNet.dll"
-            BouncyCastle = Join-Path $packages 'portable.bouncycastle/1.9.0/lib/netstandard2.0/BouncyCastle.Crypto.dll'
+            # An older BouncyCastle.Cryptography 2.x has the same assembly version (2.0.0.0) as ours: only the load
+            # context keeps them apart.
+            BouncyCastle = Join-Path $packages 'bouncycastle.cryptography/2.4.0/lib/netstandard2.0/BouncyCastle.Cryptography.dll'
             Json = Join-Path $packages 'system.text.json/8.0.5/lib/netstandard2.0/System.Text.Json.dll'
         }
-        if (-not (Test-Path $Other.YamlDotNet)) {
+        if (@($Other.Values | Where-Object { -not (Test-Path $_) }).Count -gt 0) {
             dotnet restore (Join-Path $PSScriptRoot 'Pester.csproj') -v quiet | Out-Host
         }
         $csv = 'name,type,origin', 'one,Generic,git@example.com:a/one.git'
@@ -301,6 +303,11 @@ Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:
             $null = Import-GitIntegration -Path (Join-Path $dir 'one.csv')                  # YamlDotNet (the store)
             'store=' + (Get-GitIntegration one).Name
             $null = Export-GitIntegration -Path (Join-Path $dir 'all.json') -Format Json -Force  # System.Text.Json
+            # SSH.NET (with our BouncyCastle under it) answers for a port where nothing listens.
+            $closed = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $closed.Start(); $port = $closed.LocalEndpoint.Port; $closed.Stop()
+            $ssh = Test-GitSshKey -Path $key.Path -Url "ssh://git@127.0.0.1:$port/x.git" -ErrorAction SilentlyContinue
+            'ssh=' + $ssh.Reason
             'json=' + (Get-Content -Raw (Join-Path $dir 'all.json') | ConvertFrom-Json).Count
             # The other module's types still work.
             'their-yaml=' + (New-Object YamlDotNet.Serialization.SerializerBuilder).Build().Serialize(@{ a = 1 }).Trim()
@@ -309,33 +316,40 @@ Describe 'Dependency isolation beside another module (YamlDotNet <Yaml>)' -Skip:
             'their-json=' + [System.Text.Json.JsonSerializer]::Serialize(@{ a = 1 }, [hashtable])
             [AppDomain]::CurrentDomain.GetAssemblies() |
                 Where-Object {
-                    $_.GetName().Name -in 'YamlDotNet', 'BouncyCastle.Crypto', 'GitIntegration.Core', 'System.Text.Json'
+                    $_.GetName().Name -in 'YamlDotNet', 'BouncyCastle.Cryptography', 'Renci.SshNet', 'GitIntegration.Core',
+                        'System.Text.Json'
                 } |
                 ForEach-Object {
                     $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name
-                    'asm={0}|{1}|{2}|{3}' -f $_.GetName().Name, $_.GetName().Version, $context, $_.Location
+                    $file = [System.Diagnostics.FileVersionInfo]::GetVersionInfo($_.Location).FileVersion
+                    'asm={0}|{1}|{2}|{3}|{4}' -f $_.GetName().Name, $_.GetName().Version, $context, $_.Location, $file
                 }
         }
         $lines = @(Invoke-FreshSession -Script $script -Arguments $Other, $ModulePath, "$TestDrive")
         $lines | Should -Contain 'key=True'
         $lines | Should -Contain 'store=one'
         $lines | Should -Contain 'json=1'
+        $lines | Should -Contain 'ssh=ConnectionRefused'
         $lines | Should -Contain 'their-yaml=a: 1'
         $lines | Should -Contain 'their-bc=32'
         $lines | Should -Contain 'their-json={"a":1}'
 
         $loaded = $lines | Where-Object { $_ -like 'asm=*' } | ForEach-Object { $_.Substring(4) } |
-            ConvertFrom-Csv -Delimiter '|' -Header Name, Version, Context, Location
+            ConvertFrom-Csv -Delimiter '|' -Header Name, Version, Context, Location, FileVersion
         $yamls = @($loaded | Where-Object Name -EQ 'YamlDotNet')
         $yamls.Count | Should -Be 2
         ($yamls | Where-Object Context -EQ 'GitIntegration').Location | Should -Be (Join-Path $Deps 'YamlDotNet.dll')
         # YamlDotNet's assembly version is its major version only.
         ($yamls | Where-Object Context -EQ 'Default').Version | Should -Be "$(([version]$Yaml).Major).0.0.0"
-        $bc = @($loaded | Where-Object Name -EQ 'BouncyCastle.Crypto')
+        $bc = @($loaded | Where-Object Name -EQ 'BouncyCastle.Cryptography')
         $bc.Count | Should -Be 2
-        $ours = Join-Path $Deps 'BouncyCastle.Crypto.dll'
+        $ours = Join-Path $Deps 'BouncyCastle.Cryptography.dll'
         ($bc | Where-Object Context -EQ 'GitIntegration').Location | Should -Be $ours
-        ($bc | Where-Object Context -EQ 'Default').Version | Should -Be '1.9.0.0'
+        ($bc | Where-Object Context -EQ 'GitIntegration').FileVersion | Should -BeLike '2.7.*'
+        ($bc | Where-Object Context -EQ 'Default').FileVersion | Should -BeLike '2.4.*'
+        # SSH.NET loads beside our BouncyCastle, never theirs.
+        ($loaded | Where-Object Name -EQ 'Renci.SshNet').Location | Should -Be (Join-Path $Deps 'Renci.SshNet.dll')
+        ($loaded | Where-Object Name -EQ 'Renci.SshNet').Context | Should -Be 'GitIntegration'
         ($loaded | Where-Object Name -EQ 'GitIntegration.Core').Context | Should -Be 'GitIntegration'
         # One System.Text.Json, the runtime's, shared by both: ours is not newer, so a second copy would only split
         # types the runtime hands us.

@@ -29,19 +29,22 @@ namespace GitIntegration.Core.Crypto
             public UnsupportedException(string what) : base(what) { }
         }
 
+        private static ArgumentException Missing(string what) => new ArgumentException($"no {what} parameters");
+
         /// <summary>Returns the DER PrivateKeyInfo, or null when the passphrase is wrong (bad padding).</summary>
         public static byte[]? Decrypt(EncryptedPrivateKeyInfo info, string passphrase)
         {
             var alg = info.EncryptionAlgorithm;
             if (!PkcsObjectIdentifiers.IdPbeS2.Equals(alg.Algorithm))
                 throw new UnsupportedException(alg.Algorithm.Id);
-            var pbes2 = PbeS2Parameters.GetInstance(alg.Parameters);
+            // BouncyCastle 2 gives null for absent parameters, where 1.8 threw: the caller reports an ArgumentException as damage.
+            var pbes2 = PbeS2Parameters.GetInstance(alg.Parameters) ?? throw Missing("PBES2");
             if (!PkcsObjectIdentifiers.IdPbkdf2.Equals(pbes2.KeyDerivationFunc.Algorithm))
                 throw new UnsupportedException(pbes2.KeyDerivationFunc.Algorithm.Id);
-            var kdf = Pbkdf2Params.GetInstance(pbes2.KeyDerivationFunc.Parameters);
+            var kdf = Pbkdf2Params.GetInstance(pbes2.KeyDerivationFunc.Parameters) ?? throw Missing("PBKDF2");
             var scheme = pbes2.EncryptionScheme;
             var (engine, keyLength) = Cipher(scheme.Algorithm);
-            var iv = Asn1OctetString.GetInstance(scheme.Parameters).GetOctets();
+            var iv = (Asn1OctetString.GetInstance(scheme.Parameters) ?? throw Missing("cipher")).GetOctets();
             int iterations = kdf.IterationCount.IntValue;
             if (kdf.IterationCount.BitLength > 31 || iterations > MaxIterations)
                 throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,

@@ -31,7 +31,7 @@ namespace GitIntegration.Core.Git
     }
 
     /// <summary>
-    /// Runs ssh, ssh-keyscan and git: arguments quoted for CreateProcess and .NET's parser alike, stdin closed
+    /// Runs git (and, through it, ssh) to clone and for HTTPS: arguments quoted for CreateProcess and .NET's parser alike, stdin closed
     /// (nothing can wait for a keyboard), a time limit, and the whole process tree killed on timeout or cancel.
     /// </summary>
     public static class ChildProcess
@@ -91,7 +91,7 @@ namespace GitIntegration.Core.Git
             };
         }
 
-        /// <summary>Kills the process and its children (git starts ssh; ssh may start the askpass helper).</summary>
+        /// <summary>Kills the process and its children (git starts ssh).</summary>
         public static void KillTree(Process p)
         {
             try
@@ -148,7 +148,7 @@ namespace GitIntegration.Core.Git
     }
 
     /// <summary>
-    /// Finds the OpenSSH client and git. Unix: PATH. Windows: PATH first (what the admin's own <c>ssh -T</c> runs), then Windows'
+    /// Finds the OpenSSH client and git, which only cloning needs. Unix: PATH. Windows: PATH first (what the admin's own <c>ssh -T</c> runs), then Windows'
     /// OpenSSH (System32\OpenSSH, seen as Sysnative\OpenSSH from a 32-bit process), then Git for Windows (machine-wide in each
     /// Program Files, or per user under %LOCALAPPDATA%\Programs): its cmd\git.exe, and its bundled ssh in usr\bin.
     /// When both ssh builds exist, the OS one wins: it is on PATH by default (Git's usr\bin is not), it uses the Windows
@@ -159,7 +159,6 @@ namespace GitIntegration.Core.Git
     public static class Tools
     {
         public static string Ssh => Find("ssh");
-        public static string SshKeyscan => Find("ssh-keyscan");
         public static string Git => Find("git");
 
         public static string Find(string name) => Find(name, ToolEnvironment.Current);
@@ -179,8 +178,11 @@ namespace GitIntegration.Core.Git
             else
                 remedy = name == "git" ? "Install git (apt-get install git, or your system's package)"
                                        : "Install the OpenSSH client (apt-get install openssh-client, or your system's package)";
+            var needed = name == "git"
+                ? "git is needed only to clone (Connect-GitRepository -Clone) and to check HTTPS URLs; SSH checks run without it."
+                : "ssh is needed only to clone over SSH (Connect-GitRepository -Clone); SSH checks run without it.";
             throw new GitIntegrationException(GitErrorIds.ToolNotInstalled, ErrorKind.NotInstalled,
-                $"'{name}' was not found on PATH{where}. {remedy}, then open a new session.")
+                $"'{name}' was not found on PATH{where}. {needed} {remedy}, then open a new session.")
             { Target = name };
         }
 

@@ -3,12 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using GitIntegration.Core.GitHub;
-using GitIntegration.Core.IO;
 using GitIntegration.Core.Keys;
 using GitIntegration.Core.Store;
 
@@ -63,7 +61,7 @@ namespace GitIntegration.Core.Git
         /// <summary>Whose key rules apply once the host accepts the key; null checks none.</summary>
         public KeyRequirement? Requirement { get; set; }
         /// <summary>Shares SSH connections with the other verifications of the same command; null connects alone.</summary>
-        public SshMultiplexer? Multiplexer { get; set; }
+        public SshConnections? Connections { get; set; }
     }
 
     /// <summary>
@@ -91,6 +89,8 @@ namespace GitIntegration.Core.Git
         public string? Remedy { get; set; }
         public string? KeyFingerprint { get; set; }
         public string? HostKeyFingerprint { get; set; }
+        /// <summary>The SSH key exchange and host key algorithm the connection agreed on (for -Verbose).</summary>
+        public string? Negotiated { get; set; }
         public string? DefaultBranch { get; set; }
         public int? BranchCount { get; set; }
         public int? TagCount { get; set; }
@@ -135,130 +135,249 @@ namespace GitIntegration.Core.Git
     }
 
     /// <summary>
-    /// Connects with the real OpenSSH client and git: always strict about host keys, never interactive
-    /// (BatchMode, or a forced askpass helper when the key has a passphrase), always within a time limit.
+    /// Checks a repository or a login. Over SSH everything runs in this process (SSH.NET, with our own key reader):
+    /// host keys checked against the module's known_hosts, the greeting read as <c>ssh -T</c> gets it, the repository
+    /// verified as <c>git ls-remote</c> does. git runs only to clone, and for HTTPS.
     /// </summary>
     public static class GitConnection
     {
         /// <summary>Logs in like <c>ssh -T git@host</c> and reads the host's greeting.</summary>
-        public static GitConnectionResult TestSsh(GitUrl url, GitAccess access, CancellationToken cancel = default)
-        {
-            var ssh = GitUrlConverter.ToSsh(url);
-            return Run(ssh, access, cancel, (env, sshArgs) =>
-            {
-                var args = sshArgs.Concat(new[] { "-T", "-p", ssh.EffectivePort.ToString(CultureInfo.InvariantCulture), Login(ssh) });
-                return ChildProcess.Run(Tools.Ssh, args, env, access.Timeout, cancel);
-            }, isGit: false, parseRefs: false);
-        }
+        public static GitConnectionResult TestSsh(GitUrl url, GitAccess access, CancellationToken cancel = default) =>
+            OverSsh(GitUrlConverter.ToSsh(url), access, greet: true, cancel);
 
-        /// <summary>Lists the remote's refs with <c>git ls-remote --symref</c>: proves read access and finds the default branch.</summary>
+        /// <summary>Lists the remote's refs as <c>git ls-remote --symref</c> does: proves read access and finds the default branch.</summary>
         public static GitConnectionResult ListRemote(GitUrl url, GitAccess access, CancellationToken cancel = default) =>
-            url.IsHttp ? SmartHttp.ListRefs(url, access, cancel) : Run(url, access, cancel, (env, sshArgs) =>
-            {
-                if (url.IsSsh) env["GIT_SSH_COMMAND"] = ShellJoin(new[] { Tools.Ssh }.Concat(sshArgs));
-                return ChildProcess.Run(Tools.Git, new[] { "ls-remote", "--symref", url.ToString() }, env, access.Timeout, cancel);
-            }, isGit: true, parseRefs: true);
+            url.IsSsh ? OverSsh(url, access, greet: false, cancel) : SmartHttp.ListRefs(url, access, cancel);
 
         /// <summary>Clones into <paramref name="destination"/> (which must not exist or be empty), with the same trust and credentials.</summary>
         public static GitConnectionResult Clone(GitUrl url, GitAccess access, string destination, CancellationToken cancel = default) =>
-            Run(url, access, cancel, (env, sshArgs) =>
-            {
-                if (url.IsSsh) env["GIT_SSH_COMMAND"] = ShellJoin(new[] { Tools.Ssh }.Concat(sshArgs));
-                // A clone takes longer than a listing: the time limit covers connecting, not the transfer.
-                return ChildProcess.Run(Tools.Git, new[] { "clone", "--quiet", "--", url.ToString(), Path.GetFullPath(destination) }, env, TimeSpan.FromHours(2), cancel);
-            }, isGit: true, parseRefs: false);
+            // A clone takes longer than a listing: the time limit covers connecting, not the transfer.
+            RunGit(url, access, new[] { "clone", "--quiet", "--", url.ToString(), Path.GetFullPath(destination) }, TimeSpan.FromHours(2), parseRefs: false, cancel);
 
-        private delegate ProcessResult Runner(Dictionary<string, string?> env, IReadOnlyList<string> sshArgs);
+        private static GitConnectionResult NewResult(GitUrl url, GitAccess access, HostProfile profile) => new GitConnectionResult
+        {
+            Url = url.ToString(), HostName = url.Host, Port = url.EffectivePort, User = url.IsSsh ? SshUser(url, profile) : access.UserName, HostKind = profile.Kind,
+        };
 
-        private static GitConnectionResult Run(GitUrl url, GitAccess access, CancellationToken cancel, Runner runner, bool isGit, bool parseRefs)
+        /// <summary>The login: the URL's, the host's usual one (git), or, as ssh does, the local user's name.</summary>
+        private static string SshUser(GitUrl url, HostProfile profile) => url.User ?? profile.SshUser ?? Environment.UserName;
+
+        private static GitConnectionResult OverSsh(GitUrl url, GitAccess access, bool greet, CancellationToken cancel)
         {
             var profile = HostProfiles.For(url);
-            var result = new GitConnectionResult
-            {
-                Url = url.ToString(), HostName = url.Host, Port = url.EffectivePort, User = url.IsSsh ? url.User ?? profile.SshUser : access.UserName, HostKind = profile.Kind,
-            };
+            var result = NewResult(url, access, profile);
             var started = DateTime.UtcNow;
-            string? tempFolder = null;
-            // Taken before a PuTTY key is swapped for a temporary copy: the identity is the key the user gave.
-            var mux = url.IsSsh ? access.Multiplexer : null;
-            var given = access;
-            var muxOptions = mux?.Options(given) ?? Array.Empty<string>();
-            IDisposable? firstToHost = null;
             try
             {
-                KeyTestResult? rules = null;
-                if (url.IsSsh && access.KeyPath != null)
+                using var own = access.Connections == null ? new SshConnections() : null;
+                var connections = access.Connections ?? own!;
+                var keys = OpenKeys(access, connections, result, out var rules);
+                if (keys == null) return result;
+                var target = new SshTarget(url, result.User!, access, keys);
+                try
                 {
-                    var keyPath = Path.GetFullPath(access.KeyPath);
-                    KeyDocument doc;
-                    try { doc = KeyFiles.Inspect(keyPath, access.Passphrase).Document; }
-                    catch (KeyPassphraseException e)
+                    if (greet)
                     {
-                        return Fail(result, e.ErrorId == ErrorIds.WrongPassphrase ? ConnectionFailure.WrongPassphrase : ConnectionFailure.PassphraseRequired, e.Message,
-                            "Pass the key's passphrase with -Passphrase (Read-Host -AsSecureString, or from a vault).");
+                        var text = connections.Use(target, login => Noted(result, login, () => SshChannels.Greeting(login.Client, access.Timeout, cancel)), cancel);
+                        result.Authenticated = true;
+                        var greeting = ReadGreeting(text);
+                        result.Account = greeting?.Account;
+                        // The greeting names the product behind a host name the table does not know (self-hosted GitLab, GitHub Enterprise, Gerrit).
+                        if (greeting?.Host is HostKind greeted && profile.HostNames.Count == 0) result.HostKind = (profile = HostProfiles.Get(greeted)).Kind;
                     }
-                    if (doc.IsEncrypted && access.Passphrase == null)
-                        return Fail(result, ConnectionFailure.PassphraseRequired, $"The key '{keyPath}' is protected by a passphrase.",
-                            "Pass it with -Passphrase: nothing may prompt for it in an unattended run.");
-                    result.KeyFingerprint = (doc.Key ?? KeyFiles.ReadSiblingPublic(keyPath))?.FingerprintSha256;
-                    if (access.Requirement != null) rules = KeyDiagnostics.TestFile(keyPath, access.Passphrase, access.Requirement.Value);
-                    if (doc.Format == KeyFormat.Ppk && doc.Key != null)
+                    else
                     {
-                        // ssh cannot read PuTTY keys: it gets an OpenSSH copy for this call, never in clear on
-                        // disk. The copy is encrypted with a random one-time passphrase that reaches ssh only
-                        // through the askpass helper's environment. 256 random bits need no key stretching,
-                        // hence one bcrypt round.
-                        tempFolder = TemporaryFolders.Create();
-                        var oneTime = Convert.ToBase64String(Crypto.Rng.Bytes(32));
-                        var copy = Path.Combine(tempFolder, "key");
-                        var text = KeyWriter.Write(doc.Key, PrivateKeyFormat.OpenSsh, oneTime, rounds: 1);
-                        SecureFile.WriteAllText(copy, text, overwrite: false);
-                        access = Copy(access, copy, oneTime);
+                        var refs = connections.Use(target, login => Noted(result, login, () => SshChannels.ListRefs(login.Client, url, access.Timeout, cancel)), cancel);
+                        result.Authenticated = true;
+                        if (!refs.Complete) return Refused(result, url, profile, refs);
+                        ReadAdvertisement(refs.Lines, result);
                     }
                 }
-                firstToHost = mux?.Enter(given, url, cancel);
-                var attempt = Attempt(url, access, runner, isGit, muxOptions);
-                if (attempt.Reason == ConnectionFailure.HostKeyUnknown && TrustNewHost(url, access, result))
-                    attempt = Attempt(url, access, runner, isGit, muxOptions);
-                else if (attempt.Reason == ConnectionFailure.HostKeyUnknown || attempt.Reason == ConnectionFailure.HostKeyChanged)
-                    return DescribeHostKeyFailure(url, access, result, attempt);
-                if (attempt.Reason == ConnectionFailure.HostKeyUnknown) return DescribeHostKeyFailure(url, access, result, attempt);
-
-                result.Authenticated = attempt.Authenticated;
-                result.Account = attempt.Account;
-                // The greeting names the product behind a host name the table does not know (self-hosted GitLab, GitHub Enterprise, Gerrit).
-                if (attempt.Greeted is HostKind greeted && profile.HostNames.Count == 0) result.HostKind = (profile = HostProfiles.Get(greeted)).Kind;
-                if (attempt.Reason != ConnectionFailure.None) return Fail(result, attempt.Reason, attempt.Message, RemedyFor(attempt.Reason, url, profile, result));
-                if (parseRefs) ReadRefs(attempt.Output, result);
-                var broken = rules?.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
-                if (broken?.Count > 0)
-                    return Fail(result, ConnectionFailure.KeyRejectedByIntegrationRule,
-                        $"The host accepts the key, but it breaks the {rules!.Requirement} rule: {string.Join(" ", broken.Select(f => f.Message))}",
-                        string.Join("; ", broken.Select(f => f.Remedy).Where(x => x != null).Distinct()));
-                var who = result.Account != null ? " as " + result.Account : "";
-                result.Message = $"Authenticated to {(profile.Kind == HostKind.Generic ? url.Host : profile.DisplayName)}{who}.";
-                return result;
+                catch (SshFailure f)
+                {
+                    result.HostKeyFingerprint ??= f.HostKeyFingerprint;
+                    return Fail(result, f.Reason, f.Message, f.Remedy ?? RemedyFor(f.Reason, url, profile, result));
+                }
+                catch (InvalidDataException e)
+                {
+                    result.Authenticated = true;
+                    return Fail(result, ConnectionFailure.ConnectionFailed, $"'{url}' did not answer as a git server does: {e.Message}", RemedyFor(ConnectionFailure.ConnectionFailed, url, profile, result));
+                }
+                catch (Exception e) when (SshLogin.IsDrop(e) && !cancel.IsCancellationRequested)
+                {
+                    return Fail(result, ConnectionFailure.ConnectionFailed,
+                        $"The SSH connection to {KnownHosts.Name(url.Host, url.EffectivePort)} dropped twice while checking '{url}' ({e.Message.TrimEnd('.')}).",
+                        "Run the command again; if it keeps failing, ask the server's administrator to look at its SSH log.");
+                }
+                return Succeeded(result, rules, profile, url);
             }
-            finally
-            {
-                firstToHost?.Dispose();
-                if (tempFolder != null) TemporaryFolders.Delete(tempFolder);
-                result.Duration = DateTime.UtcNow - started;
-            }
+            finally { result.Duration = DateTime.UtcNow - started; }
         }
 
-        private sealed class AttemptResult
+        private static T Noted<T>(GitConnectionResult result, SshLogin login, Func<T> work)
         {
-            public ConnectionFailure Reason;
-            public bool Authenticated;
-            public string? Account;
-            public HostKind? Greeted;
-            public string Message = "";
-            public string Output = "";
-            public string Errors = "";
+            result.Negotiated = login.Negotiated;
+            result.HostKeyFingerprint = login.HostKeyFingerprint;
+            return work();
         }
 
-        private static AttemptResult Attempt(GitUrl url, GitAccess access, Runner runner, bool isGit, IReadOnlyList<string> muxOptions)
+        /// <summary>Keys ssh would try when none is given: the usual files in ~/.ssh that open without a passphrase.</summary>
+        private static readonly string[] DefaultKeyNames = { "id_ed25519", "id_ecdsa", "id_rsa" };
+
+        /// <summary>
+        /// Opens the key with our own reader (PEM, PKCS#8, OpenSSH, PuTTY; the passphrase never leaves this process), or fills
+        /// <paramref name="result"/> with why it cannot be used and returns null.
+        /// </summary>
+        private static IReadOnlyList<SshKey>? OpenKeys(GitAccess access, SshConnections connections, GitConnectionResult result, out KeyTestResult? rules)
+        {
+            rules = null;
+            if (access.KeyPath == null)
+            {
+                var found = new List<SshKey>();
+                foreach (var name in DefaultKeyNames)
+                {
+                    var path = Path.Combine(KeyFiles.DefaultFolder, name);
+                    if (!File.Exists(path)) continue;
+                    try
+                    {
+                        var key = connections.Once("key", path, null, () => KeyReader.ReadFile(path).Key);
+                        if (key?.HasPrivate == true) found.Add(key);
+                    }
+                    catch (GitIntegrationException) { }
+                }
+                if (found.Count > 0) return found;
+                Fail(result, ConnectionFailure.PermissionDenied, $"No key was given for '{result.Url}', and {KeyFiles.DefaultFolder} holds no id_ed25519, id_ecdsa or id_rsa that opens without a passphrase.",
+                    "Give the key with -Path (Test-GitSshKey) or -KeyPath (Connect-GitRepository), and its -Passphrase if it has one.");
+                return null;
+            }
+            var keyPath = Path.GetFullPath(access.KeyPath);
+            KeyDocument doc;
+            try { doc = connections.Once("key", keyPath, access.Passphrase, () => KeyFiles.Inspect(keyPath, access.Passphrase).Document); }
+            catch (KeyPassphraseException e)
+            {
+                Fail(result, e.ErrorId == ErrorIds.WrongPassphrase ? ConnectionFailure.WrongPassphrase : ConnectionFailure.PassphraseRequired,
+                    $"{e.Message} ('{result.Url}' was not contacted.)", "Pass the key's passphrase with -Passphrase (Read-Host -AsSecureString, or from a vault).");
+                return null;
+            }
+            if (doc.IsEncrypted && access.Passphrase == null)
+            {
+                Fail(result, ConnectionFailure.PassphraseRequired, $"The key '{keyPath}' is protected by a passphrase, so '{result.Url}' was not contacted.",
+                    "Pass it with -Passphrase: nothing may prompt for it in an unattended run.");
+                return null;
+            }
+            result.KeyFingerprint = (doc.Key ?? KeyFiles.ReadSiblingPublic(keyPath))?.FingerprintSha256;
+            if (doc.Key?.HasPrivate != true)
+            {
+                Fail(result, ConnectionFailure.PermissionDenied, $"'{keyPath}' holds no private key, so it cannot log in to '{result.Url}'.",
+                    "Give the private key file (the one without .pub); Get-GitSshKey lists the keys in ~/.ssh.");
+                return null;
+            }
+            if (doc.Key.Algorithm == KeyAlgorithm.Dsa)
+            {
+                Fail(result, ConnectionFailure.PermissionDenied, $"'{keyPath}' is a DSA key, which OpenSSH and every git host refuse, so it cannot log in to '{result.Url}'.",
+                    "Generate a new key with New-GitSshKey and add its public key on the host.");
+                return null;
+            }
+            var requirement = access.Requirement;
+            if (requirement != null)
+                rules = connections.Once("rules " + requirement, keyPath, access.Passphrase, () => KeyDiagnostics.TestFile(keyPath, access.Passphrase, requirement.Value));
+            return new[] { doc.Key };
+        }
+
+        private static GitConnectionResult Succeeded(GitConnectionResult result, KeyTestResult? rules, HostProfile profile, GitUrl url)
+        {
+            var broken = rules?.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
+            if (broken?.Count > 0)
+                return Fail(result, ConnectionFailure.KeyRejectedByIntegrationRule,
+                    $"{(profile.Kind == HostKind.Generic ? url.Host : profile.DisplayName)} accepts the key for '{url}', but it breaks the {rules!.Requirement} rule: {string.Join(" ", broken.Select(f => f.Message))}",
+                    string.Join("; ", broken.Select(f => f.Remedy).Where(x => x != null).Distinct()));
+            var who = result.Account != null ? " as " + result.Account : "";
+            result.Message = $"Authenticated to {(profile.Kind == HostKind.Generic ? url.Host : profile.DisplayName)}{who}.";
+            return result;
+        }
+
+        /// <summary>git-upload-pack ended without listing refs: the server's own words say why.</summary>
+        private static GitConnectionResult Refused(GitConnectionResult result, GitUrl url, HostProfile profile, SshChannels.Advertisement refs)
+        {
+            var words = new string(string.Join(" ", (refs.Error ?? refs.Errors).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0))
+                .Take(500).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+            var reason = RemoteReason(words);
+            var said = words.Length > 0 ? $"it answered \"{words}\"" : $"git-upload-pack ended with exit status {refs.ExitStatus?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} and no message";
+            var message = reason switch
+            {
+                ConnectionFailure.RepositoryNotFound => $"The server accepted the key, but has no repository at '{SshChannels.RemotePath(url)}' for '{url}': {said}.",
+                ConnectionFailure.RepositoryAccessDenied => $"The server accepted the key, but may not let it read '{url}': {said}.",
+                _ => $"The server accepted the key, but did not list the refs of '{url}': {said}.",
+            };
+            if (reason == ConnectionFailure.None) reason = ConnectionFailure.ConnectionFailed;
+            return Fail(result, reason, message, RemedyFor(reason, url, profile, result));
+        }
+
+        /// <summary>The ref advertisement of protocol v0: HEAD's target from the symref capability, branches and tags counted.</summary>
+        internal static void ReadAdvertisement(IEnumerable<string> lines, GitConnectionResult result)
+        {
+            int branches = 0, tags = 0;
+            foreach (var line in lines)
+            {
+                var nul = line.IndexOf('\0');
+                var refPart = nul < 0 ? line : line.Substring(0, nul);
+                if (nul >= 0)
+                    foreach (var cap in line.Substring(nul + 1).Split(' '))
+                        if (cap.StartsWith("symref=HEAD:", StringComparison.Ordinal))
+                        {
+                            var target = cap.Substring(12);
+                            result.DefaultBranch = target.StartsWith("refs/heads/", StringComparison.Ordinal) ? target.Substring(11) : target;
+                        }
+                var space = refPart.IndexOf(' ');
+                if (space < 0) continue;
+                var name = refPart.Substring(space + 1);
+                if (name.StartsWith("refs/heads/", StringComparison.Ordinal)) branches++;
+                else if (name.StartsWith("refs/tags/", StringComparison.Ordinal) && !name.EndsWith("^{}", StringComparison.Ordinal)) tags++;
+            }
+            result.BranchCount = branches;
+            result.TagCount = tags;
+        }
+
+        /// <summary>git as a child process: HTTPS listings (git ls-remote) and clones.</summary>
+        private static GitConnectionResult RunGit(GitUrl url, GitAccess access, IEnumerable<string> args, TimeSpan limit, bool parseRefs, CancellationToken cancel)
+        {
+            var profile = HostProfiles.For(url);
+            var result = NewResult(url, access, profile);
+            var started = DateTime.UtcNow;
+            try
+            {
+                var git = Tools.Git; // first: git is what a clone needs before anything else
+                var env = GitEnvironment(url, access);
+                if (url.IsSsh)
+                {
+                    if (access.KeyPath != null && !OpensWithoutPassphrase(access.KeyPath))
+                        return Fail(result, ConnectionFailure.PassphraseRequired,
+                            $"Cloning '{url}' runs git and its ssh, which could receive the passphrase of '{access.KeyPath}' only through a helper program or a file, and the module hands a passphrase to neither.",
+                            "The connection itself is verified without git. To clone, use a key in OpenSSH or PEM format without a passphrase for this repository, or clone yourself with the key loaded in ssh-agent.");
+                    env["GIT_SSH_COMMAND"] = ShellJoin(new[] { Tools.Ssh }.Concat(SshOptions(access)));
+                }
+                var r = ChildProcess.Run(git, args, env, limit, cancel);
+                var a = new AttemptResult();
+                Classify(r, url, a);
+                result.Authenticated = a.Authenticated;
+                if (a.Reason != ConnectionFailure.None) return Fail(result, a.Reason, $"git could not read '{url}': {a.Message}", RemedyFor(a.Reason, url, profile, result));
+                if (parseRefs) ReadRefs(r.StandardOutput, result);
+                return Succeeded(result, null, profile, url);
+            }
+            finally { result.Duration = DateTime.UtcNow - started; }
+        }
+
+        private static bool OpensWithoutPassphrase(string keyPath)
+        {
+            try
+            {
+                var doc = KeyReader.ReadFile(Path.GetFullPath(keyPath));
+                return !doc.IsEncrypted && doc.Format != KeyFormat.Ppk;
+            }
+            catch (GitIntegrationException) { return false; }
+        }
+
+        private static Dictionary<string, string?> GitEnvironment(GitUrl url, GitAccess access)
         {
             var env = new Dictionary<string, string?>
             {
@@ -282,42 +401,33 @@ namespace GitIntegration.Core.Git
                 env["GIT_CONFIG_KEY_" + i] = config[i].Key;
                 env["GIT_CONFIG_VALUE_" + i] = config[i].Value;
             }
-            var sshArgs = new List<string>();
-            if (url.IsSsh)
-            {
-                sshArgs.AddRange(SshOptions(access));
-                sshArgs.AddRange(muxOptions);
-                if (access.Passphrase != null) foreach (var kv in Askpass.Environment(access.Passphrase)) env[kv.Key] = kv.Value;
-            }
-            var r = runner(env, sshArgs);
-            var a = new AttemptResult { Output = r.StandardOutput, Errors = r.StandardError };
-            Classify(r, url, isGit, a);
-            return a;
+            return env;
         }
 
+        /// <summary>ssh for git clone: never prompts, strict about host keys (the module's known_hosts), only the given key.</summary>
         internal static IEnumerable<string> SshOptions(GitAccess access)
         {
             var connect = Math.Max(1, (int)Math.Ceiling(access.Timeout.TotalSeconds / 2)).ToString(CultureInfo.InvariantCulture);
             var o = new List<string>
             {
                 "-F", "none",
-                // BatchMode=yes keeps ssh from ever prompting, but it also makes ssh ignore SSH_ASKPASS, so a key with a
-                // passphrase could not be opened. Only in that case BatchMode is off, and every prompt it would have stopped
-                // is closed one by one: the askpass helper is forced (never /dev/tty), stdin is closed, no tty is requested,
-                // host keys are strict (no "continue connecting?"), password and keyboard-interactive are off, one passphrase try.
-                "-o", "BatchMode=" + (access.Passphrase != null ? "no" : "yes"),
+                "-o", "BatchMode=yes",
                 "-o", "StrictHostKeyChecking=yes",
                 "-o", "UserKnownHostsFile=" + access.KnownHostsPath,
                 "-o", "UpdateHostKeys=no",
-                "-o", "PasswordAuthentication=no",
-                "-o", "KbdInteractiveAuthentication=no",
                 "-o", "PreferredAuthentications=publickey",
-                "-o", "NumberOfPasswordPrompts=1",
                 "-o", "RequestTTY=no",
                 "-o", "ConnectTimeout=" + connect,
             };
             if (access.KeyPath != null) o.AddRange(new[] { "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-i", Path.GetFullPath(access.KeyPath) });
             return o;
+        }
+
+        private sealed class AttemptResult
+        {
+            public ConnectionFailure Reason;
+            public bool Authenticated;
+            public string Message = "";
         }
 
         /// <summary>
@@ -359,11 +469,11 @@ namespace GitIntegration.Core.Git
             return null;
         }
 
-        private static void Classify(ProcessResult r, GitUrl url, bool isGit, AttemptResult a)
+        private static void Classify(ProcessResult r, GitUrl url, AttemptResult a)
         {
             var text = r.StandardError + "\n" + r.StandardOutput;
             bool Has(string s) => text.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
-            var last = HostKeyScanner.LastLine(r.StandardError) ?? HostKeyScanner.LastLine(r.StandardOutput) ?? $"exit code {r.ExitCode}";
+            var last = LastLine(r.StandardError) ?? LastLine(r.StandardOutput) ?? $"exit code {r.ExitCode}";
             a.Message = last;
             if (r.TimedOut) { a.Reason = ConnectionFailure.Timeout; a.Message = $"No answer from {KnownHosts.Name(url.Host, url.EffectivePort)} within the time limit."; return; }
             if (Has("REMOTE HOST IDENTIFICATION HAS CHANGED") || Regex.IsMatch(text, "Host key for .* has changed")) { a.Reason = ConnectionFailure.HostKeyChanged; return; }
@@ -377,18 +487,24 @@ namespace GitIntegration.Core.Git
             if (Has("SSL certificate problem") || Has("server certificate verification failed") || Has("certificate verify failed")) { a.Reason = ConnectionFailure.CertificateInvalid; return; }
             if (Has("Authentication failed") || Has("returned error: 401") || Has("could not read Username") || Has("could not read Password")) { a.Reason = ConnectionFailure.AuthenticationFailed; return; }
             a.Authenticated = true; // past here the server has let us in: what follows is about the repository
-            // Read only now: a banner shown before the login could quote a greeting. A host without one (plain git-shell) is told by its exit code.
-            var greeting = ReadGreeting(text);
-            a.Greeted = greeting?.Host;
-            a.Account = greeting?.Account;
-            if (Has(" DENIED by ") || Has("returned error: 403") || Has("access denied") || Has("not authorized")) { a.Reason = ConnectionFailure.RepositoryAccessDenied; return; }
-            if (Has("does not appear to be a git repository") || Has("Repository not found") || Has("returned error: 404") || Has("No such repository") || Has("not found"))
-            { a.Reason = ConnectionFailure.RepositoryNotFound; return; }
-            // ssh exits 255 on its own errors; any other code is the remote's (every git host refuses a shell: the login worked).
-            // git ls-remote succeeds with 0 only.
-            if (r.ExitCode == 255 || (isGit && r.ExitCode != 0)) { a.Authenticated = false; a.Reason = ConnectionFailure.ConnectionFailed; return; }
+            var remote = RemoteReason(text);
+            if (remote != ConnectionFailure.None) { a.Reason = remote; return; }
+            if (r.ExitCode != 0) { a.Authenticated = false; a.Reason = ConnectionFailure.ConnectionFailed; return; }
             a.Reason = ConnectionFailure.None;
         }
+
+        /// <summary>What a server's own words say about the repository (git, gitolite, and the hosts' HTTP answers).</summary>
+        private static ConnectionFailure RemoteReason(string text)
+        {
+            bool Has(string s) => text.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
+            if (Has(" DENIED by ") || Has("returned error: 403") || Has("access denied") || Has("not authorized")) return ConnectionFailure.RepositoryAccessDenied;
+            if (Has("does not appear to be a git repository") || Has("Repository not found") || Has("returned error: 404") || Has("No such repository") || Has("not found"))
+                return ConnectionFailure.RepositoryNotFound;
+            return ConnectionFailure.None;
+        }
+
+        private static string? LastLine(string text) => text.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
+
 
         private static void ReadRefs(string output, GitConnectionResult result)
         {
@@ -409,46 +525,6 @@ namespace GitIntegration.Core.Git
             }
             result.BranchCount = branches;
             result.TagCount = tags;
-        }
-
-        /// <summary>A new host is trusted only when its key is one the service publishes, or when -AcceptNewHostKey says so.</summary>
-        private static bool TrustNewHost(GitUrl url, GitAccess access, GitConnectionResult result)
-        {
-            if (KnownHosts.Find(access.KnownHostsPath, url.Host, url.EffectivePort).Count > 0) return false; // known with other keys: a change, never trusted here
-            var scanned = HostKeyScanner.Scan(url.Host, url.EffectivePort, TimeSpan.FromSeconds(Math.Max(2, access.Timeout.TotalSeconds / 2)));
-            result.HostKeyFingerprint = scanned[0].Fingerprint;
-            if (scanned.Any(k => k.MatchesPublished == false) && !scanned.Any(k => k.MatchesPublished == true)) return false;
-            var trusted = scanned.Where(k => k.MatchesPublished == true).ToList();
-            if (trusted.Count == 0 && access.AcceptNewHostKey) trusted = scanned.ToList();
-            if (trusted.Count == 0) return false;
-            KnownHosts.Add(access.KnownHostsPath, trusted);
-            return true;
-        }
-
-        private static GitConnectionResult DescribeHostKeyFailure(GitUrl url, GitAccess access, GitConnectionResult result, AttemptResult attempt)
-        {
-            var name = KnownHosts.Name(url.Host, url.EffectivePort);
-            var known = KnownHosts.Find(access.KnownHostsPath, url.Host, url.EffectivePort);
-            IReadOnlyList<GitHostKey> presented;
-            try { presented = HostKeyScanner.Scan(url.Host, url.EffectivePort, TimeSpan.FromSeconds(Math.Max(2, access.Timeout.TotalSeconds / 2))); }
-            catch (GitIntegrationException) { presented = Array.Empty<GitHostKey>(); }
-            var now = string.Join(", ", presented.Select(k => k.ToString()));
-            result.HostKeyFingerprint = presented.FirstOrDefault()?.Fingerprint;
-            if (known.Count > 0)
-            {
-                var before = string.Join(", ", known.Select(k => $"{k.Type} {SshKey.FromPublicBlob(Convert.FromBase64String(k.Base64)).FingerprintSha256}"));
-                return Fail(result, ConnectionFailure.HostKeyChanged,
-                    $"The host key of {name} has changed: {access.KnownHostsPath} trusts {before}, but the server now presents {now}. This can be an attack (someone between you and the server) or a reinstalled server.",
-                    $"Do not connect until the server's administrator confirms the new key. If they do, remove the old entry (ssh-keygen -f \"{access.KnownHostsPath}\" -R \"{name}\") and connect again with -AcceptNewHostKey.");
-            }
-            var mismatch = presented.Any(k => k.MatchesPublished == false);
-            if (mismatch)
-                return Fail(result, ConnectionFailure.HostKeyUnknown,
-                    $"{name} presents {now}, which is not among the fingerprints {HostProfiles.For(url).DisplayName} publishes ({presented[0].PublishedSource}).",
-                    "Do not connect: something between you and the service (a proxy inspecting SSH, or an attacker) answers in its name. Ask your network team.");
-            return Fail(result, ConnectionFailure.HostKeyUnknown,
-                $"{name} is not in {access.KnownHostsPath}; the server presents {(now.Length > 0 ? now : "no key that could be read")}.",
-                "Compare the fingerprint with the one the server's administrator publishes (Get-GitHostKey), then run again with -AcceptNewHostKey.");
         }
 
         private static string RemedyFor(ConnectionFailure reason, GitUrl url, HostProfile profile, GitConnectionResult result)
@@ -476,7 +552,7 @@ namespace GitIntegration.Core.Git
                 case ConnectionFailure.RepositoryNotFound:
                     return "Check the repository path: copy the clone URL from the repository's page.";
                 default:
-                    return $"Run ssh -vT {Login(url)} -p {url.EffectivePort} to see the full exchange.";
+                    return $"Run Test-GitSshKey -Url '{url}' -Verbose to see which step fails.";
             }
         }
 
@@ -488,65 +564,8 @@ namespace GitIntegration.Core.Git
             return r;
         }
 
-        private static GitAccess Copy(GitAccess a, string keyPath, string? passphrase) => new GitAccess
-        {
-            KeyPath = keyPath, Passphrase = passphrase, UserName = a.UserName, Token = a.Token, SkipSslVerification = a.SkipSslVerification,
-            KnownHostsPath = a.KnownHostsPath, AcceptNewHostKey = a.AcceptNewHostKey, Timeout = a.Timeout, Requirement = a.Requirement,
-            Multiplexer = a.Multiplexer,
-        };
-
-        private static string Login(GitUrl url)
-        {
-            var user = url.User ?? HostProfiles.For(url).SshUser;
-            return user != null ? $"{user}@{url.Host}" : url.Host;
-        }
-
         /// <summary>GIT_SSH_COMMAND is run by a POSIX shell (Git for Windows ships one): single-quote every word.</summary>
         internal static string ShellJoin(IEnumerable<string> words) =>
             string.Join(" ", words.Select(w => "'" + w.Replace("'", "'\\''") + "'"));
-    }
-
-    /// <summary>
-    /// The SSH_ASKPASS helper that gives ssh a key's passphrase. The script holds no secret: it prints an environment
-    /// variable that only the child process (and its children) receive, so the passphrase is never in argv or a file.
-    /// </summary>
-    public static class Askpass
-    {
-        public const string SecretVariable = "GITINTEGRATION_ASKPASS_SECRET";
-        private static readonly object Gate = new object();
-        private static string? _script;
-
-        public static IDictionary<string, string?> Environment(string passphrase) => new Dictionary<string, string?>
-        {
-            ["SSH_ASKPASS"] = Script,
-            ["SSH_ASKPASS_REQUIRE"] = "force",
-            ["DISPLAY"] = System.Environment.GetEnvironmentVariable("DISPLAY") ?? "none", // ssh before 8.4 uses askpass only with DISPLAY set
-            [SecretVariable] = passphrase,
-        };
-
-        /// <summary>The helper's text: it names the variable, never holds its value.</summary>
-        internal static string ScriptText(bool windows) => windows
-            // cmd: delayed expansion prints the value without parsing its & | < > ^ characters; "echo(" prints even an empty one.
-            ? $"@echo off\r\nsetlocal EnableDelayedExpansion\r\necho(!{SecretVariable}!\r\n"
-            : $"#!/bin/sh\nprintf '%s\\n' \"${SecretVariable}\"\n";
-
-        private static string Script
-        {
-            get
-            {
-                lock (Gate)
-                {
-                    if (_script != null && File.Exists(_script)) return _script;
-                    var windows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
-                    // Owner-only: whoever could replace the script would run code as this user.
-                    var dir = TemporaryFolders.Create();
-                    var path = Path.Combine(dir, windows ? "askpass.cmd" : "askpass.sh");
-                    SecureFile.WriteAllText(path, ScriptText(windows), overwrite: false);
-                    if (!windows) SecureFile.SetUnixMode(path, Convert.ToInt32("700", 8));
-                    AppDomain.CurrentDomain.ProcessExit += (_, __) => TemporaryFolders.Delete(dir);
-                    return _script = path;
-                }
-            }
-        }
     }
 }

@@ -5,12 +5,16 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using System.Threading.Tasks;
 using GitIntegration.Core.Keys;
+using Renci.SshNet;
+using Renci.SshNet.Common;
 
 namespace GitIntegration.Core.Git
 {
-    /// <summary>A server's host key, as ssh-keyscan reports it, with whether the service publishes that fingerprint.</summary>
+    /// <summary>A server's host key, as the server presents it, with whether the service publishes that fingerprint.</summary>
     public sealed class GitHostKey
     {
         public string HostName { get; set; } = "";
@@ -126,23 +130,27 @@ namespace GitIntegration.Core.Git
         }
     }
 
-    /// <summary>Reads a server's host keys with ssh-keyscan (which only reads them: no login, no trust decision).</summary>
+    /// <summary>
+    /// Reads a server's host keys as ssh-keyscan does, in this process: one key exchange per key type (Ed25519, ECDSA, RSA),
+    /// each stopped as soon as the server has shown its key. No login, no trust decision.
+    /// </summary>
     public static class HostKeyScanner
     {
+        private static readonly string[][] Families =
+        {
+            new[] { "ssh-ed25519" },
+            new[] { "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521" },
+            new[] { "rsa-sha2-512", "rsa-sha2-256" },
+        };
+
         public static IReadOnlyList<GitHostKey> Scan(string host, int port, TimeSpan timeout, string? knownHostsPath = null)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
-            var r = ChildProcess.Run(Tools.SshKeyscan, new[] { "-T", seconds.ToString(CultureInfo.InvariantCulture), "-p", port.ToString(CultureInfo.InvariantCulture), "-t", "rsa,ecdsa,ed25519", host },
-                timeout: TimeSpan.FromSeconds(seconds * 3 + 5));
-            var keys = new List<GitHostKey>();
-            foreach (var line in r.StandardOutput.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#'))
-            {
-                var f = line.Split(' ');
-                if (f.Length >= 3) keys.Add(GitHostKey.From(host, port, f[1], f[2]));
-            }
+            var scans = Families.Select(f => Task.Run(() => ScanOne(host, port, timeout, f))).ToArray();
+            Task.WaitAll(scans);
+            var keys = scans.Select(t => t.Result.Key).OfType<GitHostKey>().ToList();
             if (keys.Count == 0)
             {
-                var why = r.TimedOut ? "it did not answer in time" : LastLine(r.StandardError) ?? "it sent no host key";
+                var why = scans.Select(t => t.Result.Error).FirstOrDefault(e => e != null) ?? "it sent no host key";
                 throw new GitIntegrationException(GitErrorIds.HostKeyScanFailed, ErrorKind.ConnectionError,
                     $"Cannot read the SSH host keys of {KnownHosts.Name(host, port)}: {why}. Check the host name and port, and that SSH is reachable from here.")
                 { Target = KnownHosts.Name(host, port) };
@@ -152,10 +160,39 @@ namespace GitIntegration.Core.Git
                 var known = KnownHosts.Find(knownHostsPath, host, port);
                 foreach (var k in keys) k.IsKnown = known.Any(x => x.Type == k.KeyType && x.Base64 == k.PublicKey);
             }
-            return keys.OrderBy(k => k.KeyType == "ssh-ed25519" ? 0 : k.KeyType.StartsWith("ecdsa", StringComparison.Ordinal) ? 1 : 2).ToList();
+            return keys;
         }
 
-        internal static string? LastLine(string text) =>
-            text.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
+        private static (GitHostKey? Key, string? Error) ScanOne(string host, int port, TimeSpan timeout, string[] algorithms)
+        {
+            var info = SshLogin.Info(host, port, "ssh-keyscan", timeout, new NoneAuthenticationMethod("ssh-keyscan"));
+            foreach (var name in info.HostKeyAlgorithms.Keys.Where(n => !algorithms.Contains(n)).ToList()) info.HostKeyAlgorithms.Remove(name, out _);
+            GitHostKey? key = null;
+            using var client = new SshClient(info);
+            client.HostKeyReceived += (_, e) =>
+            {
+                e.CanTrust = false; // seen, and the exchange ends here
+                try { key = Describe(host, port, e.HostKey); }
+                catch (GitIntegrationException) { }
+            };
+            try { client.Connect(); }
+            catch (Exception e) when (!(e is OutOfMemoryException))
+            {
+                if (key != null) return (key, null);
+                if (e is SocketException s && s.SocketErrorCode == SocketError.ConnectionRefused) return (null, "the connection was refused");
+                if (e is SocketException r && (r.SocketErrorCode == SocketError.HostNotFound || r.SocketErrorCode == SocketError.TryAgain))
+                    return (null, "the host name cannot be resolved");
+                if (e is SshOperationTimeoutException) return (null, "it did not answer in time");
+                return (null, e.Message.TrimEnd('.'));
+            }
+            return (key, null);
+        }
+
+        /// <summary>A host key as the server sent it (its SSH public key blob).</summary>
+        internal static GitHostKey Describe(string host, int port, byte[] blob)
+        {
+            var key = SshKey.FromPublicBlob(blob);
+            return GitHostKey.From(host, port, key.SshType, Convert.ToBase64String(blob));
+        }
     }
 }

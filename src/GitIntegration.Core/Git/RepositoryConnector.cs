@@ -197,7 +197,7 @@ namespace GitIntegration.Core.Git
                 KnownHostsPath = template.KnownHostsPath,
                 AcceptNewHostKey = template.AcceptNewHostKey,
                 Timeout = template.Timeout,
-                Multiplexer = template.Multiplexer,
+                Connections = template.Connections,
             };
             return new ConnectRequest(GitUrl.Parse(integration.Url), access)
             {

@@ -128,7 +128,8 @@ namespace GitIntegration.Core.Keys
                     return new RsaPrivateCrtKeyParameters(r.Modulus, r.PublicExponent, r.PrivateExponent, r.Prime1, r.Prime2, r.Exponent1, r.Exponent2, r.Coefficient);
                 case KeyAlgorithm.Ecdsa:
                     var ec = ECPrivateKeyStructure.GetInstance(seq);
-                    var p = X962Parameters.GetInstance(ec.GetParameters());
+                    // BouncyCastle 2 gives null for absent parameters, where 1.8 threw.
+                    var p = X962Parameters.GetInstance(ec.Parameters) ?? throw SshReader.Corrupt();
                     if (!p.IsNamedCurve)
                         throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
                             "This EC key spells out its curve parameters instead of naming the curve, which SSH does not accept. Convert it with: openssl ec -in <file> -param_enc named_curve.");
@@ -153,7 +154,8 @@ namespace GitIntegration.Core.Keys
                 throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
                     $"The PKCS#8 key is encrypted with a scheme that is not supported ({SshKey.Printable(e.Message)}). Re-encrypt it with: ssh-keygen -p -m pem -f <file>.");
             }
-            catch (Exception e) when (e is ArgumentException || e is InvalidCastException || e is InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException || e is InvalidCastException || e is InvalidOperationException
+                || e is IndexOutOfRangeException)
             {
                 throw new KeyFormatException(ErrorIds.KeyCorrupt, "The encrypted PKCS#8 key's parameters are damaged. Copy the key again from its original file.", e);
             }
@@ -198,7 +200,8 @@ namespace GitIntegration.Core.Keys
         /// <summary>Runs a parser from a library, turning whatever it throws on bad input into our own error.</summary>
         internal static T Parse<T>(Func<T> parse)
         {
-            try { return parse(); }
+            // BouncyCastle 2's GetInstance answers null for absent input, where 1.8 threw: that is damage too.
+            try { return parse() ?? throw new ArgumentException("nothing to decode"); }
             catch (GitIntegrationException) { throw; }
             catch (Exception e) when (e is ArgumentException || e is InvalidOperationException || e is System.IO.IOException
                 || e is FormatException || e is InvalidCastException || e is IndexOutOfRangeException || e is NullReferenceException

@@ -51,7 +51,7 @@ namespace GitIntegration.Core.Keys
                 case DsaPrivateKeyParameters dsa:
                     label = "DSA PRIVATE KEY";
                     var p = dsa.Parameters;
-                    der = new DerSequence(new DerInteger(0), new DerInteger(p.P), new DerInteger(p.Q), new DerInteger(p.G),
+                    der = new DerSequence(DerInteger.Zero, new DerInteger(p.P), new DerInteger(p.Q), new DerInteger(p.G),
                         new DerInteger(((DsaPublicKeyParameters)key.Public).Y), new DerInteger(dsa.X)).GetDerEncoded();
                     break;
                 default:

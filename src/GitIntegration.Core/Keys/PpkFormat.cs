@@ -105,7 +105,7 @@ namespace GitIntegration.Core.Keys
             {
                 plain = encrypted ? OpenSshCipher.Find(Aes)!.Decrypt(cipherKey, privateBlob) : privateBlob;
                 var expected = Mac(version, macKey, algorithm, encryption, comment, publicBlob, plain);
-                if (!Org.BouncyCastle.Utilities.Arrays.ConstantTimeAreEqual(expected, mac))
+                if (!Org.BouncyCastle.Utilities.Arrays.FixedTimeEquals(expected, mac))
                 {
                     // With the right passphrase the private half still decodes to the public key: then only the clear lines were edited.
                     if (encrypted && TryReadPrivate(plain, publicKey) == null) throw WrongPassphrase();

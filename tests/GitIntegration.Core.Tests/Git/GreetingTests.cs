@@ -63,7 +63,7 @@ public sealed class GreetingServerFixture : IDisposable
     public GitAccess Access(TempDir dir, string key)
     {
         File.WriteAllText(dir["known_hosts"], Server.KnownHostsLine + "\n");
-        return new GitAccess { KeyPath = key, KnownHostsPath = dir["known_hosts"], Timeout = TimeSpan.FromSeconds(20) };
+        return new GitAccess { KeyPath = key, KnownHostsPath = dir["known_hosts"], Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public void Dispose()

@@ -73,6 +73,16 @@ public static class Peer
         p.Dispose();
     }
 
+    /// <summary>The processes <paramref name="pid"/> has started and that still run (Linux: /proc).</summary>
+    public static IReadOnlyList<int> Children(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+        }
+        catch (IOException) { return Array.Empty<int>(); }
+    }
+
     public static string ReadLog(string path)
     {
         try { return File.ReadAllText(path); } catch (IOException) { return ""; }

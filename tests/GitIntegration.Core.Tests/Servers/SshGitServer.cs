@@ -14,7 +14,12 @@ public sealed class SshGitServer : IDisposable
     private readonly Process _sshd;
     private readonly string _log;
 
-    public SshGitServer(params string[] users)
+    public SshGitServer(params string[] users) : this(users, "", "ed25519") { }
+
+    /// <summary>A server with lines added to its sshd_config (e.g. only SHA-1 algorithms) and a host key of that type.</summary>
+    public static SshGitServer WithConfig(string config, string hostKeyType = "ed25519") => new(new[] { GitUser }, config, hostKeyType);
+
+    private SshGitServer(string[] users, string config, string hostKeyType)
     {
         Peer.RequireRoot();
         Peer.Require("/usr/sbin/sshd", "openssh-server");
@@ -24,7 +29,7 @@ public sealed class SshGitServer : IDisposable
         Directory.CreateDirectory(Dir["keys"]);
         Directory.CreateDirectory(Dir["repos"]);
         Tool.Ok("chmod", "755", Dir.Path, Dir["repos"]);
-        Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", Dir["host_key"]);
+        Tool.Ok("ssh-keygen", "-q", "-t", hostKeyType, "-N", "", "-C", "", "-f", Dir["host_key"]);
         Port = Peer.FreePort();
         File.WriteAllText(Dir["sshd_config"], $"""
             Port {Port}
@@ -40,6 +45,7 @@ public sealed class SshGitServer : IDisposable
             Banner {Dir["banner"]}
             AllowUsers {string.Join(' ', users)}
             MaxStartups 100:30:200
+            {config}
             """);
         Directory.CreateDirectory("/run/sshd");
         Tool.Ok("/usr/sbin/sshd", "-t", "-f", Dir["sshd_config"]);
@@ -57,6 +63,9 @@ public sealed class SshGitServer : IDisposable
     public string Log => Peer.ReadLog(_log);
     /// <summary>The text sshd shows before the login while this file exists (read at each connection).</summary>
     public string BannerPath => Dir["banner"];
+
+    /// <summary>The processes sshd runs for the connections open now, one per connection.</summary>
+    public IReadOnlyList<int> ConnectionProcesses() => Peer.Children(_sshd.Id);
 
     /// <summary>Replaces the authorized_keys of a user (lines as in ~/.ssh/authorized_keys).</summary>
     public void Authorize(string user, params string[] lines) => File.WriteAllText(Dir["keys/" + user], string.Join('\n', lines) + "\n");
