@@ -279,7 +279,10 @@ Describe 'Connect-GitRepository to an HTTPS git server with its own certificate'
     }
 
     It 'connects with -SkipCertificateCheck' {
-        $i = Connect-GitRepository -Url $httpsUrl -Name tools-skip -Credential $token -SkipCertificateCheck
+        # A store of its own: the same URL is stored as 'tools' by another test, and reconnecting it under
+        # another name is refused.
+        $i = Connect-GitRepository -Url $httpsUrl -Name tools-skip -Credential $token -SkipCertificateCheck `
+            -StorePath "$root/https-skip"
         $i.Status | Should -Be 'Connected'
         $i.SslVerify | Should -BeFalse
     }
@@ -291,9 +294,9 @@ Describe 'Connect-GitRepository to an HTTPS git server with its own certificate'
             $env:PATH = $empty.FullName
             Get-Command git -ErrorAction Ignore | Should -BeNullOrEmpty
             $i = Connect-GitRepository $httpsUrl -Name no-git -Credential $token `
-                -TrustedCertificateThumbprint $thumbprint
+                -TrustedCertificateThumbprint $thumbprint -StorePath "$root/https-no-git"
             $i.Status | Should -Be 'Connected'
-            (Test-GitIntegration -Name no-git).Success | Should -BeTrue
+            (Test-GitIntegration -Name no-git -StorePath "$root/https-no-git").Success | Should -BeTrue
         }
         finally { $env:PATH = $pathBefore }
     }
@@ -301,7 +304,7 @@ Describe 'Connect-GitRepository to an HTTPS git server with its own certificate'
     It 'says AuthenticationFailed for a wrong token and RepositoryNotFound for a missing repository' {
         $wrong = [pscredential]::new('svc-jira', (Secure 'glpat-wrong'))
         Connect-GitRepository -Url $httpsUrl -Name wrong -Credential $wrong -SkipCertificateCheck `
-            -ErrorVariable err -ErrorAction SilentlyContinue
+            -StorePath "$root/https-wrong" -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed,*'
         $err[0].Exception.Message | Should -BeLike "*$httpsUrl*401*"
         $err[0].Exception.Message | Should -Not -BeLike '*glpat-wrong*'

@@ -15,7 +15,7 @@ AfterAll { if ($jira) { Stop-Process -Id $jira.Process.Id -Force } }
 
 Describe 'Import-GitJiraRepository' {
     It 'shows with -WhatIf what it would import and writes nothing' {
-        (Import-GitJiraRepository @J -StorePath "$root/new" -WhatIf).Action | Should -Be @('Created', 'Created')
+        (Import-GitJiraRepository @J -StorePath "$root/new" -WhatIf).Action | Should -Be @('WouldCreate', 'WouldCreate')
         Test-Path "$root/new/integrations.yaml" | Should -BeFalse
     }
 
