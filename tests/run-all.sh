@@ -38,7 +38,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build GitIntegration.sln -c Release -v quiet -nologo
 log=$(mktemp)
 set +e
-dotnet test GitIntegration.sln -c Release --no-build -v quiet -nologo 2>&1 | tee "$log"
+dotnet test GitIntegration.sln -c Release --no-build -v quiet -nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # Installs pwsh if missing, builds out/GitIntegration, runs the Pester tests (build.ps1 fails on any failed test,
 # block or file, and under CI=true on any skipped test), and ends with the line that imports the module.

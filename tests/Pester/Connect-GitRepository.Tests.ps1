@@ -384,7 +384,7 @@ Describe 'SSH checks on a machine with neither ssh nor git (an automation sandbo
 `$h = Get-GitHostKey -HostName 127.0.0.1 -Port $port -KnownHostsPath '$kh'
 'hostkey=' + `$h.KeyType + ' ' + `$h.IsKnown
 'connect=' + (Connect-GitRepository -Url '$url' -KeyPath '$root/jira_rsa' -KnownHostsPath '$kh' -StorePath '$root/sandbox-store').Status
-try { Connect-GitRepository -Url '$url' -Name cloned -KeyPath '$root/jira_rsa' -KnownHostsPath '$kh' -StorePath '$root/sandbox-store' -Clone -Destination '$root/sandbox-clone' }
+try { Connect-GitRepository -Url '$url' -KeyPath '$root/jira_rsa' -KnownHostsPath '$kh' -StorePath '$root/sandbox-store' -Clone -Destination '$root/sandbox-clone' }
 catch { 'clone=' + `$_.FullyQualifiedErrorId + ' ' + `$_.Exception.Message }
 "@
         $r = Invoke-AdminSession -Umask '077' -Script $check -Environment @{ PATH = $bin }

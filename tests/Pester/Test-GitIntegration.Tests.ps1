@@ -45,7 +45,8 @@ Describe 'Test-GitIntegration with integrations piped from Get-GitIntegration' {
         $store = "$root/piped/integrations.yaml"
         @(
             [pscustomobject]@{ name = 'lost-secret'; origin = 'ssh://git@127.0.0.1:9/lost.git'; passphrase = 'gone soon' }
-            [pscustomobject]@{ name = 'refused'; origin = 'ssh://git@127.0.0.1:9/refused.git' }
+            # With a key, so the check reaches the (closed) port whatever ~/.ssh holds.
+            [pscustomobject]@{ name = 'refused'; origin = 'ssh://git@127.0.0.1:9/refused.git'; privateKeyPath = "$root/jira_rsa" }
         ) | Import-GitIntegration -StorePath $store | Out-Null
         Remove-Item "$root/piped/secrets/*"
         $r = Get-GitIntegration -StorePath $store | Test-GitIntegration -StorePath $store -TimeoutSeconds 10 `
