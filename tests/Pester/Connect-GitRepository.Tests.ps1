@@ -57,7 +57,13 @@ Describe 'Connect-GitRepository' {
     }
 
     It 'shares one SSH connection for the repositories of one host, and names the algorithms with -Verbose' {
-        $logins = { @(Select-String -Path "$root/sshd.log" -Pattern 'Accepted publickey').Count }
+        # sshd logs a login after letting the client in: count once its connections have ended (a hang guard only).
+        $logins = {
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            $children = "/proc/$($sshd.Id)/task/$($sshd.Id)/children"
+            while ("$(Get-Content -Raw $children)".Trim() -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            @(Select-String -Path "$root/sshd.log" -Pattern 'Accepted publickey').Count
+        }
         $before = & $logins
         $urls = 'app', 'web', 'other' | ForEach-Object { "ssh://git@127.0.0.1:$port$root/repos/$_.git" }
         $verbose = $urls | Connect-GitRepository -KeyPath "$root/jira_rsa" -ThrottleLimit 3 -Verbose 4>&1 |

@@ -70,12 +70,14 @@ public sealed class GitoliteTests : IClassFixture<GitoliteFixture>
         using var connections = new SshConnections();
         var access = Access(dir);
         access.Connections = connections;
-        var logins = _f.Server.Ssh.Log.Split('\n').Count(l => l.Contains("Accepted publickey"));
+        var logins = _f.Server.Ssh.SettledLog().Split('\n').Count(l => l.Contains("Accepted publickey"));
         var results = new[] { "testing", "secret", "testing", "secret" }.AsParallel().AsOrdered()
             .Select(repo => GitConnection.ListRemote(GitUrl.Parse(_f.Server.Url(repo)), access)).ToList();
         results.Select(r => r.Reason).Should().Equal(ConnectionFailure.None, ConnectionFailure.RepositoryAccessDenied, ConnectionFailure.None, ConnectionFailure.RepositoryAccessDenied);
-        _f.Server.Ssh.Log.Split('\n').Count(l => l.Contains("Accepted publickey")).Should().Be(logins + 1, "all four went over one connection");
         connections.Logins.Should().Be(1);
+        connections.Dispose();
+        _f.Server.Ssh.SettledLog().Split('\n').Count(l => l.Contains("Accepted publickey"))
+            .Should().Be(logins + 1, "all four went over one connection");
     }
 }
 

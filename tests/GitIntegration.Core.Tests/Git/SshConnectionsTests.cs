@@ -25,11 +25,14 @@ public sealed class SshConnectionsTests : IClassFixture<SshServerFixture>
 
     private IEnumerable<GitUrl> Repos => Enumerable.Range(0, Repositories).Select(i => GitUrl.Parse(_f.Server.Url($"m{i}")));
 
-    /// <summary>How often sshd has accepted this key so far: one line per authenticated TCP connection.</summary>
+    /// <summary>
+    /// How often sshd has accepted this key so far: one line per authenticated TCP connection. Read once the
+    /// connections have ended (dispose the SshConnections first), so that every login is in the log.
+    /// </summary>
     private int Logins(string key)
     {
         var fingerprint = Tool.Ok("ssh-keygen", "-l", "-E", "sha256", "-f", key + ".pub").Split(' ')[1];
-        return _f.Server.Log.Split('\n').Count(l => l.Contains("Accepted publickey") && l.Contains(fingerprint));
+        return _f.Server.SettledLog().Split('\n').Count(l => l.Contains("Accepted publickey") && l.Contains(fingerprint));
     }
 
     [Fact]
@@ -47,6 +50,7 @@ public sealed class SshConnectionsTests : IClassFixture<SshServerFixture>
 
         results.Should().OnlyContain(r => r.Success && r.DefaultBranch == "trunk" && r.TagCount == 1,
             string.Join("\n", results.Select(r => r + " " + r.Message)));
+        connections.Dispose();
         (Logins(_f.RsaPem) - rsaBefore).Should().Be(1, "every repository rides on the key's one connection");
         (Logins(_f.Ed25519) - edBefore).Should().Be(1);
         connections.Logins.Should().Be(2);
@@ -64,6 +68,7 @@ public sealed class SshConnectionsTests : IClassFixture<SshServerFixture>
         var work = Enumerable.Range(0, 3).SelectMany(_ => Repos).ToList();
         var results = work.AsParallel().WithDegreeOfParallelism(24).Select(u => GitConnection.ListRemote(u, access)).ToList();
         results.Should().OnlyContain(r => r.Success, string.Join("\n", results.Select(r => r + " " + r.Message)));
+        connections.Dispose();
         (Logins(_f.RsaPem) - before).Should().Be(1, "no session was refused: at most " + SshConnections.MaxChannels + " run at once\n" + _f.Server.Log);
     }
 
@@ -98,6 +103,7 @@ public sealed class SshConnectionsTests : IClassFixture<SshServerFixture>
         var results = Repos.Take(6).AsParallel().WithDegreeOfParallelism(6).Select(u => GitConnection.ListRemote(u, access)).ToList();
         results.Should().OnlyContain(r => r.Success, string.Join("\n", results.Select(r => r + " " + r.Message)));
         File.ReadAllLines(dir["known_hosts"]).Where(l => l.Length > 0).Should().ContainSingle("the first connection trusts the host; the others wait for it");
+        connections.Dispose();
         (Logins(_f.Ed25519) - before).Should().Be(1);
     }
 
@@ -109,13 +115,14 @@ public sealed class SshConnectionsTests : IClassFixture<SshServerFixture>
         var access = Access(dir, _f.RsaPem, connections);
         var repo = Repos.First();
         GitConnection.ListRemote(repo, access).Success.Should().BeTrue();
-        var before = Logins(_f.RsaPem);
         // sshd runs one process per connection under the listener: killing them drops our shared connection.
         foreach (var child in _f.Server.ConnectionProcesses()) Tool.Run("kill", new[] { "-9", child.ToString() });
+        var before = Logins(_f.RsaPem);
 
         var results = Repos.AsParallel().WithDegreeOfParallelism(4).Select(u => GitConnection.ListRemote(u, access)).ToList();
 
         results.Should().OnlyContain(r => r.Success, string.Join("\n", results.Select(r => r + " " + r.Message)));
+        connections.Dispose();
         (Logins(_f.RsaPem) - before).Should().Be(1, "one fresh connection replaces the dropped one");
     }
 

@@ -67,6 +67,17 @@ public sealed class SshGitServer : IDisposable
     /// <summary>The processes sshd runs for the connections open now, one per connection.</summary>
     public IReadOnlyList<int> ConnectionProcesses() => Peer.Children(_sshd.Id);
 
+    /// <summary>
+    /// The log once every connection has ended. sshd writes "Accepted publickey" after it has let the client in, so a
+    /// count read while a connection's processes live can miss a login that has already happened.
+    /// </summary>
+    public string SettledLog()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60); // a hang guard only
+        while (ConnectionProcesses().Count > 0 && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        return Log;
+    }
+
     /// <summary>Replaces the authorized_keys of a user (lines as in ~/.ssh/authorized_keys).</summary>
     public void Authorize(string user, params string[] lines) => File.WriteAllText(Dir["keys/" + user], string.Join('\n', lines) + "\n");
 
