@@ -36,7 +36,7 @@ Describe 'Remove-GitIntegration' {
 
     It 'removes what the pipeline gives it with -Confirm:$false' {
         Get-GitIntegration -StorePath $store | Remove-GitIntegration -StorePath $store -Confirm:$false
-        Get-GitIntegration -StorePath $store | Should -BeNullOrEmpty
+        Get-GitIntegration -StorePath $store -ErrorAction Stop | Should -BeNullOrEmpty
     }
 
     It 'removes nothing with -WhatIf' {
