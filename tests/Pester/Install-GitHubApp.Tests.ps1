@@ -58,6 +58,16 @@ Describe 'Install-GitHubApp' {
             Get-Content $gh.Requests | Should -Be @('GET /app', 'GET /orgs/acme/installation')
         }
 
+        It 'registers the apps a CSV lists: Import-Csv binds Organization, AppId, ClientId and PrivateKeyPath' {
+            $csv = Join-Path $TestDrive 'apps.csv'
+            [pscustomobject]@{ Organization = 'acme'; AppId = '4242'; ClientId = 'Iv23liabcdef0123'; PrivateKeyPath = "$root/app.pem" } |
+                Export-Csv $csv -NoTypeInformation
+            $i = Import-Csv $csv | Install-GitHubApp -ErrorAction Stop
+            $i.Organization | Should -Be 'acme'
+            $i.Status | Should -Be 'Active'
+            Get-Content $gh.Requests | Should -Be @('GET /app', 'GET /orgs/acme/installation')
+        }
+
         It 'refuses a key that is not a key of the app, and stores nothing' {
             $other = New-GitSshKey -Path "$TestDrive/other.pem" -Bits 2048 -Force
             { Install-GitHubApp -Organization acme -ClientId Iv23liabcdef0123 -AppId 4242 -PrivateKeyPath $other.Path `

@@ -44,8 +44,12 @@ Describe 'Remove-GitIntegration' {
         (Get-GitIntegration -StorePath $store).Count | Should -Be 2
     }
 
-    It 'declares ConfirmImpact High' {
-        (Get-Command Remove-GitIntegration).ImplementingType.GetCustomAttributes($true).Where({ $_ -is [System.Management.Automation.CmdletAttribute] }).ConfirmImpact |
-            Should -Be 'High'
+    # ConfirmImpact High: at the default $ConfirmPreference it asks, so a runbook that did not say -Force or
+    # -Confirm:$false stops there instead of removing.
+    It 'asks first: an unattended session without -Force gets an error and keeps every integration' {
+        $run = Invoke-AdminSession -Umask 077 -Script "Remove-GitIntegration a -StorePath '$($store -replace "'", "''")'"
+        $run.ExitCode | Should -Not -Be 0
+        $run.Errors | Should -Match 'NonInteractive'
+        (Get-GitIntegration -StorePath $store -ErrorAction Stop).Name | Should -Be @('a', 'b')
     }
 }
