@@ -14,6 +14,12 @@ using GitIntegration.Core.Store;
 // askpass: makes the askpass helper, prints its path, and keeps it until standard input closes.
 // ls-remote <url> <key> <known_hosts> <seconds>: git ls-remote with that key, as Connect-GitRepository runs it.
 // temp: makes (and deletes) a temporary folder, the first one of a process, and prints its path.
+// known-host <path>: adds a host key to a known_hosts file, as Get-GitHostKey -Add does.
+// A GitIntegrationException that ends the process is named on standard error: "error <id> <kind>".
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    if (e.ExceptionObject is GitIntegration.Core.GitIntegrationException g) Console.Error.WriteLine($"error {g.ErrorId} {g.Kind}");
+};
 var store = IntegrationStore.Open(args.Length > 1 ? args[1] : null);
 switch (args[0])
 {
@@ -79,7 +85,11 @@ switch (args[0])
         Console.WriteLine(temp);
         TemporaryFolders.Delete(temp);
         return 0;
+    case "known-host":
+        KnownHosts.Add(args[1], new[] { new GitHostKey { HostName = "127.0.0.1", Port = 2222, KeyType = "ssh-ed25519",
+            PublicKey = "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl" } });
+        return 0;
     default:
-        Console.Error.WriteLine("usage: add | churn | write | folders | secret | askpass | ls-remote | temp");
+        Console.Error.WriteLine("usage: add | churn | write | folders | secret | askpass | ls-remote | temp | known-host");
         return 2;
 }
