@@ -12,12 +12,13 @@ namespace GitIntegration.Core.GitHub
         public static readonly GitHubHost GitHubCom = new GitHubHost(new Uri("https://github.com/"), new Uri("https://api.github.com/"), false);
 
         /// <summary>
-        /// Where github.com is reached: GitHubCom, except in the tests, which point it at a stand-in that answers with
-        /// api.github.com's paths (internal, set only through reflection; nothing in the module changes it).
+        /// Where github.com is reached: GitHubCom, except in the Pester tests, which point it (through reflection) at a
+        /// stand-in that answers with api.github.com's paths. Nothing in the module changes it.
         /// </summary>
         internal static GitHubHost GitHubComEndpoint = GitHubCom;
 
-        /// <summary>A github.com played by a test's stand-in: web pages at <paramref name="web"/>, REST at <paramref name="api"/>.</summary>
+        /// <summary>A github.com played by a test's stand-in: web pages at <paramref name="web"/>, REST at
+        /// <paramref name="api"/>.</summary>
         internal static GitHubHost StandIn(Uri web, Uri api) => new GitHubHost(web, api, false);
 
         private GitHubHost(Uri webUrl, Uri apiUrl, bool isEnterprise)

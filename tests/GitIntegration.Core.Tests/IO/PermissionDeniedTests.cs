@@ -30,7 +30,8 @@ public sealed class PermissionDeniedTests : IDisposable
     private static (int Exit, string Error) AsUser(params string[] args)
     {
         var env = new[] { "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", "DOTNET_NOLOGO=1", "DOTNET_EnableDiagnostics=0" };
-        var (exit, _, e) = Tool.Run("runuser", new[] { "-u", User, "--" }.Concat(env).Append("dotnet").Append(SecondProcess.Writer).Concat(args));
+        var argv = new[] { "-u", User, "--" }.Concat(env).Append("dotnet").Append(SecondProcess.Writer).Concat(args);
+        var (exit, _, e) = Tool.Run("runuser", argv);
         return (exit, e.Split('\n').FirstOrDefault(l => l.StartsWith("error ")) ?? e);
     }
 
@@ -61,7 +62,8 @@ public sealed class PermissionDeniedTests : IDisposable
         // The atomic write's own error: KnownHosts.Add's "pass -KnownHostsPath" error is only for a folder it cannot make.
         AsUser("known-host", knownHosts).Should().Be((134, "error FileWriteFailed WriteError"));
         File.ReadAllText(knownHosts).Should().BeEmpty();
-        AsUser("known-host", Path.Combine(_root, ".ssh", "known_hosts")).Should().Be((134, "error KnownHostsWriteFailed WriteError"));
+        AsUser("known-host", Path.Combine(_root, ".ssh", "known_hosts"))
+            .Should().Be((134, "error KnownHostsWriteFailed WriteError"));
         Directory.Exists(Path.Combine(_root, ".ssh")).Should().BeFalse();
     }
 
