@@ -51,7 +51,8 @@ function Test-Jwt([string] $Authorization) {
         return "'Issued at' claim ('iat') must be an Integer representing a time in the past"
     }
     if ($claims.exp -le $now -or $claims.exp - $claims.iat -gt 600) {
-        return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires"
+        return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which " +
+            'the assertion expires'
     }
     return $null
 }
@@ -61,7 +62,8 @@ function Test-Manifest([string] $Text) {
     if (-not ($m.url -as [uri]) -or -not ([uri] $m.url).IsAbsoluteUri) { return "Url can't be blank" }
     if (-not $m.name) { return "Name can't be blank" }
     if ($m.name.Length -gt 34) { return 'Name is too long (maximum is 34 characters)' }
-    if (-not $names.Add(($m.name.ToLowerInvariant() -replace '[^a-z0-9]+', '-').Trim('-'))) { return 'Name has already been taken' }
+    $slug = ($m.name.ToLowerInvariant() -replace '[^a-z0-9]+', '-').Trim('-')
+    if (-not $names.Add($slug)) { return 'Name has already been taken' }
     return $null
 }
 $http = New-Object System.Net.HttpListener
@@ -79,7 +81,8 @@ while ($true) {
     $refused = if ($app) { Test-Jwt $ctx.Request.Headers['Authorization'] }
     if ($method -eq 'POST' -and $path -match '^/organizations/(acme|evil)/settings/apps/new$') {
         $form = New-Object IO.StreamReader $ctx.Request.InputStream
-        $manifest = [uri]::UnescapeDataString((($form.ReadToEnd() -split '&' | Where-Object { $_ -like 'manifest=*' }) -replace '^manifest=', '').Replace('+', ' '))
+        $field = ($form.ReadToEnd() -split '&' | Where-Object { $_ -like 'manifest=*' }) -replace '^manifest=', ''
+        $manifest = [uri]::UnescapeDataString($field.Replace('+', ' '))
         $why = Test-Manifest $manifest
         if ($why) {
             Add-Content $log "refused: $why"
@@ -171,11 +174,14 @@ Add-Content $log "GitHub's redirect got $($back.StatusCode)"
 # Points the module's github.com (no -HostUrl) at a stand-in started with -GitHubCom, or back at github.com without -GitHub:
 # the internal GitHubHost.GitHubComEndpoint, which nothing in the module sets, through reflection.
 function Use-LoopbackGitHubCom($GitHub) {
-    $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'GitIntegration.Core' } | Select-Object -First 1
+    $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'GitIntegration.Core' } |
+        Select-Object -First 1
     if (-not $core) { throw 'GitIntegration.Core is not loaded: import the module first.' }
     $type = $core.GetType('GitIntegration.Core.GitHub.GitHubHost', $true)
     $flags = [Reflection.BindingFlags]'NonPublic, Public, Static'
-    $endpoint = if ($GitHub) { $type.GetMethod('StandIn', $flags).Invoke($null, @([uri] $GitHub.Url, [uri] $GitHub.Url)) }
+    $endpoint = if ($GitHub) {
+        $type.GetMethod('StandIn', $flags).Invoke($null, @([uri] $GitHub.Url, [uri] $GitHub.Url))
+    }
     else { $type.GetField('GitHubCom', $flags).GetValue($null) }
     $type.GetField('GitHubComEndpoint', $flags).SetValue($null, $endpoint)
 }

@@ -46,13 +46,18 @@ Describe 'Update-GitHubAppKey' {
         }
 
         It 'takes the downloaded key from Get-ChildItem once GitHub accepts it' {
-            $updated = Get-ChildItem "$downloads/*.private-key.pem" | Update-GitHubAppKey -Name acme-app -PassThru -ErrorAction Stop
+            $updated = Get-ChildItem "$downloads/*.private-key.pem" |
+                Update-GitHubAppKey -Name acme-app -PassThru -ErrorAction Stop
             Get-Content $gh.Requests | Should -Be @('GET /api/v3/app')
-            Get-Content -Raw $updated.PrivateKeyPath | Should -Be (Get-Content -Raw "$downloads/jira-git-acme.2024-05-01.private-key.pem")
+            $downloaded = Get-Content -Raw "$downloads/jira-git-acme.2024-05-01.private-key.pem"
+            Get-Content -Raw $updated.PrivateKeyPath | Should -Be $downloaded
+            $downloaded | Should -Not -Be $storedKey -Because 'the stored key was replaced, not kept'
+
         }
 
         It 'refuses a key GitHub does not accept for the app and keeps the stored one' {
-            Get-Item "$downloads/stranger.pem" | Update-GitHubAppKey -Name acme-app -ErrorVariable failures -ErrorAction SilentlyContinue
+            Get-Item "$downloads/stranger.pem" |
+                Update-GitHubAppKey -Name acme-app -ErrorVariable failures -ErrorAction SilentlyContinue
             $failures.FullyQualifiedErrorId | Should -Be @('GitHubAppKeyRejected,GitIntegration.UpdateGitHubAppKeyCommand')
             Get-Content -Raw $app.PrivateKeyPath | Should -Be $storedKey
         }

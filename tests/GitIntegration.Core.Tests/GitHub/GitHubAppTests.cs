@@ -113,7 +113,7 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var app = _gh.AddApp();
         if (!OnGitHubCom)
         {
-            // Enterprise Server 3.13 and before take only the app id as the issuer: a client id names no app there.
+            // Enterprise Server 3.13 and before take only the app id as issuer: a client id names no app there.
             (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem), default))
                 .Should().ThrowAsync<GitIntegrationException>()).Which.ErrorId.Should().Be(GitHubErrorIds.AppDeleted);
             _gh.EnterpriseAcceptsClientId = true; // later releases take it, as github.com does
@@ -140,7 +140,8 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         (exit, o.Trim()).Should().Be((0, "ok " + issuer), e);
         // and node refuses a tampered token, so the check can fail
         var tampered = jwt[..^4] + (jwt[^4] == 'A' ? 'B' : 'A') + jwt[^3..];
-        Tool.Run("node", new[] { Path.Combine(node, "check.js"), tampered, _dir["pub.pem"], issuer }).Exit.Should().NotBe(0);
+        Tool.Run("node", new[] { Path.Combine(node, "check.js"), tampered, _dir["pub.pem"], issuer }).Exit
+            .Should().NotBe(0);
     }
 
     [Fact]
@@ -177,7 +178,8 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var started = DateTime.UtcNow;
         (await Client(app).GetAppAsync(default)).Id.Should().Be(app.Id);
         (DateTime.UtcNow - started).Should().BeGreaterThan(TimeSpan.FromSeconds(0.9), "the client waited for the limit");
-        _verbose.Should().ContainSingle(m => m.Contains("rate limit") && m.Contains($"answered {status}") && m.Contains("waiting"));
+        _verbose.Should().ContainSingle(m =>
+            m.Contains("rate limit") && m.Contains($"answered {status}") && m.Contains("waiting"));
     }
 
     [Theory]
@@ -288,7 +290,7 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, null, stranger, default)).Should().ThrowAsync<GitIntegrationException>())
             .Which.ErrorId.Should().Be(GitHubErrorIds.KeyRejected);
         // A valid key of another app, given with that app's client id. github.com takes the client id as the issuer and
-        // accepts the token, as the other app: we refuse it. Enterprise Server is asked with the app id, so it refuses the key.
+        // accepts the token, as the other app: we refuse it. Enterprise Server is asked with the app id: it refuses the key.
         (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, other.ClientId, other.Pem, default)).Should().ThrowAsync<GitIntegrationException>())
             .Which.ErrorId.Should().Be(OnGitHubCom ? GitHubErrorIds.KeyOfAnotherApp : GitHubErrorIds.KeyRejected);
         var ed = Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", _dir["ed"]);
@@ -451,7 +453,8 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var name = "Jira Git " + Guid.NewGuid().ToString("N")[..8];
         var ours = new GitHubAppManifest("acme", name).ToJson(_gh.Host, redirect);
         (await Post(ours)).Should().Be((302, (string?)null), ours);
-        JsonDocument.Parse(ours).RootElement.GetProperty("url").GetString().Should().Be(new Uri(_gh.BaseUrl, "acme").ToString());
+        JsonDocument.Parse(ours).RootElement.GetProperty("url").GetString()
+            .Should().Be(new Uri(_gh.BaseUrl, "acme").ToString());
 
         (await Post(ours)).Should().Be((422, "Name has already been taken"));
         var noUrl = new GitHubAppManifest("acme", name + "x").ToJson(_gh.Host, redirect).Replace("\"url\"", "\"homepage\"");

@@ -86,10 +86,11 @@ public sealed class GitHubStandIn : IAsyncDisposable
     public Mode Kind { get; }
     /// <summary>The web pages (github.com, or the Enterprise Server's address).</summary>
     public Uri BaseUrl { get; private set; } = null!;
-    /// <summary>The REST API root: BaseUrl + api/v3/ on Enterprise, a port of its own (api.github.com) on github.com.</summary>
+    /// <summary>The REST root: BaseUrl + api/v3/ on Enterprise, a port of its own (api.github.com) on github.com.</summary>
     public Uri ApiUrl { get; private set; } = null!;
     /// <summary>The host as the module resolves it: from the address on Enterprise, the github.com seam otherwise.</summary>
-    public GitHubHost Host => Kind == Mode.Enterprise ? GitHubHost.FromHostUrl(BaseUrl.ToString()) : GitHubHost.StandIn(BaseUrl, ApiUrl);
+    public GitHubHost Host =>
+        Kind == Mode.Enterprise ? GitHubHost.FromHostUrl(BaseUrl.ToString()) : GitHubHost.StandIn(BaseUrl, ApiUrl);
     /// <summary>The path a REST call arrives at, as <see cref="Requests"/> records it.</summary>
     public string ApiPath(string path) => ApiUrl.AbsolutePath + path.TrimStart('/');
 
@@ -163,7 +164,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
             var sent = ctx.Request.Path.Value!;
             if (IsApi(ctx))
             {
-                Requests.Enqueue((ctx.Request.Method, sent, ctx.Request.Headers.UserAgent.ToString(), ctx.Request.Headers["X-GitHub-Api-Version"].FirstOrDefault()));
+                var headers = ctx.Request.Headers;
+                Requests.Enqueue((ctx.Request.Method, sent, headers.UserAgent.ToString(), headers["X-GitHub-Api-Version"].FirstOrDefault()));
                 if (Faults.TryDequeue(out var f))
                 {
                     switch (f.Kind)
@@ -185,7 +187,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
                             // Secondary: 403 or 429 with retry-after (seconds), remaining not 0.
                             ctx.Response.Headers["retry-after"] = ((int)f.Value.TotalSeconds).ToString();
                             ctx.Response.Headers["x-ratelimit-remaining"] = "4990";
-                            await Error(ctx, f.Status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+                            await Error(ctx, f.Status,
+                                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
                             return;
                     }
                 }
@@ -278,7 +281,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
             body["total_count"] = names.Count;
             body["repositories"] = repos;
             var links = new List<string>();
-            string Link(int n, string rel) => $"<{new Uri(ApiUrl, "installation/repositories")}?per_page={perPage}&page={n}>; rel=\"{rel}\"";
+            string Link(int n, string rel) =>
+                $"<{new Uri(ApiUrl, "installation/repositories")}?per_page={perPage}&page={n}>; rel=\"{rel}\"";
             if (page < last) { links.Add(Link(page + 1, "next")); links.Add(Link(last, "last")); }
             if (page > 1) { links.Add(Link(1, "first")); links.Add(Link(page - 1, "prev")); }
             if (links.Count > 0) ctx.Response.Headers["Link"] = string.Join(", ", links);
@@ -294,7 +298,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
         if (refused != null)
         {
             ManifestRejections.Enqueue(refused);
-            return Results.Content($"<p class=\"flash-error\">{System.Net.WebUtility.HtmlEncode(refused)}</p>", "text/html", statusCode: 422);
+            var page = $"<p class=\"flash-error\">{System.Net.WebUtility.HtmlEncode(refused)}</p>";
+            return Results.Content(page, "text/html", statusCode: 422);
         }
         var app = AddApp(owner, installed: false);
         app.OwnerType = ownerType;
@@ -325,8 +330,10 @@ public sealed class GitHubStandIn : IAsyncDisposable
         if (Text(o, "name") is not string name) return (null, "Name can't be blank");
         if (name.Length > 34) return (null, "Name is too long (maximum is 34 characters)");
         var slug = Slug(name);
-        var accounts = Apps.Values.Select(a => a.Organization).Append(SignedInUser).Where(a => !a.Equals(owner, StringComparison.OrdinalIgnoreCase));
-        if (Apps.Values.Any(a => !a.Deleted && (a.Slug == slug || Slug(a.Name) == slug)) || accounts.Any(a => Slug(a) == slug))
+        var accounts = Apps.Values.Select(a => a.Organization).Append(SignedInUser)
+            .Where(a => !a.Equals(owner, StringComparison.OrdinalIgnoreCase));
+        var apps = Apps.Values.Where(a => !a.Deleted);
+        if (apps.Any(a => a.Slug == slug || Slug(a.Name) == slug) || accounts.Any(a => Slug(a) == slug))
             return (null, "Name has already been taken");
         return (m, null);
     }
