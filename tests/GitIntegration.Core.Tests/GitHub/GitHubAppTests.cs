@@ -119,6 +119,9 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
             _gh.EnterpriseAcceptsClientId = true; // later releases take it, as github.com does
         }
         (await Client(app, byClientId: true).GetAppAsync(default)).Id.Should().Be(app.Id);
+        // Install-GitHubApp -ClientId alone: the check of the key takes the app GitHub names, whose id is not known yet.
+        (await GitHubAppLifecycle.VerifyAsync(_http, GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem), default)).Id
+            .Should().Be(app.Id);
     }
 
     [Fact]
@@ -206,6 +209,19 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Drop));
         (await Client(app).GetAppAsync(default)).Id.Should().Be(app.Id);
         _verbose.Where(m => m.Contains("retry")).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task AnAnswerThatTakesTooLongIsAskedAgain()
+    {
+        var app = _gh.AddApp();
+        using var http = new GitHubHttp(_gh.Host, new GitHubHttpOptions
+        {
+            Timeout = TimeSpan.FromSeconds(5), MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(10),
+        });
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(30)));
+        var client = new GitHubAppClient(http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem));
+        (await client.GetAppAsync(default)).Id.Should().Be(app.Id, "the second attempt is answered");
     }
 
     [Fact]
@@ -560,8 +576,16 @@ public sealed class GitHubHostTests
     }
 
     [Fact]
+    public void TheStoreKeepsTheAddressOfAnEnterpriseServerOnly()
+    {
+        GitHubHost.FromHostUrl("https://ghe.example.com:8443/x").HostUrl.Should().Be("https://ghe.example.com:8443");
+        GitHubHost.FromHostUrl("github.com").HostUrl.Should().BeNull();
+    }
+
+    [Fact]
     public void PlainHttpIsRefusedExceptOnLoopback()
     {
+        GitHubHost.FromHostUrl("http://localhost:8080").ApiUrl.ToString().Should().Be("http://localhost:8080/api/v3/");
         var act = () => GitHubHost.FromHostUrl("http://ghe.example.com");
         act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.HostUrlInvalid);
         GitHubHost.FromHostUrl("http://127.0.0.1:8080").ApiUrl.ToString().Should().Be("http://127.0.0.1:8080/api/v3/");
