@@ -31,6 +31,9 @@ if [ "$(id -u)" -eq 0 ]; then
   done
   # Another local user of the machine, who tries to read or replace this user's secrets (tests/*/IO, tests/Pester).
   id -u gi-attacker >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin gi-attacker
+  # A user without privileges who runs the module: root passes every permission check, so the tests that must see
+  # "permission denied" run their second process as this user (tests/GitIntegration.Core.Tests/IO/PermissionDeniedTests.cs).
+  id -u gi-user >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin gi-user
 fi
 command -v dotnet >/dev/null || { echo "The .NET SDK 10 is needed (https://dot.net)." >&2; exit 1; }
 

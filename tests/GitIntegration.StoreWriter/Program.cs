@@ -12,6 +12,12 @@ using GitIntegration.Core.Store;
 // folders <path>: makes sure a folder exists, creating what is missing.
 // secret <store> <name> <text>: stores a secret and records it in the store, as Set-GitIntegration does.
 // ls-remote <url> <key> <known_hosts> <seconds>: lists a repository's refs with that key, as Connect-GitRepository does.
+// known-host <path>: adds a host key to a known_hosts file, as Get-GitHostKey -Add does.
+// A GitIntegrationException that ends the process is named on standard error: "error <id> <kind>".
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    if (e.ExceptionObject is GitIntegration.Core.GitIntegrationException g) Console.Error.WriteLine($"error {g.ErrorId} {g.Kind}");
+};
 var store = IntegrationStore.Open(args.Length > 1 ? args[1] : null);
 switch (args[0])
 {
@@ -68,7 +74,11 @@ switch (args[0])
         var r = GitConnection.ListRemote(GitUrl.Parse(args[1]), access);
         Console.WriteLine($"{r.Reason} {r.Message}");
         return 0;
+    case "known-host":
+        KnownHosts.Add(args[1], new[] { new GitHostKey { HostName = "127.0.0.1", Port = 2222, KeyType = "ssh-ed25519",
+            PublicKey = "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl" } });
+        return 0;
     default:
-        Console.Error.WriteLine("usage: add | churn | write | folders | secret | ls-remote");
+        Console.Error.WriteLine("usage: add | churn | write | folders | secret | ls-remote | known-host");
         return 2;
 }

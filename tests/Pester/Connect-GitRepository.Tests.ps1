@@ -29,7 +29,7 @@ Describe 'Connect-GitRepository' {
         $url = "ssh://git@127.0.0.1:$port$root/repos/app.git"
         Connect-GitRepository -Url $url -KeyPath "$root/jira_rsa" -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'HostKeyUnknown,*'
-        Get-GitIntegration | Should -BeNullOrEmpty
+        Get-GitIntegration -ErrorAction Stop | Should -BeNullOrEmpty
 
         $i = Connect-GitRepository -Url $url -KeyPath "$root/jira_rsa" -AcceptNewHostKey
         $i.Name | Should -Be 'app'
@@ -50,7 +50,7 @@ Describe 'Connect-GitRepository' {
     It 'says where to add a key the host does not know, and stores it as Failed only with -Force' {
         $url = "ssh://git@127.0.0.1:$port$root/repos/other.git"
         Connect-GitRepository -Url $url -Name stranger -KeyPath "$root/stranger" -ErrorVariable err -ErrorAction SilentlyContinue
-        Get-GitIntegration -Name stranger -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        (Get-GitIntegration -ErrorAction Stop).Name | Should -Not -Contain 'stranger'
         $err[0].FullyQualifiedErrorId | Should -BeLike 'PermissionDenied,*'
         $err[0].Exception.Message | Should -Match 'authorized_keys'
         (Connect-GitRepository -Url $url -Name stranger -KeyPath "$root/stranger" -Force -WarningAction SilentlyContinue).Status | Should -Be 'Failed'
@@ -91,7 +91,7 @@ Describe 'Connect-GitRepository' {
 
     It 'changes nothing with -WhatIf' {
         Connect-GitRepository -Url "ssh://git@127.0.0.1:$port$root/repos/whatif.git" -Name whatif -KeyPath "$root/jira_rsa" -WhatIf
-        Get-GitIntegration -Name whatif -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        (Get-GitIntegration -ErrorAction Stop).Name | Should -Not -Contain 'whatif'
     }
 }
 

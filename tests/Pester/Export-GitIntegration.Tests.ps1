@@ -45,6 +45,15 @@ Describe 'Export-GitIntegration' {
         Test-OwnerOnly $file.FullName | Should -BeTrue
     }
 
+    It 'writes nothing with -WhatIf, not even over an existing file' {
+        $target = Join-Path $TestDrive 'whatif.tsv'
+        Export-GitIntegration $target -StorePath $store -WhatIf -ErrorAction Stop | Should -BeNullOrEmpty
+        Test-Path $target | Should -BeFalse
+        Set-Content $target 'kept'
+        Export-GitIntegration $target -IncludeSecrets -Force -WhatIf -ErrorAction Stop -StorePath $store
+        Get-Content -Raw $target | Should -Be "kept$([Environment]::NewLine)"
+    }
+
     It 'returns the written file as Get-Item does, shown with its size' {
         # A bigger file in the way: the size shown is the one written, not the one replaced.
         Set-Content (Join-Path $TestDrive 'shown.tsv') ('x' * 20000)

@@ -8,7 +8,7 @@ AfterAll { $env:GITINTEGRATION_STORE = $StoreBefore }
 
 Describe 'Get-GitHubAppInstallation' {
     It 'returns nothing from an empty store' {
-        Get-GitHubAppInstallation | Should -BeNullOrEmpty
+        Get-GitHubAppInstallation -ErrorAction Stop | Should -BeNullOrEmpty
     }
     It 'reports an unknown integration name' {
         { Get-GitHubAppInstallation -Name nope -ErrorAction Stop } | Should -Throw -ErrorId 'IntegrationNotFound,GitIntegration.GetGitHubAppInstallationCommand'

@@ -8,7 +8,7 @@ AfterAll { $env:GITINTEGRATION_STORE = $StoreBefore }
 
 Describe 'Get-GitHubAppRepository' {
     It 'returns nothing from an empty store' {
-        Get-GitHubAppRepository | Should -BeNullOrEmpty
+        Get-GitHubAppRepository -ErrorAction Stop | Should -BeNullOrEmpty
     }
     It 'reports an unknown integration name' {
         { Get-GitHubAppRepository -Name nope -ErrorAction Stop } | Should -Throw -ErrorId 'IntegrationNotFound,GitIntegration.GetGitHubAppRepositoryCommand'
@@ -25,7 +25,7 @@ Describe 'Get-GitHubAppRepository' {
         $e.Exception.Message | Should -Match 'starts_with\(\) takes 2 arguments'
     }
     It 'takes a valid -Filter (nothing to filter in an empty store)' {
-        Get-GitHubAppRepository -Filter "[?!archived && size < ``1000000`` && contains(topics, 'jira')]" | Should -BeNullOrEmpty
+        Get-GitHubAppRepository -Filter "[?!archived && size < ``1000000`` && contains(topics, 'jira')]" -ErrorAction Stop | Should -BeNullOrEmpty
     }
     It 'refuses -Filter with -IgnoreFilter' {
         { Get-GitHubAppRepository -Filter '[?private]' -IgnoreFilter -ErrorAction Stop } |
@@ -64,7 +64,7 @@ Describe 'A stored RepositoryFilter' {
         $r.Action | Should -Be @('Failed', 'Created')
         $err.FullyQualifiedErrorId | Should -BeLike 'RepositoryFilterTooExpensive,*Import*'
         $err.CategoryInfo.Category | Should -Be 'LimitsExceeded'
-        Get-GitIntegration copies -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        (Get-GitIntegration -ErrorAction Stop).Name | Should -Not -Contain 'copies'
     }
     It 'stored before it was measured, is refused by Get-GitHubAppRepository before GitHub is called' {
         New-GitSshKey -Path (Join-Path $TestDrive 'gha.pem') -Bits 2048 | Out-Null
@@ -93,7 +93,7 @@ Describe 'A stored RepositoryFilter' {
         )
         $rows | Import-GitIntegration -ErrorAction SilentlyContinue -ErrorVariable err | Out-Null
         (Get-GitIntegration good).RepositoryFilter | Should -Be '[?size < `1000`]'
-        Get-GitIntegration bad -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        (Get-GitIntegration -ErrorAction Stop).Name | Should -Not -Contain 'bad'
         $err.FullyQualifiedErrorId | Should -Contain 'RepositoryFilterInvalid,GitIntegration.ImportGitIntegrationCommand'
     }
 }

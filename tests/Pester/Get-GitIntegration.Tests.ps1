@@ -49,7 +49,7 @@ Describe 'Get-GitIntegration' {
     }
 
     It 'reads another store with -StorePath and returns nothing for a store that does not exist yet' {
-        Get-GitIntegration -StorePath (Join-Path $TestDrive 'empty/integrations.yaml') | Should -BeNullOrEmpty
+        Get-GitIntegration -StorePath (Join-Path $TestDrive 'empty/integrations.yaml') -ErrorAction Stop | Should -BeNullOrEmpty
     }
 
     It 'stops with the file, line and column when the store does not parse, and leaves it as it is' {

@@ -86,7 +86,7 @@ Describe 'Import-GitIntegration' {
     It 'imports nothing with -Atomic when a row fails' {
         $rows = [pscustomobject]@{ origin = 'git@h:o/ok.git' }, [pscustomobject]@{ name = 'no-origin' }
         $rows | Import-GitIntegration -StorePath $store -Atomic -ErrorAction SilentlyContinue | Out-Null
-        Get-GitIntegration -StorePath $store | Should -BeNullOrEmpty
+        Get-GitIntegration -StorePath $store -ErrorAction Stop | Should -BeNullOrEmpty
     }
 
     It 'skips a changed existing integration unless -Update' {

@@ -19,13 +19,13 @@ Describe 'Install-GitHubApp' {
         New-GitSshKey -Path "$TestDrive/ed" -Type Ed25519 -Format OpenSsh | Out-Null
         { Install-GitHubApp -Organization acme -AppId 42 -PrivateKeyPath "$TestDrive/ed" -ErrorAction Stop } |
             Should -Throw -ErrorId 'GitHubAppKeyNotRsa,GitIntegration.InstallGitHubAppCommand'
-        Get-GitIntegration | Should -BeNullOrEmpty
+        Get-GitIntegration -ErrorAction Stop | Should -BeNullOrEmpty
     }
     It 'says GitHub is unreachable and stores nothing' {
         $key = New-GitSshKey -Path "$TestDrive/app.pem" -Bits 2048
         { Install-GitHubApp -Organization acme -HostUrl http://127.0.0.1:9 -AppId 42 -PrivateKeyPath $key.Path -ErrorAction Stop } |
             Should -Throw -ErrorId 'GitHubUnreachable,GitIntegration.InstallGitHubAppCommand'
-        Get-GitIntegration | Should -BeNullOrEmpty
+        Get-GitIntegration -ErrorAction Stop | Should -BeNullOrEmpty
     }
     It 'explains in its help who can run it, how from a remote session, and what must reach what' {
         $help = (Get-Help Install-GitHubApp -Full | Out-String) -replace '\s+', ' '
@@ -63,6 +63,52 @@ Describe 'Install-GitHubApp' {
         (Get-Command Install-GitHubApp).ParameterSets.Name | Sort-Object | Should -Be @('Existing', 'Manifest')
     }
 
+    # An existing app registered on a stand-in github.com (LoopbackGitHub.ps1 -GitHubCom): the module's github.com, with
+    # no -HostUrl, is pointed at it. It answers api.github.com's paths only and takes the client id as the JWT issuer.
+    Context 'registering an existing app on github.com' -Skip:(-not $IsLinux) {
+        BeforeAll {
+            . (Join-Path $PSScriptRoot 'LoopbackGitHub.ps1')
+            $root = Join-Path $TestDrive 'github.com'
+            New-Item -ItemType Directory $root | Out-Null
+            $gh = Start-LoopbackGitHub $root -GitHubCom
+            Use-LoopbackGitHubCom $gh
+        }
+        AfterAll {
+            Use-LoopbackGitHubCom $null
+            Stop-Process -Id $gh.Process.Id -Force -ErrorAction SilentlyContinue
+        }
+        BeforeEach {
+            $env:GITINTEGRATION_STORE = Join-Path (Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))) 'integrations.yaml'
+            Remove-Item $gh.Requests -ErrorAction SilentlyContinue
+        }
+
+        It 'verifies the key with GitHub, finds the installation and stores a github.com integration' {
+            $i = Install-GitHubApp -Organization acme -ClientId Iv23liabcdef0123 -AppId 4242 -PrivateKeyPath "$root/app.pem" `
+                -Name dotcom -ErrorAction Stop
+            $i.Type | Should -Be 'GitHubApp'
+            $i.Status | Should -Be 'Active'
+            Get-Content $gh.Requests | Should -Be @('GET /app', 'GET /orgs/acme/installation')
+        }
+
+        It 'registers the apps a CSV lists: Import-Csv binds Organization, AppId, ClientId and PrivateKeyPath' {
+            $csv = Join-Path $TestDrive 'apps.csv'
+            [pscustomobject]@{ Organization = 'acme'; AppId = '4242'; ClientId = 'Iv23liabcdef0123'; PrivateKeyPath = "$root/app.pem" } |
+                Export-Csv $csv -NoTypeInformation
+            $i = Import-Csv $csv | Install-GitHubApp -ErrorAction Stop
+            $i.Organization | Should -Be 'acme'
+            $i.Status | Should -Be 'Active'
+            Get-Content $gh.Requests | Should -Be @('GET /app', 'GET /orgs/acme/installation')
+        }
+
+        It 'refuses a key that is not a key of the app, and stores nothing' {
+            $other = New-GitSshKey -Path "$TestDrive/other.pem" -Bits 2048 -Force
+            { Install-GitHubApp -Organization acme -ClientId Iv23liabcdef0123 -AppId 4242 -PrivateKeyPath $other.Path `
+                -Name stranger -ErrorAction Stop } | Should -Throw -ErrorId 'GitHubAppKeyRejected,GitIntegration.InstallGitHubAppCommand'
+            Get-Content $gh.Requests | Should -Contain 'refused: A JSON web token could not be decoded'
+            Get-GitIntegration -ErrorAction Stop | Should -BeNullOrEmpty
+        }
+    }
+
     # The whole manifest flow against a stand-in GitHub (LoopbackGitHub.ps1), the browser played by an 'xdg-open' script.
     Context 'creating the app from a manifest' -Skip:(-not $IsLinux) {
         BeforeAll {
@@ -92,7 +138,7 @@ Describe 'Install-GitHubApp' {
             $failures[-1].Exception.Message | Should -BeLike "*'evil'*not by the organization 'acme'*must be deleted*"
             $failures[-1].Exception.Message | Should -BeLike "*$($gh.Url)organizations/evil/settings/apps/jira-git-evil*"
             $failures[-1].Exception.Message | Should -Not -BeLike '*PRIVATE KEY*'
-            Get-GitIntegration | Should -BeNullOrEmpty
+            Get-GitIntegration -ErrorAction Stop | Should -BeNullOrEmpty
         }
 
         It 'gives up after -TimeoutSeconds when nobody creates the app, and says how to give more time' {
@@ -103,7 +149,7 @@ Describe 'Install-GitHubApp' {
                     -ExpectedMessage '*larger -TimeoutSeconds*'
             $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 9
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 120
-            Get-GitIntegration | Should -BeNullOrEmpty
+            Get-GitIntegration -ErrorAction Stop | Should -BeNullOrEmpty
         }
 
         # -TimeoutSec, the former name, still binds: scripts written for it keep running.

@@ -36,7 +36,7 @@ Describe 'Remove-GitIntegration' {
 
     It 'removes what the pipeline gives it with -Confirm:$false' {
         Get-GitIntegration -StorePath $store | Remove-GitIntegration -StorePath $store -Confirm:$false
-        Get-GitIntegration -StorePath $store | Should -BeNullOrEmpty
+        Get-GitIntegration -StorePath $store -ErrorAction Stop | Should -BeNullOrEmpty
     }
 
     It 'removes nothing when the pipeline gives it integrations under -WhatIf' {
@@ -87,8 +87,12 @@ Describe 'Remove-GitIntegration' {
         (Get-GitIntegration -StorePath $store).Count | Should -Be 2
     }
 
-    It 'declares ConfirmImpact High' {
-        (Get-Command Remove-GitIntegration).ImplementingType.GetCustomAttributes($true).Where({ $_ -is [System.Management.Automation.CmdletAttribute] }).ConfirmImpact |
-            Should -Be 'High'
+    # ConfirmImpact High: at the default $ConfirmPreference it asks, so a runbook that did not say -Force or
+    # -Confirm:$false stops there instead of removing.
+    It 'asks first: an unattended session without -Force gets an error and keeps every integration' {
+        $run = Invoke-AdminSession -Umask 077 -Script "Remove-GitIntegration a -StorePath '$($store -replace "'", "''")'"
+        $run.ExitCode | Should -Not -Be 0
+        $run.Errors | Should -Match 'NonInteractive'
+        (Get-GitIntegration -StorePath $store -ErrorAction Stop).Name | Should -Be @('a', 'b')
     }
 }

@@ -7,8 +7,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     # An empty argument reaches native commands only from PowerShell 7.3 on; before, it had to be written '""'.
     $script:NoPassphrase = if ($PSVersionTable.PSVersion -ge [version]'7.3') { '' } else { '""' }
-    $store = Join-Path $TestDrive 'integrations.yaml'
-    [pscustomobject]@{ name = 'billing'; origin = 'git@github.com:acme/billing.git' } | Import-GitIntegration -StorePath $store | Out-Null
     $pem = Join-Path $TestDrive 'jira_rsa'
     $openssh = Join-Path $TestDrive 'id_ed25519'
     ssh-keygen -q -t rsa -b 2048 -m PEM -N $NoPassphrase -f $pem
@@ -16,13 +14,22 @@ BeforeAll {
 }
 
 Describe 'Set-GitIntegration' {
+    BeforeEach {
+        # A store of each test's own, with one integration: no test depends on what another changed.
+        $store = Join-Path (Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))) 'integrations.yaml'
+        [pscustomobject]@{ name = 'billing'; origin = 'git@github.com:acme/billing.git' } |
+            Import-GitIntegration -StorePath $store -ErrorAction Stop | Out-Null
+    }
+
     It 'replaces the private key with one the integration accepts' {
         $i = Set-GitIntegration billing -PrivateKeyPath $pem -StorePath $store -PassThru
         $i.PrivateKeyPath | Should -Be $pem
     }
 
     It 'refuses a key the integration would reject, and takes it with -Force' {
+        Set-GitIntegration billing -PrivateKeyPath $pem -StorePath $store -ErrorAction Stop
         Set-GitIntegration billing -PrivateKeyPath $openssh -StorePath $store -ErrorAction SilentlyContinue -ErrorVariable err
+        $err.Count | Should -Be 1
         $err[0].Exception.Message | Should -Match 'rejected'
         (Get-GitIntegration billing -StorePath $store).PrivateKeyPath | Should -Be $pem
         Set-GitIntegration billing -PrivateKeyPath $openssh -StorePath $store -Force -WarningAction SilentlyContinue
@@ -87,6 +94,7 @@ Describe 'Set-GitIntegration' {
     }
 
     It 'checks the TLS certificate again with -SkipCertificateCheck:$false, and leaves it alone when not given' {
+        Set-GitIntegration billing -Disabled -SkipCertificateCheck -NewName billing-old -StorePath $store -ErrorAction Stop
         Set-GitIntegration billing-old -SkipCertificateCheck:$false -StorePath $store
         (Get-GitIntegration billing-old -StorePath $store).SslVerify | Should -BeTrue
         Set-GitIntegration billing-old -Disabled:$false -StorePath $store
@@ -111,7 +119,7 @@ Describe 'Set-GitIntegration' {
 
     It 'changes nothing with -WhatIf' {
         $before = Get-Content $store -Raw
-        Set-GitIntegration billing-old -RepositoryFilter "[?name=='x']" -StorePath $store -WhatIf
+        Set-GitIntegration billing -RepositoryFilter "[?name=='x']" -StorePath $store -WhatIf -ErrorAction Stop
         Get-Content $store -Raw | Should -Be $before
     }
 

@@ -1,18 +1,55 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
-    # A store of this file's own; AfterAll puts back what the session had.
     $script:StoreBefore = $env:GITINTEGRATION_STORE
-    $env:GITINTEGRATION_STORE = Join-Path $TestDrive 'integrations.yaml'
 }
 AfterAll { $env:GITINTEGRATION_STORE = $StoreBefore }
 
 Describe 'Suspend-GitHubApp' {
+    BeforeEach {
+        # A store of each test's own: no test sees what another left.
+        $env:GITINTEGRATION_STORE = Join-Path (Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))) 'integrations.yaml'
+    }
     It 'reports an unknown integration name' {
         { Suspend-GitHubApp -Name nope -ErrorAction Stop } | Should -Throw -ErrorId 'IntegrationNotFound,GitIntegration.SuspendGitHubAppCommand'
     }
-    It 'supports -WhatIf and -PassThru' {
-        $c = Get-Command Suspend-GitHubApp
-        $c.Parameters.Keys | Should -Contain 'WhatIf'
-        $c.Parameters.Keys | Should -Contain 'PassThru'
+
+    # The admin registers an existing app on a stand-in GitHub (LoopbackGitHub.ps1) that records every request it gets.
+    Context 'an app integration' -Skip:(-not $IsLinux) {
+        BeforeAll {
+            . (Join-Path $PSScriptRoot 'LoopbackGitHub.ps1')
+            $root = Join-Path $TestDrive 'github'
+            New-Item -ItemType Directory $root | Out-Null
+            $gh = Start-LoopbackGitHub $root
+        }
+        AfterAll { Stop-Process -Id $gh.Process.Id -Force -ErrorAction SilentlyContinue }
+        BeforeEach {
+            Install-GitHubApp -Organization acme -HostUrl $gh.Url -AppId 4242 -PrivateKeyPath "$root/app.pem" -Name acme-app `
+                -ErrorAction Stop | Out-Null
+            # GitHub's side may be left either way by the test before: set it, with the opposite command.
+            Resume-GitHubApp acme-app -ErrorAction Stop
+            (Get-GitIntegration -Name acme-app).Status | Should -Be 'Active'
+            Remove-Item $gh.Requests -ErrorAction SilentlyContinue
+        }
+
+        It 'sends nothing to GitHub and changes nothing with -WhatIf' {
+            $stored = Get-Content -Raw $env:GITINTEGRATION_STORE
+            $out = Suspend-GitHubApp acme-app -PassThru -WhatIf -ErrorAction Stop
+            Test-Path $gh.Requests | Should -BeFalse -Because 'GitHub must not be asked to change anything'
+            $out | Should -BeNullOrEmpty
+            Get-Content -Raw $env:GITINTEGRATION_STORE | Should -Be $stored
+        }
+
+        It 'suspends the installation on GitHub and records it' {
+            $out = Suspend-GitHubApp acme-app -PassThru -ErrorAction Stop
+            $out.Status | Should -Be 'Suspended'
+            (Get-GitIntegration -Name acme-app).Status | Should -Be 'Suspended'
+            Get-Content $gh.Requests | Should -Be @('PUT /api/v3/app/installations/42420/suspended')
+        }
+
+        It 'takes the integrations Get-GitIntegration sends down the pipeline' {
+            Get-GitIntegration -Name acme-app | Suspend-GitHubApp -ErrorAction Stop
+            (Get-GitIntegration -Name acme-app).Status | Should -Be 'Suspended'
+            Get-Content $gh.Requests | Should -Be @('PUT /api/v3/app/installations/42420/suspended')
+        }
     }
 }

@@ -33,10 +33,15 @@ Describe 'Test-GitIntegration' {
     }
 
     It 'marks an integration Failed when its key is no longer accepted, and -Quiet says $false' {
-        Set-Content "$root/keys/git" ''
-        Test-GitIntegration app -Quiet | Should -BeFalse
-        (Test-GitIntegration app).Reason | Should -Be 'PermissionDenied'
-        (Get-GitIntegration app).Status | Should -Be 'Failed'
+        # The stored key is spoiled for this test only: the tests after it (or run alone) find it as it was.
+        $key = Get-Content -Raw "$root/keys/git"
+        try {
+            Set-Content "$root/keys/git" ''
+            Test-GitIntegration app -Quiet | Should -BeFalse
+            (Test-GitIntegration app).Reason | Should -Be 'PermissionDenied'
+            (Get-GitIntegration app).Status | Should -Be 'Failed'
+        }
+        finally { [IO.File]::WriteAllText("$root/keys/git", $key) }
     }
 }
 

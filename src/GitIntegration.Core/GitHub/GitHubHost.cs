@@ -11,6 +11,16 @@ namespace GitIntegration.Core.GitHub
     {
         public static readonly GitHubHost GitHubCom = new GitHubHost(new Uri("https://github.com/"), new Uri("https://api.github.com/"), false);
 
+        /// <summary>
+        /// Where github.com is reached: GitHubCom, except in the Pester tests, which point it (through reflection) at a
+        /// stand-in that answers with api.github.com's paths. Nothing in the module changes it.
+        /// </summary>
+        internal static GitHubHost GitHubComEndpoint = GitHubCom;
+
+        /// <summary>A github.com played by a test's stand-in: web pages at <paramref name="web"/>, REST at
+        /// <paramref name="api"/>.</summary>
+        internal static GitHubHost StandIn(Uri web, Uri api) => new GitHubHost(web, api, false);
+
         private GitHubHost(Uri webUrl, Uri apiUrl, bool isEnterprise)
         {
             WebUrl = webUrl;
@@ -29,7 +39,7 @@ namespace GitIntegration.Core.GitHub
         /// </summary>
         public static GitHubHost FromHostUrl(string? hostUrl)
         {
-            if (string.IsNullOrWhiteSpace(hostUrl)) return GitHubCom;
+            if (string.IsNullOrWhiteSpace(hostUrl)) return GitHubComEndpoint;
             var text = hostUrl!.Trim();
             if (text.IndexOf("://", StringComparison.Ordinal) < 0) text = "https://" + text;
             if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
@@ -37,7 +47,7 @@ namespace GitIntegration.Core.GitHub
             if (uri.Scheme == "http" && !(uri.IsLoopback || IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip)))
                 throw Invalid(hostUrl, "uses http; GitHub Enterprise Server is reached over https");
             var host = uri.Host.ToLowerInvariant();
-            if (host == "github.com" || host == "www.github.com" || host == "api.github.com") return GitHubCom;
+            if (host == "github.com" || host == "www.github.com" || host == "api.github.com") return GitHubComEndpoint;
             var web = new UriBuilder(uri.Scheme, uri.Host, uri.Port, "/").Uri;
             return new GitHubHost(web, new Uri(web, "api/v3/"), true);
         }

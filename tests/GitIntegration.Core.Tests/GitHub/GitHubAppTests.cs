@@ -9,11 +9,19 @@ using Xunit;
 
 namespace GitIntegration.Core.Tests.GitHub;
 
-public sealed class StandInFixture : IAsyncLifetime
+/// <summary>A GitHub Enterprise Server stand-in shared by a test class.</summary>
+public class StandInFixture : IAsyncLifetime
 {
+    protected virtual GitHubStandIn.Mode Mode => GitHubStandIn.Mode.Enterprise;
     public GitHubStandIn GitHub { get; private set; } = null!;
-    public async Task InitializeAsync() => GitHub = await GitHubStandIn.StartAsync();
+    public async Task InitializeAsync() => GitHub = await GitHubStandIn.StartAsync(Mode);
     public async Task DisposeAsync() => await GitHub.DisposeAsync();
+}
+
+/// <summary>A github.com stand-in (api.github.com's paths on a port of their own) shared by a test class.</summary>
+public sealed class GitHubComFixture : StandInFixture
+{
+    protected override GitHubStandIn.Mode Mode => GitHubStandIn.Mode.GitHubCom;
 }
 
 /// <summary>Messages the flow gives its user, collected.</summary>
@@ -28,17 +36,31 @@ public sealed class Recorder : IGitHubProgress
     public void Error(GitIntegrationException error) { lock (this) Errors.Add(error); }
 }
 
-public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
+/// <summary>The GitHub App client against a GitHub Enterprise Server.</summary>
+public sealed class GitHubAppTests : GitHubAppTestsBase<StandInFixture>
+{
+    public GitHubAppTests(StandInFixture f) : base(f) { }
+}
+
+/// <summary>The same tests against github.com: api.github.com's paths, the client id as the JWT issuer.</summary>
+public sealed class GitHubAppTestsOnGitHubCom : GitHubAppTestsBase<GitHubComFixture>
+{
+    public GitHubAppTestsOnGitHubCom(GitHubComFixture f) : base(f) { }
+}
+
+public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, IDisposable where TFixture : StandInFixture
 {
     private readonly GitHubStandIn _gh;
     private readonly List<string> _verbose = new();
     private readonly GitHubHttp _http;
     private readonly TempDir _dir = new();
+    private bool OnGitHubCom => _gh.Kind == GitHubStandIn.Mode.GitHubCom;
 
-    public GitHubAppTests(StandInFixture f)
+    protected GitHubAppTestsBase(TFixture f)
     {
         _gh = f.GitHub;
         _gh.Faults.Clear();
+        _gh.EnterpriseAcceptsClientId = false;
         _gh.TokenLifetime = TimeSpan.FromHours(1);
         _http = new GitHubHttp(_gh.Host, new GitHubHttpOptions
         {
@@ -54,25 +76,6 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
 
     // ---------------------------------------------------------------- host, JWT
 
-    [Theory]
-    [InlineData(null, "https://github.com/", "https://api.github.com/", false)]
-    [InlineData("github.com", "https://github.com/", "https://api.github.com/", false)]
-    [InlineData("https://ghe.example.com", "https://ghe.example.com/", "https://ghe.example.com/api/v3/", true)]
-    [InlineData("ghe.example.com:8443", "https://ghe.example.com:8443/", "https://ghe.example.com:8443/api/v3/", true)]
-    public void HostUrlGivesTheApiBase(string? hostUrl, string web, string api, bool enterprise)
-    {
-        var h = GitHubHost.FromHostUrl(hostUrl);
-        (h.WebUrl.ToString(), h.ApiUrl.ToString(), h.IsEnterprise).Should().Be((web, api, enterprise));
-    }
-
-    [Fact]
-    public void PlainHttpIsRefusedExceptOnLoopback()
-    {
-        var act = () => GitHubHost.FromHostUrl("http://ghe.example.com");
-        act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.HostUrlInvalid);
-        GitHubHost.FromHostUrl("http://127.0.0.1:8080").ApiUrl.ToString().Should().Be("http://127.0.0.1:8080/api/v3/");
-    }
-
     [Fact]
     public void JwtClaimsFollowGitHubsRules()
     {
@@ -86,9 +89,8 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         claims.GetProperty("iat").GetInt64().Should().Be(now.ToUnixTimeSeconds() - 60);
         (claims.GetProperty("exp").GetInt64() - now.ToUnixTimeSeconds()).Should().BeInRange(1, 600);
         (claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64()).Should().BeLessThanOrEqualTo(600);
-        // Enterprise Server: the app id, which every release accepts.
-        claims.GetProperty("iss").GetString().Should().Be(app.Id.ToString());
-        new GitHubAppClient(new GitHubHttp(GitHubHost.GitHubCom), client.Credentials).Issuer.Should().Be(app.ClientId, "github.com takes the client id");
+        // github.com: the client id it recommends; Enterprise Server: the app id, which every release accepts.
+        claims.GetProperty("iss").GetString().Should().Be(OnGitHubCom ? app.ClientId : app.Id.ToString());
     }
 
     private static string B64(string s) => Encoding.UTF8.GetString(Convert.FromBase64String(s.Replace('-', '+').Replace('_', '/').PadRight((s.Length + 3) / 4 * 4, '=')));
@@ -101,9 +103,25 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         got.Id.Should().Be(app.Id);
         got.Slug.Should().Be(app.Slug);
         got.Permissions.Should().ContainKey("contents", "the body is GitHub's documented example");
-        var byClientId = await Client(app, byClientId: true).GetAppAsync(default);
-        byClientId.Id.Should().Be(app.Id);
         _gh.Requests.Should().OnlyContain(r => r.ApiVersion == GitHubHttp.ApiVersion && r.UserAgent!.StartsWith("GitIntegration-PowerShell/"));
+        _gh.Requests.Should().Contain(r => r.Path == _gh.ApiPath("app"));
+    }
+
+    [Fact]
+    public async Task OnlyTheClientIdIsKnown_TheIssuerRuleOfTheHostDecides()
+    {
+        var app = _gh.AddApp();
+        if (!OnGitHubCom)
+        {
+            // Enterprise Server 3.13 and before take only the app id as issuer: a client id names no app there.
+            (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem), default))
+                .Should().ThrowAsync<GitIntegrationException>()).Which.ErrorId.Should().Be(GitHubErrorIds.AppDeleted);
+            _gh.EnterpriseAcceptsClientId = true; // later releases take it, as github.com does
+        }
+        (await Client(app, byClientId: true).GetAppAsync(default)).Id.Should().Be(app.Id);
+        // Install-GitHubApp -ClientId alone: the check of the key takes the app GitHub names, whose id is not known yet.
+        (await GitHubAppLifecycle.VerifyAsync(_http, GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem), default)).Id
+            .Should().Be(app.Id);
     }
 
     [Fact]
@@ -111,7 +129,7 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
     {
         var node = JsonWebTokenTool.Folder();
         var app = _gh.AddApp();
-        var client = Client(app);
+        var client = new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, app.ClientId, app.Pem));
         var jwt = client.CreateJwt();
         var pub = System.Security.Cryptography.RSA.Create();
         pub.ImportFromPem(app.Pem);
@@ -120,11 +138,13 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
             "const c=jwt.verify(process.argv[2],fs.readFileSync(process.argv[3]),{algorithms:['RS256'],issuer:process.argv[4],maxAge:'10m'});" +
             "const now=Math.floor(Date.now()/1000);if(!(c.iat<=now-59&&c.exp-c.iat<=600&&c.exp>now))throw new Error('claims '+JSON.stringify(c));console.log('ok '+c.iss)";
         File.WriteAllText(Path.Combine(node, "check.js"), script);
-        var (exit, o, e) = Tool.Run("node", new[] { Path.Combine(node, "check.js"), jwt, _dir["pub.pem"], app.Id.ToString() });
-        (exit, o.Trim()).Should().Be((0, "ok " + app.Id), e);
+        var issuer = OnGitHubCom ? app.ClientId : app.Id.ToString();
+        var (exit, o, e) = Tool.Run("node", new[] { Path.Combine(node, "check.js"), jwt, _dir["pub.pem"], issuer });
+        (exit, o.Trim()).Should().Be((0, "ok " + issuer), e);
         // and node refuses a tampered token, so the check can fail
         var tampered = jwt[..^4] + (jwt[^4] == 'A' ? 'B' : 'A') + jwt[^3..];
-        Tool.Run("node", new[] { Path.Combine(node, "check.js"), tampered, _dir["pub.pem"], app.Id.ToString() }).Exit.Should().NotBe(0);
+        Tool.Run("node", new[] { Path.Combine(node, "check.js"), tampered, _dir["pub.pem"], issuer }).Exit
+            .Should().NotBe(0);
     }
 
     [Fact]
@@ -147,25 +167,38 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
 
     // ---------------------------------------------------------------- HTTP behaviour
 
-    [Fact]
-    public async Task RateLimitIsWaitedOutWithAVerboseMessage()
+    // GitHub documents both limits as 403 or 429: the primary one with x-ratelimit-remaining 0 (wait for
+    // x-ratelimit-reset), the secondary one with retry-after (wait that many seconds).
+    [Theory]
+    [InlineData(GitHubStandIn.FaultKind.RateLimited, 403)]
+    [InlineData(GitHubStandIn.FaultKind.RateLimited, 429)]
+    [InlineData(GitHubStandIn.FaultKind.SecondaryRateLimit, 403)]
+    [InlineData(GitHubStandIn.FaultKind.SecondaryRateLimit, 429)]
+    public async Task RateLimitIsWaitedOutWithAVerboseMessage(GitHubStandIn.FaultKind kind, int status)
     {
         var app = _gh.AddApp();
-        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.RateLimited, TimeSpan.FromSeconds(1)));
+        _gh.Faults.Enqueue(new(kind, TimeSpan.FromSeconds(1), status));
         var started = DateTime.UtcNow;
         (await Client(app).GetAppAsync(default)).Id.Should().Be(app.Id);
-        (DateTime.UtcNow - started).Should().BeGreaterThan(TimeSpan.FromSeconds(0.9));
-        _verbose.Should().Contain(m => m.Contains("rate limit") && m.Contains("waiting"));
+        (DateTime.UtcNow - started).Should().BeGreaterThan(TimeSpan.FromSeconds(0.9), "the client waited for the limit");
+        _verbose.Should().ContainSingle(m =>
+            m.Contains("rate limit") && m.Contains($"answered {status}") && m.Contains("waiting"));
     }
 
-    [Fact]
-    public async Task ARateLimitBeyondTheBoundIsAnErrorWithTheResetTime()
+    [Theory]
+    [InlineData(GitHubStandIn.FaultKind.RateLimited, 403)]
+    [InlineData(GitHubStandIn.FaultKind.RateLimited, 429)]
+    [InlineData(GitHubStandIn.FaultKind.SecondaryRateLimit, 403)]
+    [InlineData(GitHubStandIn.FaultKind.SecondaryRateLimit, 429)]
+    public async Task ARateLimitBeyondTheBoundIsAnErrorWithTheResetTime(GitHubStandIn.FaultKind kind, int status)
     {
         var app = _gh.AddApp();
-        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.RateLimited, TimeSpan.FromMinutes(30)));
+        _gh.Faults.Enqueue(new(kind, TimeSpan.FromMinutes(30), status));
         var e = await FluentActions.Awaiting(() => Client(app).GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.RateLimited);
         e.Which.Kind.Should().Be(ErrorKind.LimitsExceeded);
+        // retry-after 1800 is 30 min; a reset 30 min ahead is waited for one second more
+        e.Which.Message.Should().Contain(kind == GitHubStandIn.FaultKind.RateLimited ? "(31 min)" : "(30 min)");
     }
 
     [Fact]
@@ -176,6 +209,19 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Drop));
         (await Client(app).GetAppAsync(default)).Id.Should().Be(app.Id);
         _verbose.Where(m => m.Contains("retry")).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task AnAnswerThatTakesTooLongIsAskedAgain()
+    {
+        var app = _gh.AddApp();
+        using var http = new GitHubHttp(_gh.Host, new GitHubHttpOptions
+        {
+            Timeout = TimeSpan.FromSeconds(5), MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(10),
+        });
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(30)));
+        var client = new GitHubAppClient(http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem));
+        (await client.GetAppAsync(default)).Id.Should().Be(app.Id, "the second attempt is answered");
     }
 
     [Fact]
@@ -228,7 +274,7 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         var repos = await Client(app).GetRepositoriesAsync(app.InstallationId!.Value, default);
         repos.Select(r => r.Name).Should().Equal(app.Repositories);
         repos[0].FullName.Should().Be("acme/repo-001");
-        _gh.Requests.Count(r => r.Path == "/api/v3/installation/repositories").Should().BeGreaterThanOrEqualTo(3);
+        _gh.Requests.Count(r => r.Path == _gh.ApiPath("installation/repositories")).Should().BeGreaterThanOrEqualTo(3);
     }
 
     [Fact]
@@ -259,9 +305,10 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         var stranger = System.Security.Cryptography.RSA.Create(2048).ExportRSAPrivateKeyPem();
         (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, null, stranger, default)).Should().ThrowAsync<GitIntegrationException>())
             .Which.ErrorId.Should().Be(GitHubErrorIds.KeyRejected);
-        // a valid key of another app, sent with that app's client id: GitHub accepts it, we refuse it
+        // A valid key of another app, given with that app's client id. github.com takes the client id as the issuer and
+        // accepts the token, as the other app: we refuse it. Enterprise Server is asked with the app id: it refuses the key.
         (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, other.ClientId, other.Pem, default)).Should().ThrowAsync<GitIntegrationException>())
-            .Which.ErrorId.Should().BeOneOf(GitHubErrorIds.KeyRejected, GitHubErrorIds.KeyOfAnotherApp);
+            .Which.ErrorId.Should().Be(OnGitHubCom ? GitHubErrorIds.KeyOfAnotherApp : GitHubErrorIds.KeyRejected);
         var ed = Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", _dir["ed"]);
         FluentActions.Invoking(() => GitHubAppCredentials.FromPem(app.Id, null, File.ReadAllText(_dir["ed"])))
             .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.KeyNotRsa);
@@ -363,7 +410,7 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
     {
         var progress = new Recorder();
         var browser = new PlayedBrowser(_gh, browserAvailable);
-        var manifest = new GitHubAppManifest("acme", "Jira Git acme");
+        var manifest = new GitHubAppManifest("acme", "Jira Git acme " + browserAvailable);
         var opener = new BrowserOpener(browser.Open);
         using var stop = new CancellationTokenSource();
         var watcher = browserAvailable ? Task.CompletedTask : Task.Run(async () =>
@@ -405,6 +452,34 @@ public sealed class GitHubAppTests : IClassFixture<StandInFixture>, IDisposable
         await watcher;
         if (!browserAvailable) progress.Said.Should().Contain(s => s.Contains("/installations/new"));
         File.ReadAllText(store.Path).Should().NotContain("PRIVATE KEY").And.NotContain(app.WebhookSecret!);
+    }
+
+    [Fact]
+    public async Task OurManifestIsOneGitHubAccepts_AndGitHubsRulesAreEnforced()
+    {
+        var redirect = new Uri("http://127.0.0.1:9/flow/callback");
+        async Task<(int Status, string? Refused)> Post(string manifest)
+        {
+            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+            var before = _gh.ManifestRejections.Count;
+            var r = await http.PostAsync(new Uri(_gh.BaseUrl, "organizations/acme/settings/apps/new?state=s"),
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["manifest"] = manifest }));
+            return ((int)r.StatusCode, _gh.ManifestRejections.Skip(before).SingleOrDefault());
+        }
+        var name = "Jira Git " + Guid.NewGuid().ToString("N")[..8];
+        var ours = new GitHubAppManifest("acme", name).ToJson(_gh.Host, redirect);
+        (await Post(ours)).Should().Be((302, (string?)null), ours);
+        JsonDocument.Parse(ours).RootElement.GetProperty("url").GetString()
+            .Should().Be(new Uri(_gh.BaseUrl, "acme").ToString());
+
+        (await Post(ours)).Should().Be((422, "Name has already been taken"));
+        var noUrl = new GitHubAppManifest("acme", name + "x").ToJson(_gh.Host, redirect).Replace("\"url\"", "\"homepage\"");
+        (await Post(noUrl)).Should().Be((422, "Url can't be blank"));
+        (await Post(new GitHubAppManifest("acme", new string('n', 35)).ToJson(_gh.Host, redirect)))
+            .Should().Be((422, "Name is too long (maximum is 34 characters)"));
+        (await Post(new GitHubAppManifest("acme", new string('n', 34)).ToJson(_gh.Host, redirect))).Status.Should().Be(302);
+        (await Post(new GitHubAppManifest("acme", "Octocat").ToJson(_gh.Host, redirect)))
+            .Should().Be((422, "Name has already been taken"), "another account's name");
     }
 
     [Fact]
@@ -518,4 +593,35 @@ public static class JsonWebTokenTool
     });
 
     public static string Folder() => Dir.Value;
+}
+
+/// <summary>Which GitHub a host URL names, and where its API is.</summary>
+public sealed class GitHubHostTests
+{
+    [Theory]
+    [InlineData(null, "https://github.com/", "https://api.github.com/", false)]
+    [InlineData("github.com", "https://github.com/", "https://api.github.com/", false)]
+    [InlineData("https://ghe.example.com", "https://ghe.example.com/", "https://ghe.example.com/api/v3/", true)]
+    [InlineData("ghe.example.com:8443", "https://ghe.example.com:8443/", "https://ghe.example.com:8443/api/v3/", true)]
+    public void HostUrlGivesTheApiBase(string? hostUrl, string web, string api, bool enterprise)
+    {
+        var h = GitHubHost.FromHostUrl(hostUrl);
+        (h.WebUrl.ToString(), h.ApiUrl.ToString(), h.IsEnterprise).Should().Be((web, api, enterprise));
+    }
+
+    [Fact]
+    public void TheStoreKeepsTheAddressOfAnEnterpriseServerOnly()
+    {
+        GitHubHost.FromHostUrl("https://ghe.example.com:8443/x").HostUrl.Should().Be("https://ghe.example.com:8443");
+        GitHubHost.FromHostUrl("github.com").HostUrl.Should().BeNull();
+    }
+
+    [Fact]
+    public void PlainHttpIsRefusedExceptOnLoopback()
+    {
+        GitHubHost.FromHostUrl("http://localhost:8080").ApiUrl.ToString().Should().Be("http://localhost:8080/api/v3/");
+        var act = () => GitHubHost.FromHostUrl("http://ghe.example.com");
+        act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.HostUrlInvalid);
+        GitHubHost.FromHostUrl("http://127.0.0.1:8080").ApiUrl.ToString().Should().Be("http://127.0.0.1:8080/api/v3/");
+    }
 }

@@ -44,7 +44,7 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
     {
         _server = Certificate("CN=github.acme.internal", _ca);
         // As servers are set up: the server's certificate and its issuing CA's (the root stays with the clients).
-        _gh = await GitHubStandIn.StartAsync(new()
+        _gh = await GitHubStandIn.StartAsync(https: new()
         {
             ServerCertificate = _server, ServerCertificateChain = new X509Certificate2Collection(_ca),
         });

@@ -17,15 +17,22 @@ using Microsoft.IdentityModel.Tokens;
 namespace GitIntegration.Core.Tests.GitHub;
 
 /// <summary>
-/// A GitHub Enterprise Server stand-in on 127.0.0.1 (web at /, REST at /api/v3): answers with GitHub's
-/// documented example bodies (Fixtures/github-examples.json), validates every JWT with Microsoft's
-/// validator against the app's public keys (not our code), paginates with Link headers, and can be told
-/// to misbehave (rate limit, 5xx, slowness, dropped connections, "installation not found yet").
+/// GitHub on 127.0.0.1, as strict as its documentation, in one of two modes. <see cref="Mode.Enterprise"/>: a GitHub
+/// Enterprise Server (web at /, REST at /api/v3) whose JWT issuer must be the app id ("iss: the application ID of your
+/// GitHub App", GHES 3.13 and before; <see cref="EnterpriseAcceptsClientId"/> plays the later releases, which also take
+/// the client id). <see cref="Mode.GitHubCom"/>: github.com, the web pages on one port and api.github.com's paths (no
+/// /api/v3) on another, issuer the client id or the app id. Answers with GitHub's documented example bodies
+/// (Fixtures/github-examples.json), validates every JWT with Microsoft's validator against the app's public keys (not
+/// our code), validates app manifests (url required, name at most 34 characters and unique), paginates with Link
+/// headers, and can be told to misbehave: primary rate limits (403 or 429 with x-ratelimit-remaining 0), secondary
+/// ones (403 or 429 with retry-after), 5xx, slowness, dropped connections, "installation not found yet".
 /// </summary>
 public sealed class GitHubStandIn : IAsyncDisposable
 {
-    public enum FaultKind { RateLimited, ServerError, Slow, Drop }
-    public sealed record Fault(FaultKind Kind, TimeSpan Value = default);
+    public enum Mode { Enterprise, GitHubCom }
+    public enum FaultKind { RateLimited, SecondaryRateLimit, ServerError, Slow, Drop }
+    /// <summary>A misbehaviour for the next API request; <paramref name="Status"/> is the rate limits' 403 or 429.</summary>
+    public sealed record Fault(FaultKind Kind, TimeSpan Value = default, int Status = 403);
 
     public sealed class App
     {
@@ -59,6 +66,10 @@ public sealed class GitHubStandIn : IAsyncDisposable
     public ConcurrentQueue<(string Method, string Path, string? UserAgent, string? ApiVersion)> Requests { get; } = new();
     /// <summary>Why each rejected JWT was rejected (GitHub's messages).</summary>
     public ConcurrentQueue<string> JwtRejections { get; } = new();
+    /// <summary>Why each manifest was refused (the errors GitHub's "new app" page shows).</summary>
+    public ConcurrentQueue<string> ManifestRejections { get; } = new();
+    /// <summary>Enterprise mode only: play a release that takes the client id as the issuer too.</summary>
+    public bool EnterpriseAcceptsClientId { get; set; }
     public int TokensIssued;
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Who the browser is signed in as: the owner of apps created on the personal "new app" page.</summary>
@@ -66,28 +77,58 @@ public sealed class GitHubStandIn : IAsyncDisposable
     /// <summary>The last JWT accepted (for the independent node check).</summary>
     public string? LastJwt;
 
-    private GitHubStandIn(WebApplication web) => _web = web;
+    private GitHubStandIn(WebApplication web, Mode mode)
+    {
+        _web = web;
+        Kind = mode;
+    }
 
+    public Mode Kind { get; }
+    /// <summary>The web pages (github.com, or the Enterprise Server's address).</summary>
     public Uri BaseUrl { get; private set; } = null!;
-    public GitHubHost Host => GitHubHost.FromHostUrl(BaseUrl.ToString());
+    /// <summary>The REST root: BaseUrl + api/v3/ on Enterprise, a port of its own (api.github.com) on github.com.</summary>
+    public Uri ApiUrl { get; private set; } = null!;
+    /// <summary>The host as the module resolves it: from the address on Enterprise, the github.com seam otherwise.</summary>
+    public GitHubHost Host =>
+        Kind == Mode.Enterprise ? GitHubHost.FromHostUrl(BaseUrl.ToString()) : GitHubHost.StandIn(BaseUrl, ApiUrl);
+    /// <summary>The path a REST call arrives at, as <see cref="Requests"/> records it.</summary>
+    public string ApiPath(string path) => ApiUrl.AbsolutePath + path.TrimStart('/');
 
-    /// <summary>Starts on a free port; with <paramref name="https"/>, over HTTPS (as with an internal CA).</summary>
-    public static async Task<GitHubStandIn> StartAsync(
+    /// <summary>
+    /// Starts on a free port (github.com mode: the API on a second one); with <paramref name="https"/>, the first
+    /// over HTTPS (as an Enterprise Server with an internal CA).
+    /// </summary>
+    public static async Task<GitHubStandIn> StartAsync(Mode mode = Mode.Enterprise,
         Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions? https = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, l =>
+        builder.WebHost.UseKestrel(o =>
         {
-            if (https != null) l.UseHttps(https);
-        }));
+            o.Listen(IPAddress.Loopback, 0, l =>
+            {
+                if (https != null) l.UseHttps(https);
+            });
+            if (mode == Mode.GitHubCom) o.Listen(IPAddress.Loopback, 0);
+        });
         var web = builder.Build();
-        var s = new GitHubStandIn(web);
+        var s = new GitHubStandIn(web, mode);
         s.Map(web);
         await web.StartAsync();
-        var address = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        s.BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        var addresses = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a.EndsWith('/') ? a : a + "/")).ToList();
+        s.BaseUrl = addresses[0];
+        s.ApiUrl = mode == Mode.Enterprise ? new Uri(s.BaseUrl, "api/v3/") : addresses[1];
         return s;
+    }
+
+    /// <summary>Whether a request came to the REST API; on github.com its path is routed as /api/v3/... inside.</summary>
+    private bool IsApi(HttpContext ctx)
+    {
+        if (Kind == Mode.Enterprise) return ctx.Request.Path.StartsWithSegments("/api/v3");
+        if (ctx.Connection.LocalPort != ApiUrl.Port) return false;
+        ctx.Request.Path = "/api/v3" + ctx.Request.Path;
+        return true;
     }
 
     /// <summary>An app that exists on the stand-in, with a fresh RSA key; returns it and its PEM.</summary>
@@ -128,9 +169,11 @@ public sealed class GitHubStandIn : IAsyncDisposable
     {
         web.Use(async (ctx, next) =>
         {
-            if (ctx.Request.Path.StartsWithSegments("/api/v3"))
+            var sent = ctx.Request.Path.Value!;
+            if (IsApi(ctx))
             {
-                Requests.Enqueue((ctx.Request.Method, ctx.Request.Path.Value!, ctx.Request.Headers.UserAgent.ToString(), ctx.Request.Headers["X-GitHub-Api-Version"].FirstOrDefault()));
+                var headers = ctx.Request.Headers;
+                Requests.Enqueue((ctx.Request.Method, sent, headers.UserAgent.ToString(), headers["X-GitHub-Api-Version"].FirstOrDefault()));
                 if (Faults.TryDequeue(out var f))
                 {
                     switch (f.Kind)
@@ -140,23 +183,35 @@ public sealed class GitHubStandIn : IAsyncDisposable
                         case FaultKind.ServerError:
                             await Error(ctx, 502, "Server Error"); return;
                         case FaultKind.RateLimited:
+                            // Primary: 403 or 429, x-ratelimit-remaining 0, wait until x-ratelimit-reset (epoch seconds).
                             ctx.Response.Headers["x-ratelimit-limit"] = "5000";
                             ctx.Response.Headers["x-ratelimit-remaining"] = "0";
+                            ctx.Response.Headers["x-ratelimit-used"] = "5000";
+                            ctx.Response.Headers["x-ratelimit-resource"] = "core";
                             ctx.Response.Headers["x-ratelimit-reset"] = DateTimeOffset.UtcNow.Add(f.Value).ToUnixTimeSeconds().ToString();
-                            await Error(ctx, 403, "API rate limit exceeded for installation ID 1.");
+                            await Error(ctx, f.Status, "API rate limit exceeded for installation ID 1.");
+                            return;
+                        case FaultKind.SecondaryRateLimit:
+                            // Secondary: 403 or 429 with retry-after (seconds), remaining not 0.
+                            ctx.Response.Headers["retry-after"] = ((int)f.Value.TotalSeconds).ToString();
+                            ctx.Response.Headers["x-ratelimit-remaining"] = "4990";
+                            await Error(ctx, f.Status,
+                                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
                             return;
                     }
                 }
             }
+            else if (ctx.Request.Path.StartsWithSegments("/api/v3")) { await Error(ctx, 404, "Not Found"); return; }
             await next();
         });
+        web.UseRouting(); // after the API paths of github.com mode are routed as /api/v3/...
 
         // --- web: the manifest flow and the installation page
         web.MapPost("/organizations/{org}/settings/apps/new", (HttpContext ctx, string org) => CreateFromManifest(ctx, org, "Organization"));
         web.MapPost("/settings/apps/new", (Delegate)((HttpContext ctx) => CreateFromManifest(ctx, SignedInUser, "User")));
         web.MapGet("/apps/{slug}/installations/new", (string slug) =>
         {
-            var app = Apps.Values.Single(a => a.Slug == slug);
+            var app = Apps.Values.Single(a => a.Slug == slug && !a.Deleted);
             app.InstallationId = app.Id * 10;
             return Results.Content("<p>Installed</p>", "text/html");
         });
@@ -234,7 +289,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
             body["total_count"] = names.Count;
             body["repositories"] = repos;
             var links = new List<string>();
-            string Link(int n, string rel) => $"<{new Uri(BaseUrl, "api/v3/installation/repositories")}?per_page={perPage}&page={n}>; rel=\"{rel}\"";
+            string Link(int n, string rel) =>
+                $"<{new Uri(ApiUrl, "installation/repositories")}?per_page={perPage}&page={n}>; rel=\"{rel}\"";
             if (page < last) { links.Add(Link(page + 1, "next")); links.Add(Link(last, "last")); }
             if (page > 1) { links.Add(Link(1, "first")); links.Add(Link(page - 1, "prev")); }
             if (links.Count > 0) ctx.Response.Headers["Link"] = string.Join(", ", links);
@@ -246,16 +302,56 @@ public sealed class GitHubStandIn : IAsyncDisposable
     private async Task<IResult> CreateFromManifest(HttpContext ctx, string owner, string ownerType)
     {
         var form = await ctx.Request.ReadFormAsync();
-        var manifest = JsonNode.Parse(form["manifest"].ToString())!;
+        var (manifest, refused) = CheckManifest(form["manifest"].ToString(), owner);
+        if (refused != null)
+        {
+            ManifestRejections.Enqueue(refused);
+            var page = $"<p class=\"flash-error\">{System.Net.WebUtility.HtmlEncode(refused)}</p>";
+            return Results.Content(page, "text/html", statusCode: 422);
+        }
         var app = AddApp(owner, installed: false);
         app.OwnerType = ownerType;
-        app.Name = manifest["name"]!.GetValue<string>();
+        app.Name = manifest!["name"]!.GetValue<string>();
+        app.Slug = Slug(app.Name);
         app.Manifest = form["manifest"];
         var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant();
         var state = ctx.Request.Query["state"].ToString();
         _codes[code] = (app, state, manifest["redirect_url"]!.GetValue<string>());
         return Results.Redirect($"{manifest["redirect_url"]}?code={code}&state={Uri.EscapeDataString(state)}");
     }
+
+    /// <summary>
+    /// GitHub's rules for a manifest ("Registering a GitHub App from a manifest", "Registering a GitHub App"): valid JSON;
+    /// url required; hook_attributes.url required when hook_attributes is given; a name of at most 34 characters that is
+    /// unique across GitHub and is not another account's name (the owner's own is allowed).
+    /// </summary>
+    private (JsonNode? Manifest, string? Refused) CheckManifest(string text, string owner)
+    {
+        JsonNode? m;
+        try { m = JsonNode.Parse(text); }
+        catch (JsonException) { return (null, "Invalid GitHub App configuration: the manifest is not JSON."); }
+        if (m is not JsonObject o) return (null, "Invalid GitHub App configuration: the manifest is not a JSON object.");
+        if (Text(o, "url") is not string url || !Uri.TryCreate(url, UriKind.Absolute, out _))
+            return (null, "Url can't be blank");
+        if (o["hook_attributes"] is JsonObject hook && Text(hook, "url") == null)
+            return (null, "Hook url can't be blank");
+        if (Text(o, "name") is not string name) return (null, "Name can't be blank");
+        if (name.Length > 34) return (null, "Name is too long (maximum is 34 characters)");
+        var slug = Slug(name);
+        var accounts = Apps.Values.Select(a => a.Organization).Append(SignedInUser)
+            .Where(a => !a.Equals(owner, StringComparison.OrdinalIgnoreCase));
+        var apps = Apps.Values.Where(a => !a.Deleted);
+        if (apps.Any(a => a.Slug == slug || Slug(a.Name) == slug) || accounts.Any(a => Slug(a) == slug))
+            return (null, "Name has already been taken");
+        return (m, null);
+    }
+
+    private static string? Text(JsonObject o, string key) =>
+        o[key] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s : null;
+
+    /// <summary>The name as GitHub shows it: lowercase, runs of other characters replaced by '-'.</summary>
+    public static string Slug(string name) =>
+        System.Text.RegularExpressions.Regex.Replace(name.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
 
     private IResult WithInstallation(HttpContext ctx, long id, Func<App, IResult> then) =>
         WithApp(ctx, app => app.InstallationId == id ? then(app) : Problem(404, "Not Found"));
@@ -282,7 +378,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
         catch (Exception) { return (null, "A JSON web token could not be decoded"); }
         if (token.Alg != "RS256") return (null, "A JSON web token could not be decoded");
         var iss = token.TryGetPayloadValue<object>("iss", out var i) ? i?.ToString() : null;
-        var app = Apps.Values.FirstOrDefault(a => a.ClientId == iss || a.Id.ToString() == iss);
+        var byClientId = Kind == Mode.GitHubCom || EnterpriseAcceptsClientId;
+        var app = Apps.Values.FirstOrDefault(a => (byClientId && a.ClientId == iss) || a.Id.ToString() == iss);
         if (app == null || app.Deleted) return (null, "Integration not found");
         var handler = new JsonWebTokenHandler();
         var valid = app.Keys.Any(k => handler.ValidateTokenAsync(jwt, new TokenValidationParameters

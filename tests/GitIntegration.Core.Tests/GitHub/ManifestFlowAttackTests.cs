@@ -19,6 +19,8 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
 {
     private readonly GitHubStandIn _gh;
     private readonly GitHubHttp _http;
+    /// <summary>GitHub App names are unique across GitHub, and the stand-in enforces it: one name per test.</summary>
+    private readonly string _name = "Jira Git " + Guid.NewGuid().ToString("N")[..8];
 
     public ManifestFlowAttackTests(StandInFixture f)
     {
@@ -31,12 +33,13 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
 
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
 
-    private bool Converted(string code) => _gh.Requests.Any(r => r.Path == $"/api/v3/app-manifests/{code}/conversions");
+    private bool Converted(string code) => _gh.Requests.Any(r => r.Path == _gh.ApiPath($"app-manifests/{code}/conversions"));
 
     /// <summary>What another local user does: creates an app of its own whose redirect is this listener, and takes the code.</summary>
     private async Task<string> AttackersCode(HttpClient http, Uri listener, string state)
     {
-        var manifest = $"{{\"name\":\"evil\",\"url\":\"https://evil.example\",\"redirect_url\":\"{listener}callback\",\"public\":false}}";
+        var name = "evil " + Guid.NewGuid().ToString("N")[..8];
+        var manifest = $"{{\"name\":\"{name}\",\"url\":\"https://evil.example\",\"redirect_url\":\"{listener}callback\",\"public\":false}}";
         var posted = await http.PostAsync(new Uri(_gh.BaseUrl, $"organizations/evil/settings/apps/new?state={state}"),
             new FormUrlEncodedContent(new Dictionary<string, string> { ["manifest"] = manifest }));
         posted.StatusCode.Should().Be(HttpStatusCode.Redirect);
@@ -65,7 +68,7 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
             forgedStatus = (await http.GetAsync(new Uri(listener, $"callback?code={attackerCode}&state={state}"))).StatusCode;
         };
 
-        var registration = await GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", "Jira Git acme"), browser.Open, progress, Generous, default);
+        var registration = await GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", _name), browser.Open, progress, Generous, default);
 
         rootStatus.Should().Be(HttpStatusCode.NotFound, "the page is served only under the address given to the browser");
         rootPage.Should().NotContain("state").And.NotContain("manifest");
@@ -90,7 +93,7 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
             callback = await RawGet(url.Port, url.AbsolutePath + "callback?code=abc&state=def", $"rebind.example:{url.Port}");
         };
 
-        var registration = await GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", "Jira Git acme"), browser.Open, progress, Generous, default);
+        var registration = await GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", _name), browser.Open, progress, Generous, default);
         await browser.Visiting;
 
         page.Should().StartWith("HTTP/1.1 421").And.NotContain("manifest");
@@ -114,11 +117,11 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
     public async Task A_code_for_an_app_someone_else_owns_is_not_kept_and_the_error_names_the_page_to_delete_it(string postTo, string owner, string settings)
     {
         var browser = new PlayedBrowser(_gh, true) { PostTo = postTo };
-        var e = (await FluentActions.Awaiting(() => GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", "Jira Git acme"), browser.Open,
+        var e = (await FluentActions.Awaiting(() => GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", _name), browser.Open,
             new Recorder(), Generous, default)).Should().ThrowAsync<GitIntegrationException>()).Which;
         await browser.Visiting;
 
-        var app = _gh.Apps.Values.Single(a => a.Organization == owner && a.Name == "Jira Git acme" && e.Message.Contains(_gh.HtmlUrl(a)));
+        var app = _gh.Apps.Values.Single(a => a.Organization == owner && a.Name == _name && e.Message.Contains(_gh.HtmlUrl(a)));
         e.ErrorId.Should().Be(GitHubErrorIds.AppOwnerMismatch);
         e.Kind.Should().Be(ErrorKind.SecurityError);
         e.Message.Should().Contain($"'{owner}'").And.Contain("'acme'").And.Contain("must be deleted")
@@ -147,7 +150,7 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
         GitHubAppRegistration registration;
         try
         {
-            registration = await GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", "Jira Git acme"), browser.Open, new Recorder(),
+            registration = await GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", _name), browser.Open, new Recorder(),
                 TimeSpan.FromSeconds(60), default);
         }
         finally

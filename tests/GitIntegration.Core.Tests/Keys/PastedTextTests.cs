@@ -25,17 +25,18 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         ("tabs and trailing spaces", t => string.Join("\n", t.Split('\n').Select(l => l + " \t"))),
     };
 
+    // An encrypted PEM's headers (Proc-Type, DEK-Info) glued to the body with nothing between them cannot be told apart:
+    // people paste with spaces, and that pair is not a row.
     public static IEnumerable<object[]> Manglings() =>
         from m in Mangle
         from k in new[] { "rsa-2048-PEM", "rsa-2048-PEM-enc", "ecdsa-256-OpenSSH-enc", "ed25519-256-OpenSSH", "rsa-3072-PKCS8" }
+        where !(k == "rsa-2048-PEM-enc" && m.Name.StartsWith("one line, no spaces"))
         select new object[] { k, m.Name };
 
     [Theory]
     [MemberData(nameof(Manglings))]
     public void MangledKeyReadsAsTheOriginal(string name, string mangling)
     {
-        // Headers glued to the body with nothing between them cannot be told apart; people paste with spaces.
-        if (name == "rsa-2048-PEM-enc" && mangling.StartsWith("one line, no spaces")) return;
         var path = _fx.Keys[name];
         var pass = name.EndsWith("enc") ? SshKeygenFixture.Passphrase : null;
         var original = KeyReader.ReadFile(path, pass).Key!;

@@ -43,11 +43,13 @@ public sealed class SshKeygenInteropTests : IClassFixture<SshKeygenFixture>
         pub.Key!.FingerprintSha256.Should().Be(SshKeygenFixture.Fingerprint(_fx.Keys[name] + ".pub").Split(' ')[1]);
     }
 
+    /// <summary>Only the encrypted keys: a key without a passphrase has no wrong one.</summary>
+    public static IEnumerable<object[]> EncryptedNames() => SshKeygenFixture.Specs().Where(s => s.Encrypted).Select(s => new object[] { s.Name });
+
     [Theory]
-    [MemberData(nameof(FixtureNames))]
-    public void WrongPassphraseIsReportedAsSuch(string name, bool encrypted)
+    [MemberData(nameof(EncryptedNames))]
+    public void WrongPassphraseIsReportedAsSuch(string name)
     {
-        if (!encrypted) return;
         var act = () => KeyReader.ReadFile(_fx.Keys[name], "not the passphrase");
         act.Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.WrongPassphrase);
     }
