@@ -195,18 +195,6 @@ namespace GitIntegration.Core.GitHub
             Long(i, InstallationId) is long installation && Credentials(i) is GitHubAppCredentials creds
             && await GitHubAppLifecycle.UninstallAsync(new GitHubAppClient(http, creds), installation, cancel).ConfigureAwait(false);
 
-        /// <summary>
-        /// Removes the integration, uninstalling the app first unless <paramref name="keepInstallation"/>.
-        /// Returns whether an installation was removed.
-        /// </summary>
-        public static async Task<bool> RemoveAsync(IntegrationStore store, GitHubHttp http, Integration i, bool keepInstallation, CancellationToken cancel)
-        {
-            bool uninstalled = !keepInstallation && await UninstallAsync(http, i, cancel).ConfigureAwait(false);
-            var removed = store.Update(d => d.Find(i.Id) is Integration x && d.Integrations.Remove(x) ? x : null);
-            if (removed != null) store.DeleteOwned(removed);
-            return uninstalled;
-        }
-
         /// <summary>The repositories a RepositoryFilter keeps, evaluated on GitHub's JSON for them (see <see cref="Query.JmesPathExpression.SelectFrom"/>).</summary>
         public static IReadOnlyList<GitHubAppRepository> Filter(IReadOnlyList<GitHubAppRepository> repositories, Query.JmesPathExpression filter)
         {
