@@ -113,7 +113,7 @@ namespace GitIntegration.Core.GitHub
         }
 
         public static GitIntegrationException NameTaken(string name) =>
-            new GitIntegrationException("IntegrationNameTaken", ErrorKind.ResourceExists,
+            new GitIntegrationException(StoreErrorIds.IntegrationNameTaken, ErrorKind.ResourceExists,
                 $"An integration named '{name}' already exists. Choose another -Name, or remove the old one with Remove-GitIntegration.") { Target = name };
 
         /// <summary>Records the installation: Status Active (Suspended when GitHub says so), with installation id, selection and account.</summary>
@@ -145,7 +145,8 @@ namespace GitIntegration.Core.GitHub
         public static Integration Change(IntegrationStore store, Guid id, Action<Integration> change) =>
             store.Update(d =>
             {
-                var i = d.Find(id) ?? throw new GitIntegrationException("IntegrationNotFound", ErrorKind.ObjectNotFound,
+                var i = d.Find(id) ?? throw new GitIntegrationException(StoreErrorIds.IntegrationNotFound,
+                    ErrorKind.ObjectNotFound,
                     "The integration was removed from the store meanwhile. Get-GitIntegration lists what is there.") { Target = id.ToString() };
                 change(i);
                 i.UpdatedAt = DateTimeOffset.UtcNow;
