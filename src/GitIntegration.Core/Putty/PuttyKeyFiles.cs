@@ -53,7 +53,7 @@ namespace GitIntegration.Core.Putty
                 Destination = destination;
             }
 
-            /// <summary>The .ppk as read without its passphrase: type, version and protection, no private key.</summary>
+            /// <summary>The .ppk read without its passphrase: type, version, protection, no private key.</summary>
             public KeyDocument Source { get; }
 
             public PrivateKeyFormat Format { get; }
@@ -68,8 +68,8 @@ namespace GitIntegration.Core.Putty
         /// <paramref name="overwrite"/>. <paramref name="warning"/> hears when the key is not written as the
         /// integration wants it.
         /// </summary>
-        public static FromPlan PlanConvertFrom(string path, PrivateKeyFormat? format, string? destination, bool overwrite,
-            Action<string>? warning = null)
+        public static FromPlan PlanConvertFrom(string path, PrivateKeyFormat? format, string? destination,
+            bool overwrite, Action<string>? warning = null)
         {
             var clear = Read(path, null);
             if (clear.Format != KeyFormat.Ppk)

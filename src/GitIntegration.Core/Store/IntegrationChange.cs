@@ -70,8 +70,10 @@ namespace GitIntegration.Core.Store
             SecretRef? passRef = null, tokenRef = null;
             try
             {
-                if (Passphrase != null) written.Add(passRef = store.WriteSecret(SecretName(target, "passphrase"), Passphrase));
-                if (Token != null) written.Add(tokenRef = store.WriteSecret(SecretName(target, "token"), Token));
+                if (Passphrase != null)
+                    written.Add(passRef = store.WriteSecret(SecretName(target, "passphrase"), Passphrase));
+                if (Token != null)
+                    written.Add(tokenRef = store.WriteSecret(SecretName(target, "token"), Token));
                 var (before, after) = store.Update(doc =>
                 {
                     var i = doc.Find(target.Id) ?? throw new GitIntegrationException(StoreErrorIds.IntegrationNotFound,
@@ -105,14 +107,16 @@ namespace GitIntegration.Core.Store
             if (tokenRef != null) i.TokenRef = tokenRef;
             if (SkipCertificateCheck is bool skip) i.SslVerify = !skip;
             if (_thumbprints != null) CertificateTrust.Store(i, _thumbprints);
-            if (AllowUnencryptedAuthentication == true) i.Properties[RepositoryConnector.AllowUnencryptedProperty] = "true";
-            else if (AllowUnencryptedAuthentication == false) i.Properties.Remove(RepositoryConnector.AllowUnencryptedProperty);
+            var allowKey = RepositoryConnector.AllowUnencryptedProperty;
+            if (AllowUnencryptedAuthentication == true) i.Properties[allowKey] = "true";
+            else if (AllowUnencryptedAuthentication == false) i.Properties.Remove(allowKey);
             if (RepositoryFilter != null) i.RepositoryFilter = _filter?.Text;
             if (Disabled == true) i.Status = IntegrationStatus.Disabled;
-            else if (Disabled == false && i.Status == IntegrationStatus.Disabled) i.Status = IntegrationStatus.Connected;
+            else if (Disabled == false && i.Status == IntegrationStatus.Disabled)
+                i.Status = IntegrationStatus.Connected;
         }
 
-        /// <summary>A new file name for each secret, so the one it replaces stays until the store points elsewhere.</summary>
+        /// <summary>A new file name for each secret: the old one stays until the store points elsewhere.</summary>
         private static string SecretName(Integration i, string what) =>
             $"{i.Id:N}-{what}-{Guid.NewGuid().ToString("N").Substring(0, 8)}";
     }

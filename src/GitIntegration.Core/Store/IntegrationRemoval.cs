@@ -43,9 +43,8 @@ namespace GitIntegration.Core.Store
             var outcome = new Outcome();
             if (Uninstalls(i, keepInstallation))
             {
-                var own = http == null
-                    ? new GitHubHttp(GitHubAppIntegration.Host(i), new GitHubHttpOptions { Trust = CertificateTrust.For(i) })
-                    : null;
+                var options = new GitHubHttpOptions { Trust = CertificateTrust.For(i) };
+                var own = http == null ? new GitHubHttp(GitHubAppIntegration.Host(i), options) : null;
                 try
                 {
                     outcome.Uninstalled = await GitHubAppIntegration.UninstallAsync(own ?? http!, i, cancel)

@@ -86,7 +86,8 @@ public sealed class PuttygenInteropTests
         File.Copy(_fx.Ppk["ed25519-v3-argon2d-p1"], ed);
         var rsa = dir["rsa.key"];
         File.Copy(_fx.Ppk["rsa2048-v3-argon2id-p1"], rsa);
-        string Refused(Action act) => FluentActions.Invoking(act).Should().Throw<GitIntegrationException>().Which.ErrorId;
+        string Refused(Action act) =>
+            FluentActions.Invoking(act).Should().Throw<GitIntegrationException>().Which.ErrorId;
 
         Refused(() => PuttyKeyFiles.PlanConvertFrom(ed, PrivateKeyFormat.Pem, null, false))
             .Should().Be(ErrorIds.KeyFormatNotSupported, "Ed25519 has no PEM form");
@@ -96,7 +97,8 @@ public sealed class PuttygenInteropTests
         File.WriteAllText(dir["ed"], "already there");
         Refused(() => PuttyKeyFiles.PlanConvertFrom(ed, null, null, false)).Should().Be(ErrorIds.KeyFileExists);
         PuttyKeyFiles.PlanConvertFrom(ed, PrivateKeyFormat.OpenSsh, null, true).Destination.Should().Be(dir["ed"]);
-        var (exit, _, err) = Tool.Run("ssh-keygen", new[] { "-q", "-t", "ed25519", "-N", "", "-f", dir["openssh.ppk"] });
+        var (exit, _, err) = Tool.Run("ssh-keygen",
+            new[] { "-q", "-t", "ed25519", "-N", "", "-f", dir["openssh.ppk"] });
         exit.Should().Be(0, err);
         Refused(() => PuttyKeyFiles.PlanConvertFrom(dir["openssh.ppk"], null, dir["out"], false))
             .Should().Be(ErrorIds.KeyFormatNotSupported, "an OpenSSH key is not a PuTTY key whatever its name");
@@ -118,7 +120,7 @@ public sealed class PuttygenInteropTests
         var warnings = new List<string>();
         var plan = PuttyKeyFiles.PlanConvertFrom(ppk, null, null, false, warnings.Add);
         var destination = plan.Destination;
-        warnings.Should().HaveCount(key.Algorithm == KeyAlgorithm.Ed25519 ? 1 : 0, "only Ed25519 is not written as PEM");
+        warnings.Should().HaveCount(key.Algorithm == KeyAlgorithm.Ed25519 ? 1 : 0, "only Ed25519 is not PEM");
         double lastProgress = 0;
 
         var info = PuttyKeyFiles.ConvertFrom(ppk, PuttygenFixture.Passphrase, plan.Format, null, destination, false,

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace GitIntegration.Core.Tests.Store;
 
-/// <summary>Set-GitIntegration's edit: what each setting does, how secrets are named, replaced and rolled back.</summary>
+/// <summary>Set-GitIntegration's edit: what each setting does; how secrets are named, replaced, rolled back.</summary>
 public sealed class IntegrationChangeTests : IDisposable
 {
     private readonly TempDir _dir = new();
@@ -67,7 +67,8 @@ public sealed class IntegrationChangeTests : IDisposable
 
         after = new IntegrationChange
         {
-            SkipCertificateCheck = false, AllowUnencryptedAuthentication = false, Disabled = false, RepositoryFilter = "",
+            SkipCertificateCheck = false, AllowUnencryptedAuthentication = false, Disabled = false,
+            RepositoryFilter = "",
         }.Apply(_store, after);
         (after.Name, after.SslVerify, after.Status, after.RepositoryFilter).Should()
             .Be(("new", true, IntegrationStatus.Connected, (string?)null));

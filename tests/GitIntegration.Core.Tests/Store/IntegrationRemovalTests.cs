@@ -4,7 +4,7 @@ using Xunit;
 
 namespace GitIntegration.Core.Tests.Store;
 
-/// <summary>Remove-GitIntegration's operation for integrations that are not GitHub Apps (the apps: GitHubAppTests).</summary>
+/// <summary>Remove-GitIntegration's operation, for integrations other than apps (those: GitHubAppTests).</summary>
 public sealed class IntegrationRemovalTests : IDisposable
 {
     private readonly TempDir _dir = new();
