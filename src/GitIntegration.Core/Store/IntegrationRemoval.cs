@@ -43,8 +43,7 @@ namespace GitIntegration.Core.Store
             var outcome = new Outcome();
             if (Uninstalls(i, keepInstallation))
             {
-                var options = new GitHubHttpOptions { Trust = CertificateTrust.For(i) };
-                var own = http == null ? new GitHubHttp(GitHubAppIntegration.Host(i), options) : null;
+                var own = http == null ? Open(i) : null;
                 try
                 {
                     outcome.Uninstalled = await GitHubAppIntegration.UninstallAsync(own ?? http!, i, cancel)
@@ -56,5 +55,8 @@ namespace GitIntegration.Core.Store
             if (outcome.Removed != null) store.DeleteOwned(outcome.Removed);
             return outcome;
         }
+
+        private static GitHubHttp Open(Integration i) =>
+            new GitHubHttp(GitHubAppIntegration.Host(i), new GitHubHttpOptions { Trust = CertificateTrust.For(i) });
     }
 }
