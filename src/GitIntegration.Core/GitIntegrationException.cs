@@ -60,26 +60,4 @@ namespace GitIntegration.Core
         public KeyPassphraseException(string errorId, string message)
             : base(errorId, ErrorKind.AuthenticationError, message) { }
     }
-
-    /// <summary>Stable error ids, shared by Core and the cmdlets.</summary>
-    public static class ErrorIds
-    {
-        public const string KeyFormatNotRecognized = "KeyFormatNotRecognized";
-        public const string KeyFormatNotSupported = "KeyFormatNotSupported";
-        public const string KeyCorrupt = "KeyCorrupt";
-        public const string KeyAlgorithmNotSupported = "KeyAlgorithmNotSupported";
-        public const string KeyTooLarge = "KeyTooLarge";
-        public const string PassphraseRequired = "PassphraseRequired";
-        public const string WrongPassphrase = "WrongPassphrase";
-        public const string KeyIsPublic = "KeyIsPublic";
-        public const string KeyFileExists = "KeyFileExists";
-        public const string KeyFileNotFound = "KeyFileNotFound";
-        public const string InvalidKeyParameters = "InvalidKeyParameters";
-        public const string FileWriteFailed = "FileWriteFailed";
-        public const string FileReadFailed = "FileReadFailed";
-        /// <summary>A path that names a device, FIFO, socket or folder where a file is read.</summary>
-        public const string FileNotRegular = "FileNotRegular";
-        /// <summary>A file over the size any file of its kind needs (counted in bytes read).</summary>
-        public const string FileTooLarge = "FileTooLarge";
-    }
 }

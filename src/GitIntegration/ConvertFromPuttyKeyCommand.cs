@@ -61,23 +61,11 @@ namespace GitIntegration
             var path = ResolveNewPath(Path!);
             try
             {
-                // The public half is in clear: the key's type and the file's protection are known before Argon2 runs, and -WhatIf needs no passphrase.
-                var clear = PuttyKeyFiles.Read(path, null);
-                if (clear.Format != KeyFormat.Ppk)
-                    throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
-                        $"'{path}' is not a PuTTY key (it is {clear.Format}). Use Convert-GitSshKey to change its format.") { Target = path };
-                var format = Format ?? PuttyKeyFiles.DefaultFormat(clear.Algorithm);
-                if (clear.Algorithm == KeyAlgorithm.Ed25519 && format == PrivateKeyFormat.Pem)
-                    throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
-                        $"'{path}' holds an Ed25519 key, which has no OpenSSL PEM form. Use -Format OpenSsh, or an RSA key for the integration.") { Target = path };
-                if (Format == null && format != PrivateKeyFormat.Pem)
-                    WriteWarning($"'{path}' holds an Ed25519 key, which has no OpenSSL PEM form: it is written in OpenSSH format. The integration needs an RSA key (New-GitSshKey makes one).");
-                var destination = Destination != null ? ResolveNewPath(Destination) : PuttyKeyFiles.DefaultOpenSshPath(path)
-                    ?? throw new GitIntegrationException(ErrorIds.InvalidKeyParameters, ErrorKind.InvalidArgument,
-                        $"'{path}' does not end in .ppk, so there is no name to derive for the converted key. Give one with -Destination.") { Target = path };
-                if (System.IO.File.Exists(destination) && !Force)
-                    throw new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
-                        $"'{destination}' already exists and was left as it is. Use -Force to replace it, or choose another -Destination.") { Target = destination };
+                var plan = PuttyKeyFiles.PlanConvertFrom(path, Format,
+                    Destination != null ? ResolveNewPath(Destination) : null, Force, WriteWarning);
+                var clear = plan.Source;
+                var format = plan.Format;
+                var destination = plan.Destination;
                 var encryption = Protection(clear.IsEncrypted ? "with the .ppk's passphrase" : "without a passphrase");
                 if (!ShouldProcess(destination, $"Write the {clear.Algorithm} key of '{path}' in {format} format, {encryption}")) return;
 

@@ -60,7 +60,8 @@ namespace GitIntegration
         protected override void BeginProcessing()
         {
             if (Filter != null && IgnoreFilter)
-                Fail(new GitIntegrationException("FilterConflict", ErrorKind.InvalidArgument, "Give -Filter or -IgnoreFilter, not both."));
+                Fail(new GitIntegrationException(GitHubErrorIds.FilterConflict, ErrorKind.InvalidArgument,
+                    "Give -Filter or -IgnoreFilter, not both."));
             if (Filter != null)
             {
                 try { _filter = JmesPath.Compile(Filter); }

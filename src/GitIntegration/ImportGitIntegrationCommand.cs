@@ -189,8 +189,7 @@ namespace GitIntegration
         protected override void StopProcessing() => _work?.Cancel();
 
         private void WriteRowError(ImportResult r, GitIntegrationException e) =>
-            WriteError(new ErrorRecord(new GitIntegrationException(e.ErrorId, e.Kind, r.Error!, e), e.ErrorId,
-                (ErrorCategory)Enum.Parse(typeof(ErrorCategory), e.Kind.ToString()), $"{_source} row {r.Row}"));
+            WriteFailure(new GitIntegrationException(e.ErrorId, e.Kind, r.Error!, e), $"{_source} row {r.Row}");
 
         /// <summary>-Verify: each imported row checked as Test-GitIntegration checks it, the outcome recorded on its row.</summary>
         private void VerifyRows(IntegrationStore store, IList<ImportResult> results)

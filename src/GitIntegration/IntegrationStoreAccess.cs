@@ -65,7 +65,7 @@ namespace GitIntegration
             {
                 if (GitHubAppIntegration.IsApp(i)) result.Add(i);
                 else if (names == null || !Array.Exists(names, WildcardPattern.ContainsWildcardCharacters))
-                    report(new GitIntegrationException("NotAGitHubApp", ErrorKind.InvalidArgument,
+                    report(new GitIntegrationException(GitHubErrorIds.NotAGitHubApp, ErrorKind.InvalidArgument,
                         $"'{i.Name}' is a {i.Type} integration, not a GitHub App. " +
                         "Get-GitIntegration -Type GitHubApp,GitHubEnterpriseApp lists the apps.")
                     {

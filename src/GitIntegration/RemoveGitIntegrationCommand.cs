@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using GitIntegration.Core;
-using GitIntegration.Core.GitHub;
-using GitIntegration.Core.Net;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
@@ -59,27 +57,18 @@ namespace GitIntegration
             {
                 // -Force skips the confirmation that ConfirmImpact High asks for; -WhatIf still only reports.
                 bool whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf");
-                bool uninstall = GitHubAppIntegration.IsApp(target) && !KeepInstallation && GitHubAppIntegration.Long(target, GitHubAppIntegration.InstallationId) != null;
-                var action = uninstall ? $"Remove integration and uninstall its GitHub App from {target.Organization}" : "Remove integration";
+                var action = IntegrationRemoval.Action(target, KeepInstallation);
                 if (!(Force && !whatIf) && !ShouldProcess($"{target.Name} ({target.Id}, {target.Url})", action)) continue;
                 try
                 {
-                    if (uninstall)
-                    {
-                        using var http = new GitHubHttp(GitHubAppIntegration.Host(target),
-                            new GitHubHttpOptions { Trust = CertificateTrust.For(target) });
-                        var done = GitHubAppIntegration.UninstallAsync(http, target, _stop.Token).GetAwaiter().GetResult();
-                        WriteVerbose(done ? $"Uninstalled the GitHub App of '{target.Name}' from {target.Organization}." : $"The GitHub App of '{target.Name}' was no longer installed.");
-                    }
-                    var removed = store.Update(doc =>
-                    {
-                        var i = doc.Find(target.Id);
-                        if (i != null) doc.Integrations.Remove(i);
-                        return i;
-                    });
-                    if (removed == null) continue;
-                    store.DeleteOwned(removed);
-                    WriteVerbose($"Removed the integration '{removed.Name}' ({removed.Id}) from '{store.Path}'.");
+                    var outcome = IntegrationRemoval.RemoveAsync(store, target, KeepInstallation, null, _stop.Token)
+                        .GetAwaiter().GetResult();
+                    if (outcome.Uninstalled == true)
+                        WriteVerbose($"Uninstalled the GitHub App of '{target.Name}' from {target.Organization}.");
+                    else if (outcome.Uninstalled == false)
+                        WriteVerbose($"The GitHub App of '{target.Name}' was no longer installed.");
+                    if (outcome.Removed is Integration removed)
+                        WriteVerbose($"Removed the integration '{removed.Name}' ({removed.Id}) from '{store.Path}'.");
                 }
                 catch (GitIntegrationException e) { WriteIntegrationFailure(e, target.Name); }
             }

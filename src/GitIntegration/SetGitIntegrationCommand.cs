@@ -1,15 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using GitIntegration.Core;
-using GitIntegration.Core.GitHub;
-using GitIntegration.Core.Git;
-using GitIntegration.Core.Keys;
-using GitIntegration.Core.Net;
-using GitIntegration.Core.Query;
 using GitIntegration.Core.Store;
 
 namespace GitIntegration
@@ -109,17 +103,29 @@ namespace GitIntegration
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        private JmesPathExpression? _filter;
-        private IReadOnlyList<string>? _thumbprints;
+        private IntegrationChange? _change;
 
         /// <summary>Refuses an invalid or too expensive -RepositoryFilter, or a malformed thumbprint, before anything
         /// is changed.</summary>
         protected override void BeginProcessing()
         {
-            try { _filter = JmesPath.CompileFilter(RepositoryFilter); }
-            catch (JmesPathException e) { Fail(e); }
-            var thumbprints = TrustedCertificateThumbprint;
-            try { _thumbprints = thumbprints == null ? null : CertificateTrust.Normalize(thumbprints); }
+            var bound = MyInvocation.BoundParameters;
+            _change = new IntegrationChange
+            {
+                NewName = NewName,
+                PrivateKeyPath = PrivateKeyPath == null ? null : ResolveNewPath(PrivateKeyPath),
+                Passphrase = Plain(Passphrase),
+                Token = Plain(Token),
+                SkipCertificateCheck = bound.ContainsKey(nameof(SkipCertificateCheck))
+                    ? SkipCertificateCheck.IsPresent : (bool?)null,
+                TrustedCertificateThumbprints = TrustedCertificateThumbprint,
+                AllowUnencryptedAuthentication = bound.ContainsKey(nameof(AllowUnencryptedAuthentication))
+                    ? AllowUnencryptedAuthentication.IsPresent : (bool?)null,
+                RepositoryFilter = RepositoryFilter,
+                Disabled = bound.ContainsKey(nameof(Disabled)) ? Disabled.IsPresent : (bool?)null,
+                Force = Force,
+            };
+            try { _change.Check(); }
             catch (GitIntegrationException e) { Fail(e); }
         }
 
@@ -133,7 +139,11 @@ namespace GitIntegration
             foreach (var target in targets)
             {
                 if (!ShouldProcess($"{target.Name} ({target.Id})", "Set integration " + Describe())) continue;
-                try { Change(store, target); }
+                try
+                {
+                    var after = _change!.Apply(store, target, WriteWarning, WriteVerbose);
+                    if (PassThru) WriteObject(after);
+                }
                 catch (GitIntegrationException e) { WriteIntegrationFailure(e, target.Name); }
             }
         }
@@ -142,56 +152,5 @@ namespace GitIntegration
             string.Join(", ", MyInvocation.BoundParameters.Keys.Where(k => k != nameof(Name) && k != nameof(Id)
                 && k != nameof(InputObject) && k != nameof(StorePath)
                 && k != nameof(Force) && k != nameof(PassThru) && !CommonParameters.Contains(k) && !OptionalCommonParameters.Contains(k)));
-
-        private void Change(IntegrationStore store, Integration target)
-        {
-            string? keyPath = PrivateKeyPath == null ? null : ResolveNewPath(PrivateKeyPath);
-            if (keyPath != null)
-            {
-                GitHubAppIntegration.RefuseUncheckedKeyChange(target);
-                var warnings = IntegrationKeyRule.Check(store, target, keyPath, Plain(Passphrase), Force, WriteVerbose);
-                foreach (var w in warnings) WriteWarning(w);
-            }
-            var written = new List<SecretRef>();
-            SecretRef? passRef = null, tokenRef = null;
-            try
-            {
-                if (Passphrase != null) written.Add(passRef = store.WriteSecret($"{target.Id:N}-passphrase-{Guid.NewGuid().ToString("N").Substring(0, 8)}", Plain(Passphrase)!));
-                if (Token != null) written.Add(tokenRef = store.WriteSecret($"{target.Id:N}-token-{Guid.NewGuid().ToString("N").Substring(0, 8)}", Plain(Token)!));
-                var bound = MyInvocation.BoundParameters;
-                var (before, after) = store.Update(doc =>
-                {
-                    var i = doc.Find(target.Id) ?? throw new GitIntegrationException(StoreErrorIds.IntegrationNotFound, ErrorKind.ObjectNotFound,
-                        $"The integration '{target.Name}' was removed from the store by another command.") { Target = target.Id.ToString() };
-                    var old = i.Clone();
-                    if (NewName != null) i.Name = NewName;
-                    if (keyPath != null) i.PrivateKeyPath = keyPath;
-                    if (passRef != null) i.PassphraseRef = passRef;
-                    if (tokenRef != null) i.TokenRef = tokenRef;
-                    if (bound.ContainsKey(nameof(SkipCertificateCheck))) i.SslVerify = !SkipCertificateCheck.IsPresent;
-                    if (_thumbprints != null) CertificateTrust.Store(i, _thumbprints);
-                    if (bound.ContainsKey(nameof(AllowUnencryptedAuthentication)))
-                    {
-                        var key = RepositoryConnector.AllowUnencryptedProperty;
-                        if (AllowUnencryptedAuthentication) i.Properties[key] = "true";
-                        else i.Properties.Remove(key);
-                    }
-                    if (RepositoryFilter != null) i.RepositoryFilter = _filter?.Text;
-                    if (bound.ContainsKey(nameof(Disabled)))
-                        i.Status = Disabled.IsPresent ? IntegrationStatus.Disabled : i.Status == IntegrationStatus.Disabled ? IntegrationStatus.Connected : i.Status;
-                    if (!i.SameSettings(old)) i.UpdatedAt = DateTimeOffset.UtcNow;
-                    return (old, i.Clone());
-                });
-                written.Clear();
-                if (passRef != null && !passRef.Equals(before.PassphraseRef)) store.DeleteSecret(before.PassphraseRef);
-                if (tokenRef != null && !tokenRef.Equals(before.TokenRef)) store.DeleteSecret(before.TokenRef);
-                WriteVerbose($"Updated the integration '{after.Name}' ({after.Id}) in '{store.Path}'.");
-                if (PassThru) WriteObject(after);
-            }
-            finally
-            {
-                foreach (var r in written) store.DeleteSecret(r);
-            }
-        }
     }
 }

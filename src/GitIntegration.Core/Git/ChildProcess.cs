@@ -10,17 +10,6 @@ using System.Threading;
 
 namespace GitIntegration.Core.Git
 {
-    /// <summary>Stable error ids of the connection area.</summary>
-    public static class GitErrorIds
-    {
-        public const string UrlNotRecognized = "UrlNotRecognized";
-        public const string UrlNotConvertible = "UrlNotConvertible";
-        public const string ToolNotInstalled = "ToolNotInstalled";
-        public const string ToolFailed = "ToolFailed";
-        public const string HostKeyScanFailed = "HostKeyScanFailed";
-        public const string KnownHostsWriteFailed = "KnownHostsWriteFailed";
-    }
-
     public sealed class ProcessResult
     {
         public int ExitCode { get; set; }

@@ -20,9 +20,8 @@ namespace GitIntegration.Core.Git
     /// travels only in an Authorization header, only to the repository's own scheme, host and port, and over plain
     /// http only when the admin allows it. Redirects are followed here, at most <see cref="MaxRedirects"/>.
     /// </summary>
-    public static class SmartHttp
+    public static partial class SmartHttp
     {
-        public const string UnencryptedAuthenticationRefused = "UnencryptedAuthenticationRefused";
         internal const int MaxRedirects = 5;
         /// <summary>A larger ref advertisement is refused (a repository with ~400,000 refs still fits).</summary>
         internal const int MaxAdvertisement = 32 * 1024 * 1024;

@@ -113,7 +113,7 @@ namespace GitIntegration.Core.GitHub
         }
 
         public static GitIntegrationException NameTaken(string name) =>
-            new GitIntegrationException("IntegrationNameTaken", ErrorKind.ResourceExists,
+            new GitIntegrationException(StoreErrorIds.IntegrationNameTaken, ErrorKind.ResourceExists,
                 $"An integration named '{name}' already exists. Choose another -Name, or remove the old one with Remove-GitIntegration.") { Target = name };
 
         /// <summary>Records the installation: Status Active (Suspended when GitHub says so), with installation id, selection and account.</summary>
@@ -145,7 +145,8 @@ namespace GitIntegration.Core.GitHub
         public static Integration Change(IntegrationStore store, Guid id, Action<Integration> change) =>
             store.Update(d =>
             {
-                var i = d.Find(id) ?? throw new GitIntegrationException("IntegrationNotFound", ErrorKind.ObjectNotFound,
+                var i = d.Find(id) ?? throw new GitIntegrationException(StoreErrorIds.IntegrationNotFound,
+                    ErrorKind.ObjectNotFound,
                     "The integration was removed from the store meanwhile. Get-GitIntegration lists what is there.") { Target = id.ToString() };
                 change(i);
                 i.UpdatedAt = DateTimeOffset.UtcNow;
@@ -194,18 +195,6 @@ namespace GitIntegration.Core.GitHub
         public static async Task<bool> UninstallAsync(GitHubHttp http, Integration i, CancellationToken cancel) =>
             Long(i, InstallationId) is long installation && Credentials(i) is GitHubAppCredentials creds
             && await GitHubAppLifecycle.UninstallAsync(new GitHubAppClient(http, creds), installation, cancel).ConfigureAwait(false);
-
-        /// <summary>
-        /// Removes the integration, uninstalling the app first unless <paramref name="keepInstallation"/>.
-        /// Returns whether an installation was removed.
-        /// </summary>
-        public static async Task<bool> RemoveAsync(IntegrationStore store, GitHubHttp http, Integration i, bool keepInstallation, CancellationToken cancel)
-        {
-            bool uninstalled = !keepInstallation && await UninstallAsync(http, i, cancel).ConfigureAwait(false);
-            var removed = store.Update(d => d.Find(i.Id) is Integration x && d.Integrations.Remove(x) ? x : null);
-            if (removed != null) store.DeleteOwned(removed);
-            return uninstalled;
-        }
 
         /// <summary>The repositories a RepositoryFilter keeps, evaluated on GitHub's JSON for them (see <see cref="Query.JmesPathExpression.SelectFrom"/>).</summary>
         public static IReadOnlyList<GitHubAppRepository> Filter(IReadOnlyList<GitHubAppRepository> repositories, Query.JmesPathExpression filter)

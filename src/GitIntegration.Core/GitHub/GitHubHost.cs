@@ -80,33 +80,4 @@ namespace GitIntegration.Core.GitHub
             new GitIntegrationException(GitHubErrorIds.HostUrlInvalid, ErrorKind.InvalidArgument,
                 $"The host URL '{value}' {why}. Give the address of the GitHub Enterprise Server, e.g. https://github.example.com, or leave -HostUrl out for github.com.") { Target = value };
     }
-
-    /// <summary>Stable error ids of the GitHub App commands.</summary>
-    public static class GitHubErrorIds
-    {
-        public const string HostUrlInvalid = "GitHubHostUrlInvalid";
-        public const string Unreachable = "GitHubUnreachable";
-        public const string Timeout = "GitHubTimeout";
-        public const string RateLimited = "GitHubRateLimited";
-        public const string ServerError = "GitHubServerError";
-        public const string Unauthorized = "GitHubUnauthorized";
-        public const string Forbidden = "GitHubForbidden";
-        public const string NotFound = "GitHubNotFound";
-        public const string Rejected = "GitHubRequestRejected";
-        public const string UnexpectedResponse = "GitHubUnexpectedResponse";
-        public const string KeyNotRsa = "GitHubAppKeyNotRsa";
-        public const string KeyRejected = "GitHubAppKeyRejected";
-        public const string KeyOfAnotherApp = "GitHubAppKeyOfAnotherApp";
-        public const string AppIdRequired = "GitHubAppIdRequired";
-        public const string ManifestTimeout = "GitHubAppManifestTimeout";
-        public const string CallbackForged = "GitHubAppCallbackForged";
-        public const string AppOwnerMismatch = "GitHubAppOwnerMismatch";
-        public const string ManifestDeclined = "GitHubAppManifestDeclined";
-        public const string InstallationTimeout = "GitHubAppInstallationTimeout";
-        /// <summary>GitHub created the app but the setup failed after: the app may be left on GitHub.</summary>
-        public const string SetupUnfinished = "GitHubAppSetupUnfinished";
-        public const string NotInstalled = "GitHubAppNotInstalled";
-        public const string AppDeleted = "GitHubAppDeleted";
-        public const string KeyChangeNeedsGitHub = "GitHubAppKeyChangeNeedsGitHub";
-    }
 }

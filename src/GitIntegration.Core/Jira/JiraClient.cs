@@ -271,24 +271,4 @@ namespace GitIntegration.Core.Jira
 
         public void Dispose() => _client.Dispose();
     }
-
-    /// <summary>Stable error ids of the Jira commands.</summary>
-    public static class JiraErrorIds
-    {
-        public const string UrlInvalid = "JiraUrlInvalid";
-        public const string CloudNotSupported = "JiraCloudNotSupported";
-        public const string UnencryptedRefused = "JiraUnencryptedAuthentication";
-        public const string Unauthorized = "JiraUnauthorized";
-        public const string NotJiraAdmin = "JiraNotAdministrator";
-        public const string AppNotFound = "JiraGitAppNotFound";
-        public const string Rejected = "JiraRejected";
-        public const string UnexpectedResponse = "JiraUnexpectedResponse";
-        public const string ResponseTooLarge = "JiraResponseTooLarge";
-        public const string Timeout = "JiraTimeout";
-        public const string Unreachable = "JiraUnreachable";
-        public const string CertificateInvalid = "JiraCertificateInvalid";
-        public const string NotPublishable = "JiraNotPublishable";
-        public const string NotVerified = "JiraNotVerified";
-        public const string RemoveNotConfirmed = "JiraRemoveNotConfirmed";
-    }
 }

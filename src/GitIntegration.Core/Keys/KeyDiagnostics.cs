@@ -53,28 +53,8 @@ namespace GitIntegration.Core.Keys
     }
 
     /// <summary>Offline diagnosis of a key against a requirement: why would it be rejected?</summary>
-    public static class KeyDiagnostics
+    public static partial class KeyDiagnostics
     {
-        public static class Ids
-        {
-            public const string NotFound = "KeyFileNotFound";
-            public const string NotAKey = "NotAKey";
-            public const string Corrupt = "KeyCorrupt";
-            public const string Unsupported = "KeyFormatNotSupported";
-            public const string PublicKeyGiven = "PublicKeyGiven";
-            public const string OpenSshFormat = "OpenSshFormat";
-            public const string Pkcs8Format = "Pkcs8Format";
-            public const string PuttyFormat = "PuttyFormat";
-            public const string AlgorithmNotAllowed = "AlgorithmNotAllowed";
-            public const string DsaDeprecated = "DsaDeprecated";
-            public const string KeyTooSmall = "KeyTooSmall";
-            public const string KeySizeMinimum = "KeySizeMinimum";
-            public const string PassphraseNotGiven = "PassphraseNotGiven";
-            public const string WrongPassphrase = "WrongPassphrase";
-            public const string PublicKeyMismatch = "PublicKeyMismatch";
-            public const string PermissionsTooOpen = "PermissionsTooOpen";
-        }
-
         public static KeyTestResult TestFile(string path, string? passphrase, KeyRequirement requirement)
         {
             var full = System.IO.Path.GetFullPath(path);

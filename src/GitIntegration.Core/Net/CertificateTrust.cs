@@ -17,12 +17,10 @@ namespace GitIntegration.Core.Net
     /// trusts by thumbprint (the server's own, or a CA certificate the server sends with it), or none checked at all
     /// (-SkipCertificateCheck). A refusal is remembered with the certificate's subject, issuer and what was wrong.
     /// </summary>
-    public sealed class CertificateTrust
+    public sealed partial class CertificateTrust
     {
         /// <summary>The store property of an integration's trusted thumbprints (comma-separated hex).</summary>
         public const string ThumbprintProperty = "TrustedCertificateThumbprint";
-        public const string ThumbprintInvalid = "CertificateThumbprintInvalid";
-        public const string CertificateInvalid = "CertificateInvalid";
 
         // Chain problems a trusted thumbprint answers for.
         private const X509ChainStatusFlags Vouched = X509ChainStatusFlags.UntrustedRoot

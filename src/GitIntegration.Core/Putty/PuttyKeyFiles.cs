@@ -43,6 +43,60 @@ namespace GitIntegration.Core.Putty
         public static PrivateKeyFormat DefaultFormat(KeyAlgorithm algorithm) =>
             algorithm == KeyAlgorithm.Ed25519 ? PrivateKeyFormat.OpenSsh : PrivateKeyFormat.Pem;
 
+        /// <summary>What ConvertFrom-PuttyKey will write, decided before the passphrase is asked for.</summary>
+        public sealed class FromPlan
+        {
+            internal FromPlan(KeyDocument source, PrivateKeyFormat format, string destination)
+            {
+                Source = source;
+                Format = format;
+                Destination = destination;
+            }
+
+            /// <summary>The .ppk read without its passphrase: type, version, protection, no private key.</summary>
+            public KeyDocument Source { get; }
+
+            public PrivateKeyFormat Format { get; }
+            public string Destination { get; }
+        }
+
+        /// <summary>
+        /// Reads the clear half of the .ppk at <paramref name="path"/> (so -WhatIf needs no passphrase and Argon2 does
+        /// not run) and decides the format (<see cref="DefaultFormat"/> unless given) and the destination
+        /// (<see cref="DefaultOpenSshPath"/> unless given). Refuses a file that is not a .ppk, an Ed25519 key asked
+        /// for in PEM, a name with no default destination, and an existing destination unless
+        /// <paramref name="overwrite"/>. <paramref name="warning"/> hears when the key is not written as the
+        /// integration wants it.
+        /// </summary>
+        public static FromPlan PlanConvertFrom(string path, PrivateKeyFormat? format, string? destination,
+            bool overwrite, Action<string>? warning = null)
+        {
+            var clear = Read(path, null);
+            if (clear.Format != KeyFormat.Ppk)
+                throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
+                    $"'{path}' is not a PuTTY key (it is {clear.Format}). Use Convert-GitSshKey to change its format.")
+                {
+                    Target = path,
+                };
+            var chosen = format ?? DefaultFormat(clear.Algorithm);
+            if (clear.Algorithm == KeyAlgorithm.Ed25519 && chosen == PrivateKeyFormat.Pem)
+                throw new KeyFormatException(ErrorIds.KeyFormatNotSupported,
+                    $"'{path}' holds an Ed25519 key, which has no OpenSSL PEM form. Use -Format OpenSsh, " +
+                    "or an RSA key for the integration.") { Target = path };
+            if (format == null && chosen != PrivateKeyFormat.Pem)
+                warning?.Invoke($"'{path}' holds an Ed25519 key, which has no OpenSSL PEM form: it is written in " +
+                    "OpenSSH format. The integration needs an RSA key (New-GitSshKey makes one).");
+            var target = destination ?? DefaultOpenSshPath(path)
+                ?? throw new GitIntegrationException(ErrorIds.InvalidKeyParameters, ErrorKind.InvalidArgument,
+                    $"'{path}' does not end in .ppk, so there is no name to derive for the converted key. " +
+                    "Give one with -Destination.") { Target = path };
+            if (File.Exists(target) && !overwrite)
+                throw new GitIntegrationException(ErrorIds.KeyFileExists, ErrorKind.ResourceExists,
+                    $"'{target}' already exists and was left as it is. Use -Force to replace it, " +
+                    "or choose another -Destination.") { Target = target };
+            return new FromPlan(clear, chosen, target);
+        }
+
         /// <summary>
         /// Converts a .ppk file to an owner-only PEM or OpenSSH key at <paramref name="destination"/> plus its .pub.
         /// </summary>

@@ -136,19 +136,6 @@ namespace GitIntegration.Core.Query
         public override string ToString() => Text;
     }
 
-    /// <summary>The stable error ids of JMESPath failures.</summary>
-    public static class JmesPathErrorIds
-    {
-        /// <summary>The expression cannot be compiled (syntax, unknown function, wrong number of arguments).</summary>
-        public const string Invalid = "RepositoryFilterInvalid";
-        /// <summary>The expression compiled but failed on the data (a function given a value of the wrong type, a slice step of 0).</summary>
-        public const string Failed = "RepositoryFilterFailed";
-        /// <summary>A filter that returns something other than some of the objects it was given.</summary>
-        public const string NotASelection = "RepositoryFilterNotASelection";
-        /// <summary>An expression that takes more steps or time than one evaluation may.</summary>
-        public const string TooExpensive = "RepositoryFilterTooExpensive";
-    }
-
     /// <summary>
     /// A JMESPath failure. <see cref="ErrorType"/> is the specification's name for it: syntax, unknown-function,
     /// invalid-arity (found when compiling), invalid-type, invalid-value (found when evaluating).

@@ -300,16 +300,4 @@ namespace GitIntegration.Core.Store
             new GitIntegrationException(BulkErrorIds.ImportFileInvalid, ErrorKind.InvalidData,
                 $"'{source}' cannot be imported: {what} Nothing was imported.") { Target = source };
     }
-
-    public static class BulkErrorIds
-    {
-        public const string BulkFormatUnknown = "BulkFormatUnknown";
-        public const string ImportFileInvalid = "ImportFileInvalid";
-        /// <summary>A YAML file whose aliases expand it beyond what a bulk file may be.</summary>
-        public const string ImportAliasesTooLarge = "ImportAliasesTooLarge";
-        public const string ImportRowInvalid = "ImportRowInvalid";
-        public const string ImportKeyRejected = "ImportKeyRejected";
-        public const string ImportDuplicateId = "ImportDuplicateId";
-        public const string ImportRowSkipped = "ImportRowSkipped";
-    }
 }

@@ -2,21 +2,6 @@ using YamlDotNet.Core;
 
 namespace GitIntegration.Core.Store
 {
-    public static class StoreErrorIds
-    {
-        public const string StoreParseFailed = "StoreParseFailed";
-        public const string StoreSchemaTooNew = "StoreSchemaTooNew";
-        public const string StoreLocked = "StoreLocked";
-        public const string StoreWriteFailed = "StoreWriteFailed";
-        public const string SecretNotFound = "SecretNotFound";
-        public const string SecretUnreadable = "SecretUnreadable";
-        public const string VaultNotAvailable = "VaultNotAvailable";
-        public const string IntegrationNotFound = "IntegrationNotFound";
-        public const string StoreFolderNotPrivate = "StoreFolderNotPrivate";
-        /// <summary>A repository connected again under another name than the one it is stored under.</summary>
-        public const string UrlStoredUnderOtherName = "UrlStoredUnderOtherName";
-    }
-
     /// <summary>The store file does not parse (or is from a newer schema): names the file, line and column.</summary>
     public sealed class StoreFormatException : GitIntegrationException
     {

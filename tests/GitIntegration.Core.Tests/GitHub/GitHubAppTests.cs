@@ -388,7 +388,10 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var secretFiles = Directory.GetFiles(store.SecretsDirectory);
         secretFiles.Should().HaveCount(1, "the webhook secret is a protected file");
 
-        (await GitHubAppIntegration.RemoveAsync(store, _http, i, keepInstallation: false, default)).Should().BeTrue();
+        IntegrationRemoval.Action(i, keepInstallation: false).Should().Contain("uninstall its GitHub App from acme");
+        var outcome = await IntegrationRemoval.RemoveAsync(store, i, false, _http, default);
+        outcome.Uninstalled.Should().BeTrue();
+        outcome.Removed!.Id.Should().Be(i.Id);
         app.InstallationId.Should().BeNull("the app was uninstalled on GitHub");
         store.Load().Integrations.Should().BeEmpty();
         File.Exists(i.PrivateKeyPath).Should().BeFalse();
@@ -397,7 +400,8 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var kept = _gh.AddApp(installed: true);
         var k = GitHubAppIntegration.Add(store, _gh.Host, "acme", "two", Registration(kept));
         k = GitHubAppIntegration.RecordInstallation(store, k.Id, (await Client(kept).FindOrganizationInstallationAsync("acme", default))!);
-        (await GitHubAppIntegration.RemoveAsync(store, _http, k, keepInstallation: true, default)).Should().BeFalse();
+        IntegrationRemoval.Action(k, keepInstallation: true).Should().Be("Remove integration");
+        (await IntegrationRemoval.RemoveAsync(store, k, true, _http, default)).Uninstalled.Should().BeNull();
         kept.InstallationId.Should().NotBeNull();
     }
 

@@ -179,7 +179,7 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
     {
         var (store, i, _) = await ActiveApp("remove");
         Directory.GetFiles(store.SecretsDirectory).Should().ContainSingle();
-        await GitHubAppIntegration.RemoveAsync(store, _http, i, keepInstallation: true, default);
+        await IntegrationRemoval.RemoveAsync(store, i, true, _http, default);
         Directory.GetFiles(store.KeysDirectory).Should().BeEmpty();
         Directory.GetFiles(store.SecretsDirectory).Should().BeEmpty();
     }
@@ -198,7 +198,7 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
         read.WebhookSecretRef.Should().Be(SecretRef.InFile(file));
         read.Properties.Should().NotContainKey("webhookSecretFile");
         store.ReadSecret(read.WebhookSecretRef!).Should().Be(app.WebhookSecret);
-        await GitHubAppIntegration.RemoveAsync(store, _http, read, keepInstallation: true, default);
+        await IntegrationRemoval.RemoveAsync(store, read, true, _http, default);
         Directory.GetFiles(store.SecretsDirectory).Should().BeEmpty();
     }
 

@@ -78,6 +78,32 @@ public sealed class PuttygenInteropTests
         act.Should().Throw<KeyFormatException>().Which.ErrorId.Should().Be(ErrorIds.KeyAlgorithmNotSupported);
     }
 
+    [Fact]
+    public void ConvertFromRefusesWhatItCannotWriteBeforeAskingForThePassphrase()
+    {
+        using var dir = new TempDir();
+        var ed = dir["ed.ppk"];
+        File.Copy(_fx.Ppk["ed25519-v3-argon2d-p1"], ed);
+        var rsa = dir["rsa.key"];
+        File.Copy(_fx.Ppk["rsa2048-v3-argon2id-p1"], rsa);
+        string Refused(Action act) =>
+            FluentActions.Invoking(act).Should().Throw<GitIntegrationException>().Which.ErrorId;
+
+        Refused(() => PuttyKeyFiles.PlanConvertFrom(ed, PrivateKeyFormat.Pem, null, false))
+            .Should().Be(ErrorIds.KeyFormatNotSupported, "Ed25519 has no PEM form");
+        Refused(() => PuttyKeyFiles.PlanConvertFrom(rsa, null, null, false))
+            .Should().Be(ErrorIds.InvalidKeyParameters, "a name without .ppk gives no destination");
+        PuttyKeyFiles.PlanConvertFrom(rsa, null, dir["rsa.pem"], false).Format.Should().Be(PrivateKeyFormat.Pem);
+        File.WriteAllText(dir["ed"], "already there");
+        Refused(() => PuttyKeyFiles.PlanConvertFrom(ed, null, null, false)).Should().Be(ErrorIds.KeyFileExists);
+        PuttyKeyFiles.PlanConvertFrom(ed, PrivateKeyFormat.OpenSsh, null, true).Destination.Should().Be(dir["ed"]);
+        var (exit, _, err) = Tool.Run("ssh-keygen",
+            new[] { "-q", "-t", "ed25519", "-N", "", "-f", dir["openssh.ppk"] });
+        exit.Should().Be(0, err);
+        Refused(() => PuttyKeyFiles.PlanConvertFrom(dir["openssh.ppk"], null, dir["out"], false))
+            .Should().Be(ErrorIds.KeyFormatNotSupported, "an OpenSSH key is not a PuTTY key whatever its name");
+    }
+
     [Theory]
     [InlineData("rsa2048-v3-argon2id-p1", "BEGIN RSA PRIVATE KEY")]
     [InlineData("rsa4096-v2-aes", "BEGIN RSA PRIVATE KEY")]
@@ -91,10 +117,14 @@ public sealed class PuttygenInteropTests
         var ppk = dir["key.ppk"];
         File.Copy(_fx.Ppk[cellName], ppk);
         var key = KeyReader.ReadFile(ppk).Key!;
-        var destination = PuttyKeyFiles.DefaultOpenSshPath(ppk)!;
+        var warnings = new List<string>();
+        var plan = PuttyKeyFiles.PlanConvertFrom(ppk, null, null, false, warnings.Add);
+        var destination = plan.Destination;
+        warnings.Should().HaveCount(key.Algorithm == KeyAlgorithm.Ed25519 ? 1 : 0, "only Ed25519 is not PEM");
         double lastProgress = 0;
 
-        var info = PuttyKeyFiles.ConvertFrom(ppk, PuttygenFixture.Passphrase, PuttyKeyFiles.DefaultFormat(key.Algorithm), null, destination, false, p => lastProgress = p);
+        var info = PuttyKeyFiles.ConvertFrom(ppk, PuttygenFixture.Passphrase, plan.Format, null, destination, false,
+            p => lastProgress = p);
 
         destination.Should().Be(dir["key"]);
         info.Path.Should().Be(destination);

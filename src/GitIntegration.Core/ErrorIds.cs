@@ -1,0 +1,196 @@
+// Every error id the module reports, in one file, grouped by area (ErrorIdTests checks that nothing in src/ uses
+// another). Admins' scripts match them in FullyQualifiedErrorId: a value never changes once shipped. Each area keeps
+// the namespace and class name its code already uses. Besides these, Test-GitIntegration's failures carry the name of
+// their ConnectionFailure (GitConnection.cs) as id.
+
+namespace GitIntegration.Core
+{
+    /// <summary>Keys, key files and the files the module reads or writes.</summary>
+    public static class ErrorIds
+    {
+        public const string KeyFormatNotRecognized = "KeyFormatNotRecognized";
+        public const string KeyFormatNotSupported = "KeyFormatNotSupported";
+        public const string KeyCorrupt = "KeyCorrupt";
+        public const string KeyAlgorithmNotSupported = "KeyAlgorithmNotSupported";
+        public const string KeyTooLarge = "KeyTooLarge";
+        public const string PassphraseRequired = "PassphraseRequired";
+        public const string WrongPassphrase = "WrongPassphrase";
+        public const string KeyIsPublic = "KeyIsPublic";
+        public const string KeyFileExists = "KeyFileExists";
+        public const string KeyFileNotFound = "KeyFileNotFound";
+        public const string InvalidKeyParameters = "InvalidKeyParameters";
+        public const string FileWriteFailed = "FileWriteFailed";
+        public const string FileReadFailed = "FileReadFailed";
+        /// <summary>A path that names a device, FIFO, socket or folder where a file is read.</summary>
+        public const string FileNotRegular = "FileNotRegular";
+        /// <summary>A file over the size any file of its kind needs (counted in bytes read).</summary>
+        public const string FileTooLarge = "FileTooLarge";
+    }
+}
+
+namespace GitIntegration.Core.Keys
+{
+    public static partial class KeyDiagnostics
+    {
+        /// <summary>
+        /// Test-GitSshKey's findings; the first error among them is also the id of a key the integration rule
+        /// refuses. A finding that is an error above reuses that id.
+        /// </summary>
+        public static class Ids
+        {
+            public const string NotFound = ErrorIds.KeyFileNotFound;
+            public const string NotAKey = "NotAKey";
+            public const string Corrupt = ErrorIds.KeyCorrupt;
+            public const string Unsupported = ErrorIds.KeyFormatNotSupported;
+            public const string PublicKeyGiven = "PublicKeyGiven";
+            public const string OpenSshFormat = "OpenSshFormat";
+            public const string Pkcs8Format = "Pkcs8Format";
+            public const string PuttyFormat = "PuttyFormat";
+            public const string AlgorithmNotAllowed = "AlgorithmNotAllowed";
+            public const string DsaDeprecated = "DsaDeprecated";
+            public const string KeyTooSmall = "KeyTooSmall";
+            public const string KeySizeMinimum = "KeySizeMinimum";
+            public const string PassphraseNotGiven = "PassphraseNotGiven";
+            public const string WrongPassphrase = ErrorIds.WrongPassphrase;
+            public const string PublicKeyMismatch = "PublicKeyMismatch";
+            public const string PermissionsTooOpen = "PermissionsTooOpen";
+        }
+    }
+}
+
+namespace GitIntegration.Core.Store
+{
+    /// <summary>The integration store, its secrets and the integrations in it.</summary>
+    public static class StoreErrorIds
+    {
+        public const string StoreParseFailed = "StoreParseFailed";
+        public const string StoreSchemaTooNew = "StoreSchemaTooNew";
+        public const string StoreLocked = "StoreLocked";
+        public const string StoreWriteFailed = "StoreWriteFailed";
+        public const string SecretNotFound = "SecretNotFound";
+        public const string SecretUnreadable = "SecretUnreadable";
+        public const string VaultNotAvailable = "VaultNotAvailable";
+        public const string IntegrationNotFound = "IntegrationNotFound";
+        public const string IntegrationNameTaken = "IntegrationNameTaken";
+        public const string StoreFolderNotPrivate = "StoreFolderNotPrivate";
+        /// <summary>A repository connected again under another name than the one it is stored under.</summary>
+        public const string UrlStoredUnderOtherName = "UrlStoredUnderOtherName";
+    }
+
+    /// <summary>Import-GitIntegration and Export-GitIntegration files.</summary>
+    public static class BulkErrorIds
+    {
+        public const string BulkFormatUnknown = "BulkFormatUnknown";
+        public const string ImportFileInvalid = "ImportFileInvalid";
+        /// <summary>A YAML file whose aliases expand it beyond what a bulk file may be.</summary>
+        public const string ImportAliasesTooLarge = "ImportAliasesTooLarge";
+        public const string ImportRowInvalid = "ImportRowInvalid";
+        public const string ImportKeyRejected = "ImportKeyRejected";
+        public const string ImportDuplicateId = "ImportDuplicateId";
+        public const string ImportRowSkipped = "ImportRowSkipped";
+    }
+}
+
+namespace GitIntegration.Core.Query
+{
+    /// <summary>JMESPath repository filters.</summary>
+    public static class JmesPathErrorIds
+    {
+        /// <summary>The expression cannot be compiled (syntax, unknown function, wrong number of arguments).</summary>
+        public const string Invalid = "RepositoryFilterInvalid";
+        /// <summary>The expression compiled but failed on the data (a function given a value of the wrong type, a
+        /// slice step of 0).</summary>
+        public const string Failed = "RepositoryFilterFailed";
+        /// <summary>A filter that returns something other than some of the objects it was given.</summary>
+        public const string NotASelection = "RepositoryFilterNotASelection";
+        /// <summary>An expression that takes more steps or time than one evaluation may.</summary>
+        public const string TooExpensive = "RepositoryFilterTooExpensive";
+    }
+}
+
+namespace GitIntegration.Core.Git
+{
+    /// <summary>Repository URLs, connections and the tools they run.</summary>
+    public static class GitErrorIds
+    {
+        public const string UrlNotRecognized = "UrlNotRecognized";
+        public const string UrlNotConvertible = "UrlNotConvertible";
+        public const string ToolNotInstalled = "ToolNotInstalled";
+        public const string ToolFailed = "ToolFailed";
+        public const string HostKeyScanFailed = "HostKeyScanFailed";
+        public const string KnownHostsWriteFailed = "KnownHostsWriteFailed";
+    }
+
+    public static partial class SmartHttp
+    {
+        public const string UnencryptedAuthenticationRefused = "UnencryptedAuthenticationRefused";
+    }
+}
+
+namespace GitIntegration.Core.Net
+{
+    public sealed partial class CertificateTrust
+    {
+        public const string ThumbprintInvalid = "CertificateThumbprintInvalid";
+        public const string CertificateInvalid = "CertificateInvalid";
+    }
+}
+
+namespace GitIntegration.Core.GitHub
+{
+    /// <summary>The GitHub App commands.</summary>
+    public static class GitHubErrorIds
+    {
+        public const string HostUrlInvalid = "GitHubHostUrlInvalid";
+        public const string Unreachable = "GitHubUnreachable";
+        public const string Timeout = "GitHubTimeout";
+        public const string RateLimited = "GitHubRateLimited";
+        public const string ServerError = "GitHubServerError";
+        public const string Unauthorized = "GitHubUnauthorized";
+        public const string Forbidden = "GitHubForbidden";
+        public const string NotFound = "GitHubNotFound";
+        public const string Rejected = "GitHubRequestRejected";
+        public const string UnexpectedResponse = "GitHubUnexpectedResponse";
+        public const string KeyNotRsa = "GitHubAppKeyNotRsa";
+        public const string KeyRejected = "GitHubAppKeyRejected";
+        public const string KeyOfAnotherApp = "GitHubAppKeyOfAnotherApp";
+        public const string AppIdRequired = "GitHubAppIdRequired";
+        public const string ManifestTimeout = "GitHubAppManifestTimeout";
+        public const string CallbackForged = "GitHubAppCallbackForged";
+        public const string AppOwnerMismatch = "GitHubAppOwnerMismatch";
+        public const string ManifestDeclined = "GitHubAppManifestDeclined";
+        public const string InstallationTimeout = "GitHubAppInstallationTimeout";
+        /// <summary>GitHub created the app but the setup failed after: the app may be left on GitHub.</summary>
+        public const string SetupUnfinished = "GitHubAppSetupUnfinished";
+        public const string NotInstalled = "GitHubAppNotInstalled";
+        public const string AppDeleted = "GitHubAppDeleted";
+        public const string KeyChangeNeedsGitHub = "GitHubAppKeyChangeNeedsGitHub";
+        /// <summary>An integration given to a GitHub App command that is not an app.</summary>
+        public const string NotAGitHubApp = "NotAGitHubApp";
+        /// <summary>Get-GitHubAppRepository given -Filter and -IgnoreFilter.</summary>
+        public const string FilterConflict = "FilterConflict";
+    }
+}
+
+namespace GitIntegration.Core.Jira
+{
+    /// <summary>The Jira commands.</summary>
+    public static class JiraErrorIds
+    {
+        public const string UrlInvalid = "JiraUrlInvalid";
+        public const string CloudNotSupported = "JiraCloudNotSupported";
+        public const string UnencryptedRefused = "JiraUnencryptedAuthentication";
+        public const string Unauthorized = "JiraUnauthorized";
+        public const string NotJiraAdmin = "JiraNotAdministrator";
+        public const string AppNotFound = "JiraGitAppNotFound";
+        public const string Rejected = "JiraRejected";
+        public const string UnexpectedResponse = "JiraUnexpectedResponse";
+        public const string ResponseTooLarge = "JiraResponseTooLarge";
+        public const string Timeout = "JiraTimeout";
+        public const string Unreachable = "JiraUnreachable";
+        public const string CertificateInvalid = "JiraCertificateInvalid";
+        public const string NotPublishable = "JiraNotPublishable";
+        public const string NotVerified = "JiraNotVerified";
+        public const string RemoveNotConfirmed = "JiraRemoveNotConfirmed";
+    }
+}
