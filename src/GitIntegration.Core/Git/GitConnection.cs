@@ -152,7 +152,7 @@ namespace GitIntegration.Core.Git
         /// <summary>Clones into <paramref name="destination"/> (which must not exist or be empty), with the same trust and credentials.</summary>
         public static GitConnectionResult Clone(GitUrl url, GitAccess access, string destination, CancellationToken cancel = default) =>
             // A clone takes longer than a listing: the time limit covers connecting, not the transfer.
-            RunGit(url, access, new[] { "clone", "--quiet", "--", url.ToString(), Path.GetFullPath(destination) }, TimeSpan.FromHours(2), parseRefs: false, cancel);
+            RunGit(url, access, new[] { "clone", "--quiet", "--", url.ToString(), Path.GetFullPath(destination) }, TimeSpan.FromHours(2), cancel);
 
         private static GitConnectionResult NewResult(GitUrl url, GitAccess access, HostProfile profile) => new GitConnectionResult
         {
@@ -338,8 +338,8 @@ namespace GitIntegration.Core.Git
             result.TagCount = tags;
         }
 
-        /// <summary>git as a child process: HTTPS listings (git ls-remote) and clones.</summary>
-        private static GitConnectionResult RunGit(GitUrl url, GitAccess access, IEnumerable<string> args, TimeSpan limit, bool parseRefs, CancellationToken cancel)
+        /// <summary>git as a child process: clones, the one thing that still needs git.</summary>
+        private static GitConnectionResult RunGit(GitUrl url, GitAccess access, IEnumerable<string> args, TimeSpan limit, CancellationToken cancel)
         {
             var profile = HostProfiles.For(url);
             var result = NewResult(url, access, profile);
@@ -361,7 +361,6 @@ namespace GitIntegration.Core.Git
                 Classify(r, url, a);
                 result.Authenticated = a.Authenticated;
                 if (a.Reason != ConnectionFailure.None) return Fail(result, a.Reason, $"git could not read '{url}': {a.Message}", RemedyFor(a.Reason, url, profile, result));
-                if (parseRefs) ReadRefs(r.StandardOutput, result);
                 return Succeeded(result, null, profile, url);
             }
             finally { result.Duration = DateTime.UtcNow - started; }
@@ -504,28 +503,6 @@ namespace GitIntegration.Core.Git
         }
 
         private static string? LastLine(string text) => text.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
-
-
-        private static void ReadRefs(string output, GitConnectionResult result)
-        {
-            int branches = 0, tags = 0;
-            foreach (var line in output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0))
-            {
-                var tab = line.IndexOf('\t');
-                if (tab < 0) continue;
-                var left = line.Substring(0, tab);
-                var name = line.Substring(tab + 1);
-                if (left.StartsWith("ref: ", StringComparison.Ordinal) && name == "HEAD")
-                {
-                    var target = left.Substring(5);
-                    result.DefaultBranch = target.StartsWith("refs/heads/", StringComparison.Ordinal) ? target.Substring(11) : target;
-                }
-                else if (name.StartsWith("refs/heads/", StringComparison.Ordinal)) branches++;
-                else if (name.StartsWith("refs/tags/", StringComparison.Ordinal) && !name.EndsWith("^{}", StringComparison.Ordinal)) tags++;
-            }
-            result.BranchCount = branches;
-            result.TagCount = tags;
-        }
 
         private static string RemedyFor(ConnectionFailure reason, GitUrl url, HostProfile profile, GitConnectionResult result)
         {
