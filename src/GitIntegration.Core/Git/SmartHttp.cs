@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net;
@@ -207,8 +208,8 @@ namespace GitIntegration.Core.Git
                 line = await reader.Next(cancel).ConfigureAwait(false);
             }
             if (line == "version 1\n") line = await reader.Next(cancel).ConfigureAwait(false);
-            int branches = 0, tags = 0;
-            for (bool first = true; line != null; line = await reader.Next(cancel).ConfigureAwait(false), first = false)
+            var refs = new List<string>();
+            for (; line != null; line = await reader.Next(cancel).ConfigureAwait(false))
             {
                 line = line.TrimEnd('\n');
                 if (line.StartsWith("ERR ", StringComparison.Ordinal))
@@ -218,21 +219,9 @@ namespace GitIntegration.Core.Git
                 var space = refPart.IndexOf(' ');
                 if (space != 40 && space != 64)
                     throw new InvalidDataException($"a line that is not a ref ('{Shorten(refPart)}')");
-                var name = refPart.Substring(space + 1);
-                if (first && nul >= 0)
-                    foreach (var cap in line.Substring(nul + 1).Split(' '))
-                        if (cap.StartsWith("symref=HEAD:", StringComparison.Ordinal))
-                        {
-                            var head = cap.Substring("symref=HEAD:".Length);
-                            result.DefaultBranch = head.StartsWith("refs/heads/", StringComparison.Ordinal)
-                                ? head.Substring(11) : head;
-                        }
-                if (name.StartsWith("refs/heads/", StringComparison.Ordinal)) branches++;
-                else if (name.StartsWith("refs/tags/", StringComparison.Ordinal)
-                    && !name.EndsWith("^{}", StringComparison.Ordinal)) tags++;
+                refs.Add(line);
             }
-            result.BranchCount = branches;
-            result.TagCount = tags;
+            GitConnection.ReadAdvertisement(refs, result);
         }
 
         /// <summary>git's pkt-line framing: four hex digits of length (themselves included); "0000" flushes.</summary>
