@@ -21,6 +21,12 @@ namespace GitIntegration.Core
         /// <summary>-Name 'value', always quoted: a path reads as one.</summary>
         public PowerShellCommand Arg(string parameter, string value) => Add(parameter, Quote(value));
 
+        /// <summary>
+        /// -Name 'value' for a parameter that reads wildcards (-Name of the integration cmdlets): escaped so that it
+        /// selects exactly this value.
+        /// </summary>
+        public PowerShellCommand Literal(string parameter, string value) => Add(parameter, QuoteLiteral(value));
+
         /// <summary>-Name Value, for a value of an enum parameter (-Format Pem).</summary>
         public PowerShellCommand Arg<T>(string parameter, T value) where T : struct, System.Enum =>
             Add(parameter, value.ToString());
@@ -61,6 +67,18 @@ namespace GitIntegration.Core
         /// The value as one argument: as it is when PowerShell reads it back unchanged as a plain word (id_rsa,
         /// /home/me/.ssh/id_rsa, Pem), else <see cref="Quote"/>d.
         /// </summary>
+        /// <summary>Quoted, with the characters a wildcard parameter reads as a pattern escaped.</summary>
+        public static string QuoteLiteral(string value)
+        {
+            var literal = new StringBuilder();
+            foreach (var c in value)
+            {
+                if (c == '`' || c == '[' || c == ']' || c == '*' || c == '?') literal.Append('`');
+                literal.Append(c);
+            }
+            return Quote(literal.ToString());
+        }
+
         public static string Argument(string value) => IsPlainWord(value) ? value : Quote(value);
 
         private static bool IsPlainWord(string value) =>

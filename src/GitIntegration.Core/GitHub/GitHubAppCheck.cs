@@ -195,7 +195,7 @@ namespace GitIntegration.Core.GitHub
 
         private static string RemedyFor(ConnectionFailure reason, Integration i, GitHubHost host, string? installUrl = null)
         {
-            string Named(string command) => new PowerShellCommand(command).Arg("Name", i.Name);
+            string Named(string command) => new PowerShellCommand(command).Literal("Name", i.Name);
             switch (reason)
             {
                 case ConnectionFailure.AppDeleted:
@@ -203,7 +203,7 @@ namespace GitIntegration.Core.GitHub
                         "Install-GitHubApp creates a new app.";
                 case ConnectionFailure.AppKeyRejected:
                     return "The key was revoked or re-issued on GitHub. Generate a private key on the app's " +
-                        "settings page, then: " + new PowerShellCommand("Update-GitHubAppKey").Arg("Name", i.Name)
+                        "settings page, then: " + new PowerShellCommand("Update-GitHubAppKey").Literal("Name", i.Name)
                             .Ask("PrivateKeyPath", "The downloaded .pem file");
                 case ConnectionFailure.InstallationRemoved:
                     return $"Install the app again at {installUrl ?? "the app's page (Install App)"} and run " +

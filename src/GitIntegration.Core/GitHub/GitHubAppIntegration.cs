@@ -38,7 +38,7 @@ namespace GitIntegration.Core.GitHub
             throw new GitIntegrationException(GitHubErrorIds.KeyChangeNeedsGitHub, ErrorKind.InvalidOperation,
                 $"'{i.Name}' is a GitHub App integration: its private key is replaced with Update-GitHubAppKey, which checks the new key " +
                 "with GitHub first. Run: " +
-                new PowerShellCommand("Update-GitHubAppKey").Arg("Name", i.Name)
+                new PowerShellCommand("Update-GitHubAppKey").Literal("Name", i.Name)
                     .Ask("PrivateKeyPath", "The app's new .pem file"))
                 { Target = i.Name };
         }

@@ -51,10 +51,9 @@ namespace GitIntegration.Core.Net
             catch (GitIntegrationException e)
             {
                 // A store edited by hand: say which integration, and how to repair it.
-                var name = i.Name.Replace("'", "''");
                 throw new GitIntegrationException(e.ErrorId, e.Kind, $"The integration '{i.Name}' stores a " +
-                    $"thumbprint that cannot be used: {e.Message} Set it again with Set-GitIntegration -Name '{name}' " +
-                    "-TrustedCertificateThumbprint.") { Target = i.Name };
+                    $"thumbprint that cannot be used: {e.Message} Set it again with " +
+                    $"{IntegrationRemedy.TrustThumbprint(i.Name)}.") { Target = i.Name };
             }
         }
 

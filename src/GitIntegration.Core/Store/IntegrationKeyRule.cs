@@ -69,16 +69,7 @@ namespace GitIntegration.Core.Store
         /// The -Name argument that selects exactly this integration: quoted, with the characters -Name reads as
         /// wildcards escaped.
         /// </summary>
-        public static string Name(string name)
-        {
-            var literal = new System.Text.StringBuilder();
-            foreach (var c in name)
-            {
-                if (c == '`' || c == '[' || c == ']' || c == '*' || c == '?') literal.Append('`');
-                literal.Append(c);
-            }
-            return PowerShellCommand.Quote(literal.ToString());
-        }
+        public static string Name(string name) => PowerShellCommand.QuoteLiteral(name);
 
         /// <summary>Stores the integration's key with its passphrase (the key is checked with it on the way).</summary>
         public static string Passphrase(string name, string? keyPath) =>
