@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using GitIntegration.Core.Net;
 
 namespace GitIntegration.Core.Jira
 {
@@ -56,12 +57,7 @@ namespace GitIntegration.Core.Jira
         public JiraClient(JiraOptions options, HttpMessageHandler? handler = null)
         {
             Options = options;
-            var h = handler ?? new HttpClientHandler
-            {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                ServerCertificateCustomValidationCallback = options.SkipCertificateCheck ? (m, c, ch, e) => true : null,
-            };
+            var h = handler ?? new CertificateTrust(options.SkipCertificateCheck).CreateHandler();
             _client = new HttpClient(h, handler == null) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         }
 
