@@ -1,7 +1,6 @@
 // Every error id the module reports, in one file, grouped by area (ErrorIdTests checks that nothing in src/ uses
 // another). Admins' scripts match them in FullyQualifiedErrorId: a value never changes once shipped. Each area keeps
-// the namespace and class name its code already uses. Besides these, Test-GitIntegration's failures carry the name of
-// their ConnectionFailure (GitConnection.cs) as id.
+// the namespace and class name its code already uses.
 
 namespace GitIntegration.Core
 {
@@ -124,6 +123,65 @@ namespace GitIntegration.Core.Git
     public static partial class SmartHttp
     {
         public const string UnencryptedAuthenticationRefused = "UnencryptedAuthenticationRefused";
+    }
+
+    /// <summary>
+    /// Why a connection failed (Connect-GitRepository, Test-GitIntegration, Import-GitIntegration -Verify): each
+    /// <see cref="ConnectionFailure"/> has the id of its own name. Those that are a key's or a certificate's failure
+    /// reuse that id.
+    /// </summary>
+    public static class ConnectionErrorIds
+    {
+        public const string PermissionDenied = "PermissionDenied";
+        public const string HostKeyUnknown = "HostKeyUnknown";
+        public const string HostKeyChanged = "HostKeyChanged";
+        public const string ConnectionRefused = "ConnectionRefused";
+        public const string Timeout = "Timeout";
+        public const string NameResolution = "NameResolution";
+        public const string WrongPassphrase = ErrorIds.WrongPassphrase;
+        public const string PassphraseRequired = ErrorIds.PassphraseRequired;
+        public const string KeyRejectedByIntegrationRule = "KeyRejectedByIntegrationRule";
+        public const string RepositoryNotFound = "RepositoryNotFound";
+        public const string RepositoryAccessDenied = "RepositoryAccessDenied";
+        public const string CertificateInvalid = Net.CertificateTrust.CertificateInvalid;
+        public const string AuthenticationFailed = "AuthenticationFailed";
+        public const string ConnectionFailed = "ConnectionFailed";
+        public const string WaitingForGitHub = "WaitingForGitHub";
+        public const string AppNotInstalled = "AppNotInstalled";
+        public const string AppDeleted = "AppDeleted";
+        public const string AppKeyRejected = "AppKeyRejected";
+        public const string InstallationRemoved = "InstallationRemoved";
+        public const string InstallationSuspended = "InstallationSuspended";
+        public const string RateLimited = "RateLimited";
+        public const string ServiceError = "ServiceError";
+
+        /// <summary>The id of a failure; <see cref="ConnectionFailure.None"/> is no failure and has none.</summary>
+        public static string For(ConnectionFailure reason) => reason switch
+        {
+            ConnectionFailure.PermissionDenied => PermissionDenied,
+            ConnectionFailure.HostKeyUnknown => HostKeyUnknown,
+            ConnectionFailure.HostKeyChanged => HostKeyChanged,
+            ConnectionFailure.ConnectionRefused => ConnectionRefused,
+            ConnectionFailure.Timeout => Timeout,
+            ConnectionFailure.NameResolution => NameResolution,
+            ConnectionFailure.WrongPassphrase => WrongPassphrase,
+            ConnectionFailure.PassphraseRequired => PassphraseRequired,
+            ConnectionFailure.KeyRejectedByIntegrationRule => KeyRejectedByIntegrationRule,
+            ConnectionFailure.RepositoryNotFound => RepositoryNotFound,
+            ConnectionFailure.RepositoryAccessDenied => RepositoryAccessDenied,
+            ConnectionFailure.CertificateInvalid => CertificateInvalid,
+            ConnectionFailure.AuthenticationFailed => AuthenticationFailed,
+            ConnectionFailure.ConnectionFailed => ConnectionFailed,
+            ConnectionFailure.WaitingForGitHub => WaitingForGitHub,
+            ConnectionFailure.AppNotInstalled => AppNotInstalled,
+            ConnectionFailure.AppDeleted => AppDeleted,
+            ConnectionFailure.AppKeyRejected => AppKeyRejected,
+            ConnectionFailure.InstallationRemoved => InstallationRemoved,
+            ConnectionFailure.InstallationSuspended => InstallationSuspended,
+            ConnectionFailure.RateLimited => RateLimited,
+            ConnectionFailure.ServiceError => ServiceError,
+            _ => throw new System.ArgumentOutOfRangeException(nameof(reason), reason, "Not a connection failure."),
+        };
     }
 }
 

@@ -22,8 +22,8 @@ public sealed class ErrorIdTests
     private static readonly Type[] Homes =
     {
         typeof(ErrorIds), typeof(KeyDiagnostics.Ids), typeof(StoreErrorIds), typeof(BulkErrorIds),
-        typeof(JmesPathErrorIds), typeof(GitErrorIds), typeof(SmartHttp), typeof(CertificateTrust),
-        typeof(GitHubErrorIds), typeof(JiraErrorIds),
+        typeof(JmesPathErrorIds), typeof(GitErrorIds), typeof(SmartHttp), typeof(ConnectionErrorIds),
+        typeof(CertificateTrust), typeof(GitHubErrorIds), typeof(JiraErrorIds),
     };
 
     private static readonly string Src = Path.Combine(RepoRoot(), "src");
@@ -50,10 +50,6 @@ public sealed class ErrorIdTests
             .ToList();
     }
 
-    /// <summary>Ids raised elsewhere: Test-GitIntegration's reasons carry their ConnectionFailure name.</summary>
-    private static IEnumerable<string> ReasonIds() =>
-        Enum.GetNames<ConnectionFailure>().Where(n => n != nameof(ConnectionFailure.None));
-
     [Fact]
     public void EachIdIsDeclaredOnceInOneFile()
     {
@@ -72,9 +68,10 @@ public sealed class ErrorIdTests
     public void EveryIdRaisedInSrcIsDeclared()
     {
         var declared = Declared();
-        var values = declared.Select(d => d.Value).Concat(ReasonIds()).ToHashSet();
+        var values = declared.Select(d => d.Value).ToHashSet();
         var raise = new Regex(
-            @"new (?:GitIntegration|KeyFormat|KeyPassphrase|StoreFormat|JmesPath)Exception\(\s*([^,()]+(?:\(\))?)\s*,"
+            @"new (?:GitIntegration|KeyFormat|KeyPassphrase|StoreFormat|JmesPath)Exception\("
+            + @"\s*([^,()]+(?:\([^,()]*\))?)\s*,"
             + @"|new ErrorRecord\((?:[^,()]|\([^()]*\))+,\s*([^,()]+)\s*,");
         var wrong = new List<string>();
         int seen = 0;
@@ -96,11 +93,33 @@ public sealed class ErrorIdTests
         HashSet<string> values)
     {
         if (id.StartsWith('"')) return values.Contains(id.Trim('"'));
-        // an id passed on: from the failure caught, a key finding, or a ConnectionFailure reason
-        if (id.EndsWith("ErrorId") || id == "errors[0].Id" || id == "Reason.ToString()") return true;
+        // an id passed on: from the failure caught, a key finding, or a connection failure's (see below)
+        if (id.EndsWith("ErrorId") || id == "errors[0].Id" || id == "ConnectionErrorIds.For(Reason)") return true;
         var parts = id.Split('.');
         var name = parts[^1];
         var owner = parts.Length > 1 ? parts[^2] : null;
         return declared.Any(d => d.Name == name && (owner == null || d.Home.Name == owner));
+    }
+
+    /// <summary>
+    /// A connection failure's id is declared in ErrorIds.cs, under the name of its ConnectionFailure, with that name as
+    /// its value (the ids Test-GitIntegration has always reported), and is the id of the error it becomes.
+    /// </summary>
+    [Fact]
+    public void EachConnectionFailureHasItsDeclaredId()
+    {
+        var declared = Declared().Where(d => d.Home == typeof(ConnectionErrorIds))
+            .ToDictionary(d => d.Name, d => d.Value);
+        var failures = Enum.GetValues<ConnectionFailure>().Where(r => r != ConnectionFailure.None).ToList();
+        declared.Keys.Should().BeEquivalentTo(failures.Select(r => r.ToString()), "one id a failure, no other");
+        foreach (var reason in failures)
+        {
+            declared[reason.ToString()].Should().Be(reason.ToString(), "scripts match the names shipped so far");
+            ConnectionErrorIds.For(reason).Should().Be(declared[reason.ToString()]);
+            var failed = new GitConnectionResult { Url = "ssh://git@example.com/a.git", Reason = reason };
+            failed.ToException().ErrorId.Should().Be(declared[reason.ToString()]);
+        }
+        FluentActions.Invoking(() => ConnectionErrorIds.For(ConnectionFailure.None))
+            .Should().Throw<ArgumentOutOfRangeException>("a success is no failure");
     }
 }

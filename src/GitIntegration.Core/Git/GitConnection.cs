@@ -130,7 +130,8 @@ namespace GitIntegration.Core.Git
                 ConnectionFailure.ServiceError => ErrorKind.ResourceUnavailable,
                 _ => ErrorKind.ConnectionError,
             };
-            return new GitIntegrationException(Reason.ToString(), kind, Remedy == null ? Message ?? Reason.ToString() : $"{Message} {Remedy}") { Target = Url };
+            return new GitIntegrationException(ConnectionErrorIds.For(Reason), kind,
+                Remedy == null ? Message ?? Reason.ToString() : $"{Message} {Remedy}") { Target = Url };
         }
     }
 
