@@ -227,6 +227,8 @@ namespace GitIntegration.Core.GitHub
         public const string NotAGitHubApp = "NotAGitHubApp";
         /// <summary>Get-GitHubAppRepository given -Filter and -IgnoreFilter.</summary>
         public const string FilterConflict = "FilterConflict";
+        /// <summary>An app name GitHub would not take (longer than its 34 characters).</summary>
+        public const string AppNameInvalid = "GitHubAppNameInvalid";
     }
 }
 

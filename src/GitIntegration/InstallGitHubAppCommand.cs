@@ -158,10 +158,7 @@ namespace GitIntegration
                 var host = GitHubHost.FromHostUrl(HostUrl);
                 _trust = new CertificateTrust(false, TrustedCertificateThumbprint);
                 var store = IntegrationStoreAccess.Open(this, StorePath);
-                var fallback = "Jira Git " + Organization;
-                var name = Name ?? (fallback.Length > 34 ? fallback.Substring(0, 34) : fallback);
-                if (store.Load().Integrations.Any(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase)))
-                    throw GitHubAppIntegration.NameTaken(name);
+                var name = GitHubAppIntegration.NewName(store.Load(), Organization, Name);
                 if (ParameterSetName == ExistingSet) RegisterExisting(store, host, name);
                 else CreateFromManifest(store, host, name);
             }
@@ -200,18 +197,13 @@ namespace GitIntegration
             var path = ResolvePaths(new[] { PrivateKeyPath }, literal: true).FirstOrDefault();
             if (path == null) return;
             if (!ShouldProcess($"{Organization} on {host.WebUrl.Host}", $"Register the existing GitHub App {(AppId > 0 ? AppId.ToString() : ClientId)} as '{name}'")) return;
-            var pem = KeyFiles.ReadText(path);
-            var credentials = GitHubAppCredentials.FromPem(AppId, ClientId, pem);
             using var http = _gitHub.Http(host, _trust);
-            var app = _gitHub.Run(c => GitHubAppLifecycle.VerifyAsync(http, credentials, c));
-            var integration = GitHubAppIntegration.Add(store, host, Organization, name,
-                new GitHubAppRegistration { Id = app.Id, ClientId = app.ClientId ?? ClientId, Slug = app.Slug, HtmlUrl = app.HtmlUrl, Name = app.Name, Pem = pem },
-                _trust);
-            var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(integration));
-            var installation = _gitHub.Run(c => client.FindOrganizationInstallationAsync(Organization, c));
-            if (installation != null) integration = GitHubAppIntegration.RecordInstallation(store, integration.Id, installation);
-            else if (app.HtmlUrl != null)
-                WriteWarning($"The app is not installed on {Organization} yet: install it at {GitHubHost.InstallUrl(app.HtmlUrl)}, then run Get-GitHubAppInstallation -Name '{name}'.");
+            var (integration, installation) = _gitHub.Run(c =>
+                GitHubAppIntegration.RegisterAsync(store, http, Organization, name, AppId, ClientId, path, c));
+            var page = GitHubAppIntegration.Text(integration, GitHubAppIntegration.HtmlUrl);
+            if (installation == null && page != null)
+                WriteWarning($"The app is not installed on {Organization} yet: install it at " +
+                    $"{GitHubHost.InstallUrl(page)}, then run Get-GitHubAppInstallation -Name '{name}'.");
             WriteObject(integration);
         }
     }

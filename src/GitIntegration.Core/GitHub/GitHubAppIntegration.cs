@@ -112,6 +112,55 @@ namespace GitIntegration.Core.GitHub
             }
         }
 
+        /// <summary>
+        /// Install-GitHubApp -AppId/-ClientId: registers an app created by hand. Only once GitHub accepts its key for
+        /// that app (GET /app) is it stored, with Status Installing; an installation on the organization, when there
+        /// is one, is recorded at once (Active). Returns the integration and that installation (null: not installed).
+        /// </summary>
+        public static async Task<(Integration Integration, GitHubAppInstallation? Installation)> RegisterAsync(
+            IntegrationStore store, GitHubHttp http, string organization, string name, long appId, string? clientId,
+            string privateKeyPath, CancellationToken cancel)
+        {
+            var pem = KeyFiles.ReadText(privateKeyPath);
+            var credentials = GitHubAppCredentials.FromPem(appId, clientId, pem);
+            var app = await GitHubAppLifecycle.VerifyAsync(http, credentials, cancel).ConfigureAwait(false);
+            var registration = new GitHubAppRegistration
+            {
+                Id = app.Id, ClientId = app.ClientId ?? clientId, Slug = app.Slug, HtmlUrl = app.HtmlUrl,
+                Name = app.Name, Pem = pem,
+            };
+            var integration = Add(store, http.Host, organization, name, registration, http.Options.Trust);
+            var client = new GitHubAppClient(http, RequireCredentials(integration));
+            var installation = await client.FindOrganizationInstallationAsync(organization, cancel)
+                .ConfigureAwait(false);
+            if (installation != null) integration = RecordInstallation(store, integration.Id, installation);
+            return (integration, installation);
+        }
+
+        /// <summary>The longest name GitHub gives an app.</summary>
+        public const int MaxNameLength = 34;
+
+        /// <summary>
+        /// The name of a new app, on GitHub and in the store: the one given, or "Jira Git ORG" cut to GitHub's
+        /// <see cref="MaxNameLength"/> characters. A name the store already holds (in any case) is refused before
+        /// GitHub is asked; GitHub, which wants app names unique across all its users, may still ask for another on
+        /// its page.
+        /// </summary>
+        public static string NewName(StoreDocument doc, string organization, string? name)
+        {
+            var chosen = name ?? Shortened("Jira Git " + organization);
+            if (chosen.Length == 0 || chosen.Length > MaxNameLength)
+                throw new GitIntegrationException(GitHubErrorIds.AppNameInvalid, ErrorKind.InvalidArgument,
+                    $"The app name '{chosen}' has {chosen.Length} characters; GitHub takes 1 to {MaxNameLength}. " +
+                    "Give a shorter -Name.") { Target = chosen };
+            if (doc.Integrations.Any(i => string.Equals(i.Name, chosen, StringComparison.OrdinalIgnoreCase)))
+                throw NameTaken(chosen);
+            return chosen;
+        }
+
+        private static string Shortened(string name) =>
+            name.Length > MaxNameLength ? name.Substring(0, MaxNameLength) : name;
+
         public static GitIntegrationException NameTaken(string name) =>
             new GitIntegrationException(StoreErrorIds.IntegrationNameTaken, ErrorKind.ResourceExists,
                 $"An integration named '{name}' already exists. Choose another -Name, or remove the old one with Remove-GitIntegration.") { Target = name };
