@@ -369,10 +369,6 @@ namespace GitIntegration.Core.Git
 
         private static string Shorten(string s, int max = 60) => s.Length <= max ? s : s.Substring(0, max) + "…";
 
-        private static string Innermost(Exception e)
-        {
-            while (e.InnerException != null) e = e.InnerException;
-            return e.Message.TrimEnd('.');
-        }
+        private static string Innermost(Exception e) => HttpFailure.Innermost(e).TrimEnd('.');
     }
 }

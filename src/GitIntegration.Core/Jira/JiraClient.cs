@@ -172,7 +172,8 @@ namespace GitIntegration.Core.Jira
             catch (HttpRequestException e)
             {
                 throw new GitIntegrationException(JiraErrorIds.Unreachable, ErrorKind.ConnectionError,
-                    $"Cannot reach Jira at {Options.BaseUrl}: {Innermost(e)}. Check the address, the proxy and the firewall.", e) { Target = uri.ToString() };
+                    $"Cannot reach Jira at {Options.BaseUrl}: {HttpFailure.Innermost(e)}. Check the address, the " +
+                    "proxy and the firewall.", e) { Target = uri.ToString() };
             }
             return Interpret(method, uri, status, text);
         }
@@ -257,12 +258,6 @@ namespace GitIntegration.Core.Jira
         {
             for (var x = e; x != null; x = x.InnerException) if (x is T t) return t;
             return null;
-        }
-
-        private static string Innermost(Exception e)
-        {
-            while (e.InnerException != null) e = e.InnerException;
-            return e.Message;
         }
 
         public void Dispose() => _client.Dispose();
