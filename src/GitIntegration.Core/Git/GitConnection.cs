@@ -202,7 +202,9 @@ namespace GitIntegration.Core.Git
                 catch (InvalidDataException e)
                 {
                     result.Authenticated = true;
-                    return Fail(result, ConnectionFailure.ConnectionFailed, $"'{url}' did not answer as a git server does: {e.Message}", RemedyFor(ConnectionFailure.ConnectionFailed, url, profile, result));
+                    return Fail(result, ConnectionFailure.ConnectionFailed,
+                        $"'{url}' did not answer as a git server does: it sent {e.Message}.",
+                        RemedyFor(ConnectionFailure.ConnectionFailed, url, profile, result));
                 }
                 catch (Exception e) when (SshLogin.IsDrop(e) && !cancel.IsCancellationRequested)
                 {

@@ -197,21 +197,25 @@ namespace GitIntegration.Core.Git
         /// </summary>
         internal static async Task ReadAdvertisement(Stream body, GitConnectionResult result, CancellationToken cancel)
         {
-            var reader = new PktLineReader(body, MaxAdvertisement);
-            var line = await reader.Next(cancel).ConfigureAwait(false);
+            try { await ReadRefs(new PktLineReader(body, MaxAdvertisement), result, cancel).ConfigureAwait(false); }
+            catch (EndOfStreamException) { throw new InvalidDataException("a list of refs cut short before its end"); }
+        }
+
+        private static async Task ReadRefs(PktLineReader reader, GitConnectionResult result, CancellationToken cancel)
+        {
+            var line = await reader.NextAsync(cancel).ConfigureAwait(false);
             if (line != null && line.StartsWith("# service=", StringComparison.Ordinal))
             {
-                if (line.TrimEnd('\n') != "# service=git-upload-pack")
-                    throw new InvalidDataException($"the wrong service header '{Shorten(line.TrimEnd('\n'))}'");
-                if (await reader.Next(cancel).ConfigureAwait(false) != null)
+                if (line != "# service=git-upload-pack")
+                    throw new InvalidDataException($"the wrong service header '{Shorten(line)}'");
+                if (await reader.NextAsync(cancel).ConfigureAwait(false) != null)
                     throw new InvalidDataException("no flush packet after the service header");
-                line = await reader.Next(cancel).ConfigureAwait(false);
+                line = await reader.NextAsync(cancel).ConfigureAwait(false);
             }
-            if (line == "version 1\n") line = await reader.Next(cancel).ConfigureAwait(false);
+            if (line == "version 1") line = await reader.NextAsync(cancel).ConfigureAwait(false);
             var refs = new List<string>();
-            for (; line != null; line = await reader.Next(cancel).ConfigureAwait(false))
+            for (; line != null; line = await reader.NextAsync(cancel).ConfigureAwait(false))
             {
-                line = line.TrimEnd('\n');
                 if (line.StartsWith("ERR ", StringComparison.Ordinal))
                     throw new InvalidDataException(Shorten(line, 300));
                 var nul = line.IndexOf('\0');
@@ -222,43 +226,6 @@ namespace GitIntegration.Core.Git
                 refs.Add(line);
             }
             GitConnection.ReadAdvertisement(refs, result);
-        }
-
-        /// <summary>git's pkt-line framing: four hex digits of length (themselves included); "0000" flushes.</summary>
-        private sealed class PktLineReader
-        {
-            private readonly Stream _stream;
-            private readonly byte[] _head = new byte[4];
-            private int _budget;
-
-            public PktLineReader(Stream stream, int budget) { _stream = stream; _budget = budget; }
-
-            public async Task<string?> Next(CancellationToken cancel)
-            {
-                await Fill(_head, 4, cancel).ConfigureAwait(false);
-                var hex = Encoding.ASCII.GetString(_head);
-                if (!int.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var length)
-                    || (length > 0 && length < 4))
-                    throw new InvalidDataException($"a malformed packet (length '{Shorten(hex)}')");
-                if (length == 0) return null;
-                var data = new byte[length - 4];
-                await Fill(data, data.Length, cancel).ConfigureAwait(false);
-                return Encoding.UTF8.GetString(data);
-            }
-
-            private async Task Fill(byte[] buffer, int count, CancellationToken cancel)
-            {
-                if ((_budget -= count) < 0)
-                    throw new InvalidDataException(
-                        $"a list of refs larger than {MaxAdvertisement / (1024 * 1024)} MiB, " +
-                        "more than this check reads");
-                for (int read = 0; read < count;)
-                {
-                    var n = await _stream.ReadAsync(buffer, read, count - read, cancel).ConfigureAwait(false);
-                    if (n == 0) throw new InvalidDataException("a list of refs cut short before its end");
-                    read += n;
-                }
-            }
         }
 
         /// <summary>What the server said in an error reply (GitLab's, Bitbucket's texts), as text or JSON.</summary>

@@ -517,37 +517,22 @@ namespace GitIntegration.Core.Git
 
         private static void ReadPackets(Stream stream, Advertisement result)
         {
-            long total = 0;
-            var head = new byte[4];
-            while (true)
+            var reader = new PktLineReader(stream, MaxAdvertisementBytes);
+            try
             {
-                if (!ReadExactly(stream, head, 4)) return;
-                var hex = Encoding.ASCII.GetString(head);
-                if (!int.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var length)
-                    || (length > 0 && length < 4) || length > 65520)
-                    throw new InvalidDataException($"its answer is not git's protocol (it began '{SshKey.Printable(hex)}').");
-                if (length == 0) { result.Complete = true; return; }
-                total += length;
-                if (total > MaxAdvertisementBytes)
-                    throw new InvalidDataException($"it advertised more than {MaxAdvertisementBytes >> 20} MB of refs.");
-                var body = new byte[length - 4];
-                if (!ReadExactly(stream, body, body.Length)) return;
-                var line = Encoding.UTF8.GetString(body).TrimEnd('\n');
-                if (line.StartsWith("ERR ", StringComparison.Ordinal)) { result.Error = line.Substring(4); return; }
-                result.Lines.Add(line);
+                for (var line = reader.Next(); line != null; line = reader.Next())
+                {
+                    if (line.StartsWith("ERR ", StringComparison.Ordinal))
+                    {
+                        result.Error = line.Substring(4);
+                        return;
+                    }
+                    result.Lines.Add(line);
+                }
+                result.Complete = true;
             }
-        }
-
-        private static bool ReadExactly(Stream s, byte[] buffer, int count)
-        {
-            int done = 0;
-            while (done < count)
-            {
-                int n = s.Read(buffer, done, count - done);
-                if (n <= 0) return false;
-                done += n;
-            }
-            return true;
+            // A server that refuses (no such repository, no access) ends without a flush and says why on stderr.
+            catch (EndOfStreamException) { }
         }
 
         private static string ReadAtMost(Stream s, int max)
