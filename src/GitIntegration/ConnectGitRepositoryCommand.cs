@@ -176,11 +176,7 @@ namespace GitIntegration
         protected override void ProcessRecord()
         {
             ConnectRequest request;
-            try
-            {
-                request = Build();
-                RepositoryConnector.RefuseRename(_stored!, request);
-            }
+            try { request = Build(); }
             catch (GitIntegrationException e) { WriteItemFailure(e, Url!); return; }
             if (!ShouldProcess(request.Url.ToString(), $"Verify access and store the integration '{request.Name ?? request.Url.Name}'")) return;
             _queued++;
@@ -208,31 +204,27 @@ namespace GitIntegration
 
         private ConnectRequest Build()
         {
-            var url = GitUrl.Parse(Url);
-            var keyPath = KeyPath != null ? ResolveNewPath(KeyPath) : Key?.Path;
-            if (keyPath != null && !File.Exists(keyPath))
-                throw new GitIntegrationException(ErrorIds.KeyFileNotFound, ErrorKind.ObjectNotFound, $"Cannot find the key '{keyPath}'. Check -KeyPath.") { Target = keyPath };
-            if (url.IsHttp && Credential == null && keyPath != null)
-                throw new GitIntegrationException(GitErrorIds.UrlNotConvertible, ErrorKind.InvalidArgument,
-                    $"'{url}' is an HTTPS URL, but a key was given: use the SSH URL ({GitUrlConverter.ToSsh(url)}), or -Credential with a token.") { Target = url.ToString() };
-            var access = new GitAccess
+            var verification = new VerificationOptions
             {
-                KeyPath = keyPath,
-                Passphrase = Plain(Passphrase),
-                UserName = Credential?.UserName,
-                Token = Credential != null ? Plain(Credential.Password) : null,
-                SkipSslVerification = SkipCertificateCheck,
-                TrustedCertificateThumbprints =
-                    CertificateTrust.Normalize(TrustedCertificateThumbprint ?? new string[0]),
-                AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
                 AcceptNewHostKey = AcceptNewHostKey,
-                KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
+                KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : null,
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-                Connections = _ssh,
             };
-            var request = new ConnectRequest(url, access) { Name = Name, Requirement = Requirement };
-            if (Clone) request.CloneTo = ResolveNewPath(Destination ?? url.Name);
-            return request;
+            var access = verification.Access(_store!, _ssh);
+            access.KeyPath = KeyPath != null ? ResolveNewPath(KeyPath) : Key?.Path;
+            access.Passphrase = Plain(Passphrase);
+            access.UserName = Credential?.UserName;
+            access.Token = Credential != null ? Plain(Credential.Password) : null;
+            access.SkipSslVerification = SkipCertificateCheck;
+            access.TrustedCertificateThumbprints =
+                CertificateTrust.Normalize(TrustedCertificateThumbprint ?? new string[0]);
+            access.AllowUnencryptedAuthentication = AllowUnencryptedAuthentication;
+            var options = new ConnectOptions
+            {
+                Name = Name, Requirement = Requirement, Clone = Clone, Destination = Destination,
+                ResolvePath = ResolveNewPath,
+            };
+            return RepositoryConnector.Prepare(_stored!, Url!, access, options);
         }
 
         private void Emit(ConnectRequest request, Func<GitConnectionResult> finished)

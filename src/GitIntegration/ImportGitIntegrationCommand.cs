@@ -194,52 +194,40 @@ namespace GitIntegration
         /// <summary>-Verify: each imported row checked as Test-GitIntegration checks it, the outcome recorded on its row.</summary>
         private void VerifyRows(IntegrationStore store, IList<ImportResult> results)
         {
-            var doc = store.Load();
-            using var ssh = new SshConnections();
-            var template = new GitAccess
+            using var verifier = new IntegrationVerifier(store, new VerificationOptions
             {
-                AcceptNewHostKey = AcceptNewHostKey, Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-                KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(store),
-                Connections = ssh,
-            };
-            var imported = new[] { ImportAction.Created, ImportAction.Updated, ImportAction.Unchanged };
-            var rows = results.Where(r => r.Id != null && imported.Contains(r.Action)).ToList();
+                AcceptNewHostKey = AcceptNewHostKey,
+                KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : null,
+                Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+                Requirement = Requirement,
+            });
+            var rows = verifier.ImportedRows(results);
             int done = 0;
             const string activity = "Verifying imported integrations";
             using (_work = new Throttled<GitConnectionResult>(ThrottleLimit))
             {
-                foreach (var r in rows)
+                foreach (var (r, i) in rows)
                 {
-                    var i = doc.Find(r.Id!.Value);
-                    if (i == null || i.Status == IntegrationStatus.Disabled) continue;
                     Func<CancellationToken, GitConnectionResult>? check;
-                    try { check = IntegrationCheck.Prepare(store, i, template, Requirement); }
-                    catch (GitIntegrationException e) { NotVerified(r, e); continue; }
+                    try { check = verifier.Prepare(i); }
+                    catch (GitIntegrationException e)
+                    {
+                        WriteRowError(r, IntegrationVerifier.NotVerified(r, e));
+                        continue;
+                    }
                     if (check == null) continue;
                     WriteVerbose($"Row {r.Row}: verifying '{i.Name}' ({i.Url}).");
                     _work.Add(check, finished =>
                     {
                         WriteProgress(new ProgressRecord(2, activity, $"{++done} of {rows.Count}")
                             { PercentComplete = 100 * done / rows.Count });
-                        try
-                        {
-                            var result = finished();
-                            r.Status = IntegrationCheck.Record(store, i, result).Status;
-                            if (!result.Success) NotVerified(r, result.ToException());
-                        }
-                        catch (GitIntegrationException e) { NotVerified(r, e); }
+                        var failure = verifier.FinishRow(r, i, finished);
+                        if (failure != null) WriteRowError(r, failure);
                     });
                 }
                 _work.Drain(block: true);
             }
             WriteProgress(new ProgressRecord(2, activity, "Done") { RecordType = ProgressRecordType.Completed });
-        }
-
-        private void NotVerified(ImportResult r, GitIntegrationException e)
-        {
-            r.Reason = e.ErrorId;
-            r.Error = $"Row {r.Row}: {e.Message}";
-            WriteRowError(r, e);
         }
     }
 }

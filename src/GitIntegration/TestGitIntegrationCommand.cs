@@ -44,8 +44,7 @@ namespace GitIntegration
     {
         private IntegrationStore? _store;
         private Throttled<GitConnectionResult>? _work;
-        private SshConnections? _ssh;
-        private bool _allGood = true;
+        private IntegrationVerifier? _verifier;
 
         /// <summary><para type="description">Trusts an SSH host key on a first connection and records it; a changed key is never accepted.</para></summary>
         [Parameter]
@@ -75,7 +74,12 @@ namespace GitIntegration
         {
             _store = OpenStore();
             _work = new Throttled<GitConnectionResult>(ThrottleLimit);
-            _ssh = new SshConnections();
+            _verifier = new IntegrationVerifier(_store, new VerificationOptions
+            {
+                AcceptNewHostKey = AcceptNewHostKey,
+                KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : null,
+                Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+            });
             WriteVerbose($"Repositories on one SSH host with one key share one connection, {SshConnections.MaxChannels} checks at a time.");
         }
 
@@ -85,18 +89,11 @@ namespace GitIntegration
             List<Integration> targets;
             try { targets = Select(_store!.Load()); }
             catch (GitIntegrationException e) { Fail(e); return; }
-            var template = new GitAccess
-            {
-                AcceptNewHostKey = AcceptNewHostKey,
-                KnownHostsPath = KnownHostsPath != null ? ResolveNewPath(KnownHostsPath) : KnownHosts.For(_store!),
-                Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-                Connections = _ssh,
-            };
             foreach (var integration in targets)
             {
                 Func<CancellationToken, GitConnectionResult>? check;
-                try { check = IntegrationCheck.Prepare(_store!, integration, template); }
-                catch (GitIntegrationException e) { _allGood = false; WriteIntegrationFailure(e, integration.Name); continue; }
+                try { check = _verifier!.Prepare(integration); }
+                catch (GitIntegrationException e) { WriteIntegrationFailure(e, integration.Name); continue; }
                 if (check == null) { WriteVerbose($"'{integration.Name}' ({integration.Type}) has no repository URL; skipped."); continue; }
                 WriteVerbose(GitHubAppIntegration.IsApp(integration)
                     ? $"Verifying the GitHub App of '{integration.Name}' with {(string.IsNullOrEmpty(integration.HostUrl) ? "github.com" : integration.HostUrl)}."
@@ -110,31 +107,29 @@ namespace GitIntegration
         {
             _work?.Drain(block: true);
             _work?.Dispose();
-            _ssh?.Dispose();
-            if (Quiet) WriteObject(_allGood);
+            _verifier?.Dispose();
+            if (Quiet) WriteObject(_verifier?.AllVerified ?? true);
         }
 
         /// <summary>Ctrl+C: stops the checks, cancels the calls to GitHub and closes the shared SSH connections.</summary>
         protected override void StopProcessing()
         {
             _work?.Cancel();
-            _ssh?.Dispose();
+            _verifier?.Dispose();
         }
 
         /// <summary>Closes the shared SSH connections when the pipeline ends early (an error or Ctrl+C).</summary>
-        public void Dispose() => _ssh?.Dispose();
+        public void Dispose() => _verifier?.Dispose();
 
         private void Emit(Integration integration, Func<GitConnectionResult> finished)
         {
             try
             {
-                var result = finished();
+                var result = _verifier!.Finish(integration, finished);
                 if (result.Negotiated != null) WriteVerbose($"{result.Url}: SSH {result.Negotiated}.");
-                IntegrationCheck.Record(_store!, integration, result);
-                _allGood &= result.Success;
                 if (!Quiet) WriteObject(result);
             }
-            catch (GitIntegrationException e) { _allGood = false; WriteIntegrationFailure(e, integration.Name); }
+            catch (GitIntegrationException e) { WriteIntegrationFailure(e, integration.Name); }
             catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         }
     }

@@ -24,6 +24,21 @@ namespace GitIntegration.Core.Git
         public KeyRequirement? Requirement { get; set; }
     }
 
+    /// <summary>What Connect-GitRepository is asked besides how to reach the repository.</summary>
+    public sealed class ConnectOptions
+    {
+        /// <summary>The integration's name; by default the repository's name from the URL.</summary>
+        public string? Name { get; set; }
+        /// <summary>Whose rules the SSH key must meet before anything connects; null checks none.</summary>
+        public KeyRequirement? Requirement { get; set; }
+        /// <summary>Clone the repository once access is verified.</summary>
+        public bool Clone { get; set; }
+        /// <summary>Where the clone goes; by default a folder named after the repository.</summary>
+        public string? Destination { get; set; }
+        /// <summary>Makes a path absolute (PowerShell's location); by default the process's folder.</summary>
+        public Func<string, string> ResolvePath { get; set; } = Path.GetFullPath;
+    }
+
     /// <summary>
     /// Connect-GitRepository and Test-GitIntegration: verify as git ls-remote does (safe to run in parallel),
     /// then record the outcome in the store (one locked write per repository).
@@ -32,6 +47,28 @@ namespace GitIntegration.Core.Git
     {
         /// <summary>The store property that lets a token go to an http:// repository.</summary>
         public const string AllowUnencryptedProperty = "AllowUnencryptedAuthentication";
+
+        /// <summary>
+        /// Connect-GitRepository's request for one repository, refused before anything connects when the key file is
+        /// missing, a key is given for an HTTPS URL without a token, or the repository is stored under another name
+        /// (<paramref name="stored"/>: the store as the command found it).
+        /// </summary>
+        public static ConnectRequest Prepare(StoreDocument stored, string url, GitAccess access, ConnectOptions options)
+        {
+            var parsed = GitUrl.Parse(url);
+            var keyPath = access.KeyPath;
+            if (keyPath != null && !File.Exists(keyPath))
+                throw new GitIntegrationException(ErrorIds.KeyFileNotFound, ErrorKind.ObjectNotFound,
+                    $"Cannot find the key '{keyPath}'. Check -KeyPath.") { Target = keyPath };
+            if (parsed.IsHttp && access.Token == null && keyPath != null)
+                throw new GitIntegrationException(GitErrorIds.UrlNotConvertible, ErrorKind.InvalidArgument,
+                    $"'{parsed}' is an HTTPS URL, but a key was given: use the SSH URL " +
+                    $"({GitUrlConverter.ToSsh(parsed)}), or -Credential with a token.") { Target = parsed.ToString() };
+            var request = new ConnectRequest(parsed, access) { Name = options.Name, Requirement = options.Requirement };
+            if (options.Clone) request.CloneTo = options.ResolvePath(options.Destination ?? parsed.Name);
+            RefuseRename(stored, request);
+            return request;
+        }
 
         public static GitConnectionResult Verify(ConnectRequest request, CancellationToken cancel = default)
         {
