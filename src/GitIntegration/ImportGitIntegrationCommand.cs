@@ -136,15 +136,9 @@ namespace GitIntegration
                 catch (GitIntegrationException e) { Fail(e, file); }
                 return;
             }
-            var row = new ImportRow { Row = _rows.Count + 1 };
-            var o = InputObject!.BaseObject;
-            if (o is Integration i)
-                foreach (var kv in IntegrationRecord.From(i, null, null)) BulkFiles.Put(row, _unknown, kv.Key, kv.Value);
-            else if (o is IDictionary d)
-                foreach (DictionaryEntry kv in d) BulkFiles.Put(row, _unknown, kv.Key?.ToString() ?? "", kv.Value?.ToString());
-            else
-                foreach (var p in InputObject.Properties) BulkFiles.Put(row, _unknown, p.Name, SafeValue(p));
-            _rows.Add(row);
+            var item = InputObject!;
+            _rows.Add(BulkFiles.RowFrom(_rows.Count + 1, item.BaseObject,
+                () => item.Properties.Select(p => new KeyValuePair<string, string?>(p.Name, SafeValue(p))), _unknown));
         }
 
         private static string? SafeValue(PSPropertyInfo p)

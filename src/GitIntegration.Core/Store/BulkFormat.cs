@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -294,6 +295,25 @@ namespace GitIntegration.Core.Store
             var c = IntegrationRecord.Canonical(key);
             if (c == null) { if (!unknown.Contains(key)) unknown.Add(key); return; }
             if (!string.IsNullOrEmpty(value)) row.Fields[c] = value;
+        }
+
+        /// <summary>
+        /// A pipeline object as a row: an integration (Get-GitIntegration) as Export-GitIntegration writes it, without
+        /// its secrets; a hashtable by its keys; anything else by <paramref name="properties"/>, its names and values.
+        /// </summary>
+        public static ImportRow RowFrom(int number, object item,
+            Func<IEnumerable<KeyValuePair<string, string?>>> properties, List<string> unknown)
+        {
+            var row = new ImportRow { Row = number };
+            IEnumerable<KeyValuePair<string, string?>> fields = item switch
+            {
+                Integration i => IntegrationRecord.From(i, null, null),
+                IDictionary d => d.Cast<DictionaryEntry>()
+                    .Select(e => new KeyValuePair<string, string?>(e.Key?.ToString() ?? "", e.Value?.ToString())),
+                _ => properties(),
+            };
+            foreach (var kv in fields) Put(row, unknown, kv.Key, kv.Value);
+            return row;
         }
 
         private static GitIntegrationException HeaderError(string source, string what) =>
