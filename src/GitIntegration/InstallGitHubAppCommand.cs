@@ -169,8 +169,7 @@ namespace GitIntegration
         {
             if (!ShouldProcess($"{Organization} on {host.WebUrl.Host}", $"Create the GitHub App '{name}' and install it")) return;
             var manifest = new GitHubAppManifest(Organization, name);
-            if (Permission != null)
-                manifest.Permissions = Permission.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "read");
+            if (Permission != null) manifest.SetPermissions(Permission);
             BrowserOpener open = NoBrowser || Host.Name == "ServerRemoteHost" ? (BrowserOpener)(_ => false) : GitHubManifestFlow.OpenSystemBrowser;
             var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
             using var http = _gitHub.Http(host, _trust);
@@ -183,13 +182,11 @@ namespace GitIntegration
 
         private void CheckSelection(GitHubAppClient client, GitHubAppInstallation installation)
         {
-            if (!string.Equals(installation.RepositorySelection, RepositorySelection, StringComparison.OrdinalIgnoreCase))
-                WriteWarning($"The app was installed on {installation.RepositorySelection} repositories, not {RepositorySelection}. Change it on {installation.HtmlUrl}.");
+            var difference = GitHubManifestFlow.SelectionDifference(installation, RepositorySelection);
+            if (difference != null) WriteWarning(difference);
             if (Repository == null || Repository.Length == 0) return;
-            var seen = _gitHub.Run(c => client.GetRepositoriesAsync(installation.Id, c)).Select(r => r.Name).ToList();
-            var missing = Repository.Where(r => !seen.Contains(r.Split('/').Last(), StringComparer.OrdinalIgnoreCase)).ToList();
-            if (missing.Count > 0)
-                WriteWarning($"The installation cannot see {string.Join(", ", missing)}. Add them on {installation.HtmlUrl}.");
+            var unseen = _gitHub.Run(c => GitHubManifestFlow.UnseenRepositoriesAsync(client, installation, Repository, c));
+            if (unseen != null) WriteWarning(unseen);
         }
 
         private void RegisterExisting(IntegrationStore store, GitHubHost host, string name)

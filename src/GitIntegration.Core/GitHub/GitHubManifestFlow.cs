@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
@@ -49,6 +50,11 @@ namespace GitIntegration.Core.GitHub
         public string Name { get; }
         public IDictionary<string, string> Permissions { get; set; } = new Dictionary<string, string>(DefaultPermissions.ToDictionary(p => p.Key, p => p.Value));
         public IList<string> Events { get; set; } = new List<string>();
+
+        /// <summary>The permissions to ask for, as -Permission gives them; one without a level is read.</summary>
+        public void SetPermissions(IDictionary permissions) =>
+            Permissions = permissions.Cast<DictionaryEntry>()
+                .ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "read");
 
         internal string ToJson(GitHubHost host, Uri redirectUrl) => JsonSerializer.Serialize(new Dictionary<string, object>
         {
@@ -257,6 +263,27 @@ namespace GitIntegration.Core.GitHub
                 $"at {page} (Advanced, Delete GitHub App). If you did not create it, another program or user on this " +
                 "computer sent that code. Run Install-GitHubApp again.")
             { Target = app.HtmlUrl };
+        }
+
+        /// <summary>
+        /// How the installation made on GitHub's page differs from the repository selection intended (All or
+        /// Selected): only the admin chooses there, so the difference is told, not changed. Null when none.
+        /// </summary>
+        public static string? SelectionDifference(GitHubAppInstallation installation, string intended) =>
+            string.Equals(installation.RepositorySelection, intended, StringComparison.OrdinalIgnoreCase) ? null
+                : $"The app was installed on {installation.RepositorySelection} repositories, not {intended}. " +
+                  $"Change it on {installation.HtmlUrl}.";
+
+        /// <summary>The repositories intended (NAME or OWNER/NAME) that the installation cannot see; null when none.</summary>
+        public static async Task<string?> UnseenRepositoriesAsync(GitHubAppClient client,
+            GitHubAppInstallation installation, IReadOnlyCollection<string> repositories, CancellationToken cancel)
+        {
+            var seen = (await client.GetRepositoriesAsync(installation.Id, cancel).ConfigureAwait(false))
+                .Select(r => r.Name).ToList();
+            var missing = repositories
+                .Where(r => !seen.Contains(r.Split('/').Last(), StringComparer.OrdinalIgnoreCase)).ToList();
+            return missing.Count == 0 ? null
+                : $"The installation cannot see {string.Join(", ", missing)}. Add them on {installation.HtmlUrl}.";
         }
 
         /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections;
 using FluentAssertions;
 using GitIntegration.Core.GitHub;
 using GitIntegration.Core.Store;
@@ -5,7 +6,10 @@ using Xunit;
 
 namespace GitIntegration.Core.Tests.GitHub;
 
-/// <summary>Install-GitHubApp -AppId/-ClientId: an app created by hand, registered against the GitHub stand-in.</summary>
+/// <summary>
+/// What Install-GitHubApp leaves to Core, against the GitHub stand-in: registering an app created by hand
+/// (-AppId/-ClientId), the permissions a new app asks for, and how an installation differs from the one intended.
+/// </summary>
 public sealed class GitHubAppRegisterTests : IClassFixture<StandInFixture>, IDisposable
 {
     private readonly GitHubStandIn _gh;
@@ -81,5 +85,35 @@ public sealed class GitHubAppRegisterTests : IClassFixture<StandInFixture>, IDis
         _store.Load().Integrations.Should().BeEmpty();
         var keys = Directory.Exists(_store.KeysDirectory) ? Directory.GetFiles(_store.KeysDirectory) : [];
         keys.Should().BeEmpty("the key of an app GitHub refused is not kept");
+    }
+
+    [Fact]
+    public void PermissionsAreAskedAsGivenAndWithoutALevelAsRead()
+    {
+        var manifest = new GitHubAppManifest("acme", "Jira Git acme");
+        manifest.Permissions.Should().BeEquivalentTo(GitHubAppManifest.DefaultPermissions);
+        manifest.SetPermissions(new Hashtable { ["contents"] = "write", ["issues"] = null });
+        manifest.Permissions.Should().BeEquivalentTo(new Dictionary<string, string>
+        {
+            ["contents"] = "write", ["issues"] = "read",
+        });
+    }
+
+    [Fact]
+    public async Task AnInstallationOtherThanIntendedIsTold()
+    {
+        var app = _gh.AddApp(installed: true, repositories: 3);
+        var client = new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem));
+        var installation = (await client.FindOrganizationInstallationAsync("acme", default))!;
+
+        GitHubManifestFlow.SelectionDifference(installation, "All").Should().BeNull("GitHub says 'all'");
+        GitHubManifestFlow.SelectionDifference(installation, "Selected").Should()
+            .Be($"The app was installed on all repositories, not Selected. Change it on {installation.HtmlUrl}.");
+
+        (await GitHubManifestFlow.UnseenRepositoriesAsync(client, installation,
+            new[] { "acme/repo-001", "REPO-002", "repo-003" }, default)).Should().BeNull();
+        (await GitHubManifestFlow.UnseenRepositoriesAsync(client, installation,
+                new[] { "acme/repo-001", "gone", "acme/missing" }, default)).Should()
+            .Be($"The installation cannot see gone, acme/missing. Add them on {installation.HtmlUrl}.");
     }
 }
