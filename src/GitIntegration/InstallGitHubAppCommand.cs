@@ -185,7 +185,8 @@ namespace GitIntegration
             var difference = GitHubManifestFlow.SelectionDifference(installation, RepositorySelection);
             if (difference != null) WriteWarning(difference);
             if (Repository == null || Repository.Length == 0) return;
-            var unseen = _gitHub.Run(c => GitHubManifestFlow.UnseenRepositoriesAsync(client, installation, Repository, c));
+            var unseen = _gitHub.Run(c =>
+                GitHubManifestFlow.UnseenRepositoriesAsync(client, installation, Repository, c));
             if (unseen != null) WriteWarning(unseen);
         }
 

@@ -49,7 +49,9 @@ namespace GitIntegration.Core.Git
         /// <summary>Whose rules a repository's key must meet before it connects; null checks none.</summary>
         public KeyRequirement? Requirement { get; set; }
 
-        /// <summary>Access with these options, sharing <paramref name="connections"/>; the caller adds keys and tokens.</summary>
+        /// <summary>
+        /// Access with these options, sharing <paramref name="connections"/>; the caller adds keys and tokens.
+        /// </summary>
         public GitAccess Access(IntegrationStore store, SshConnections? connections) => new GitAccess
         {
             AcceptNewHostKey = AcceptNewHostKey,
@@ -81,7 +83,7 @@ namespace GitIntegration.Core.Git
         /// <summary>True until an integration could not be checked, or was checked and does not work.</summary>
         public bool AllVerified { get; private set; } = true;
 
-        /// <summary>The check of <paramref name="integration"/>, or null when it has nothing to verify (no URL).</summary>
+        /// <summary>The check of <paramref name="integration"/>, or null when it has no URL to verify.</summary>
         public Func<CancellationToken, GitConnectionResult>? Prepare(Integration integration)
         {
             try { return IntegrationCheck.Prepare(_store, integration, _template, _requirement); }
@@ -125,7 +127,8 @@ namespace GitIntegration.Core.Git
             foreach (var row in results.Where(r => r.Id != null && imported.Contains(r.Action)))
             {
                 var integration = doc.Find(row.Id!.Value);
-                if (integration != null && integration.Status != IntegrationStatus.Disabled) rows.Add((row, integration));
+                if (integration != null && integration.Status != IntegrationStatus.Disabled)
+                    rows.Add((row, integration));
             }
             return rows;
         }

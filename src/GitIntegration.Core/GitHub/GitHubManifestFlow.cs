@@ -274,7 +274,7 @@ namespace GitIntegration.Core.GitHub
                 : $"The app was installed on {installation.RepositorySelection} repositories, not {intended}. " +
                   $"Change it on {installation.HtmlUrl}.";
 
-        /// <summary>The repositories intended (NAME or OWNER/NAME) that the installation cannot see; null when none.</summary>
+        /// <summary>The repositories intended (NAME or OWNER/NAME) it cannot see; null when none.</summary>
         public static async Task<string?> UnseenRepositoriesAsync(GitHubAppClient client,
             GitHubAppInstallation installation, IReadOnlyCollection<string> repositories, CancellationToken cancel)
         {
