@@ -21,9 +21,10 @@ public sealed class ErrorIdTests
 {
     private static readonly Type[] Homes =
     {
+        typeof(ConnectionErrorIds),
         typeof(ErrorIds), typeof(KeyDiagnostics.Ids), typeof(StoreErrorIds), typeof(BulkErrorIds),
-        typeof(JmesPathErrorIds), typeof(GitErrorIds), typeof(SmartHttp), typeof(ConnectionErrorIds),
-        typeof(CertificateTrust), typeof(GitHubErrorIds), typeof(JiraErrorIds),
+        typeof(JmesPathErrorIds), typeof(GitErrorIds), typeof(SmartHttp), typeof(CertificateTrust),
+        typeof(GitHubErrorIds), typeof(JiraErrorIds),
     };
 
     private static readonly string Src = Path.Combine(RepoRoot(), "src");
