@@ -156,11 +156,10 @@ namespace GitIntegration.Core.GitHub
                 }
                 catch (HttpRequestException e)
                 {
-                    fault = $"cannot reach {uri.Host} ({HttpFailure.Innermost(e)})";
+                    fault = $"cannot reach {uri.Host} ({Innermost(e)})";
                     if (retries >= Options.MaxRetries)
                         throw new GitIntegrationException(GitHubErrorIds.Unreachable, ErrorKind.ConnectionError,
-                            $"Cannot reach {uri.Host}: {HttpFailure.Innermost(e)}. Check the host name, the proxy " +
-                            "and the firewall.", e) { Target = uri.ToString() };
+                            $"Cannot reach {uri.Host}: {Innermost(e)}. Check the host name, the proxy and the firewall.", e) { Target = uri.ToString() };
                 }
                 var delay = TimeSpan.FromTicks(Options.RetryDelay.Ticks << retries++);
                 Verbose($"{fault}; retry {retries} of {Options.MaxRetries} in {delay.TotalSeconds:0.##} s.");
@@ -244,6 +243,12 @@ namespace GitIntegration.Core.GitHub
 
         private static string? Header(HttpResponseMessage r, string name) =>
             r.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+        private static string Innermost(Exception e)
+        {
+            while (e.InnerException != null) e = e.InnerException;
+            return e.Message;
+        }
 
         private void Verbose(string message) => Options.Verbose?.Invoke(message);
 
