@@ -6,8 +6,11 @@ function Start-LoopbackSshd([string] $Root, [string[]] $AuthorizedKeys) {
     New-Item -ItemType Directory -Force "$Root/keys", "$Root/repos" | Out-Null
     if ($AuthorizedKeys) { $AuthorizedKeys | Set-Content "$Root/keys/git" }
     chmod 755 $Root "$Root/repos"
-    $port = Get-Random -Minimum 40000 -Maximum 60000
-    @"
+    New-Item -ItemType Directory -Force /run/sshd | Out-Null
+    # A random port may be taken meanwhile (it lies in the range outgoing connections use): another one is tried.
+    for ($attempt = 1; ; $attempt++) {
+        $port = Get-Random -Minimum 40000 -Maximum 60000
+        @"
 Port $port
 ListenAddress 127.0.0.1
 HostKey $Root/hostkey
@@ -19,16 +22,20 @@ KbdInteractiveAuthentication no
 UsePAM no
 AllowUsers git
 "@ | Set-Content "$Root/sshd_config"
-    New-Item -ItemType Directory -Force /run/sshd | Out-Null
-    $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', "$Root/sshd_config" -RedirectStandardError "$Root/sshd.log" -PassThru
-    # sshd writes its PidFile once its socket is bound: wait for that instead of a fixed sleep.
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    while (-not (Test-Path "$Root/sshd.pid")) {
-        if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
-            if (-not $process.HasExited) { Stop-Process -Id $process.Id -Force }
-            throw "sshd did not start on 127.0.0.1:$port (run as root, with openssh-server installed): $(Get-Content -Raw "$Root/sshd.log")"
+        $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', "$Root/sshd_config" `
+            -RedirectStandardError "$Root/sshd.log" -PassThru
+        # sshd writes its PidFile once its socket is bound: wait for that instead of a fixed sleep.
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while (-not (Test-Path "$Root/sshd.pid")) {
+            if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) { break }
+            Start-Sleep -Milliseconds 50
         }
-        Start-Sleep -Milliseconds 50
+        if (Test-Path "$Root/sshd.pid") { break }
+        if (-not $process.HasExited) { Stop-Process -Id $process.Id -Force }
+        $log = Get-Content -Raw "$Root/sshd.log"
+        if ($attempt -ge 5 -or $log -notmatch 'Address already in use') {
+            throw "sshd did not start on 127.0.0.1:$port (run as root, with openssh-server installed): $log"
+        }
     }
     [pscustomobject]@{ Port = $port; Process = $process }
 }
