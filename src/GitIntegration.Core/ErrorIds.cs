@@ -202,7 +202,7 @@ namespace GitIntegration.Core.Hosts
     {
         /// <summary>A URL whose host is not one the module knows the key API of (give -HostType and -ApiUrl).</summary>
         public const string HostNotRecognized = "KeyHostNotRecognized";
-        /// <summary>A host with no API for keys (Azure DevOps): the message names the page where the key is added.</summary>
+        /// <summary>A host with no API for keys (Azure DevOps): the message names the page to add it on.</summary>
         public const string NoKeyApi = "KeyHostHasNoKeyApi";
         public const string ApiUrlInvalid = "KeyHostApiUrlInvalid";
         /// <summary>A target the host has no place for (a project key on GitHub), or a path it cannot read.</summary>
@@ -213,7 +213,8 @@ namespace GitIntegration.Core.Hosts
         /// <summary>The token is valid but lacks a scope or permission; the message names it.</summary>
         public const string ScopeMissing = "KeyHostScopeMissing";
         public const string RepositoryNotFound = "KeyHostRepositoryNotFound";
-        /// <summary>The host refuses a key that another repository or account already uses (GitHub's deploy keys).</summary>
+        /// <summary>The host refuses a key another repository or account already uses (GitHub's deploy keys).
+        /// </summary>
         public const string KeyInUse = "KeyAlreadyInUse";
         /// <summary>The host refuses this type of key (DSA, or RSA where it wants more bits).</summary>
         public const string KeyTypeRefused = "KeyTypeRefusedByHost";

@@ -96,8 +96,8 @@ namespace GitIntegration
         [ValidateNotNullOrEmpty]
         public string? Name { get; set; }
 
-        /// <summary><para type="description">Integrations, as Get-GitIntegration and Connect-GitRepository write them: each
-        /// gives its URL, name and key, and its stored token when -Token is not given.</para></summary>
+        /// <summary><para type="description">Integrations, as Get-GitIntegration and Connect-GitRepository write them:
+        /// each gives its URL, name and key, and its stored token when -Token is not given.</para></summary>
         [Parameter(ValueFromPipeline = true)]
         [ValidateNotNull]
         public Integration[]? InputObject { get; set; }

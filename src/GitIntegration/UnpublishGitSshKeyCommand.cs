@@ -22,7 +22,8 @@ namespace GitIntegration
     /// verified.</para>
     /// </example>
     /// <example>
-    /// <code>Unpublish-GitSshKey -Url git@github.com:acme/app.git -Path ~/.ssh/jira_git -Token $t -UserKey -WhatIf</code>
+    /// <code>Unpublish-GitSshKey -Url git@github.com:acme/app.git -Path ~/.ssh/jira_git -Token $t -UserKey `
+    ///     -WhatIf</code>
     /// <para>Shows that the key would be taken off the token's account, without contacting GitHub.</para>
     /// </example>
     [Cmdlet(VerbsData.Unpublish, "GitSshKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,

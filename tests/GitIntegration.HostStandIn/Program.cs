@@ -7,8 +7,8 @@ namespace GitIntegration.HostStandIn
 {
     /// <summary>
     /// dotnet GitIntegration.HostStandIn.dll DIR --mode MODE [--authorized-keys FILE] [--repository OWNER/NAME]...
-    /// [--token TOKEN]... [--https]: serves until killed; writes DIR/host.url (the server's root) and DIR/api.url (the mode's REST API
-    /// root) when it listens, and DIR/host.cer (the certificate) with --https.
+    /// [--token TOKEN]... [--https]: serves until killed; writes DIR/host.url (the server's root) and DIR/api.url
+    /// (the mode's REST API root) when it listens, and DIR/host.cer (the certificate) with --https.
     /// </summary>
     public static class Program
     {

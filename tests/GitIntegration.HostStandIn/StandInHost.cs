@@ -286,7 +286,8 @@ namespace GitIntegration.HostStandIn
             lock (_gate) _maxInFlight = Math.Max(_maxInFlight, now);
             try
             {
-                if (Behaviour.StallMilliseconds > 0) await Task.Delay(Behaviour.StallMilliseconds).ConfigureAwait(false);
+                var stall = Behaviour.StallMilliseconds;
+                if (stall > 0) await Task.Delay(stall).ConfigureAwait(false);
                 await Mode.HandleAsync(ctx, relative, body).ConfigureAwait(false);
             }
             finally { Interlocked.Decrement(ref _inFlight); }

@@ -68,7 +68,8 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
             if (!ReadOnlyVerbs.Contains(verb) && !PureConversions.Contains(c.Name)) should.Should().BeTrue($"{c.Name} changes state");
             var impact = ModuleUnderTest.Named<int>(a, "ConfirmImpact"); // 3 = High
             if (impact == 3)
-                verb.Should().BeOneOf(new[] { "Remove", "Unpublish" }, "only destructive cmdlets use ConfirmImpact High");
+                verb.Should().BeOneOf(new[] { "Remove", "Unpublish" },
+                    "only destructive cmdlets use ConfirmImpact High");
         }
     }
 

@@ -157,8 +157,8 @@ namespace GitIntegration.Core.Hosts
                 : "the 'Administration' repository permission (read and write)";
             var has = answer.Header("X-OAuth-Scopes") is string s ? $" (it has: {(s.Length > 0 ? s : "none")})" : "";
             return $"The token needs the '{scope}' scope{has} for a classic personal access token, or " +
-                $"{finePermission} " +
-                "for a fine-grained one, and its account must be an admin of the repository.";
+                $"{finePermission} for a fine-grained one" +
+                (user ? "." : ", and its account must be an admin of the repository.");
         }
 
         public void Dispose() => _api.Dispose();

@@ -15,7 +15,8 @@ namespace GitIntegration.Core.Hosts
     /// </summary>
     public sealed class HostApi : IDisposable
     {
-        /// <summary>The longest answer a key API may give (a page of keys is a few KiB).</summary>
+        /// <summary>The longest answer read from a key API (a page of keys is a few KiB); a longer one is not read.
+        /// </summary>
         public const int MaxBody = 4 * 1024 * 1024;
 
         private readonly RestTransport _transport;
@@ -31,7 +32,7 @@ namespace GitIntegration.Core.Hosts
                 Name = name, RateLimitOwner = "this token",
                 RateLimitErrorId = HostErrorIds.RateLimited, ServerFaultErrorId = HostErrorIds.ServerError,
                 TimeoutErrorId = HostErrorIds.Timeout, UnreachableErrorId = HostErrorIds.Unreachable,
-            }, connection.Options, handler);
+            }, connection.Options, handler, MaxBody);
         }
 
         public HostConnection Connection { get; }
@@ -42,13 +43,8 @@ namespace GitIntegration.Core.Hosts
         {
             var uri = new Uri(Connection.Endpoint.ApiUrl, path.TrimStart('/'));
             var json = body == null ? null : JsonSerializer.Serialize(body);
-            var answer = await _transport.SendAsync(method, uri, r => _prepare(r, cancel), json, cancel)
+            return await _transport.SendAsync(method, uri, r => _prepare(r, cancel), json, cancel)
                 .ConfigureAwait(false);
-            if (answer.Body.Length > MaxBody)
-                throw new GitIntegrationException(HostErrorIds.UnexpectedResponse, ErrorKind.InvalidData,
-                    $"{Name} answered {method} {uri.AbsolutePath} with more than {MaxBody / 1024 / 1024} MiB. Check " +
-                    "the API address: it must be the host's REST API, not another server.") { Target = uri.ToString() };
-            return answer;
         }
 
         /// <summary>The answer's JSON, or a typed error that says the address is probably not the host's API.</summary>

@@ -73,13 +73,17 @@ namespace GitIntegration.Core.Net
     {
         private readonly HttpClient _client;
 
-        public RestTransport(RestService service, RestOptions options, HttpMessageHandler? handler = null)
+        /// <param name="maxResponseBytes">The longest answer read (a bigger one fails as a network fault); by
+        /// default HttpClient's limit.</param>
+        public RestTransport(RestService service, RestOptions options, HttpMessageHandler? handler = null,
+            long? maxResponseBytes = null)
         {
             Service = service;
             Options = options;
             _client = handler == null
                 ? new HttpClient(Options.Trust.CreateHandler(followRedirects: true)) : new HttpClient(handler, false);
             _client.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // each attempt has its own timeout
+            if (maxResponseBytes is long max) _client.MaxResponseContentBufferSize = max;
         }
 
         public RestService Service { get; }

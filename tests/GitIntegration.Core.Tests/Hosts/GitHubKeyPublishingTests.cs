@@ -214,7 +214,8 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
         options.Repositories.Add("ops/tools");
         await using var ghes = await StandInHost.StartAsync(options);
         ghes.ApiUrl.AbsolutePath.Should().Be("/api/v3/");
-        var c = HostConnection.WithToken(new HostEndpoint(KeyHostType.GitHubEnterprise, ghes.ApiUrl), StandInHost.Token);
+        var c = HostConnection.WithToken(new HostEndpoint(KeyHostType.GitHubEnterprise, ghes.ApiUrl),
+            StandInHost.Token);
         var item = new KeyPublication(new KeyTarget(KeyTargetKind.Repository,
             GitUrl.Parse("git@github.example.com:ops/tools.git")), c, "tools-jira");
 
@@ -299,5 +300,26 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
         KeyPublishing.FingerprintOf($"{key.SshType} {NewKey().PublicKeyBase64} me@laptop").Should().NotBe(fingerprint);
         KeyPublishing.FingerprintOf("ssh-ed25519 not-base64!").Should().BeNull();
         KeyPublishing.FingerprintOf("").Should().BeNull();
+    }
+
+    [Fact]
+    public async Task An_answer_bigger_than_a_key_api_gives_is_not_read()
+    {
+        var endpoint = new HostEndpoint(KeyHostType.GitHub, new Uri("https://api.example.test/"));
+        var c = HostConnection.WithToken(endpoint, "t", new RestOptions { MaxRetries = 0 });
+        using var host = new GitHubKeyHost(c, new Huge());
+        var target = new KeyTarget(KeyTargetKind.User, GitUrl.Parse("git@github.com:a/b.git"));
+        var act = () => host.ListAsync(target, default);
+        (await act.Should().ThrowAsync<GitIntegrationException>()).Which.Message.Should().Contain("buffer");
+    }
+
+    /// <summary>A server that answers with 8 MiB of JSON.</summary>
+    private sealed class Huge : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancel) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                Content = new StringContent("[" + new string(' ', 8 * 1024 * 1024) + "]"),
+            });
     }
 }

@@ -51,7 +51,8 @@ public sealed class KeyHostsTests
         var e = act.Should().Throw<GitIntegrationException>().Which;
         e.ErrorId.Should().Be(HostErrorIds.HostNotRecognized);
         e.Kind.Should().Be(ErrorKind.InvalidArgument);
-        e.Message.Should().Contain("git@git.corp.example:ops/tools.git").And.Contain("-HostType").And.Contain("-ApiUrl");
+        e.Message.Should().Contain("git@git.corp.example:ops/tools.git").And.Contain("-HostType")
+            .And.Contain("-ApiUrl");
     }
 
     [Theory]
