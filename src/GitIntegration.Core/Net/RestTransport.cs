@@ -154,10 +154,10 @@ namespace GitIntegration.Core.Net
                 }
                 catch (HttpRequestException e)
                 {
-                    fault = $"cannot reach {uri.Host} ({Innermost(e)})";
+                    fault = $"cannot reach {uri.Host} ({HttpFailure.Innermost(e)})";
                     if (retries >= Options.MaxRetries)
                         throw new GitIntegrationException(Service.UnreachableErrorId, ErrorKind.ConnectionError,
-                            $"Cannot reach {uri.Host}: {Innermost(e)}. Check the host name, the proxy and the " +
+                            $"Cannot reach {uri.Host}: {HttpFailure.Innermost(e)}. Check the host name, the proxy and the " +
                             "firewall.", e) { Target = uri.ToString() };
                 }
                 var delay = TimeSpan.FromTicks(Options.RetryDelay.Ticks << retries++);
@@ -194,12 +194,6 @@ namespace GitIntegration.Core.Net
 
         private static string? Header(HttpResponseMessage r, string name) =>
             r.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-
-        private static string Innermost(Exception e)
-        {
-            while (e.InnerException != null) e = e.InnerException;
-            return e.Message;
-        }
 
         private void Verbose(string message) => Options.Verbose?.Invoke(message);
 
