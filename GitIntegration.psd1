@@ -39,6 +39,7 @@
         'Test-GitIntegration'
         'Test-GitSshKey'
         'Update-GitHubAppKey'
+        'Update-GitIntegrationKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
