@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using GitIntegration.Core;
 using GitIntegration.Core.Git;
 using GitIntegration.Core.Hosts;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Rotation;
 using GitIntegration.Core.Store;
 
@@ -88,8 +89,8 @@ namespace GitIntegration
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
 
-        /// <summary><para type="description">How long one verification of a repository may take, in
-        /// seconds.</para></summary>
+        /// <summary><para type="description">How long one verification of a repository, or one request to the git
+        /// host, may take, in seconds.</para></summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int TimeoutSeconds { get; set; } = 60;
@@ -100,13 +101,32 @@ namespace GitIntegration
         [ValidateNotNullOrEmpty]
         public string? KnownHostsPath { get; set; }
 
+        /// <summary><para type="description">Does not check the TLS certificate of the git host's API (a test
+        /// server only).</para></summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary><para type="description">Trusts the git host API's TLS certificate, or a CA certificate in its
+        /// chain, by SHA-256 (or SHA-1) thumbprint: for a self-managed server whose CA this computer does not
+        /// trust.</para></summary>
+        [Parameter]
+        public string[]? TrustedCertificateThumbprint { get; set; }
+
         private readonly List<Integration> _chosen = new List<Integration>();
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly BlockingCollection<Action> _pipeline = new BlockingCollection<Action>();
         private IntegrationStore? _store;
 
-        /// <summary>Opens the store once for the pipeline.</summary>
-        protected override void BeginProcessing() => _store = OpenStore();
+        private CertificateTrust? _trust;
+
+        /// <summary>Opens the store once for the pipeline; refuses a malformed thumbprint before anything is
+        /// done.</summary>
+        protected override void BeginProcessing()
+        {
+            _store = OpenStore();
+            try { _trust = new CertificateTrust(SkipCertificateCheck, TrustedCertificateThumbprint); }
+            catch (GitIntegrationException e) { Fail(e); }
+        }
 
         /// <summary>Collects the integrations confirmed for rotation.</summary>
         protected override void ProcessRecord()
@@ -140,6 +160,7 @@ namespace GitIntegration
                 HostType = HostType,
                 ApiUrl = ApiUrl,
                 UserKey = UserKey,
+                Rest = new RestOptions { Trust = _trust!, Timeout = TimeSpan.FromSeconds(TimeoutSeconds) },
                 Restart = Force,
                 ThrottleLimit = ThrottleLimit,
                 StepReached = r =>

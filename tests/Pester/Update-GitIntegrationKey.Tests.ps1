@@ -26,17 +26,12 @@ BeforeAll {
     function script:Url([string] $Name) { "ssh://git@127.0.0.1:$port/$owner/$Name.git" }
     function script:KeyOf([string] $Name) { (Get-GitIntegration -Name $Name).PrivateKeyPath }
 
-    # The admin's setup, months ago: a key per repository (GitHub takes a deploy key for one repository only), added
-    # as a read-only deploy key through GitHub's API, then the repository connected with it.
-    New-Item -ItemType Directory "$root/ssh" | Out-Null
+    # The admin's setup, months ago: a key per repository (GitHub takes a deploy key for one repository only),
+    # published as a read-only deploy key, then the repository connected with it.
     foreach ($name in $names) {
         New-GitSshKey -Path "$root/ssh/$name" -Bits 2048 -Comment "$name@jira" | Out-Null
-        $body = @{ title = "$name (jira)"; key = (Get-Content "$root/ssh/$name.pub" -Raw).Trim(); read_only = $true }
-        Invoke-RestMethod -Method Post -Uri ([uri]::new([uri] $gh.ApiUrl, "repos/$owner/$name/keys")) `
-            -Headers @{ Authorization = "Bearer $LoopbackHostToken" } -UserAgent 'admin' `
-            -ContentType 'application/json' -Body ($body | ConvertTo-Json) | Out-Null
-        Connect-GitRepository -Url (Url $name) -KeyPath "$root/ssh/$name" -Name $name -AcceptNewHostKey `
-            -ErrorAction Stop | Out-Null
+        Publish-GitSshKey -Url (Url $name) -Path "$root/ssh/$name" @rotation |
+            Connect-GitRepository -KeyPath "$root/ssh/$name" -AcceptNewHostKey -ErrorAction Stop | Out-Null
     }
 }
 AfterAll {
