@@ -41,6 +41,7 @@
         'Test-GitSshKey'
         'Unpublish-GitSshKey'
         'Update-GitHubAppKey'
+        'Update-GitIntegrationKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

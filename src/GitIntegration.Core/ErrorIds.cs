@@ -288,3 +288,17 @@ namespace GitIntegration.Core.Hosts
         public const string PublicKeyUnavailable = "PublicKeyUnavailable";
     }
 }
+
+namespace GitIntegration.Core.Rotation
+{
+    /// <summary>Update-GitIntegrationKey: why an integration's key rotation stopped short.</summary>
+    public static class KeyRotationErrorIds
+    {
+        /// <summary>An integration that reaches its repository without an SSH key (HTTPS, a GitHub App).</summary>
+        public const string NoSshKey = "RotationNoSshKey";
+
+        /// <summary>The integration moved, but its old key stays on the git host for another that uses
+        /// it.</summary>
+        public const string OldKeyStillUsed = "OldKeyStillUsed";
+    }
+}

@@ -8,6 +8,7 @@ var scenarios = new Dictionary<string, Action>
     ["ppk"] = PpkBench.Run,
     ["jmespath"] = JmesPathBench.Run,
     ["import"] = ImportBench.Run,
+    ["publish"] = PublishBench.Run,
 };
 var chosen = args.Length == 0 ? scenarios.Keys.ToArray() : args;
 foreach (var name in chosen)

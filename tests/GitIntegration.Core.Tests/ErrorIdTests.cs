@@ -8,6 +8,7 @@ using GitIntegration.Core.Jira;
 using GitIntegration.Core.Keys;
 using GitIntegration.Core.Net;
 using GitIntegration.Core.Query;
+using GitIntegration.Core.Rotation;
 using GitIntegration.Core.Store;
 using Xunit;
 using Xunit.Abstractions;
@@ -26,6 +27,7 @@ public sealed class ErrorIdTests
         typeof(ErrorIds), typeof(KeyDiagnostics.Ids), typeof(StoreErrorIds), typeof(BulkErrorIds),
         typeof(JmesPathErrorIds), typeof(GitErrorIds), typeof(SmartHttp), typeof(CertificateTrust),
         typeof(GitHubErrorIds), typeof(JiraErrorIds), typeof(HostErrorIds),
+        typeof(KeyRotationErrorIds),
     };
 
     private static readonly string Src = Path.Combine(RepoRoot(), "src");

@@ -71,6 +71,10 @@ BeforeDiscovery {
             Reason = 'GitHub must accept the new key before it is stored' }
         @{ Example = 'Update-GitHubAppKey #2'; Needs = 'Update-GitHubAppKey'
             Reason = 'GitHub must accept the new key before it is stored' }
+        @{ Example = 'Update-GitIntegrationKey #1'; Needs = 'Update-GitIntegrationKey -Name billing'
+            Reason = 'publishes new keys on the git hosts of the billing and payments repositories' }
+        @{ Example = 'Update-GitIntegrationKey #2'; Needs = 'Update-GitIntegrationKey -ThrottleLimit 8'
+            Reason = 'publishes new keys on the git host of every SSH integration' }
     )
 
     # Every example of every exported cmdlet, as Get-Help -Examples shows it: a new example is picked up here.

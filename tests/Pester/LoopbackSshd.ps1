@@ -49,3 +49,15 @@ function New-LoopbackRepository([string] $Root, [string] $Name) {
     git clone -q --bare "$Root/work" "$Root/repos/$Name.git"
     chown -R git "$Root/repos/$Name.git"
 }
+
+# A real login with OpenSSH's own client (not the module): git ls-remote of -Url, a repository on the loopback sshd,
+# with one key, the host key pinned from $Root/hostkey.pub. $true when sshd let the key in and the refs were read.
+function Test-LoopbackLogin([string] $Root, [int] $Port, [string] $KeyPath, [string] $Url) {
+    "[127.0.0.1]:$Port $((Get-Content "$Root/hostkey.pub" -Raw).Trim())" | Set-Content "$Root/openssh_known_hosts"
+    $before = $env:GIT_SSH_COMMAND
+    $env:GIT_SSH_COMMAND = "ssh -F none -i '$KeyPath' -o IdentitiesOnly=yes -o BatchMode=yes " +
+        "-o StrictHostKeyChecking=yes -o UserKnownHostsFile='$Root/openssh_known_hosts'"
+    try { git ls-remote $Url *> $null }
+    finally { $env:GIT_SSH_COMMAND = $before }
+    return $LASTEXITCODE -eq 0
+}

@@ -276,11 +276,15 @@ namespace GitIntegration.Core.Keys
             return doc.IsEncrypted ? c.Secret("Passphrase") : c;
         }
 
-        /// <summary><paramref name="path"/>, or path2, path3... when a key (or its .pub) is already there.</summary>
-        internal static string FreeName(string path)
+        /// <summary>
+        /// <paramref name="path"/>, or path2, path3... when a key (or its .pub) is already there, or the name is in
+        /// <paramref name="reserved"/> (names taken meanwhile by work running beside this one).
+        /// </summary>
+        internal static string FreeName(string path, ICollection<string>? reserved = null)
         {
             var name = path;
-            for (int i = 2; i < 100 && (File.Exists(name) || File.Exists(name + ".pub") || Directory.Exists(name)); i++)
+            for (int i = 2; i < 100 && (File.Exists(name) || File.Exists(name + ".pub") || Directory.Exists(name) ||
+                reserved?.Contains(name) == true); i++)
                 name = path + i;
             return name;
         }

@@ -33,6 +33,9 @@ namespace GitIntegration.Core.Store
 
         public bool? Disabled { get; set; }
 
+        /// <summary>Store properties to set with the edit; a null value removes the property.</summary>
+        public IDictionary<string, string?>? Properties { get; set; }
+
         /// <summary>Accepts a key the key rule rejects, with a warning.</summary>
         public bool Force { get; set; }
 
@@ -114,6 +117,9 @@ namespace GitIntegration.Core.Store
             if (Disabled == true) i.Status = IntegrationStatus.Disabled;
             else if (Disabled == false && i.Status == IntegrationStatus.Disabled)
                 i.Status = IntegrationStatus.Connected;
+            foreach (var p in Properties ?? new Dictionary<string, string?>())
+                if (p.Value == null) i.Properties.Remove(p.Key);
+                else i.Properties[p.Key] = p.Value;
         }
 
         /// <summary>A new file name for each secret: the old one stays until the store points elsewhere.</summary>

@@ -121,4 +121,19 @@ public sealed class IntegrationChangeTests : IDisposable
         after.PrivateKeyPath.Should().Be(locked);
         warnings.Should().Contain(w => w.Contains("protected by a passphrase"));
     }
+
+    [Fact]
+    public void PropertiesAreSetAndRemovedWithTheEditAndOthersStay()
+    {
+        var i = Add(new Integration { Name = "app" });
+        i = new IntegrationChange { Properties = new Dictionary<string, string?> { ["Kept"] = "1", ["Gone"] = "2" } }
+            .Apply(_store, i);
+        var after = new IntegrationChange
+        {
+            NewName = "renamed", Properties = new Dictionary<string, string?> { ["Gone"] = null, ["New"] = "3" },
+        }.Apply(_store, i);
+        after.Properties.Should().BeEquivalentTo(new Dictionary<string, string> { ["Kept"] = "1", ["New"] = "3" });
+        _store.Load().Find(i.Id)!.Properties.Should().BeEquivalentTo(after.Properties);
+        after.Name.Should().Be("renamed");
+    }
 }
