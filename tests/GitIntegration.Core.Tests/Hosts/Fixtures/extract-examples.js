@@ -40,12 +40,49 @@ function gitlab(file, wanted) {
     out[op[1] + ' ' + op[2]] = {
       source: file.split('/').pop() + '#' + heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-'),
       request: data ? parseJson(data[1]).value : null,
+      shape: op[1] === 'POST' || op[1] === 'PUT' ? tableShape(section, op[2]) : undefined,
       responses,
     };
   }
   for (const w of wanted) if (!out[w]) throw new Error(w + ' is not documented in ' + file);
   return out;
 }
+
+// The request fields a GitLab section's attribute table documents (path parameters left out): name -> JSON type.
+function tableShape(section, path) {
+  const shape = { required: [], properties: {} };
+  const types = { string: 'string', datetime: 'string', boolean: 'boolean', integer: 'integer' };
+  for (const row of section.matchAll(/^\| `(\w+)` +\| ([\w/]+) +\| (yes|no) /gm)) {
+    if (path.includes(':' + row[1])) continue;
+    shape.properties[row[1]] = types[row[2]] || 'string';
+    if (row[3] === 'yes') shape.required.push(row[1]);
+  }
+  return shape;
+}
+
+// The request fields of an OpenAPI schema (writable ones) or of a documented example: name -> JSON type, and the
+// same for each field that is itself an object (`nested`).
+function schemaShape(schema, deref) {
+  const flat = s => {
+    s = deref(s);
+    if (!s.allOf) return s;
+    const parts = s.allOf.map(flat);
+    return Object.assign({}, ...parts, { properties: Object.assign({}, ...parts.map(x => x.properties || {})),
+      required: [].concat(...parts.map(x => x.required || [])) });
+  };
+  schema = flat(schema);
+  const shape = { required: schema.required || [], properties: {}, nested: {} };
+  for (const [k, p0] of Object.entries(schema.properties || {})) {
+    const p = flat(p0);
+    if (p.readOnly) continue;
+    shape.properties[k] = p.type || (p.properties ? 'object' : 'string');
+    if (shape.properties[k] === 'number') shape.properties[k] = 'integer';
+    if (p.properties) shape.nested[k] = schemaShape(p, deref);
+  }
+  return shape;
+}
+const exampleShape = example => ({ required: [], properties: Object.fromEntries(Object.entries(example)
+  .map(([k, v]) => [k, Array.isArray(v) ? 'array' : typeof v === 'number' ? 'integer' : typeof v])) });
 
 // OpenAPI: examples where the description has them; otherwise an instance built from the schema, using the
 // schema's own `example` values and, where it has none, the first enum value or a neutral value of its type.
@@ -93,7 +130,15 @@ function openapi(spec, wanted, requestFromDescription) {
         : json && json.schema ? { from: 'built from schema ' + name(json.schema), value: build(json.schema, 0) }
           : { from: 'documented: no body', description: r.description };
     }
-    out[w] = { operationId: op.operationId, request, responses };
+    const shape = body ? { from: 'schema ' + name(body.schema), ...schemaShape(body.schema, deref) }
+      : documented ? { from: 'documented example', ...exampleShape(documented) } : undefined;
+    // A field the schema requires but the documented example leaves out is not required of a client.
+    const omitted = shape && documented ? shape.required.filter(f => !(f in documented)) : [];
+    if (omitted.length) {
+      shape.required = shape.required.filter(f => f in documented);
+      shape.notRequired = 'the documented example omits ' + omitted.join(', ');
+    }
+    out[w] = { operationId: op.operationId, request, shape, responses };
   }
   return out;
 }
@@ -117,7 +162,7 @@ write('gitlab', {
     'DELETE /user/keys/:key_id']),
 });
 const cloud = read(cloudFile);
-write('bitbucket-cloud', openapi(cloud, ['GET /repositories/{workspace}/{repo_slug}/deploy-keys',
+write('bitbucket-cloud', openapi(cloud, ['GET /user', 'GET /repositories/{workspace}/{repo_slug}/deploy-keys',
   'POST /repositories/{workspace}/{repo_slug}/deploy-keys',
   'DELETE /repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}', 'GET /users/{selected_user}/ssh-keys',
   'POST /users/{selected_user}/ssh-keys', 'DELETE /users/{selected_user}/ssh-keys/{key_id}'], curlBody));
