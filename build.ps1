@@ -71,10 +71,16 @@ if ($Test -or $Pester) {
     # The stand-in Jira the Jira commands' tests publish to (tests/GitIntegration.JiraStandIn), run with dotnet.
     $standIn = Join-Path $PSScriptRoot 'tests/GitIntegration.JiraStandIn/GitIntegration.JiraStandIn.csproj'
     Invoke-Dotnet build $standIn -c $Configuration -nologo -v quiet
+    # The stand-in git hosts Publish-GitSshKey's tests publish keys to (tests/GitIntegration.HostStandIn).
+    $hostStandIn = Join-Path $PSScriptRoot 'tests/GitIntegration.HostStandIn/GitIntegration.HostStandIn.csproj'
+    Invoke-Dotnet build $hostStandIn -c $Configuration -nologo -v quiet
     $moduleBefore = $env:GITINTEGRATION_MODULE, $env:GITINTEGRATION_PACKAGE, $env:GITINTEGRATION_JIRA_STANDIN
+    $hostBefore = $env:GITINTEGRATION_HOST_STANDIN
     $env:GITINTEGRATION_MODULE = $moduleDir
     $env:GITINTEGRATION_PACKAGE = $packageDir
     $env:GITINTEGRATION_JIRA_STANDIN = Join-Path $PSScriptRoot "tests/GitIntegration.JiraStandIn/bin/$Configuration/net10.0/GitIntegration.JiraStandIn.dll"
+    $env:GITINTEGRATION_HOST_STANDIN = Join-Path $PSScriptRoot `
+        "tests/GitIntegration.HostStandIn/bin/$Configuration/net10.0/GitIntegration.HostStandIn.dll"
     $config = New-PesterConfiguration
     $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
     $config.Run.Exit = $false
@@ -89,7 +95,10 @@ if ($Test -or $Pester) {
             Invoke-Pester -Configuration $config
         }
     }
-    finally { $env:GITINTEGRATION_MODULE, $env:GITINTEGRATION_PACKAGE, $env:GITINTEGRATION_JIRA_STANDIN = $moduleBefore }
+    finally {
+        $env:GITINTEGRATION_MODULE, $env:GITINTEGRATION_PACKAGE, $env:GITINTEGRATION_JIRA_STANDIN = $moduleBefore
+        $env:GITINTEGRATION_HOST_STANDIN = $hostBefore
+    }
     # The same words as dotnet test's summary, which tests/run-all.sh adds up into its closing line.
     Write-Host ("Pester - Failed: {0,5}, Passed: {1,5}, Skipped: {2,5}, Total: {3,5}" -f
         $result.FailedCount, $result.PassedCount, $result.SkippedCount, $result.TotalCount)

@@ -194,3 +194,36 @@ namespace GitIntegration.Core.Jira
         public const string RemoveNotConfirmed = "JiraRemoveNotConfirmed";
     }
 }
+
+namespace GitIntegration.Core.Hosts
+{
+    /// <summary>Publishing SSH public keys to git hosts (Publish-GitSshKey, Unpublish-GitSshKey).</summary>
+    public static class HostErrorIds
+    {
+        /// <summary>A URL whose host is not one the module knows the key API of (give -HostType and -ApiUrl).</summary>
+        public const string HostNotRecognized = "KeyHostNotRecognized";
+        /// <summary>A host with no API for keys (Azure DevOps): the message names the page where the key is added.</summary>
+        public const string NoKeyApi = "KeyHostHasNoKeyApi";
+        public const string ApiUrlInvalid = "KeyHostApiUrlInvalid";
+        /// <summary>A target the host has no place for (a project key on GitHub), or a path it cannot read.</summary>
+        public const string TargetNotSupported = "KeyTargetNotSupported";
+        public const string TokenRequired = "KeyHostTokenRequired";
+        /// <summary>The host did not accept the token at all (401).</summary>
+        public const string Unauthorized = "KeyHostUnauthorized";
+        /// <summary>The token is valid but lacks a scope or permission; the message names it.</summary>
+        public const string ScopeMissing = "KeyHostScopeMissing";
+        public const string RepositoryNotFound = "KeyHostRepositoryNotFound";
+        /// <summary>The host refuses a key that another repository or account already uses (GitHub's deploy keys).</summary>
+        public const string KeyInUse = "KeyAlreadyInUse";
+        /// <summary>The host refuses this type of key (DSA, or RSA where it wants more bits).</summary>
+        public const string KeyTypeRefused = "KeyTypeRefusedByHost";
+        public const string RateLimited = "KeyHostRateLimited";
+        public const string Rejected = "KeyHostRequestRejected";
+        public const string UnexpectedResponse = "KeyHostUnexpectedResponse";
+        public const string ServerError = "KeyHostServerError";
+        public const string Timeout = "KeyHostTimeout";
+        public const string Unreachable = "KeyHostUnreachable";
+        /// <summary>No public key beside the private key and none derivable without its passphrase.</summary>
+        public const string PublicKeyUnavailable = "PublicKeyUnavailable";
+    }
+}

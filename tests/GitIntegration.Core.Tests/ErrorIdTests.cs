@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using FluentAssertions;
 using GitIntegration.Core.Git;
 using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Hosts;
 using GitIntegration.Core.Jira;
 using GitIntegration.Core.Keys;
 using GitIntegration.Core.Net;
@@ -23,7 +24,7 @@ public sealed class ErrorIdTests
     {
         typeof(ErrorIds), typeof(KeyDiagnostics.Ids), typeof(StoreErrorIds), typeof(BulkErrorIds),
         typeof(JmesPathErrorIds), typeof(GitErrorIds), typeof(SmartHttp), typeof(CertificateTrust),
-        typeof(GitHubErrorIds), typeof(JiraErrorIds),
+        typeof(GitHubErrorIds), typeof(JiraErrorIds), typeof(HostErrorIds),
     };
 
     private static readonly string Src = Path.Combine(RepoRoot(), "src");

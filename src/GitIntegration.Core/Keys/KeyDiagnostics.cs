@@ -277,7 +277,7 @@ namespace GitIntegration.Core.Keys
         }
 
         /// <summary><paramref name="path"/>, or path2, path3... when a key (or its .pub) is already there.</summary>
-        private static string FreeName(string path)
+        internal static string FreeName(string path)
         {
             var name = path;
             for (int i = 2; i < 100 && (File.Exists(name) || File.Exists(name + ".pub") || Directory.Exists(name)); i++)
