@@ -94,9 +94,9 @@ function openapi(spec, wanted, requestFromDescription) {
     if (schema.allOf) return Object.assign({}, ...schema.allOf.map(s => build(s, depth, forRequest)));
     if (schema.example !== undefined) return schema.example;
     if (schema.enum) return schema.enum[0];
-    if (schema.type === 'array') return depth > 2 ? [] : [build(schema.items, depth + 1, forRequest)];
+    if (schema.type === 'array') return depth > 3 ? [] : [build(schema.items, depth + 1, forRequest)];
     if (schema.type === 'object' || schema.properties) {
-      if (depth > 2) return {};
+      if (depth > 3) return {};
       const o = {};
       for (const [k, p] of Object.entries(schema.properties || {})) {
         const d = deref(p);
