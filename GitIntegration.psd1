@@ -32,12 +32,14 @@
         'Install-GitHubApp'
         'New-GitSshKey'
         'Publish-GitIntegration'
+        'Publish-GitSshKey'
         'Remove-GitIntegration'
         'Resume-GitHubApp'
         'Set-GitIntegration'
         'Suspend-GitHubApp'
         'Test-GitIntegration'
         'Test-GitSshKey'
+        'Unpublish-GitSshKey'
         'Update-GitHubAppKey'
     )
     FunctionsToExport    = @()

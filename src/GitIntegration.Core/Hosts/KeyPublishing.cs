@@ -93,6 +93,24 @@ namespace GitIntegration.Core.Hosts
             $"{item.Name ?? item.Target.Url.Name} ({DefaultPurpose}, " +
             $"{now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})";
 
+        /// <summary>
+        /// The public key to publish for a key file: the file itself when it is a public key; else the .pub beside
+        /// the private key when it is the same key; else the private key's public half (an encrypted PEM key needs its
+        /// passphrase for that). The private key itself is never sent anywhere.
+        /// </summary>
+        public static SshKey ReadPublicKey(string path, string? passphrase = null)
+        {
+            var full = Path.GetFullPath(path);
+            var doc = KeyReader.ReadFile(full, passphrase);
+            var sibling = doc.IsPrivate ? KeyFiles.ReadSiblingPublic(full) : null;
+            if (sibling != null && (doc.Key == null || doc.Key.SamePublicKey(sibling))) return sibling;
+            if (doc.Key != null) return doc.Key;
+            throw new GitIntegrationException(HostErrorIds.PublicKeyUnavailable, ErrorKind.InvalidArgument,
+                $"The key '{full}' is encrypted and has no {Path.GetFileName(full)}.pub beside it, so its public " +
+                "half cannot be read without the passphrase. Give the passphrase with -Passphrase (Read-Host " +
+                $"-AsSecureString), or put the public key in '{full}.pub'.") { Target = full };
+        }
+
         /// <summary>The SHA256 fingerprint of a key as a host lists it ("TYPE BASE64 [comment]"), or null.</summary>
         public static string? FingerprintOf(string publicKeyLine)
         {
@@ -130,8 +148,7 @@ namespace GitIntegration.Core.Hosts
                         catch (GitIntegrationException e)
                         {
                             r = Result(item, options, KeyPublishStatus.Failed);
-                            r.Error = WithRemedy(e, item, options);
-                            r.Error.Target ??= r.Url;
+                            r.Error = Named(WithRemedy(e, item, options), r.Url);
                         }
                         results[i] = r;
                         finished?.Invoke(r);
@@ -200,6 +217,16 @@ namespace GitIntegration.Core.Hosts
             var remedy = new PowerShellCommand("New-GitSshKey").Arg("Path", KeyDiagnostics.FreeName(path));
             return new GitIntegrationException(e.ErrorId, e.Kind, $"{e.Message} A key for this repository: " +
                 $"{remedy}; then publish it here and connect the repository with it.", e) { Target = e.Target };
+        }
+
+        /// <summary>The error as one repository's: its message names the URL given, its target is that URL.</summary>
+        private static GitIntegrationException Named(GitIntegrationException e, string url)
+        {
+            var quoted = "'" + url + "'";
+            var named = e.Message.IndexOf(quoted, StringComparison.Ordinal) >= 0 ? e
+                : new GitIntegrationException(e.ErrorId, e.Kind, $"{quoted}: {e.Message}", e);
+            named.Target = url;
+            return named;
         }
 
         private static void Describe(KeyPublishResult r, HostedKey key)
