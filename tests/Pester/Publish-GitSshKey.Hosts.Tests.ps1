@@ -220,3 +220,42 @@ Describe 'Publish-GitSshKey to Azure DevOps' {
         }
     }
 }
+
+Describe 'Publish-GitSshKey -CopyToClipboard for Azure DevOps' {
+    AfterEach { Remove-Item Function:\Set-Clipboard -ErrorAction SilentlyContinue }
+
+    It 'puts the public key on the clipboard only when asked, and still says where to paste it' {
+        $key = NewKey ado_clip
+        $global:clipboard = @()
+        function global:Set-Clipboard([string] $Value) { $global:clipboard += $Value }
+        Publish-GitSshKey -Url 'git@ssh.dev.azure.com:v3/contoso/Fabrikam/app' -Path $key -Token $t `
+            -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $global:clipboard.Count | Should -Be 0
+
+        Publish-GitSshKey -Url 'git@ssh.dev.azure.com:v3/contoso/Fabrikam/app' -Path $key -Token $t -CopyToClipboard `
+            -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable warn -WarningAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $global:clipboard | Should -Be ((Get-Content "$key.pub") -join '')
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'KeyHostHasNoKeyApi,GitIntegration.PublishGitSshKeyCommand'
+        $warn[0].Message | Should -Match 'on the clipboard'
+    }
+
+    It 'fails clearly where Set-Clipboard cannot reach a clipboard (Linux without xclip)' {
+        $key = NewKey ado_noclip
+        (Get-Command Set-Clipboard).CommandType | Should -Be 'Cmdlet'
+        $path = $env:PATH
+        $env:PATH = "$root/empty-path"
+        try {
+            Publish-GitSshKey -Url 'https://dev.azure.com/contoso/Fabrikam/_git/app' -Path $key -Token $t `
+                -CopyToClipboard -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
+        finally { $env:PATH = $path }
+        $err.Count | Should -Be 2
+        $err[0].FullyQualifiedErrorId | Should -Be 'ClipboardUnavailable,GitIntegration.PublishGitSshKeyCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $err[0].Exception.Message | Should -Match 'xclip'
+        $err[0].Exception.Message | Should -Match ([regex]::Escape("Get-GitSshKey -Path '$key'"))
+        $err[1].FullyQualifiedErrorId | Should -Be 'KeyHostHasNoKeyApi,GitIntegration.PublishGitSshKeyCommand'
+    }
+}
