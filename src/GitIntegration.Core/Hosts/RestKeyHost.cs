@@ -129,8 +129,8 @@ namespace GitIntegration.Core.Hosts
             public bool SaidAny(params string[] words) =>
                 words.Any(w => Said.IndexOf(w, StringComparison.OrdinalIgnoreCase) >= 0);
 
-            private GitIntegrationException Error(string errorId, ErrorKind kind, string text) =>
-                new GitIntegrationException(errorId, kind, $"{Head} {text}") { Target = Target.Url.ToString() };
+            private GitIntegrationException Error(string hostErrorId, ErrorKind kind, string text) =>
+                new GitIntegrationException(hostErrorId, kind, $"{Head} {text}") { Target = Target.Url.ToString() };
 
             public GitIntegrationException Unauthorized() => Error(HostErrorIds.Unauthorized,
                 ErrorKind.AuthenticationError, "The token is not valid (expired, revoked or mistyped): create a new " +
