@@ -43,6 +43,12 @@ namespace GitIntegration
     /// <para>Adds the key once to the account of the token on a GitHub Enterprise Server, for every repository that
     /// account can read.</para>
     /// </example>
+    /// <example>
+    /// <code>Publish-GitSshKey -Url ssh://git@bitbucket.example.com:7999/OPS/tools.git -Path ~/.ssh/jira_git `
+    ///     -Token $t -ProjectKey</code>
+    /// <para>Adds the key once as a read-only access key of the Bitbucket Data Center project OPS, for all its
+    /// repositories (the token needs Project admin).</para>
+    /// </example>
     [Cmdlet(VerbsData.Publish, "GitSshKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
         DefaultParameterSetName = RepositorySet)]
     [OutputType(typeof(KeyPublishResult))]
@@ -51,6 +57,7 @@ namespace GitIntegration
         /// <summary><para type="description">The deploy key may also push. By default it is read-only, which is all the
         /// integration needs.</para></summary>
         [Parameter(ParameterSetName = RepositorySet)]
+        [Parameter(ParameterSetName = ProjectSet)]
         public SwitchParameter AllowWrite { get; set; }
 
         /// <summary><para type="description">The key's title on the host; by default the integration's (or
@@ -99,6 +106,7 @@ namespace GitIntegration
 
         private protected override string Action(KeyPublication item, SshKey key) =>
             $"Add the public key {key.FingerprintSha256} as " + (UserKey ? "a key of the token's account"
+                : ProjectKey ? (AllowWrite ? "a project access key that may push" : "a read-only project access key")
                 : AllowWrite ? "a deploy key that may push" : "a read-only deploy key");
 
         private protected override KeyPublishOptions Options(SshKey key, string keyPath)

@@ -133,6 +133,19 @@ Describe 'Publish-GitSshKey to Bitbucket Data Center' {
         (Get-LoopbackHostKey $bbdc | Where-Object { $_.target -eq "repo:$group/web" }).readOnly | Should -BeFalse
     }
 
+    It 'adds a PROJECT_READ access key to the project with -ProjectKey, which connects its repositories' {
+        $key = NewKey bbdc_project
+        $r = Row docs BitbucketDataCenter $bbdc | Publish-GitSshKey -Path $key -Token $t -ProjectKey
+        $r.Status | Should -Be 'Added'
+        $r.TargetKind | Should -Be 'Project'
+        (Get-LoopbackHostKey $bbdc | Where-Object { $_.target -eq "project:$group" }).readOnly | Should -BeTrue
+        Get-LoopbackHostRequest $bbdc | Where-Object { $_ -like 'POST *' } | Select-Object -Last 1 |
+            Should -BeLike "POST /rest/keys/1.0/projects/$group/ssh *`"permission`":`"PROJECT_READ`"*"
+        (Connect-GitRepository -Url (Url web) -Name bbdc-web -KeyPath $key).Status | Should -Be 'Connected'
+        (Row docs BitbucketDataCenter $bbdc | Unpublish-GitSshKey -Path $key -Token $t -ProjectKey -Force).Status |
+            Should -Be 'Removed'
+    }
+
     It 'names the permission a token lacks, though Data Center answers 401' {
         $e = PublishError (Row api BitbucketDataCenter $bbdc) (NewKey bbdc_scope) $limited
         $e.FullyQualifiedErrorId | Should -Be 'KeyHostScopeMissing,GitIntegration.PublishGitSshKeyCommand'
