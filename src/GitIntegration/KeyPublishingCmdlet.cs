@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GitIntegration.Core;
 using GitIntegration.Core.Git;
+using GitIntegration.Core.GitHub;
 using GitIntegration.Core.Hosts;
 using GitIntegration.Core.Keys;
 using GitIntegration.Core.Net;
@@ -32,6 +33,7 @@ namespace GitIntegration
         private readonly ConcurrentQueue<string> _verbose = new ConcurrentQueue<string>();
         private RestOptions? _options;
         private IntegrationStore? _store;
+        private HostConnection? _app;
 
         /// <summary><para type="description">The repository's clone URL, in any form git accepts (SSH, scp-like,
         /// HTTPS). Import-Csv rows bind by a Url, Origin or CloneUrl column; integrations (Get-GitIntegration,
@@ -45,7 +47,7 @@ namespace GitIntegration
         /// beside it, or from the key itself) or the .pub file. Only the public key is sent. An integration piped in
         /// brings its own (PrivateKeyPath).</para></summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("KeyPath", "PrivateKeyPath")]
+        [Alias("KeyPath", "PrivateKeyPath", "FullName", "PSPath")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(KeyPathCompleter))]
         public string? Path { get; set; }
@@ -64,6 +66,15 @@ namespace GitIntegration
         /// gives its stored token.</para></summary>
         [Parameter]
         public SecureString? Token { get; set; }
+
+        /// <summary><para type="description">The name of a GitHub App integration (Install-GitHubApp) whose
+        /// installation manages the deploy keys instead of a personal token. The app needs the administration
+        /// permission (read and write); without it the command stops before any key is sent, and says so.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = RepositorySet)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(IntegrationNameCompleter))]
+        public string? GitHubApp { get; set; }
 
         /// <summary><para type="description">The key goes to the account the token belongs to (Settings ➜ SSH keys), so
         /// it reaches every repository that account can read, instead of being a deploy key of each repository.</para>
@@ -94,10 +105,11 @@ namespace GitIntegration
         [ValidateNotNullOrEmpty]
         public string? Name { get; set; }
 
-        /// <summary><para type="description">Where a piped integration's stored token is kept (set by PowerShell from
-        /// the integration object; not typed by hand).</para></summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public SecretRef? TokenRef { get; set; }
+        /// <summary><para type="description">Integrations, as Get-GitIntegration and Connect-GitRepository write them: each
+        /// gives its URL, name and key, and its stored token when -Token is not given.</para></summary>
+        [Parameter(ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public Integration[]? InputObject { get; set; }
 
         /// <summary><para type="description">How many repositories are handled at the same time.</para></summary>
         [Parameter]
@@ -219,9 +231,47 @@ namespace GitIntegration
         /// <summary>Releases the cancellation source.</summary>
         public void Dispose() => _stop.Dispose();
 
+        /// <summary>
+        /// The stored GitHub App's installation, on its GitHub (or -ApiUrl); an app that cannot manage deploy keys
+        /// stops the command.
+        /// </summary>
+        private HostConnection AppConnection()
+        {
+            _store ??= IntegrationStoreAccess.Open(this, StorePath);
+            var app = _store.Load().Integrations
+                .FirstOrDefault(i => string.Equals(i.Name, GitHubApp, StringComparison.OrdinalIgnoreCase));
+            if (app == null)
+                Fail(new GitIntegrationException(StoreErrorIds.IntegrationNotFound, ErrorKind.ObjectNotFound,
+                    $"There is no integration '{GitHubApp}' in the store. Get-GitIntegration -Type " +
+                    "GitHubApp,GitHubEnterpriseApp lists the GitHub Apps.") { Target = GitHubApp });
+            if (!GitHubAppIntegration.IsApp(app!))
+                Fail(new GitIntegrationException(GitHubErrorIds.NotAGitHubApp, ErrorKind.InvalidArgument,
+                    $"'{app!.Name}' is a {app.Type} integration, not a GitHub App. Get-GitIntegration -Type " +
+                    "GitHubApp,GitHubEnterpriseApp lists the apps.") { Target = GitHubApp });
+            var endpoint = ApiUrl != null
+                ? new HostEndpoint(HostType ?? GitHubAppKeyAccess.Endpoint(app!).Type, ApiUrl)
+                : GitHubAppKeyAccess.Endpoint(app!);
+            var http = new GitHubHttp(GitHubAppIntegration.Host(app!), new GitHubHttpOptions
+            {
+                Trust = CertificateTrust.For(app!), Timeout = _options!.Timeout, Verbose = _verbose.Enqueue,
+            });
+            try
+            {
+                return GitHubAppKeyAccess.ConnectAsync(app!, http, endpoint, _options, _stop.Token)
+                    .GetAwaiter().GetResult();
+            }
+            catch (GitIntegrationException e)
+            {
+                http.Dispose();
+                Fail(e, GitHubApp);
+                throw;
+            }
+        }
+
         /// <summary>One connection per host and token, so that repositories on one host share one client.</summary>
         private HostConnection Connection(HostEndpoint endpoint, string url)
         {
+            if (GitHubApp != null) return _app ??= AppConnection();
             string token;
             string source;
             if (Token != null)
@@ -229,11 +279,11 @@ namespace GitIntegration
                 token = Plain(Token)!;
                 source = "token";
             }
-            else if (TokenRef != null)
+            else if (InputObject?.FirstOrDefault(i => i.TokenRef != null)?.TokenRef is SecretRef stored)
             {
                 _store ??= IntegrationStoreAccess.Open(this, StorePath);
-                token = _store.ReadSecret(TokenRef);
-                source = TokenRef.ToString();
+                token = _store.ReadSecret(stored);
+                source = stored.ToString();
             }
             else
                 throw new GitIntegrationException(HostErrorIds.TokenRequired, ErrorKind.InvalidArgument,

@@ -28,10 +28,11 @@ namespace GitIntegration
     /// token goes only in the Authorization header, over https.</para>
     /// </summary>
     /// <example>
-    /// <code>$t = Read-Host -AsSecureString -Prompt 'GitHub token'
-    /// Import-Csv repos.csv | Publish-GitSshKey -Path ~/.ssh/jira_git -Token $t | Connect-GitRepository -KeyPath
-    /// ~/.ssh/jira_git</code> <para>Adds the integration's key as a read-only deploy key of every repository in the CSV
-    /// (a Url column), then connects each one with it.</para>
+    /// <code>Import-Csv repos.csv | Publish-GitSshKey -Path ~/.ssh/jira_git -Token $t |
+    ///     Connect-GitRepository -KeyPath ~/.ssh/jira_git</code>
+    /// <para>Adds the integration's key as a read-only deploy key of every repository in the CSV (a Url column;
+    /// HostType and ApiUrl columns for a self-managed server), then connects each one with it. $t is the host's
+    /// token, from Read-Host -AsSecureString or a vault.</para>
     /// </example>
     /// <example>
     /// <code>Publish-GitSshKey -Url git@github.com:acme/app.git -Path ~/.ssh/jira_git -Token $t -WhatIf</code>

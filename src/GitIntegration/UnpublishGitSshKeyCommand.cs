@@ -21,6 +21,10 @@ namespace GitIntegration
     /// <para>Removes an old key from every repository in the CSV, after a new one has been published and
     /// verified.</para>
     /// </example>
+    /// <example>
+    /// <code>Unpublish-GitSshKey -Url git@github.com:acme/app.git -Path ~/.ssh/jira_git -Token $t -UserKey -WhatIf</code>
+    /// <para>Shows that the key would be taken off the token's account, without contacting GitHub.</para>
+    /// </example>
     [Cmdlet(VerbsData.Unpublish, "GitSshKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
         DefaultParameterSetName = RepositorySet)]
     [OutputType(typeof(KeyPublishResult))]

@@ -7,7 +7,7 @@ namespace GitIntegration.HostStandIn
 {
     /// <summary>
     /// dotnet GitIntegration.HostStandIn.dll DIR --mode MODE [--authorized-keys FILE] [--repository OWNER/NAME]...
-    /// [--https]: serves until killed; writes DIR/host.url (the server's root) and DIR/api.url (the mode's REST API
+    /// [--token TOKEN]... [--https]: serves until killed; writes DIR/host.url (the server's root) and DIR/api.url (the mode's REST API
     /// root) when it listens, and DIR/host.cer (the certificate) with --https.
     /// </summary>
     public static class Program
@@ -18,7 +18,7 @@ namespace GitIntegration.HostStandIn
             {
                 Console.Error.WriteLine("usage: GitIntegration.HostStandIn DIR --mode " +
                     string.Join("|", StandInModes.Names) +
-                    " [--authorized-keys FILE] [--repository OWNER/NAME]... [--https]");
+                    " [--authorized-keys FILE] [--repository OWNER/NAME]... [--token TOKEN]... [--https]");
                 return 2;
             }
             var options = new StandInOptions
@@ -28,7 +28,10 @@ namespace GitIntegration.HostStandIn
                 Https = Array.IndexOf(args, "--https") >= 0,
             };
             for (var i = 0; i < args.Length - 1; i++)
+            {
                 if (args[i] == "--repository") options.Repositories.Add(args[i + 1]);
+                if (args[i] == "--token") options.Tokens.Add(args[i + 1]);
+            }
             await using var host = await StandInHost.StartAsync(options);
             if (host.Certificate != null)
                 File.WriteAllBytes(Path.Combine(args[0], "host.cer"), host.Certificate.RawData);

@@ -28,6 +28,10 @@ namespace GitIntegration.HostStandIn
         public bool Https { get; set; }
         /// <summary>The repositories that exist ("acme/app"); any other is not found.</summary>
         public List<string> Repositories { get; } = new List<string>();
+        /// <summary>More tokens that may do everything, besides <see cref="StandInHost.Token"/>.</summary>
+        public List<string> Tokens { get; } = new List<string>();
+        /// <summary>In process: tokens another stand-in issued (a GitHub App's installation tokens).</summary>
+        public Func<string, bool>? AcceptToken { get; set; }
     }
 
     /// <summary>A key the stand-in holds: at a repository ("repo:acme/app"), the user ("user"), a project
@@ -112,6 +116,10 @@ namespace GitIntegration.HostStandIn
         public List<string> Requests { get { lock (_gate) return _log.ToList(); } }
 
         public List<StandInKey> Keys { get { lock (_gate) return _keys.ToList(); } }
+
+        /// <summary>A token that may do everything (not <see cref="LimitedToken"/>).</summary>
+        public bool IsFullToken(string token) =>
+            token == Token || Options.Tokens.Contains(token) || Options.AcceptToken?.Invoke(token) == true;
 
         public bool RepositoryExists(string path) { lock (_gate) return _repositories.Contains(path); }
 

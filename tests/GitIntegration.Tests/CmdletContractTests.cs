@@ -67,7 +67,8 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
             var should = ModuleUnderTest.Named<bool>(a, "SupportsShouldProcess");
             if (!ReadOnlyVerbs.Contains(verb) && !PureConversions.Contains(c.Name)) should.Should().BeTrue($"{c.Name} changes state");
             var impact = ModuleUnderTest.Named<int>(a, "ConfirmImpact"); // 3 = High
-            if (impact == 3) verb.Should().Be("Remove", "only destructive cmdlets use ConfirmImpact High");
+            if (impact == 3)
+                verb.Should().BeOneOf(new[] { "Remove", "Unpublish" }, "only destructive cmdlets use ConfirmImpact High");
         }
     }
 
@@ -258,7 +259,10 @@ public sealed class CmdletContractTests : IClassFixture<ModuleUnderTest>
     /// Cmdlets whose parameter sets are another choice (how to sign in to Jira): they pick integrations only from
     /// the pipeline, as Get-GitIntegration writes them, through the same -InputObject.
     /// </summary>
-    private static readonly HashSet<string> PipedOnly = new() { "Publish-GitIntegration" };
+    private static readonly HashSet<string> PipedOnly = new()
+    {
+        "Publish-GitIntegration", "Publish-GitSshKey", "Unpublish-GitSshKey",
+    };
 
     /// <summary>
     /// One way to pick integrations, held by one base class: -Name (wildcards, completion, by property name),

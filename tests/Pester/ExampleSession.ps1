@@ -69,6 +69,8 @@ $p = ConvertTo-SecureString $TypedPassphrase -AsPlainText -Force       # a .ppk'
 $pass = ConvertTo-SecureString $TypedPassphrase -AsPlainText -Force    # a key's passphrase
 $newPat = ConvertTo-SecureString $NewToken -AsPlainText -Force         # a new personal access token
 $keyPath = Join-Path $HOME '.ssh/jira_rsa'                             # a key file
+# A git host's access token; Examples.Tests.ps1's stand-in host accepts it.
+$t = ConvertTo-SecureString 'ghp_docsRunExampleToken0123456789' -AsPlainText -Force
 
 # The example, as the user pastes it, with PowerShell's defaults, its output formatted as in a 200-column console
 # (redirected, it would be 80 columns, and tables would cut what the checks look for).

@@ -52,6 +52,8 @@ BeforeDiscovery {
         @{ Example = 'Publish-GitIntegration #1'; Needs = 'jira.example.com'; Reason = 'adds repositories to the Jira at jira.example.com' }
         @{ Example = 'Publish-GitIntegration #2'; Needs = 'jira.example.com'; Reason = 'lists the repositories of the Jira at jira.example.com' }
         @{ Example = 'Publish-GitIntegration #3'; Needs = 'jira.example.com'; Reason = 'adds repositories to the Jira at jira.example.com' }
+        @{ Example = 'Publish-GitSshKey #3'; Needs = 'github.example.com'
+            Reason = 'adds a key to an account on the GitHub Enterprise Server github.example.com' }
         @{ Example = 'Resume-GitHubApp #1'; Needs = 'Resume-GitHubApp'; Reason = 'resumes the installation on GitHub' }
         @{ Example = 'Resume-GitHubApp #2'; Needs = 'Resume-GitHubApp'
             Reason = 'resumes the installations on GitHub' }
@@ -115,6 +117,7 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     . (Join-Path $PSScriptRoot 'LoopbackSshd.ps1')
+    . (Join-Path $PSScriptRoot 'LoopbackHost.ps1')
     $script:StoreBefore = $env:GITINTEGRATION_STORE
     $script:Root = (Resolve-Path TestDrive:/).ProviderPath
     # An empty argument reaches native commands only from PowerShell 7.3 on; before, it had to be written '""'.
@@ -209,6 +212,15 @@ Describe 'Get-Help examples run as written' -ForEach @(@{ Runnable = $runnable }
         $script:Sshd = $server.Process
         foreach ($name in 'billing', 'billing-api', 'web-shop') { New-LoopbackRepository $sshdRoot $name }
         $script:RepoUrl = "ssh://git@127.0.0.1:$($server.Port)$sshdRoot/repos"
+        # The key API of that server, for Publish-GitSshKey: a GitHub Enterprise Server stand-in that writes the keys
+        # it accepts into the server's authorized_keys and takes the token of ExampleSession.ps1's $t. GitHub names a
+        # repository OWNER/NAME: the owner is a link to the server's repositories at the root of the file system.
+        $script:Owner = 'gi-ex-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        New-Item -ItemType SymbolicLink -Path "/$Owner" -Target "$sshdRoot/repos" | Out-Null
+        $script:OwnerUrl = "ssh://git@127.0.0.1:$($server.Port)/$Owner"
+        $script:KeyHost = Start-LoopbackHost (Join-Path $Root 'keyhost') -Mode github-enterprise `
+            -AuthorizedKeys "$sshdRoot/keys/git" -Repository "$Owner/billing-api", "$Owner/web-shop" `
+            -Token 'ghp_docsRunExampleToken0123456789'
 
         # The world every example starts from, built once at $Root/run and kept at $Root/template: each example
         # gets a fresh copy at the same path, so the store's absolute paths hold.
@@ -474,6 +486,51 @@ Describe 'Get-Help examples run as written' -ForEach @(@{ Runnable = $runnable }
                     $stored | ForEach-Object { $_.Properties['DefaultBranch'] } | Should -Be @('main', 'main')
                 }
             }
+            'Publish-GitSshKey #1' = @{
+                # The repositories of the server, with their host's kind and API address (a self-managed server).
+                Setup = {
+                    Copy-Item "$Src/jira_git", "$Src/jira_git.pub" $ssh
+                    [pscustomobject]@{ Url = "$OwnerUrl/billing-api.git"; HostType = 'GitHubEnterprise'
+                        ApiUrl = $KeyHost.ApiUrl } | Export-Csv "$h/repos.csv" -NoTypeInformation
+                }
+                Check = {
+                    param($Output)
+                    $stored = Get-GitIntegration billing-api -StorePath $World.Store
+                    $stored.Status | Should -Be 'Connected'
+                    $stored.PrivateKeyPath | Should -Be "$ssh/jira_git"
+                    (Get-LoopbackHostKey $KeyHost).target | Should -Contain "repo:$Owner/billing-api"
+                }
+            }
+            'Publish-GitSshKey #2' = @{
+                Setup = { Copy-Item "$Src/jira_git", "$Src/jira_git.pub" $ssh }
+                Check = {
+                    param($Output)
+                    $Output | Should -Match 'What if: .*read-only deploy key.*git@github\.com:acme/app\.git'
+                }
+            }
+            'Unpublish-GitSshKey #1' = @{
+                # An old key, published to the repository of the CSV before the new one replaced it.
+                Setup = {
+                    New-GitSshKey -Path "$ssh/old_jira_git" -Bits 2048 | Out-Null
+                    [pscustomobject]@{ Url = "$OwnerUrl/web-shop.git"; HostType = 'GitHubEnterprise'
+                        ApiUrl = $KeyHost.ApiUrl } | Export-Csv "$h/repos.csv" -NoTypeInformation
+                    $published = Import-Csv "$h/repos.csv" | Publish-GitSshKey -Path "$ssh/old_jira_git" `
+                        -Token (ConvertTo-SecureString 'ghp_docsRunExampleToken0123456789' -AsPlainText -Force)
+                    $published.Status | Should -Be 'Added'
+                    $script:OldKeyId = $published.KeyId
+                }
+                Check = {
+                    param($Output)
+                    (Get-LoopbackHostKey $KeyHost).id | Should -Not -Contain $OldKeyId
+                }
+            }
+            'Unpublish-GitSshKey #2' = @{
+                Setup = { Copy-Item "$Src/jira_git", "$Src/jira_git.pub" $ssh }
+                Check = {
+                    param($Output)
+                    $Output | Should -Match "What if: .*token's account.*git@github\.com:acme/app\.git"
+                }
+            }
             'New-GitSshKey #1' = @{ Check = {
                 FirstLine "$ssh/jira_git" | Should -Be '-----BEGIN RSA PRIVATE KEY-----'
                 ssh-keygen -l -f "$ssh/jira_git.pub" | Should -Match '^4096 SHA256:\S+ jira@example\.com \(RSA\)$'
@@ -544,6 +601,8 @@ Describe 'Get-Help examples run as written' -ForEach @(@{ Runnable = $runnable }
     }
     AfterAll {
         if ($Sshd) { Stop-Process -Id $Sshd.Id -Force }
+        if ($KeyHost) { Stop-Process -Id $KeyHost.Process.Id -Force }
+        if ($Owner -and (Test-Path "/$Owner")) { Remove-Item "/$Owner" -Force }
     }
 
     It 'has fixtures and checks only for examples it runs' {

@@ -6,7 +6,9 @@
 # module's github.com at it). It serves: GitHub's "new app" page, which checks the manifest (url required, a name of at
 # most 34 characters not taken yet) and redirects with the code the browser brings ('acme-code' converts to an app owned
 # by the organization acme, 'evil-code' to one owned by evil, any other code to nothing: 404); the code conversion; GET /app; the organization's
-# installation; GET, suspend and resume of installation 42420. Every API request goes to $Root/requests.log as
+# installation; GET, suspend and resume of installation 42420, and its access token (ghs_loopbackInstallationToken42420;
+# its permissions are those of $Root/permissions.json when a test writes one).
+# Every API request goes to $Root/requests.log as
 # "METHOD path", every refusal as "refused: why".
 # And a browser: an 'xdg-open' first on PATH (with DISPLAY set, the module opens pages with it) that loads the module's page,
 # sends a forged redirect as another local program would, posts the manifest to GitHub's page with the code in
@@ -123,6 +125,14 @@ while ($true) {
         $body = [ordered]@{ id = 42420; app_id = 4242; app_slug = 'jira-git-acme'
             account = [ordered]@{ login = 'acme'; id = 1; type = 'Organization' }; target_type = 'Organization'
             repository_selection = 'all'; html_url = "${Prefix}organizations/acme/settings/installations/42420"; suspended_at = $suspended }
+        # What the installation may do: $Root/permissions.json when a test writes one (Publish-GitSshKey -GitHubApp).
+        $granted = Join-Path $Root 'permissions.json'
+        if (Test-Path $granted) { $body.permissions = Get-Content -Raw $granted | ConvertFrom-Json }
+    }
+    elseif ($method -eq 'POST' -and $path -eq "$api/app/installations/42420/access_tokens") {
+        $status = 201
+        $body = [ordered]@{ token = 'ghs_loopbackInstallationToken42420'
+            expires_at = [DateTime]::UtcNow.AddHours(1).ToString('yyyy-MM-ddTHH:mm:ssZ') }
     }
     $ctx.Response.StatusCode = $status
     if ($null -ne $body) {

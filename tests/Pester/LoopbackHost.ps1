@@ -2,13 +2,14 @@
 # build.ps1, which names its DLL in $env:GITINTEGRATION_HOST_STANDIN) on 127.0.0.1, in a process of its own, playing
 # -Mode (github, github-enterprise; see StandInModes.cs for the others). The repositories in -Repository exist; any
 # other is not found. A key it accepts is appended to -AuthorizedKeys (the loopback sshd's keys/git), a key removed is
-# taken out. Tokens: $LoopbackHostToken may do everything, $LoopbackHostLimitedToken lacks the permission for keys.
+# taken out. Tokens: $LoopbackHostToken (and any in -Token) may do everything, $LoopbackHostLimitedToken lacks the
+# permission for keys.
 # The caller stops it in AfterAll: Stop-Process -Id $hostStandIn.Process.Id.
 $script:LoopbackHostToken = 'standin-token-0123456789abcdef'
 $script:LoopbackHostLimitedToken = 'standin-limited-token-0123456789'
 
 function Start-LoopbackHost([string] $Root, [string] $Mode = 'github', [string] $AuthorizedKeys,
-    [string[]] $Repository = @(), [switch] $Https) {
+    [string[]] $Repository = @(), [string[]] $Token = @(), [switch] $Https) {
     $dll = $env:GITINTEGRATION_HOST_STANDIN
     if (-not $dll) {
         $dll = Join-Path $PSScriptRoot '../GitIntegration.HostStandIn/bin/Release/net10.0'
@@ -19,6 +20,7 @@ function Start-LoopbackHost([string] $Root, [string] $Mode = 'github', [string] 
     $arguments = @($dll, $Root, '--mode', $Mode)
     if ($AuthorizedKeys) { $arguments += '--authorized-keys', $AuthorizedKeys }
     foreach ($r in $Repository) { $arguments += '--repository', $r }
+    foreach ($k in $Token) { $arguments += '--token', $k }
     if ($Https) { $arguments += '--https' }
     $process = Start-Process dotnet -ArgumentList $arguments -RedirectStandardError "$Root/host.log" -PassThru
     $deadline = [DateTime]::UtcNow.AddSeconds(60)

@@ -5,6 +5,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     . (Join-Path $PSScriptRoot 'LoopbackSshd.ps1')
     . (Join-Path $PSScriptRoot 'LoopbackHost.ps1')
+    . (Join-Path $PSScriptRoot 'LoopbackGitHub.ps1')
     $script:StoreBefore = $env:GITINTEGRATION_STORE
     $script:root = (Resolve-Path TestDrive:/).ProviderPath.TrimEnd('/')
     $server = Start-LoopbackSshd "$root/sshd"
@@ -16,7 +17,8 @@ BeforeAll {
     foreach ($name in 'app', 'api', 'web', 'busy') { New-LoopbackRepository "$root/sshd" $name }
     New-Item -ItemType SymbolicLink -Path "/$owner" -Target "$root/sshd/repos" | Out-Null
     $script:gh = Start-LoopbackHost "$root/host" -Mode github-enterprise -AuthorizedKeys "$root/sshd/keys/git" `
-        -Repository "$owner/app", "$owner/api", "$owner/web", "$owner/busy"
+        -Repository "$owner/app", "$owner/api", "$owner/web", "$owner/busy" `
+        -Token 'ghs_loopbackInstallationToken42420'
     $script:t = Secure $LoopbackHostToken
 
     # The module's own known_hosts trusts the loopback sshd, as after a first connection.
@@ -148,5 +150,60 @@ Describe 'Publish-GitSshKey' {
         $all | Should -Not -Match $LoopbackHostToken
         $out = Row app | Publish-GitSshKey -Path "$root/jira_git" -Token $t -Verbose 4>&1 | Out-String
         $out | Should -Not -Match $LoopbackHostToken
+    }
+
+    It 'takes the URL, name, key and stored token of an integration piped in' {
+        New-GitSshKey -Path "$root/stored_git" -Bits 2048 | Out-Null
+        [pscustomobject]@{ name = 'stored'; origin = (Url api); privateKeyPath = "$root/stored_git"
+            token = $LoopbackHostToken } | Import-GitIntegration -ErrorAction Stop | Out-Null
+        $r = Get-GitIntegration -Name stored |
+            Publish-GitSshKey -HostType GitHubEnterprise -ApiUrl $gh.ApiUrl -ErrorAction Stop
+        $r.Status | Should -Be 'Added'
+        $r.Name | Should -Be 'stored'
+        $r.Url | Should -Be (Url api)
+        $r.Title | Should -BeLike 'stored (key for the Jira git integration, *)'
+        $r.Fingerprint | Should -Be (((& ssh-keygen -l -E sha256 -f "$root/stored_git.pub") -split ' ')[1])
+    }
+
+    It 'publishes to github.com from its URL alone (a stand-in put in its place)' {
+        $com = Start-LoopbackHost "$root/com" -Mode github -Repository 'acme/app'
+        Use-LoopbackHostAsGitHubCom $com
+        try { $r = Publish-GitSshKey -Url git@github.com:acme/app.git -Path "$root/jira_git" -Token $t -UserKey }
+        finally {
+            Use-LoopbackHostAsGitHubCom $null
+            Stop-Process -Id $com.Process.Id -Force
+        }
+        $r.Host | Should -Be 'GitHub'
+        $r.TargetKind | Should -Be 'User'
+        $r.Status | Should -Be 'Added'
+        $r.ReadOnly | Should -BeFalse
+    }
+
+    It 'publishes with a GitHub App integration once the app may administer repositories, and says so before' {
+        # The app on its GitHub (LoopbackGitHub.ps1), whose installation token the keys API accepts.
+        $app = Start-LoopbackGitHub "$root/github"
+        try {
+            Install-GitHubApp -Organization acme -HostUrl $app.Url -AppId 4242 -PrivateKeyPath "$root/github/app.pem" `
+                -Name acme-app -ErrorAction Stop | Out-Null
+            New-GitSshKey -Path "$root/app_git" -Bits 2048 | Out-Null
+            $publish = @{ Url = (Url busy); Path = "$root/app_git"; GitHubApp = 'acme-app'
+                HostType = 'GitHubEnterprise'; ApiUrl = $gh.ApiUrl }
+
+            '{ "contents": "read", "metadata": "read" }' | Set-Content "$root/github/permissions.json"
+            $sent = @(Get-LoopbackHostRequest $gh).Count
+            { Publish-GitSshKey @publish -ErrorAction Stop } |
+                Should -Throw -ErrorId 'KeyHostScopeMissing,GitIntegration.PublishGitSshKeyCommand'
+            $err = $Error[0]
+            $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $err.Exception.Message | Should -Match 'administration permission \(read and write\)'
+            $err.Exception.Message | Should -Match 'acme-app'
+            @(Get-LoopbackHostRequest $gh).Count | Should -Be $sent -Because 'nothing is sent to the keys API'
+
+            '{ "administration": "write", "metadata": "read" }' | Set-Content "$root/github/permissions.json"
+            $r = Publish-GitSshKey @publish
+            $r.Status | Should -Be 'Added'
+            Get-Content $app.Requests | Should -Contain 'POST /api/v3/app/installations/42420/access_tokens'
+        }
+        finally { Stop-Process -Id $app.Process.Id -Force }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Threading;
@@ -85,16 +86,16 @@ namespace GitIntegration.Core.Hosts
             new KeyHostRegistration(KeyHostType.GitHub, new[] { HostKind.GitHub },
                 _ => GitHubHost.GitHubComEndpoint.ApiUrl, c => new GitHubKeyHost(c)),
             new KeyHostRegistration(KeyHostType.GitHubEnterprise, new[] { HostKind.GitHubEnterprise },
-                url => new Uri($"https://{UrlHost(url)}/api/v3/"), c => new GitHubKeyHost(c)),
+                url => new Uri(WebRoot(url), "api/v3/"), c => new GitHubKeyHost(c)),
             new KeyHostRegistration(KeyHostType.GitLab, new[] { HostKind.GitLab, HostKind.GitLabSelfManaged },
-                url => new Uri($"https://{(url.Host == "altssh.gitlab.com" ? "gitlab.com" : UrlHost(url))}/api/v4/"),
-                c => new GitLabKeyHost(c)),
+                url => url.Host == "altssh.gitlab.com" ? new Uri("https://gitlab.com/api/v4/")
+                    : new Uri(WebRoot(url), "api/v4/"), c => new GitLabKeyHost(c)),
             new KeyHostRegistration(KeyHostType.BitbucketCloud, new[] { HostKind.BitbucketCloud },
                 _ => new Uri("https://api.bitbucket.org/2.0/"), c => new BitbucketCloudKeyHost(c)),
             new KeyHostRegistration(KeyHostType.BitbucketDataCenter, new[] { HostKind.BitbucketServer },
                 BitbucketDataCenterKeyHost.DefaultApiUrl, c => new BitbucketDataCenterKeyHost(c)),
             new KeyHostRegistration(KeyHostType.Gitea, Array.Empty<HostKind>(),
-                url => new Uri($"https://{UrlHost(url)}/api/v1/"), c => new GiteaKeyHost(c)),
+                url => new Uri(WebRoot(url), "api/v1/"), c => new GiteaKeyHost(c)),
         };
 
         public static IReadOnlyList<KeyHostRegistration> All => Registered;
@@ -134,6 +135,18 @@ namespace GitIntegration.Core.Hosts
 
         /// <summary>The host name of a clone URL as a web address's authority ([::1] for IPv6).</summary>
         public static string UrlHost(GitUrl url) => url.Host.Contains(":") ? $"[{url.Host}]" : url.Host;
+
+        /// <summary>
+        /// The web server of a clone URL: https on its host, and on its port when the URL is an HTTPS one that names a
+        /// port (an SSH port says nothing about the web server's).
+        /// </summary>
+        public static Uri WebRoot(GitUrl url)
+        {
+            var host = UrlHost(url);
+            var port = url.Transport == GitTransport.Https && url.Port is int p
+                ? ":" + p.ToString(CultureInfo.InvariantCulture) : "";
+            return new Uri($"https://{host}{port}/");
+        }
 
         private static void CheckApiUrl(Uri apiUrl)
         {

@@ -51,6 +51,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
         public bool Suspended;
         public int NotFoundPolls;
         public List<string> Repositories = new();
+        /// <summary>The installation's permissions, when a test sets them (else the documented example's).</summary>
+        public Dictionary<string, string>? Permissions;
         public string? Manifest;
     }
 
@@ -132,6 +134,10 @@ public sealed class GitHubStandIn : IAsyncDisposable
     }
 
     /// <summary>An app that exists on the stand-in, with a fresh RSA key; returns it and its PEM.</summary>
+    /// <summary>Whether GitHub issued this installation token (and it has not expired).</summary>
+    public bool IsInstallationToken(string token) =>
+        _tokens.TryGetValue(token, out var issued) && issued.Expires > DateTimeOffset.UtcNow;
+
     public App AddApp(string organization = "acme", bool installed = false, int repositories = 3)
     {
         var id = Interlocked.Increment(ref _nextId);
@@ -410,6 +416,7 @@ public sealed class GitHubStandIn : IAsyncDisposable
         body["repository_selection"] = "all";
         body["html_url"] = new Uri(BaseUrl, $"organizations/{app.Organization}/settings/installations/{app.InstallationId}").ToString();
         body["suspended_at"] = app.Suspended ? "2024-01-01T00:00:00Z" : null;
+        if (app.Permissions != null) body["permissions"] = JsonSerializer.SerializeToNode(app.Permissions);
         return body;
     }
 

@@ -188,4 +188,88 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
         r[0].Status.Should().Be(KeyPublishStatus.Added);
         _gh.Requests.Count(x => x.StartsWith("GET /repos/acme/web/keys")).Should().Be(2);
     }
+
+    [Fact]
+    public async Task A_key_on_a_later_page_of_the_list_is_found_and_not_added_again()
+    {
+        for (var i = 0; i < 130; i++)
+        {
+            var other = KeyGenerator.Generate(KeyAlgorithm.Ed25519);
+            _gh.AddKey("repo:acme/app", "key " + i, $"{other.SshType} {other.PublicKeyBase64}", true);
+        }
+        var key = NewKey();
+        _gh.AddKey("repo:acme/app", "set by hand", $"{key.SshType} {key.PublicKeyBase64}", true);
+
+        var r = await KeyPublishing.PublishAsync(new[] { Repo(Connection(), "acme/app") }, Options(key), null, default);
+        r[0].Status.Should().Be(KeyPublishStatus.AlreadyPresent);
+        r[0].Title.Should().Be("set by hand");
+        _gh.Requests.Should().Contain(x => x.StartsWith("GET /repos/acme/app/keys?per_page=100&page=2"));
+        _gh.Requests.Should().NotContain(x => x.StartsWith("POST "));
+    }
+
+    [Fact]
+    public async Task GitHub_Enterprise_Server_is_reached_under_api_v3()
+    {
+        var options = new StandInOptions { Mode = "github-enterprise" };
+        options.Repositories.Add("ops/tools");
+        await using var ghes = await StandInHost.StartAsync(options);
+        ghes.ApiUrl.AbsolutePath.Should().Be("/api/v3/");
+        var c = HostConnection.WithToken(new HostEndpoint(KeyHostType.GitHubEnterprise, ghes.ApiUrl), StandInHost.Token);
+        var item = new KeyPublication(new KeyTarget(KeyTargetKind.Repository,
+            GitUrl.Parse("git@github.example.com:ops/tools.git")), c, "tools-jira");
+
+        var r = await KeyPublishing.PublishAsync(new[] { item }, Options(NewKey()), null, default);
+        r[0].Status.Should().Be(KeyPublishStatus.Added);
+        r[0].Title.Should().StartWith("tools-jira (");
+        ghes.Requests.Should().Contain(x => x.StartsWith("POST /api/v3/repos/ops/tools/keys "));
+    }
+
+    [Fact]
+    public async Task The_stand_in_refuses_a_body_that_GitHub_does_not_document()
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_gh.ApiUrl, "repos/acme/app/keys"))
+        {
+            Content = new StringContent("{\"key\":\"ssh-ed25519 AAAA\",\"readonly\":true}", System.Text.Encoding.UTF8,
+                "application/json"),
+        };
+        request.Headers.UserAgent.ParseAdd("test/1");
+        request.Headers.Authorization = new("Bearer", StandInHost.Token);
+        using var answer = await http.SendAsync(request);
+        ((int)answer.StatusCode).Should().Be(422);
+        _gh.Requests.Should().Contain("refused: POST /repos/{owner}/{repo}/keys: undocumented field 'readonly'");
+    }
+
+    [Fact]
+    public async Task A_project_key_is_refused_on_GitHub_before_anything_is_sent()
+    {
+        var r = await KeyPublishing.PublishAsync(new[] { Repo(Connection(), "acme/app", KeyTargetKind.Project) },
+            Options(NewKey()), null, default);
+        r[0].Error!.ErrorId.Should().Be(HostErrorIds.TargetNotSupported);
+        _gh.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_public_key_comes_from_the_pub_beside_the_key_or_from_the_key_itself()
+    {
+        Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "me@laptop", "-f", _dir["other"]);
+        var expected = Tool.Ok("ssh-keygen", "-l", "-E", "sha256", "-f", _dir["other"]).Split(' ')[1];
+        KeyPublishing.ReadPublicKey(_dir["other"]).FingerprintSha256.Should().Be(expected);
+        KeyPublishing.ReadPublicKey(_dir["other"] + ".pub").FingerprintSha256.Should().Be(expected);
+        File.Delete(_dir["other"] + ".pub");
+        KeyPublishing.ReadPublicKey(_dir["other"]).FingerprintSha256.Should().Be(expected);
+    }
+
+    [Fact]
+    public void An_encrypted_pem_key_without_its_pub_needs_the_passphrase_and_says_so()
+    {
+        Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "secret pass", "-f", _dir["locked"]);
+        var expected = Tool.Ok("ssh-keygen", "-l", "-E", "sha256", "-f", _dir["locked"] + ".pub").Split(' ')[1];
+        File.Delete(_dir["locked"] + ".pub");
+        var act = () => KeyPublishing.ReadPublicKey(_dir["locked"]);
+        var e = act.Should().Throw<GitIntegrationException>().Which;
+        e.ErrorId.Should().Be(HostErrorIds.PublicKeyUnavailable);
+        e.Message.Should().Contain("-Passphrase").And.Contain(_dir["locked"]);
+        KeyPublishing.ReadPublicKey(_dir["locked"], "secret pass").FingerprintSha256.Should().Be(expected);
+    }
 }

@@ -61,7 +61,7 @@ namespace GitIntegration.HostStandIn
                 await Error(ctx, 401, "Requires authentication");
                 return;
             }
-            if (token != StandInHost.Token && token != StandInHost.LimitedToken)
+            if (!_host.IsFullToken(token) && token != StandInHost.LimitedToken)
             {
                 await Error(ctx, 401, "Bad credentials");
                 return;
