@@ -8,6 +8,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -56,6 +57,8 @@ namespace GitIntegration.HostStandIn
         public List<string> RateLimited { get; set; } = new List<string>();
         /// <summary>Repositories whose next request answers 429 with retry-after: 1 (then as usual).</summary>
         public List<string> RateLimitOnce { get; set; } = new List<string>();
+        /// <summary>How long each API answer takes, in milliseconds (to see how many requests overlap).</summary>
+        public int StallMilliseconds { get; set; }
         /// <summary>Key types (ssh-dss, ssh-rsa...) the host refuses as invalid.</summary>
         public List<string> RefusedKeyTypes { get; set; } = new List<string> { "ssh-dss" };
     }
@@ -77,6 +80,8 @@ namespace GitIntegration.HostStandIn
         private readonly List<StandInKey> _keys = new List<StandInKey>();
         private readonly HashSet<string> _repositories;
         private long _nextId = 1001;
+        private int _inFlight;
+        private int _maxInFlight;
 
         private StandInHost(WebApplication app, StandInOptions options)
         {
@@ -116,6 +121,9 @@ namespace GitIntegration.HostStandIn
         public List<string> Requests { get { lock (_gate) return _log.ToList(); } }
 
         public List<StandInKey> Keys { get { lock (_gate) return _keys.ToList(); } }
+
+        /// <summary>The most API requests that were being answered at the same time.</summary>
+        public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
         /// <summary>A token that may do everything (not <see cref="LimitedToken"/>).</summary>
         public bool IsFullToken(string token) =>
@@ -274,7 +282,14 @@ namespace GitIntegration.HostStandIn
                 return;
             }
             var relative = "/" + path.Substring(api.Length).TrimStart('/');
-            await Mode.HandleAsync(ctx, relative, body).ConfigureAwait(false);
+            var now = Interlocked.Increment(ref _inFlight);
+            lock (_gate) _maxInFlight = Math.Max(_maxInFlight, now);
+            try
+            {
+                if (Behaviour.StallMilliseconds > 0) await Task.Delay(Behaviour.StallMilliseconds).ConfigureAwait(false);
+                await Mode.HandleAsync(ctx, relative, body).ConfigureAwait(false);
+            }
+            finally { Interlocked.Decrement(ref _inFlight); }
         }
 
         /// <summary>

@@ -272,4 +272,32 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
         e.Message.Should().Contain("-Passphrase").And.Contain(_dir["locked"]);
         KeyPublishing.ReadPublicKey(_dir["locked"], "secret pass").FingerprintSha256.Should().Be(expected);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task No_more_repositories_than_the_throttle_limit_are_asked_at_once(int limit)
+    {
+        var names = Enumerable.Range(1, 8).Select(i => $"acme/r{i}").ToList();
+        names.ForEach(_gh.AddRepository);
+        _gh.Behaviour = new StandInBehaviour { StallMilliseconds = 150 };
+        // Taking a key off eight repositories asks each for its keys: eight slow requests to spread over the slots.
+        var r = await KeyPublishing.UnpublishAsync(names.Select(n => Repo(Connection(), n)),
+            new KeyPublishOptions(NewKey()) { ThrottleLimit = limit }, null, default);
+        r.Should().OnlyContain(x => x.Status == KeyPublishStatus.NotPresent);
+        _gh.MaxInFlight.Should().BeLessThanOrEqualTo(limit);
+        _gh.Requests.Count(x => x.StartsWith("GET ")).Should().Be(8);
+    }
+
+    [Fact]
+    public void A_key_is_the_same_key_whatever_its_comment_or_spacing()
+    {
+        var key = NewKey();
+        var fingerprint = key.FingerprintSha256;
+        KeyPublishing.FingerprintOf($"{key.SshType} {key.PublicKeyBase64}").Should().Be(fingerprint);
+        KeyPublishing.FingerprintOf($"  {key.SshType}\t{key.PublicKeyBase64}  someone@else  ").Should().Be(fingerprint);
+        KeyPublishing.FingerprintOf($"{key.SshType} {NewKey().PublicKeyBase64} me@laptop").Should().NotBe(fingerprint);
+        KeyPublishing.FingerprintOf("ssh-ed25519 not-base64!").Should().BeNull();
+        KeyPublishing.FingerprintOf("").Should().BeNull();
+    }
 }
