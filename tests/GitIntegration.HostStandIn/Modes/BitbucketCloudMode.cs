@@ -35,7 +35,7 @@ namespace GitIntegration.HostStandIn
         public override async Task HandleAsync(HttpContext ctx, string path, string body)
         {
             var token = Bearer(ctx, "Bearer") ?? Basic(ctx);
-            if (token != StandInHost.Token && token != StandInHost.LimitedToken)
+            if (token == null || !Host.IsFullToken(token) && token != StandInHost.LimitedToken)
             {
                 await Error(ctx, 401, "Invalid credentials");
                 return;

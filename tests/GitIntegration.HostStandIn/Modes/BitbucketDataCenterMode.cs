@@ -35,7 +35,7 @@ namespace GitIntegration.HostStandIn
         public override async Task HandleAsync(HttpContext ctx, string path, string body)
         {
             var token = Bearer(ctx, "Bearer");
-            if (token != StandInHost.Token && token != StandInHost.LimitedToken)
+            if (token == null || !Host.IsFullToken(token) && token != StandInHost.LimitedToken)
             {
                 await Error(ctx, 401, "Authentication failed. Please check your credentials and try again.",
                     "com.atlassian.bitbucket.auth.IncorrectPasswordAuthenticationException");

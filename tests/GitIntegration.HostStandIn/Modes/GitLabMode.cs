@@ -31,7 +31,7 @@ namespace GitIntegration.HostStandIn
         {
             var header = ctx.Request.Headers["PRIVATE-TOKEN"].ToString();
             var token = header.Length > 0 ? header : Bearer(ctx, "Bearer");
-            if (token != StandInHost.Token && token != StandInHost.LimitedToken)
+            if (token == null || !Host.IsFullToken(token) && token != StandInHost.LimitedToken)
             {
                 await StandInHost.JsonAsync(ctx, 401, new JsonObject { ["message"] = "401 Unauthorized" });
                 return;

@@ -32,7 +32,7 @@ namespace GitIntegration.HostStandIn
         public override async Task HandleAsync(HttpContext ctx, string path, string body)
         {
             var token = Bearer(ctx, "token", "Bearer");
-            if (token != StandInHost.Token && token != StandInHost.LimitedToken)
+            if (token == null || !Host.IsFullToken(token) && token != StandInHost.LimitedToken)
             {
                 await Error(ctx, 401, token == null ? "token is required" : "invalid token");
                 return;
