@@ -286,6 +286,8 @@ namespace GitIntegration.Core.Hosts
         public const string Unreachable = "KeyHostUnreachable";
         /// <summary>No public key beside the private key and none derivable without its passphrase.</summary>
         public const string PublicKeyUnavailable = "PublicKeyUnavailable";
+        /// <summary>-CopyToClipboard could not reach the desktop's clipboard (a runbook, Linux without xclip).</summary>
+        public const string ClipboardUnavailable = "ClipboardUnavailable";
     }
 }
 

@@ -25,6 +25,7 @@ namespace GitIntegration
     {
         private protected const string RepositorySet = "Repository";
         private protected const string UserSet = "User";
+        private protected const string ProjectSet = "Project";
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Dictionary<string, (SshKey Key, List<KeyPublication> Items)> _byKey =
             new Dictionary<string, (SshKey, List<KeyPublication>)>(StringComparer.Ordinal);
@@ -58,8 +59,11 @@ namespace GitIntegration
 
         /// <summary><para type="description">The host's access token, as a SecureString (Read-Host -AsSecureString, or
         /// from a vault). On GitHub: a classic token with the repo scope (write:public_key for -UserKey), or a
-        /// fine-grained one with the Administration repository permission (read and write). Without it, an
-        /// integration piped in gives its stored token.</para></summary>
+        /// fine-grained one with the Administration repository permission (read and write). On GitLab: the api scope
+        /// (and the Maintainer role). On Bitbucket Cloud: an access token with repository:admin (account:write for
+        /// -UserKey). On Bitbucket Data Center: an HTTP access token with Repository admin (Project admin for
+        /// -ProjectKey). On Gitea: write:repository (write:user for -UserKey). Without it, an integration piped in
+        /// gives its stored token.</para></summary>
         [Parameter]
         public SecureString? Token { get; set; }
 
@@ -77,6 +81,11 @@ namespace GitIntegration
         /// </summary>
         [Parameter(Mandatory = true, ParameterSetName = UserSet)]
         public SwitchParameter UserKey { get; set; }
+
+        /// <summary><para type="description">Bitbucket Data Center: the key becomes an access key of the repository's
+        /// project (Project settings ➜ Access keys), so it reaches every repository of the project.</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = ProjectSet)]
+        public SwitchParameter ProjectKey { get; set; }
 
         /// <summary><para type="description">The kind of host, for a self-managed server whose name does not say it
         /// (github.example.com is recognised as GitHub Enterprise Server): GitHub, GitHubEnterprise, GitLab,
@@ -163,7 +172,8 @@ namespace GitIntegration
                         new List<KeyPublication>());
                 var gitUrl = GitUrl.Parse(url);
                 var endpoint = KeyHosts.Resolve(gitUrl, HostType, ApiUrl);
-                var kind = UserKey ? KeyTargetKind.User : KeyTargetKind.Repository;
+                var kind = UserKey ? KeyTargetKind.User
+                    : ProjectKey ? KeyTargetKind.Project : KeyTargetKind.Repository;
                 var item = new KeyPublication(new KeyTarget(kind, gitUrl), Connection(endpoint, url), Name)
                 {
                     GivenUrl = url,

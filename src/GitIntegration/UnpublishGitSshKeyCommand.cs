@@ -37,7 +37,8 @@ namespace GitIntegration
 
         private protected override string Action(KeyPublication item, SshKey key) =>
             $"Remove the public key {key.FingerprintSha256} from " +
-            (UserKey ? "the token's account" : "the repository's deploy keys");
+            (UserKey ? "the token's account" : ProjectKey ? "the project's access keys"
+                : "the repository's deploy keys");
 
         // -Force skips the confirmation that ConfirmImpact High asks for; -WhatIf still only reports.
         private protected override bool Confirmed(string url, string action) =>

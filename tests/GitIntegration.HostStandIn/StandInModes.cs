@@ -25,6 +25,10 @@ namespace GitIntegration.HostStandIn
             {
                 ["github"] = host => new GitHubMode(host, "/"),
                 ["github-enterprise"] = host => new GitHubMode(host, "/api/v3/"),
+                ["gitlab"] = host => new GitLabMode(host),
+                ["bitbucket-cloud"] = host => new BitbucketCloudMode(host),
+                ["bitbucket-dc"] = host => new BitbucketDataCenterMode(host),
+                ["gitea"] = host => new GiteaMode(host),
             };
 
         public static IEnumerable<string> Names => Modes.Keys.OrderBy(k => k, StringComparer.Ordinal);

@@ -54,6 +54,8 @@ BeforeDiscovery {
         @{ Example = 'Publish-GitIntegration #3'; Needs = 'jira.example.com'; Reason = 'adds repositories to the Jira at jira.example.com' }
         @{ Example = 'Publish-GitSshKey #3'; Needs = 'github.example.com'
             Reason = 'adds a key to an account on the GitHub Enterprise Server github.example.com' }
+        @{ Example = 'Publish-GitSshKey #4'; Needs = 'bitbucket.example.com'
+            Reason = 'adds a project access key on the Bitbucket Data Center server bitbucket.example.com' }
         @{ Example = 'Resume-GitHubApp #1'; Needs = 'Resume-GitHubApp'; Reason = 'resumes the installation on GitHub' }
         @{ Example = 'Resume-GitHubApp #2'; Needs = 'Resume-GitHubApp'
             Reason = 'resumes the installations on GitHub' }

@@ -87,6 +87,15 @@ namespace GitIntegration.Core.Hosts
                 _ => GitHubHost.GitHubComEndpoint.ApiUrl, c => new GitHubKeyHost(c)),
             new KeyHostRegistration(KeyHostType.GitHubEnterprise, new[] { HostKind.GitHubEnterprise },
                 url => new Uri(WebRoot(url), "api/v3/"), c => new GitHubKeyHost(c)),
+            new KeyHostRegistration(KeyHostType.GitLab, new[] { HostKind.GitLab, HostKind.GitLabSelfManaged },
+                url => url.Host == "altssh.gitlab.com" ? new Uri("https://gitlab.com/api/v4/")
+                    : new Uri(WebRoot(url), "api/v4/"), c => new GitLabKeyHost(c)),
+            new KeyHostRegistration(KeyHostType.BitbucketCloud, new[] { HostKind.BitbucketCloud },
+                _ => new Uri("https://api.bitbucket.org/2.0/"), c => new BitbucketCloudKeyHost(c)),
+            new KeyHostRegistration(KeyHostType.BitbucketDataCenter, new[] { HostKind.BitbucketServer },
+                BitbucketDataCenterKeyHost.DefaultApiUrl, c => new BitbucketDataCenterKeyHost(c)),
+            new KeyHostRegistration(KeyHostType.Gitea, Array.Empty<HostKind>(),
+                url => new Uri(WebRoot(url), "api/v1/"), c => new GiteaKeyHost(c)),
         };
 
         public static IReadOnlyList<KeyHostRegistration> All => Registered;
@@ -106,9 +115,7 @@ namespace GitIntegration.Core.Hosts
             {
                 if (type == KeyHostType.AzureDevOps || profile.Kind == HostKind.AzureDevOps
                     || profile.Kind == HostKind.AzureDevOpsServer)
-                    throw new GitIntegrationException(HostErrorIds.NoKeyApi, ErrorKind.NotImplemented,
-                        $"Azure DevOps has no API that adds an SSH key, so '{url}' cannot get one from here. Add " +
-                        $"the public key on {profile.AddKeyPageFor(url.Host)}.") { Target = url.ToString() };
+                    throw AzureDevOpsKeyPage.NoKeyApi(url);
                 if (type is KeyHostType missing)
                     throw new GitIntegrationException(HostErrorIds.HostNotRecognized, ErrorKind.NotImplemented,
                         $"Publishing keys to {missing} is not available in this version of the module; add the " +
