@@ -7,6 +7,7 @@
 #   STRYKER_CONCURRENCY=2 bash tests/mutation.sh  # test runners in parallel (default 1: CPU is often shared)
 #   STRYKER_ALL_TESTS=1 bash tests/mutation.sh Store  # every Core test for each mutant, not only the area's own
 #   STRYKER_MUTATE='**/Crypto/Argon2.cs' bash tests/mutation.sh Crypto  # rerun one file (a glob under Core) only
+#   STRYKER_OPTS='--log-to-file --verbosity debug' bash tests/mutation.sh Keys  # more Stryker options
 # An area's own tests are those of its folder in tests/GitIntegration.Core.Tests plus the folders that test its code
 # through their files: Keys' PpkFormat is tested under Putty, and Crypto's ciphers and KDFs through the key readers.
 # Stryker builds Debug and replaces the Core DLL in the test project's Debug output while it runs: do not run
@@ -47,5 +48,5 @@ for area in "${areas[@]}"; do
 }
 JSON
   echo "== mutation testing of Core/$area (report: out/mutation/$area)"
-  (cd src/GitIntegration.Core && dotnet stryker --config-file "$out/stryker-config.json" --output "$out")
+  (cd src/GitIntegration.Core && dotnet stryker --config-file "$out/stryker-config.json" --output "$out" ${STRYKER_OPTS:-})
 done

@@ -83,6 +83,33 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         doc.Key!.FingerprintSha256.Should().Be(KeyReader.ReadFile(path).Key!.FingerprintSha256);
     }
 
+    [Fact]
+    public void Rfc4716HeadersGiveTheCommentWithContinuationLines()
+    {
+        using var dir = new TempDir();
+        var pub = _fx.Keys["rsa-2048-PEM"] + ".pub";
+        var exported = Tool.Ok("ssh-keygen", "-e", "-m", "RFC4716", "-f", pub);
+        var said = exported.Split('\n')[1];
+        said.Should().StartWith("Comment: \"").And.EndWith("\"");
+        KeyReader.Read(exported).Key!.Comment.Should().Be(said[10..^1]);
+
+        // RFC 4716 section 3.3: header tags in any case, a backslash continues a value on the next line, and headers
+        // other than Comment are passed over.
+        var body = string.Join("\n", exported.Split('\n').Skip(2).TakeWhile(l => !l.StartsWith("----")));
+        var text = "---- BEGIN SSH2 PUBLIC KEY ----\nSubject: me\nx-command: /bin/lock \\\n --now\n" +
+            "comment: \"2048-bit rsa, created by me@example.com \\\nMon Jan 15 08:31:24 2001\"\n" + body +
+            "\n---- END SSH2 PUBLIC KEY ----\n";
+        File.WriteAllText(dir["rfc"], text);
+        var imported = Tool.Ok("ssh-keygen", "-i", "-m", "RFC4716", "-f", dir["rfc"]).Trim();
+
+        var doc = KeyReader.Read(text);
+        doc.Format.Should().Be(KeyFormat.PublicRfc4716);
+        doc.Key!.Comment.Should().Be("2048-bit rsa, created by me@example.com Mon Jan 15 08:31:24 2001");
+        doc.Key.PublicKeyLine.Should().StartWith(imported, "ssh-keygen reads the same key from the same text");
+        FluentActions.Invoking(() => KeyReader.Read(text.Replace("---- END SSH2 PUBLIC KEY ----", "")))
+            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+    }
+
     [Theory]
     [InlineData("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", ErrorIds.KeyFormatNotSupported)]
     [InlineData("-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQ\n-----END PGP PUBLIC KEY BLOCK-----", ErrorIds.KeyFormatNotSupported)]
