@@ -1,7 +1,6 @@
 using FluentAssertions;
 using GitIntegration.Core.IO;
 using GitIntegration.Core.Keys;
-using GitIntegration.Core.Putty;
 using Xunit;
 
 namespace GitIntegration.Core.Tests.Keys;
@@ -159,21 +158,6 @@ public sealed class KeyFilesTests : IDisposable
             .Should().Be(ErrorIds.KeyFormatNotSupported);
         KeyFiles.RefuseConversion(ppk, PrivateKeyFormat.Pem, inPlace: false);
     }
-
-    [Theory]
-    [InlineData("id_rsa", "id_rsa.ppk")]
-    [InlineData("key.pem", "key.ppk")]
-    [InlineData("key.KEY", "key.ppk")]
-    [InlineData("key.txt", "key.txt.ppk")]
-    public void APpkIsWrittenBesideTheKey(string key, string ppk) =>
-        PuttyKeyFiles.DefaultPpkPath(_dir[key]).Should().Be(_dir[ppk]);
-
-    [Theory]
-    [InlineData("key.ppk", "key")]
-    [InlineData("KEY.PPK", "KEY")]
-    [InlineData("key.pem", null)]
-    public void AConvertedPpkLosesItsExtension(string ppk, string? key) =>
-        PuttyKeyFiles.DefaultOpenSshPath(_dir[ppk]).Should().Be(key == null ? null : _dir[key]);
 
     [Fact]
     public void AKeyWithoutCommentIsListedLikeSshKeygenDoes()
