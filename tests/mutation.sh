@@ -36,7 +36,8 @@ for area in "${areas[@]}"; do
   filter=""
   for f in "${folders[@]}"; do
     # Two files under Crypto/ declare the namespace GitIntegration.Core.Crypto.Tests.
-    filter="$filter${filter:+|}FullyQualifiedName~GitIntegration.Core.Tests.$f.|FullyQualifiedName~GitIntegration.Core.$f.Tests."
+    filter="$filter${filter:+|}FullyQualifiedName~GitIntegration.Core.Tests.$f."
+    filter="$filter|FullyQualifiedName~GitIntegration.Core.$f.Tests."
   done
   [ -z "${STRYKER_ALL_TESTS:-}" ] || filter="FullyQualifiedName~GitIntegration.Core."
   cat > "$out/stryker-config.json" <<JSON
@@ -53,5 +54,7 @@ for area in "${areas[@]}"; do
 }
 JSON
   echo "== mutation testing of Core/$area (report: out/mutation/$area)"
-  (cd src/GitIntegration.Core && dotnet stryker --config-file "$out/stryker-config.json" --output "$out" ${STRYKER_OPTS:-})
+  # shellcheck disable=SC2086 # STRYKER_OPTS holds several options
+  (cd src/GitIntegration.Core && dotnet stryker --config-file "$out/stryker-config.json" --output "$out" \
+    ${STRYKER_OPTS:-})
 done

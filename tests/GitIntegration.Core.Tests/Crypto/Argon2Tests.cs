@@ -60,7 +60,8 @@ namespace GitIntegration.Core.Tests.Crypto
         [InlineData(Argon2Type.Argon2id, 2040, 1, 255, 32)]
         [InlineData(Argon2Type.Argon2d, 8, 1000, 1, 4)]
         [InlineData(Argon2Type.Argon2i, 8, 1, 1, 1024)]
-        public void LimitsAreAcceptedAndMatchReferenceCli(Argon2Type type, int memoryKiB, int iterations, int parallelism, int length)
+        public void LimitsAreAcceptedAndMatchReferenceCli(
+            Argon2Type type, int memoryKiB, int iterations, int parallelism, int length)
         {
             const string salt = "saltsalt"; // MinSaltLength bytes
             string expected = RunReferenceCli(type, "pw", salt, memoryKiB, iterations, parallelism, length);
@@ -174,7 +175,7 @@ namespace GitIntegration.Core.Tests.Crypto
             Assert.Throws<OperationCanceledException>(
                 () => Argon2.Hash(Argon2Type.Argon2id, password, salt, 1024, 1, 1, 32, cancellationToken: cts.Token));
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated < 64 * 1024, $"allocated {allocated} bytes of the 1 MiB before seeing the cancellation");
+            Assert.True(allocated < 64 * 1024, $"allocated {allocated} bytes of the 1 MiB before the cancellation");
         }
 
         [Theory]

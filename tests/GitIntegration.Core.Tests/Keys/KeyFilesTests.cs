@@ -27,7 +27,8 @@ public sealed class KeyFilesTests : IDisposable
     [InlineData(KeyAlgorithm.Ecdsa, 521, "521", "(ECDSA)")]
     [InlineData(KeyAlgorithm.Ed25519, 256, "256", "(ED25519)")]
     [InlineData(KeyAlgorithm.Rsa, 2056, "2056", "(RSA)")]
-    public void GeneratedKeysHaveTheSizeSshKeygenReports(KeyAlgorithm algorithm, int? bits, string listedBits, string type)
+    public void GeneratedKeysHaveTheSizeSshKeygenReports(
+        KeyAlgorithm algorithm, int? bits, string listedBits, string type)
     {
         var path = _dir["key"];
         var format = algorithm == KeyAlgorithm.Ed25519 ? PrivateKeyFormat.OpenSsh : PrivateKeyFormat.Pem;
@@ -91,10 +92,12 @@ public sealed class KeyFilesTests : IDisposable
         KeyFiles.Generate(_dir["a"], KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh, null, "a", false);
         KeyFiles.Generate(_dir["b"], KeyAlgorithm.Ecdsa, 256, PrivateKeyFormat.Pem, null, "b", false);
         File.Delete(_dir["b"]); // b.pub is an orphan now
-        KeyFiles.Generate(Path.Combine(sub, "c"), KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh, null, "c", false);
+        var c = Path.Combine(sub, "c");
+        KeyFiles.Generate(c, KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh, null, "c", false);
         File.WriteAllText(_dir["known_hosts"], File.ReadAllText(_dir["a.pub"])); // a key line, but never a key file
         File.WriteAllText(_dir["notes.txt"], "not a key");
-        File.WriteAllText(_dir["damaged"], "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn!!\n-----END OPENSSH PRIVATE KEY-----\n");
+        File.WriteAllText(_dir["damaged"],
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn!!\n-----END OPENSSH PRIVATE KEY-----\n");
         File.WriteAllText(_dir["huge"], new string('A', KeyText.MaxKeyFileBytes + 1));
 
         var found = KeyFiles.Find(_dir.Path, recurse: false).ToList();
@@ -132,12 +135,14 @@ public sealed class KeyFilesTests : IDisposable
         warnings.Should().BeEmpty("the key was owner-only already");
         info.IsEncrypted.Should().BeFalse();
         File.ReadAllText(path).Should().StartWith("-----BEGIN EC PRIVATE KEY-----\n");
-        made.PublicKey.Should().StartWith(Tool.Ok("ssh-keygen", "-y", "-P", "", "-f", path).Trim(), "PEM has no comment");
+        var y = Tool.Ok("ssh-keygen", "-y", "-P", "", "-f", path).Trim();
+        made.PublicKey.Should().StartWith(y, "PEM has no comment");
 
         // Any format but OpenSSH becomes PEM by default, keeping its passphrase.
         var p8 = _dir["p8"];
         Tool.Ok("ssh-keygen", "-q", "-t", "ecdsa", "-m", "PKCS8", "-N", "old pass", "-f", p8);
-        KeyFiles.Convert(p8, null, "old pass", null, _dir["p8.pem"], overwrite: false).Format.Should().Be(KeyFormat.Pem);
+        KeyFiles.Convert(p8, null, "old pass", null, _dir["p8.pem"], overwrite: false).Format
+            .Should().Be(KeyFormat.Pem);
         File.ReadAllText(_dir["p8.pem"]).Should().Contain("Proc-Type: 4,ENCRYPTED");
         Tool.Ok("ssh-keygen", "-y", "-P", "old pass", "-f", _dir["p8.pem"]).Should().StartWith("ecdsa-sha2-nistp256 ");
     }

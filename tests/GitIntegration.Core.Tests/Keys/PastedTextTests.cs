@@ -111,19 +111,29 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
     }
 
     [Theory]
-    [InlineData("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", ErrorIds.KeyFormatNotSupported)]
-    [InlineData("-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQ\n-----END PGP PUBLIC KEY BLOCK-----", ErrorIds.KeyFormatNotSupported)]
-    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA", ErrorIds.KeyCorrupt)]
-    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMII!EpAIB\n-----END RSA PRIVATE KEY-----", ErrorIds.KeyCorrupt)]
-    [InlineData("hello world", ErrorIds.KeyFormatNotRecognized)]
-    [InlineData("", ErrorIds.KeyFormatNotRecognized)]
-    [InlineData("ssh-rsa-cert-v01@openssh.com AAAA", ErrorIds.KeyFormatNotSupported)]
-    [InlineData("sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t", ErrorIds.KeyAlgorithmNotSupported)]
-    [InlineData("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", ErrorIds.KeyCorrupt)]
-    public void NotAUsableKeySaysWhy(string text, string errorId)
+    [InlineData(
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        ErrorIds.KeyFormatNotSupported, "X.509 certificate")]
+    [InlineData(
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQ\n-----END PGP PUBLIC KEY BLOCK-----",
+        ErrorIds.KeyFormatNotSupported, "PGP key")]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA", ErrorIds.KeyCorrupt, "no matching END line")]
+    [InlineData(
+        "-----BEGIN RSA PRIVATE KEY-----\nMII!EpAIB\n-----END RSA PRIVATE KEY-----",
+        ErrorIds.KeyCorrupt, "cannot be part of it")]
+    [InlineData("hello world", ErrorIds.KeyFormatNotRecognized, "not an SSH key in any known format")]
+    [InlineData("", ErrorIds.KeyFormatNotRecognized, "The key is empty")]
+    [InlineData("ssh-rsa-cert-v01@openssh.com AAAA", ErrorIds.KeyFormatNotSupported, "OpenSSH certificate")]
+    [InlineData(
+        "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t",
+        ErrorIds.KeyAlgorithmNotSupported, "hardware security key")]
+    [InlineData("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", ErrorIds.KeyCorrupt, "truncated or malformed")]
+    public void NotAUsableKeySaysWhy(string text, string errorId, string says)
     {
         var act = () => KeyReader.Read(text);
-        act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(errorId);
+        var e = act.Should().Throw<GitIntegrationException>().Which;
+        e.ErrorId.Should().Be(errorId);
+        e.Message.Should().Contain(says);
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class PuttyKeyFilesTests : IDisposable
     {
         var source = _dir["id_ecdsa"];
         Tool.Ok("ssh-keygen", "-q", "-t", "ecdsa", "-m", "PEM", "-N", "", "-C", "admin@runbook", "-f", source);
-        KeyReader.ReadFile(source).Key!.Comment.Should().BeEmpty("a PEM file keeps no comment; the .pub beside it does");
+        KeyReader.ReadFile(source).Key!.Comment.Should().BeEmpty("PEM keeps no comment; the .pub beside it does");
 
         var info = PuttyKeyFiles.ConvertTo(source, null, null, new PpkWriteOptions(), _dir["id.ppk"], false);
 
