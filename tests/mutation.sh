@@ -6,6 +6,11 @@
 #   bash tests/mutation.sh Putty Crypto          # two areas
 #   STRYKER_CONCURRENCY=2 bash tests/mutation.sh  # test runners in parallel (default 1: CPU is often shared)
 #   STRYKER_ALL_TESTS=1 bash tests/mutation.sh Store  # every Core test for each mutant, not only the area's own
+#   STRYKER_MUTATE='**/Crypto/Argon2.cs' bash tests/mutation.sh Crypto  # rerun one file (a glob under Core) only
+#   STRYKER_OPTS='--log-to-file --verbosity debug' bash tests/mutation.sh Keys  # more Stryker options
+#   STRYKER_TESTS='Crypto' bash tests/mutation.sh Crypto  # only these test folders (quicker, may kill fewer)
+# An area's own tests are those of its folder in tests/GitIntegration.Core.Tests plus the folders that test its code
+# through their files: Keys' PpkFormat is tested under Putty, and Crypto's ciphers and KDFs through the key readers.
 # Stryker builds Debug and replaces the Core DLL in the test project's Debug output while it runs: do not run
 # Debug builds or tests of the same checkout meanwhile (Release builds are not touched).
 set -euo pipefail
@@ -19,14 +24,28 @@ for area in "${areas[@]}"; do
   case "$area" in Keys|Putty|Crypto|Store|GitHub) ;; *) echo "Unknown area '$area' (Keys Putty Crypto Store GitHub)." >&2; exit 2;; esac
   out="$root/out/mutation/$area"
   mkdir -p "$out"
-  filter="FullyQualifiedName~GitIntegration.Core.Tests.$area."
-  [ -z "${STRYKER_ALL_TESTS:-}" ] || filter="FullyQualifiedName~GitIntegration.Core.Tests."
+  if [ -n "${STRYKER_TESTS:-}" ]; then
+    read -ra folders <<< "$STRYKER_TESTS"
+  else
+    case "$area" in
+      Keys|Putty) folders=(Keys Putty);;
+      Crypto) folders=(Crypto Keys Putty);;
+      *) folders=("$area");;
+    esac
+  fi
+  filter=""
+  for f in "${folders[@]}"; do
+    # Two files under Crypto/ declare the namespace GitIntegration.Core.Crypto.Tests.
+    filter="$filter${filter:+|}FullyQualifiedName~GitIntegration.Core.Tests.$f."
+    filter="$filter|FullyQualifiedName~GitIntegration.Core.$f.Tests."
+  done
+  [ -z "${STRYKER_ALL_TESTS:-}" ] || filter="FullyQualifiedName~GitIntegration.Core."
   cat > "$out/stryker-config.json" <<JSON
 {
   "stryker-config": {
     "project": "GitIntegration.Core.csproj",
     "test-projects": ["$root/tests/GitIntegration.Core.Tests/GitIntegration.Core.Tests.csproj"],
-    "mutate": ["**/$area/**/*.cs"],
+    "mutate": ["${STRYKER_MUTATE:-**/$area/**/*.cs}"],
     "concurrency": ${STRYKER_CONCURRENCY:-1},
     "test-case-filter": "$filter",
     "reporters": ["html", "json", "cleartext", "progress"],
@@ -35,5 +54,7 @@ for area in "${areas[@]}"; do
 }
 JSON
   echo "== mutation testing of Core/$area (report: out/mutation/$area)"
-  (cd src/GitIntegration.Core && dotnet stryker --config-file "$out/stryker-config.json" --output "$out")
+  # shellcheck disable=SC2086 # STRYKER_OPTS holds several options
+  (cd src/GitIntegration.Core && dotnet stryker --config-file "$out/stryker-config.json" --output "$out" \
+    ${STRYKER_OPTS:-})
 done

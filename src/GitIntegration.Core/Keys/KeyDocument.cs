@@ -46,8 +46,6 @@ namespace GitIntegration.Core.Keys
         public int? KdfRounds { get; set; }
         /// <summary>The PPK file version (2 or 3).</summary>
         public int? PpkVersion { get; set; }
-        /// <summary>PEM: an EC key that ssh-keygen can only read with the curve named (not explicit parameters).</summary>
-        public string? PemLabel { get; set; }
 
         public bool PrivateKeyAvailable => Key?.HasPrivate == true;
 

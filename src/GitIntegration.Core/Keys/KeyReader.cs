@@ -109,13 +109,13 @@ namespace GitIntegration.Core.Keys
                 try { iv = Org.BouncyCastle.Utilities.Encoders.Hex.Decode(parts[1]); }
                 catch (Exception e) { throw new KeyFormatException(ErrorIds.KeyCorrupt, "The DEK-Info line of the encrypted PEM key is damaged. Copy the key again from its original file.", e); }
                 if (passphrase == null)
-                    return new KeyDocument(KeyFormat.Pem, true, true, algorithm, null) { Cipher = cipher, PemLabel = pem.Label };
+                    return new KeyDocument(KeyFormat.Pem, true, true, algorithm, null) { Cipher = cipher };
                 body = LegacyPemEncryption.Decrypt(cipher, iv, passphrase, body) ?? throw WrongPassphrase();
             }
             SshKey key;
             try { key = FromPrivate(ParseTraditional(algorithm, body), ""); }
             catch (GitIntegrationException) when (encrypted) { throw WrongPassphrase(); }
-            return new KeyDocument(KeyFormat.Pem, true, encrypted, algorithm, key) { Cipher = cipher, PemLabel = pem.Label };
+            return new KeyDocument(KeyFormat.Pem, true, encrypted, algorithm, key) { Cipher = cipher };
         }
 
         private static AsymmetricKeyParameter ParseTraditional(KeyAlgorithm algorithm, byte[] der) => Parse<AsymmetricKeyParameter>(() =>

@@ -22,7 +22,6 @@ namespace GitIntegration.Core.Keys
         }
 
         public int Remaining => _end - _pos;
-        public int Position => _pos;
 
         public uint ReadUInt32()
         {

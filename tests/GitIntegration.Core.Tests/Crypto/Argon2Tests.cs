@@ -54,6 +54,22 @@ namespace GitIntegration.Core.Tests.Crypto
             Assert.Equal(expected, Hex(actual));
         }
 
+        // Each limit itself is accepted and hashes as the reference CLI does: 255 lanes at their least memory (8 KiB
+        // each), the most passes, the shortest and the longest tag, the shortest salt.
+        [Theory]
+        [InlineData(Argon2Type.Argon2id, 2040, 1, 255, 32)]
+        [InlineData(Argon2Type.Argon2d, 8, 1000, 1, 4)]
+        [InlineData(Argon2Type.Argon2i, 8, 1, 1, 1024)]
+        public void LimitsAreAcceptedAndMatchReferenceCli(
+            Argon2Type type, int memoryKiB, int iterations, int parallelism, int length)
+        {
+            const string salt = "saltsalt"; // MinSaltLength bytes
+            string expected = RunReferenceCli(type, "pw", salt, memoryKiB, iterations, parallelism, length);
+            byte[] actual = Argon2.Hash(type, Encoding.UTF8.GetBytes("pw"), Encoding.UTF8.GetBytes(salt),
+                memoryKiB, iterations, parallelism, length);
+            Assert.Equal(expected, Hex(actual));
+        }
+
         [Fact]
         public void NonAsciiPasswordMatchesReferenceCli()
         {
@@ -112,7 +128,7 @@ namespace GitIntegration.Core.Tests.Crypto
 
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.Equal(name, ex.ParamName);
-            Assert.Contains(name, ex.Message);
+            Assert.StartsWith(name + " must be ", ex.Message);
             Assert.True(allocated < 64 * 1024, $"allocated {allocated} bytes before rejecting {name}");
         }
 
@@ -150,12 +166,16 @@ namespace GitIntegration.Core.Tests.Crypto
         }
 
         [Fact]
-        public void PreCancelledTokenThrows()
+        public void PreCancelledTokenThrowsBeforeAllocating()
         {
             using var cts = new CancellationTokenSource();
             cts.Cancel();
+            byte[] password = Fill(8, 1), salt = Fill(16, 2);
+            long before = GC.GetAllocatedBytesForCurrentThread();
             Assert.Throws<OperationCanceledException>(
-                () => Argon2.Hash(Argon2Type.Argon2id, Fill(8, 1), Fill(16, 2), 1024, 1, 1, 32, cancellationToken: cts.Token));
+                () => Argon2.Hash(Argon2Type.Argon2id, password, salt, 1024, 1, 1, 32, cancellationToken: cts.Token));
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated < 64 * 1024, $"allocated {allocated} bytes of the 1 MiB before the cancellation");
         }
 
         [Theory]

@@ -83,20 +83,57 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         doc.Key!.FingerprintSha256.Should().Be(KeyReader.ReadFile(path).Key!.FingerprintSha256);
     }
 
+    [Fact]
+    public void Rfc4716HeadersGiveTheCommentWithContinuationLines()
+    {
+        using var dir = new TempDir();
+        var pub = _fx.Keys["rsa-2048-PEM"] + ".pub";
+        var exported = Tool.Ok("ssh-keygen", "-e", "-m", "RFC4716", "-f", pub);
+        var said = exported.Split('\n')[1];
+        said.Should().StartWith("Comment: \"").And.EndWith("\"");
+        KeyReader.Read(exported).Key!.Comment.Should().Be(said[10..^1]);
+
+        // RFC 4716 section 3.3: header tags in any case, a backslash continues a value on the next line, and headers
+        // other than Comment are passed over.
+        var body = string.Join("\n", exported.Split('\n').Skip(2).TakeWhile(l => !l.StartsWith("----")));
+        var text = "---- BEGIN SSH2 PUBLIC KEY ----\nSubject: me\nx-command: /bin/lock \\\n --now\n" +
+            "comment: \"2048-bit rsa, created by me@example.com \\\nMon Jan 15 08:31:24 2001\"\n" + body +
+            "\n---- END SSH2 PUBLIC KEY ----\n";
+        File.WriteAllText(dir["rfc"], text);
+        var imported = Tool.Ok("ssh-keygen", "-i", "-m", "RFC4716", "-f", dir["rfc"]).Trim();
+
+        var doc = KeyReader.Read(text);
+        doc.Format.Should().Be(KeyFormat.PublicRfc4716);
+        doc.Key!.Comment.Should().Be("2048-bit rsa, created by me@example.com Mon Jan 15 08:31:24 2001");
+        doc.Key.PublicKeyLine.Should().StartWith(imported, "ssh-keygen reads the same key from the same text");
+        FluentActions.Invoking(() => KeyReader.Read(text.Replace("---- END SSH2 PUBLIC KEY ----", "")))
+            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+    }
+
     [Theory]
-    [InlineData("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", ErrorIds.KeyFormatNotSupported)]
-    [InlineData("-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQ\n-----END PGP PUBLIC KEY BLOCK-----", ErrorIds.KeyFormatNotSupported)]
-    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA", ErrorIds.KeyCorrupt)]
-    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMII!EpAIB\n-----END RSA PRIVATE KEY-----", ErrorIds.KeyCorrupt)]
-    [InlineData("hello world", ErrorIds.KeyFormatNotRecognized)]
-    [InlineData("", ErrorIds.KeyFormatNotRecognized)]
-    [InlineData("ssh-rsa-cert-v01@openssh.com AAAA", ErrorIds.KeyFormatNotSupported)]
-    [InlineData("sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t", ErrorIds.KeyAlgorithmNotSupported)]
-    [InlineData("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", ErrorIds.KeyCorrupt)]
-    public void NotAUsableKeySaysWhy(string text, string errorId)
+    [InlineData(
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        ErrorIds.KeyFormatNotSupported, "X.509 certificate")]
+    [InlineData(
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQ\n-----END PGP PUBLIC KEY BLOCK-----",
+        ErrorIds.KeyFormatNotSupported, "PGP key")]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA", ErrorIds.KeyCorrupt, "no matching END line")]
+    [InlineData(
+        "-----BEGIN RSA PRIVATE KEY-----\nMII!EpAIB\n-----END RSA PRIVATE KEY-----",
+        ErrorIds.KeyCorrupt, "cannot be part of it")]
+    [InlineData("hello world", ErrorIds.KeyFormatNotRecognized, "not an SSH key in any known format")]
+    [InlineData("", ErrorIds.KeyFormatNotRecognized, "The key is empty")]
+    [InlineData("ssh-rsa-cert-v01@openssh.com AAAA", ErrorIds.KeyFormatNotSupported, "OpenSSH certificate")]
+    [InlineData(
+        "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t",
+        ErrorIds.KeyAlgorithmNotSupported, "hardware security key")]
+    [InlineData("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", ErrorIds.KeyCorrupt, "truncated or malformed")]
+    public void NotAUsableKeySaysWhy(string text, string errorId, string says)
     {
         var act = () => KeyReader.Read(text);
-        act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(errorId);
+        var e = act.Should().Throw<GitIntegrationException>().Which;
+        e.ErrorId.Should().Be(errorId);
+        e.Message.Should().Contain(says);
     }
 
     [Fact]
