@@ -6,6 +6,8 @@
 #   bash tests/mutation.sh Putty Crypto          # two areas
 #   STRYKER_CONCURRENCY=2 bash tests/mutation.sh  # test runners in parallel (default 1: CPU is often shared)
 #   STRYKER_ALL_TESTS=1 bash tests/mutation.sh Store  # every Core test for each mutant, not only the area's own
+#   STRYKER_FILES="GitHubHttp.cs GitHubHost.cs" bash tests/mutation.sh GitHub  # rerun only these files of the area
+#     (report: out/mutation/<area>/files/); STRYKER_TESTS="GitHubHttpTests|GitHubHostTests" narrows the tests too
 # Stryker builds Debug and replaces the Core DLL in the test project's Debug output while it runs: do not run
 # Debug builds or tests of the same checkout meanwhile (Release builds are not touched).
 set -euo pipefail
@@ -21,12 +23,24 @@ for area in "${areas[@]}"; do
   mkdir -p "$out"
   filter="FullyQualifiedName~GitIntegration.Core.Tests.$area."
   [ -z "${STRYKER_ALL_TESTS:-}" ] || filter="FullyQualifiedName~GitIntegration.Core.Tests."
+  if [ -n "${STRYKER_TESTS:-}" ]; then
+    filter=""
+    IFS='|' read -ra names <<< "$STRYKER_TESTS"
+    for t in "${names[@]}"; do filter="$filter${filter:+|}FullyQualifiedName~$t"; done
+  fi
+  mutate="\"**/$area/**/*.cs\""
+  if [ -n "${STRYKER_FILES:-}" ]; then
+    mutate=""
+    for f in $STRYKER_FILES; do mutate="$mutate${mutate:+, }\"**/$area/$f\""; done
+    out="$out/files"
+    mkdir -p "$out"
+  fi
   cat > "$out/stryker-config.json" <<JSON
 {
   "stryker-config": {
     "project": "GitIntegration.Core.csproj",
     "test-projects": ["$root/tests/GitIntegration.Core.Tests/GitIntegration.Core.Tests.csproj"],
-    "mutate": ["**/$area/**/*.cs"],
+    "mutate": [$mutate],
     "concurrency": ${STRYKER_CONCURRENCY:-1},
     "test-case-filter": "$filter",
     "reporters": ["html", "json", "cleartext", "progress"],
