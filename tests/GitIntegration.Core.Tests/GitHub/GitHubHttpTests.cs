@@ -183,4 +183,47 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         repos.Select(r => r.Name).Should().Equal(app.Repositories);
         ApiRequests("installation/repositories").Should().Be(before + 3, "100 per page: pages 1, 2 and 3");
     }
+
+    [Fact]
+    public async Task APathWithALeadingSlashIsUnderTheApiRootAndAnAbsoluteUrlIsUsedAsIs()
+    {
+        var app = _gh.AddApp();
+        using var http = Http(TimeSpan.FromSeconds(5));
+        var client = Client(http, app);
+        Func<Task<string?>> jwt = () => Task.FromResult<string?>(client.CreateJwt());
+        var r = await http.SendOkAsync(HttpMethod.Get, "/app", jwt, null, default);
+        r.Json<GitHubApp>().Id.Should().Be(app.Id);
+        r.Message.Should().BeNull("a success has no message");
+        var list = await http.SendOkAsync(HttpMethod.Get, new Uri(_gh.ApiUrl, "app/installations").AbsoluteUri, jwt, null, default);
+        list.Status.Should().Be(System.Net.HttpStatusCode.OK);
+        list.Message.Should().BeNull("an array has no message");
+        list.NextPage.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task AnAnswerThatIsNotJsonIsUnexpectedResponse()
+    {
+        var app = _gh.AddApp();
+        using var http = Http(TimeSpan.FromSeconds(5));
+        // A web page where the API was expected, as a proxy's login page would be.
+        var page = await http.SendOkAsync(HttpMethod.Get, _gh.HtmlUrl(app) + "/installations/new", null, null, default);
+        page.Message.Should().BeNull();
+        var e = FluentActions.Invoking(() => page.Json<GitHubApp>()).Should().Throw<GitIntegrationException>().Which;
+        (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.UnexpectedResponse, ErrorKind.InvalidData));
+        e.Message.Should().Contain("not the expected JSON").And.Contain("Check the host URL");
+    }
+
+    [Fact]
+    public async Task GitHubsOwnMessageIsQuotedInTheError()
+    {
+        var app = _gh.AddApp();
+        using var http = Http(TimeSpan.FromSeconds(5));
+        var r = await http.SendAsync(HttpMethod.Get, "app/installations/4242", null, null, default);
+        (r.IsSuccess, r.Status).Should().Be((false, System.Net.HttpStatusCode.Unauthorized));
+        r.Message.Should().Be("A JSON web token could not be decoded");
+        var e = GitHubHttp.Error(r, HttpMethod.Get, "app/installations/4242");
+        (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.Unauthorized, ErrorKind.AuthenticationError));
+        e.Message.Should().StartWith(
+            "GET app/installations/4242 answered 401. GitHub says: \"A JSON web token could not be decoded\". GitHub did not");
+    }
 }
