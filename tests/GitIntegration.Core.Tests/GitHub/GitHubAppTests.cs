@@ -685,3 +685,19 @@ public sealed class GitHubHostTests
             .Should().Be("https://ghe.example.com/github-apps/jira-git/installations/new");
     }
 }
+
+/// <summary>The JWT is signed with a private key only.</summary>
+public sealed class GitHubJwtTests
+{
+    [Fact]
+    public void APublicKeyOrNoKeyCannotSign()
+    {
+        var rsa = System.Security.Cryptography.RSA.Create(2048).ExportParameters(false);
+        var pub = new Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters(false,
+            new Org.BouncyCastle.Math.BigInteger(1, rsa.Modulus), new Org.BouncyCastle.Math.BigInteger(1, rsa.Exponent));
+        FluentActions.Invoking(() => GitHubJwt.Create(pub, "1", DateTimeOffset.UtcNow))
+            .Should().Throw<ArgumentException>().Which.ParamName.Should().Be("privateKey");
+        FluentActions.Invoking(() => GitHubJwt.Create(null!, "1", DateTimeOffset.UtcNow))
+            .Should().Throw<ArgumentException>().Which.ParamName.Should().Be("privateKey");
+    }
+}
