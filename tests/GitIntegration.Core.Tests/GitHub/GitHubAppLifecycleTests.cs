@@ -96,6 +96,32 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     }
 
     [Fact]
+    public async Task AKeyRefusedForAClientIdNamesTheClientId()
+    {
+        var app = _gh.AddApp();
+        _gh.EnterpriseAcceptsClientId = true;
+        var credentials = GitHubAppCredentials.FromPem(0, app.ClientId, Stranger());
+        var e = (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, credentials, default))
+            .Should().ThrowAsync<GitIntegrationException>()).Which;
+        e.ErrorId.Should().Be(GitHubErrorIds.KeyRejected);
+        e.Message.Should().StartWith($"GitHub refused a token signed with this key for the app with client id {app.ClientId} (");
+    }
+
+    [Fact]
+    public async Task AfterUninstallingNoCachedTokenIsUsed()
+    {
+        var app = _gh.AddApp(installed: true);
+        var id = app.InstallationId!.Value;
+        var client = new GitHubAppClient(_http, Credentials(app));
+        var before = await client.GetInstallationTokenAsync(id, default);
+        (await GitHubAppLifecycle.UninstallAsync(client, id, default)).Should().BeTrue();
+        app.InstallationId = id; // installed again, as the same installation
+        var issued = _gh.TokensIssued;
+        (await client.GetInstallationTokenAsync(id, default)).Should().NotBe(before);
+        _gh.TokensIssued.Should().Be(issued + 1, "the old installation's token was forgotten");
+    }
+
+    [Fact]
     public async Task UninstallingWithARefusedKeyIsAnError()
     {
         var app = _gh.AddApp(installed: true);

@@ -226,4 +226,21 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         e.Message.Should().StartWith(
             "GET app/installations/4242 answered 401. GitHub says: \"A JSON web token could not be decoded\". GitHub did not");
     }
+
+    [Fact]
+    public async Task ALimitBeyondTheBoundSaysUntilWhenItLasts()
+    {
+        var app = _gh.AddApp();
+        using var http = Http(TimeSpan.FromSeconds(5));
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.SecondaryRateLimit, TimeSpan.FromHours(2), 403));
+        var asked = DateTimeOffset.Now;
+        var e = await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(default))
+            .Should().ThrowAsync<GitIntegrationException>();
+        var until = System.Text.RegularExpressions.Regex.Match(e.Which.Message, @"used up until (\d\d:\d\d:\d\d) \(120 min\)");
+        until.Success.Should().BeTrue(e.Which.Message);
+        // The local time of day two hours on (a minute either way for a slow machine, across midnight too).
+        var ahead = (TimeSpan.Parse(until.Groups[1].Value) - asked.TimeOfDay + TimeSpan.FromDays(1)).TotalMinutes % (24 * 60);
+        ahead.Should().BeInRange(119, 121);
+        e.Which.Target.Should().Be(new Uri(_gh.ApiUrl, "app").ToString());
+    }
 }
