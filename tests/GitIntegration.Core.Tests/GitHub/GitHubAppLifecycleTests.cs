@@ -65,6 +65,7 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         var e = (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, Credentials(app), default))
             .Should().ThrowAsync<GitIntegrationException>()).Which;
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.Forbidden, ErrorKind.PermissionDenied));
+        e.Message.Should().StartWith("GET app answered 403.");
     }
 
     [Fact]
@@ -105,6 +106,9 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
             .Should().ThrowAsync<GitIntegrationException>()).Which;
         e.ErrorId.Should().Be(GitHubErrorIds.KeyRejected);
         e.Message.Should().StartWith($"GitHub refused a token signed with this key for the app with client id {app.ClientId} (");
+        // With its own key, the app GitHub names is the app: no app id is known yet to compare it with.
+        (await GitHubAppLifecycle.VerifyAsync(_http, GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem), default)).Id
+            .Should().Be(app.Id);
     }
 
     [Fact]
@@ -149,6 +153,7 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         x.InstallUrl.Should().BeNull();
         x.Message.Should().Be("The app exists on GitHub but is not installed on acme.");
         x.Remedy.Should().StartWith("Install it at the app's page (Install App), then run Test-GitIntegration again");
+        x.Remedy.Should().EndWith("delete the app on GitHub (organization settings, Developer settings) so it is not left behind.");
     }
 
     [Fact]
