@@ -23,7 +23,8 @@ for area in "${areas[@]}"; do
   mkdir -p "$out"
   filter="FullyQualifiedName~GitIntegration.Core.Tests.$area."
   # The store's files under a hostile umask, another user and a denied queue are tested from IO's classes.
-  [ "$area" != Store ] || filter="$filter|FullyQualifiedName~IO.SecretFileTests|FullyQualifiedName~IO.PermissionDeniedTests"
+  [ "$area" != Store ] ||
+    filter="$filter|FullyQualifiedName~IO.SecretFileTests|FullyQualifiedName~IO.PermissionDeniedTests"
   [ -z "${STRYKER_ALL_TESTS:-}" ] || filter="FullyQualifiedName~GitIntegration.Core.Tests."
   if [ -n "${STRYKER_TESTS:-}" ]; then
     filter=""

@@ -41,7 +41,8 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
             .Should().ThrowAsync<GitIntegrationException>()).Which;
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.KeyRejected, ErrorKind.AuthenticationError));
         e.Message.Should().StartWith(
-            $"GitHub refused a token signed with this key for app {app.Id} (\"A JSON web token could not be decoded\").");
+            $"GitHub refused a token signed with this key for app {app.Id} " +
+            "(\"A JSON web token could not be decoded\").");
         e.Message.Should().EndWith($"Key fingerprint: {credentials.PublicKey.FingerprintSha256}.");
     }
 
@@ -105,10 +106,11 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         var e = (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, credentials, default))
             .Should().ThrowAsync<GitIntegrationException>()).Which;
         e.ErrorId.Should().Be(GitHubErrorIds.KeyRejected);
-        e.Message.Should().StartWith($"GitHub refused a token signed with this key for the app with client id {app.ClientId} (");
+        e.Message.Should().StartWith(
+            $"GitHub refused a token signed with this key for the app with client id {app.ClientId} (");
         // With its own key, the app GitHub names is the app: no app id is known yet to compare it with.
-        (await GitHubAppLifecycle.VerifyAsync(_http, GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem), default)).Id
-            .Should().Be(app.Id);
+        var own = GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem);
+        (await GitHubAppLifecycle.VerifyAsync(_http, own, default)).Id.Should().Be(app.Id);
     }
 
     [Fact]
@@ -130,7 +132,8 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     {
         var app = _gh.AddApp(installed: true);
         var client = new GitHubAppClient(_http, Credentials(app, Stranger()));
-        (await FluentActions.Awaiting(() => GitHubAppLifecycle.UninstallAsync(client, app.InstallationId!.Value, default))
+        var id = app.InstallationId!.Value;
+        (await FluentActions.Awaiting(() => GitHubAppLifecycle.UninstallAsync(client, id, default))
             .Should().ThrowAsync<GitIntegrationException>()).Which.ErrorId.Should().Be(GitHubErrorIds.Unauthorized);
         app.InstallationId.Should().NotBeNull();
     }
@@ -139,7 +142,8 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     public async Task AnIntegrationWithoutAnAppIsWaitingForGitHub()
     {
         var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, null, "acme", "https://x/apps/y", default);
-        (x.Case, x.InstallUrl, x.Installation).Should().Be((InstallingCase.WaitingForGitHub, (Uri?)null, (GitHubAppInstallation?)null));
+        x.Case.Should().Be(InstallingCase.WaitingForGitHub);
+        (x.InstallUrl, x.Installation).Should().Be(((Uri?)null, (GitHubAppInstallation?)null));
         x.Message.Should().StartWith("GitHub has not answered yet: the app was never created");
         x.Remedy.Should().Contain("Install-GitHubApp again");
     }
@@ -153,17 +157,20 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         x.InstallUrl.Should().BeNull();
         x.Message.Should().Be("The app exists on GitHub but is not installed on acme.");
         x.Remedy.Should().StartWith("Install it at the app's page (Install App), then run Test-GitIntegration again");
-        x.Remedy.Should().EndWith("delete the app on GitHub (organization settings, Developer settings) so it is not left behind.");
+        x.Remedy.Should().EndWith("delete the app on GitHub (organization settings, Developer settings) so it is " +
+            "not left behind.");
     }
 
     [Fact]
     public async Task AnInstalledAppIsReportedWithItsInstallation()
     {
         var app = _gh.AddApp(installed: true);
-        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, Credentials(app), "acme", _gh.HtmlUrl(app), default);
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(
+            _http, Credentials(app), "acme", _gh.HtmlUrl(app), default);
         x.Case.Should().Be(InstallingCase.Installed);
         x.Remedy.Should().BeNull("nothing needs doing");
-        x.Message.Should().Be($"The app is installed on acme (installation {app.InstallationId}); the integration had not recorded it yet.");
+        x.Message.Should().Be($"The app is installed on acme (installation {app.InstallationId}); " +
+            "the integration had not recorded it yet.");
         x.InstallUrl!.AbsoluteUri.Should().Be(_gh.HtmlUrl(app) + "/installations/new");
     }
 
@@ -171,7 +178,8 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     public async Task ARefusedKeyIsItsOwnCaseWithTheKeyRemedy()
     {
         var app = _gh.AddApp();
-        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, Credentials(app, Stranger()), "acme", _gh.HtmlUrl(app), default);
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(
+            _http, Credentials(app, Stranger()), "acme", _gh.HtmlUrl(app), default);
         x.Case.Should().Be(InstallingCase.KeyRejected);
         x.Message.Should().StartWith("GitHub refused a token signed with this key");
         x.Remedy.Should().Contain("Update-GitHubAppKey");
@@ -183,7 +191,8 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     {
         var app = _gh.AddApp(installed: true);
         app.Deleted = true;
-        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, Credentials(app), "acme", _gh.HtmlUrl(app), default);
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(
+            _http, Credentials(app), "acme", _gh.HtmlUrl(app), default);
         x.Case.Should().Be(InstallingCase.AppDeleted);
         x.Message.Should().Be($"The app {app.Id} was deleted on GitHub: GitHub does not know it any more.");
         x.InstallUrl.Should().BeNull();
@@ -194,7 +203,8 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     {
         var app = _gh.AddApp();
         for (int i = 0; i < 2; i++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError, Status: 503));
-        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, Credentials(app), "acme", _gh.HtmlUrl(app), default);
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(
+            _http, Credentials(app), "acme", _gh.HtmlUrl(app), default);
         x.Case.Should().Be(InstallingCase.WaitingForGitHub);
         x.Message.Should().StartWith("GitHub has not answered yet: GitHub answered 503 Service Unavailable");
         x.Remedy.Should().StartWith("Wait and run Test-GitIntegration again");
@@ -210,6 +220,7 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     [InlineData(GitHubErrorIds.KeyRejected, false)]
     public void OnlyFailuresToAskGitHubAreTransient(string id, bool transient)
     {
-        GitHubAppLifecycle.IsTransient(new GitIntegrationException(id, ErrorKind.InvalidOperation, "x")).Should().Be(transient);
+        var e = new GitIntegrationException(id, ErrorKind.InvalidOperation, "x");
+        GitHubAppLifecycle.IsTransient(e).Should().Be(transient);
     }
 }

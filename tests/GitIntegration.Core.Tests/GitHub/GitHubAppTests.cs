@@ -652,11 +652,13 @@ public sealed class GitHubHostTests
     [InlineData("https://")]
     public void AnAddressThatIsNotAWebAddressIsRefused(string hostUrl)
     {
-        var e = FluentActions.Invoking(() => GitHubHost.FromHostUrl(hostUrl)).Should().Throw<GitIntegrationException>().Which;
+        var e = FluentActions.Invoking(() => GitHubHost.FromHostUrl(hostUrl))
+            .Should().Throw<GitIntegrationException>().Which;
         e.ErrorId.Should().Be(GitHubErrorIds.HostUrlInvalid);
         e.Kind.Should().Be(ErrorKind.InvalidArgument);
         e.Target.Should().Be(hostUrl);
-        e.Message.Should().Be($"The host URL '{hostUrl}' is not a web address. Give the address of the GitHub Enterprise " +
+        e.Message.Should().Be($"The host URL '{hostUrl}' is not a web address. " +
+            "Give the address of the GitHub Enterprise " +
             "Server, e.g. https://github.example.com, or leave -HostUrl out for github.com.");
     }
 
@@ -694,7 +696,8 @@ public sealed class GitHubJwtTests
     {
         var rsa = System.Security.Cryptography.RSA.Create(2048).ExportParameters(false);
         var pub = new Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters(false,
-            new Org.BouncyCastle.Math.BigInteger(1, rsa.Modulus), new Org.BouncyCastle.Math.BigInteger(1, rsa.Exponent));
+            new Org.BouncyCastle.Math.BigInteger(1, rsa.Modulus),
+            new Org.BouncyCastle.Math.BigInteger(1, rsa.Exponent));
         FluentActions.Invoking(() => GitHubJwt.Create(pub, "1", DateTimeOffset.UtcNow))
             .Should().Throw<ArgumentException>().Which.ParamName.Should().Be("privateKey");
         FluentActions.Invoking(() => GitHubJwt.Create(null!, "1", DateTimeOffset.UtcNow))

@@ -158,7 +158,8 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
     {
         var app = _gh.AddApp();
         using var http = Http(TimeSpan.FromMinutes(2));
-        for (int i = 0; i < 4; i++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.SecondaryRateLimit, TimeSpan.Zero, 429));
+        var limit = new GitHubStandIn.Fault(GitHubStandIn.FaultKind.SecondaryRateLimit, TimeSpan.Zero, 429);
+        for (int i = 0; i < 4; i++) _gh.Faults.Enqueue(limit);
         var before = ApiRequests("app");
         var e = await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(default))
             .Should().ThrowAsync<GitIntegrationException>();
@@ -167,7 +168,7 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         _verbose.Should().HaveCount(3).And.OnlyContain(m => m.Contains("waiting 1 s"));
 
         _verbose.Clear();
-        for (int i = 0; i < 3; i++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.SecondaryRateLimit, TimeSpan.Zero, 429));
+        for (int i = 0; i < 3; i++) _gh.Faults.Enqueue(limit);
         (await Client(http, app).GetAppAsync(default)).Id.Should().Be(app.Id, "three limits in a row are waited out");
         _verbose.Should().HaveCount(3);
     }
@@ -194,7 +195,8 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var r = await http.SendOkAsync(HttpMethod.Get, "/app", jwt, null, default);
         r.Json<GitHubApp>().Id.Should().Be(app.Id);
         r.Message.Should().BeNull("a success has no message");
-        var list = await http.SendOkAsync(HttpMethod.Get, new Uri(_gh.ApiUrl, "app/installations").AbsoluteUri, jwt, null, default);
+        var absolute = new Uri(_gh.ApiUrl, "app/installations").AbsoluteUri;
+        var list = await http.SendOkAsync(HttpMethod.Get, absolute, jwt, null, default);
         list.Status.Should().Be(System.Net.HttpStatusCode.OK);
         list.Message.Should().BeNull("an array has no message");
         list.NextPage.Should().BeNull();
@@ -224,7 +226,8 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var e = GitHubHttp.Error(r, HttpMethod.Get, "app/installations/4242");
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.Unauthorized, ErrorKind.AuthenticationError));
         e.Message.Should().StartWith(
-            "GET app/installations/4242 answered 401. GitHub says: \"A JSON web token could not be decoded\". GitHub did not");
+            "GET app/installations/4242 answered 401. " +
+            "GitHub says: \"A JSON web token could not be decoded\". GitHub did not");
     }
 
     [Fact]
@@ -236,10 +239,12 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var asked = DateTimeOffset.Now;
         var e = await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(default))
             .Should().ThrowAsync<GitIntegrationException>();
-        var until = System.Text.RegularExpressions.Regex.Match(e.Which.Message, @"used up until (\d\d:\d\d:\d\d) \(120 min\)");
+        var until = System.Text.RegularExpressions.Regex.Match(
+            e.Which.Message, @"used up until (\d\d:\d\d:\d\d) \(120 min\)");
         until.Success.Should().BeTrue(e.Which.Message);
         // The local time of day two hours on (a minute either way for a slow machine, across midnight too).
-        var ahead = (TimeSpan.Parse(until.Groups[1].Value) - asked.TimeOfDay + TimeSpan.FromDays(1)).TotalMinutes % (24 * 60);
+        var ahead = (TimeSpan.Parse(until.Groups[1].Value) - asked.TimeOfDay + TimeSpan.FromDays(1)).TotalMinutes
+            % (24 * 60);
         ahead.Should().BeInRange(119, 121);
         e.Which.Target.Should().Be(new Uri(_gh.ApiUrl, "app").ToString());
     }

@@ -25,7 +25,8 @@ namespace GitIntegration.Core.Tests.GitHub;
 /// (Fixtures/github-examples.json), validates every JWT with Microsoft's validator against the app's public keys (not
 /// our code), validates app manifests (url required, name at most 34 characters and unique), paginates with Link
 /// headers, and can be told to misbehave: primary rate limits (403 or 429 with x-ratelimit-remaining 0), secondary
-/// ones (403 or 429 with retry-after; a 429 with neither), 5xx, slowness, dropped connections, "installation not found yet".
+/// ones (403 or 429 with retry-after; a 429 with neither), 5xx, slowness, dropped connections, "installation not found
+/// yet".
 /// </summary>
 public sealed class GitHubStandIn : IAsyncDisposable
 {
@@ -205,7 +206,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
                             // Neither retry-after nor remaining 0: GitHub's docs say wait at least one minute.
                             ctx.Response.Headers["x-ratelimit-remaining"] = "4990";
                             await Error(ctx, f.Status,
-                                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+                                "You have exceeded a secondary rate limit. " +
+                                "Please wait a few minutes before you try again.");
                             return;
                     }
                 }

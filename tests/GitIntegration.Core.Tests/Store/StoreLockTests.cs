@@ -35,13 +35,14 @@ public sealed class StoreLockTests : IDisposable
         {
             _store.LockTimeout = TimeSpan.FromMilliseconds(300);
             var e = _store.Invoking(s => s.Update(d => 0)).Should().Throw<GitIntegrationException>().Which;
-            (e.ErrorId, e.Kind, e.Target).Should().Be((StoreErrorIds.StoreLocked, ErrorKind.ResourceUnavailable, _store.LockPath));
+            (e.ErrorId, e.Kind, e.Target).Should().Be((StoreErrorIds.StoreLocked, ErrorKind.ResourceUnavailable,
+                _store.LockPath));
             e.Message.Should().Contain($"(lock file '{_store.LockPath}') and this one waited its turn for 0.3 s");
         }
         // Its writer is gone (the ticket is no longer held): the next writer deletes the ticket and goes first.
         _store.LockTimeout = TimeSpan.Zero;
         _store.Update(d => 0);
-        Directory.GetFiles(_store.QueuePath).Should().BeEmpty("the dead writer's ticket and this writer's own are gone");
+        Directory.GetFiles(_store.QueuePath).Should().BeEmpty("the dead writer's ticket and this one's are gone");
     }
 
     [Fact]
@@ -60,7 +61,8 @@ public sealed class StoreLockTests : IDisposable
         File.WriteAllText(_store.LockPath, new string('x', 500) + "\n"); // a longer note left by an earlier holder
         var note = _store.Update(d =>
         {
-            var (exit, text, _) = Tool.Run("cat", new[] { _store.LockPath }); // cat takes no lock: it reads what a person would
+            // cat takes no lock: it reads what a person would.
+            var (exit, text, _) = Tool.Run("cat", new[] { _store.LockPath });
             exit.Should().Be(0);
             return text;
         });
