@@ -6,11 +6,12 @@
 #   bash tests/mutation.sh Putty Crypto          # two areas
 #   STRYKER_CONCURRENCY=2 bash tests/mutation.sh  # test runners in parallel (default 1: CPU is often shared)
 #   STRYKER_ALL_TESTS=1 bash tests/mutation.sh Store  # every Core test for each mutant, not only the area's own
-#   STRYKER_MUTATE='**/Crypto/Argon2.cs' bash tests/mutation.sh Crypto  # rerun one file (a glob under Core) only
+#   STRYKER_FILES="Argon2.cs BcryptPbkdf.cs" bash tests/mutation.sh Crypto  # rerun only these files of the area
+#     (report: out/mutation/<area>/files/); STRYKER_TESTS="Argon2Tests|BcryptPbkdfTests" narrows the tests too
 #   STRYKER_OPTS='--log-to-file --verbosity debug' bash tests/mutation.sh Keys  # more Stryker options
-#   STRYKER_TESTS='Crypto' bash tests/mutation.sh Crypto  # only these test folders (quicker, may kill fewer)
 # An area's own tests are those of its folder in tests/GitIntegration.Core.Tests plus the folders that test its code
-# through their files: Keys' PpkFormat is tested under Putty, and Crypto's ciphers and KDFs through the key readers.
+# through their files: Keys' PpkFormat is tested under Putty, Crypto's ciphers and KDFs through the key readers, and
+# the store's files under a hostile umask, another user and a denied queue from IO's classes.
 # Stryker builds Debug and replaces the Core DLL in the test project's Debug output while it runs: do not run
 # Debug builds or tests of the same checkout meanwhile (Release builds are not touched).
 set -euo pipefail
@@ -24,31 +25,41 @@ for area in "${areas[@]}"; do
   case "$area" in Keys|Putty|Crypto|Store|GitHub) ;; *) echo "Unknown area '$area' (Keys Putty Crypto Store GitHub)." >&2; exit 2;; esac
   out="$root/out/mutation/$area"
   mkdir -p "$out"
-  if [ -n "${STRYKER_TESTS:-}" ]; then
-    read -ra folders <<< "$STRYKER_TESTS"
-  else
-    case "$area" in
-      Keys|Putty) folders=(Keys Putty);;
-      Crypto) folders=(Crypto Keys Putty);;
-      *) folders=("$area");;
-    esac
-  fi
+  case "$area" in
+    Keys|Putty) folders=(Keys Putty);;
+    Crypto) folders=(Crypto Keys Putty);;
+    *) folders=("$area");;
+  esac
   filter=""
   for f in "${folders[@]}"; do
     # Two files under Crypto/ declare the namespace GitIntegration.Core.Crypto.Tests.
     filter="$filter${filter:+|}FullyQualifiedName~GitIntegration.Core.Tests.$f."
     filter="$filter|FullyQualifiedName~GitIntegration.Core.$f.Tests."
   done
+  [ "$area" != Store ] ||
+    filter="$filter|FullyQualifiedName~IO.SecretFileTests|FullyQualifiedName~IO.PermissionDeniedTests"
   [ -z "${STRYKER_ALL_TESTS:-}" ] || filter="FullyQualifiedName~GitIntegration.Core."
+  if [ -n "${STRYKER_TESTS:-}" ]; then
+    filter=""
+    IFS='|' read -ra names <<< "$STRYKER_TESTS"
+    for t in "${names[@]}"; do filter="$filter${filter:+|}FullyQualifiedName~$t"; done
+  fi
+  mutate="\"**/$area/**/*.cs\""
+  if [ -n "${STRYKER_FILES:-}" ]; then
+    mutate=""
+    for f in $STRYKER_FILES; do mutate="$mutate${mutate:+, }\"**/$area/$f\""; done
+    out="$out/files"
+    mkdir -p "$out"
+  fi
   cat > "$out/stryker-config.json" <<JSON
 {
   "stryker-config": {
     "project": "GitIntegration.Core.csproj",
     "test-projects": ["$root/tests/GitIntegration.Core.Tests/GitIntegration.Core.Tests.csproj"],
-    "mutate": ["${STRYKER_MUTATE:-**/$area/**/*.cs}"],
+    "mutate": [$mutate],
     "concurrency": ${STRYKER_CONCURRENCY:-1},
     "test-case-filter": "$filter",
-    "reporters": ["html", "json", "cleartext", "progress"],
+    "reporters": ["html", "json", "cleartext", "progress", "dots"],
     "thresholds": { "high": 85, "low": 70, "break": 0 }
   }
 }

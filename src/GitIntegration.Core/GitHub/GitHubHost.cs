@@ -1,5 +1,4 @@
 using System;
-using System.Net;
 
 namespace GitIntegration.Core.GitHub
 {
@@ -44,7 +43,7 @@ namespace GitIntegration.Core.GitHub
             if (text.IndexOf("://", StringComparison.Ordinal) < 0) text = "https://" + text;
             if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
                 throw Invalid(hostUrl, "is not a web address");
-            if (uri.Scheme == "http" && !(uri.IsLoopback || IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip)))
+            if (uri.Scheme == "http" && !uri.IsLoopback)
                 throw Invalid(hostUrl, "uses http; GitHub Enterprise Server is reached over https");
             var host = uri.Host.ToLowerInvariant();
             if (host == "github.com" || host == "www.github.com" || host == "api.github.com") return GitHubComEndpoint;

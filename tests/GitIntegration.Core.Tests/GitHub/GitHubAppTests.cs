@@ -627,5 +627,80 @@ public sealed class GitHubHostTests
         var act = () => GitHubHost.FromHostUrl("http://ghe.example.com");
         act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.HostUrlInvalid);
         GitHubHost.FromHostUrl("http://127.0.0.1:8080").ApiUrl.ToString().Should().Be("http://127.0.0.1:8080/api/v3/");
+        GitHubHost.FromHostUrl("http://[::1]:8080").ApiUrl.ToString().Should().Be("http://[::1]:8080/api/v3/");
+        act.Should().Throw<GitIntegrationException>().Which.Message.Should().StartWith(
+            "The host URL 'http://ghe.example.com' uses http; GitHub Enterprise Server is reached over https.");
+    }
+
+    [Theory]
+    [InlineData("   ")]
+    [InlineData("GitHub.com")]
+    [InlineData("https://www.github.com/")]
+    [InlineData("https://API.github.com/")]
+    [InlineData(" github.com ")]
+    public void EveryNameOfGitHubComIsGitHubCom(string hostUrl)
+    {
+        var h = GitHubHost.FromHostUrl(hostUrl);
+        h.Should().BeSameAs(GitHubHost.GitHubCom);
+        h.HostUrl.Should().BeNull();
+        h.ToString().Should().Be("https://github.com/");
+    }
+
+    [Theory]
+    [InlineData("ftp://ghe.example.com")]
+    [InlineData("ghe example.com")]
+    [InlineData("https://")]
+    public void AnAddressThatIsNotAWebAddressIsRefused(string hostUrl)
+    {
+        var e = FluentActions.Invoking(() => GitHubHost.FromHostUrl(hostUrl))
+            .Should().Throw<GitIntegrationException>().Which;
+        e.ErrorId.Should().Be(GitHubErrorIds.HostUrlInvalid);
+        e.Kind.Should().Be(ErrorKind.InvalidArgument);
+        e.Target.Should().Be(hostUrl);
+        e.Message.Should().Be($"The host URL '{hostUrl}' is not a web address. " +
+            "Give the address of the GitHub Enterprise " +
+            "Server, e.g. https://github.example.com, or leave -HostUrl out for github.com.");
+    }
+
+    [Fact]
+    public void AnEnterpriseServerIsItsAddressWithoutPathOrQuery()
+    {
+        var h = GitHubHost.FromHostUrl(" https://GHE.example.com:8443/orgs/acme?tab=1 ");
+        h.WebUrl.ToString().Should().Be("https://ghe.example.com:8443/");
+        h.ToString().Should().Be("https://ghe.example.com:8443/");
+        h.IsEnterprise.Should().BeTrue();
+    }
+
+    [Fact]
+    public void PagesOfTheAppAndTheOrganizationAreOnTheWebHost()
+    {
+        var h = GitHubHost.FromHostUrl("https://ghe.example.com");
+        h.ManifestUrl("acme corp", "a&b=c").AbsoluteUri.Should().Be(
+            "https://ghe.example.com/organizations/acme%20corp/settings/apps/new?state=a%26b%3Dc");
+        h.OrganizationAppsUrl("acme corp").AbsoluteUri.Should().Be(
+            "https://ghe.example.com/organizations/acme%20corp/settings/apps");
+        h.AppSettingsUrl(new GitHubAccount { Login = "acme", Type = "organization" }, "jira git").AbsoluteUri
+            .Should().Be("https://ghe.example.com/organizations/acme/settings/apps/jira%20git");
+        h.AppSettingsUrl(new GitHubAccount { Login = "octocat", Type = "User" }, "jira-git").AbsoluteUri
+            .Should().Be("https://ghe.example.com/settings/apps/jira-git");
+        GitHubHost.InstallUrl("https://ghe.example.com/github-apps/jira-git/").AbsoluteUri
+            .Should().Be("https://ghe.example.com/github-apps/jira-git/installations/new");
+    }
+}
+
+/// <summary>The JWT is signed with a private key only.</summary>
+public sealed class GitHubJwtTests
+{
+    [Fact]
+    public void APublicKeyOrNoKeyCannotSign()
+    {
+        var rsa = System.Security.Cryptography.RSA.Create(2048).ExportParameters(false);
+        var pub = new Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters(false,
+            new Org.BouncyCastle.Math.BigInteger(1, rsa.Modulus),
+            new Org.BouncyCastle.Math.BigInteger(1, rsa.Exponent));
+        FluentActions.Invoking(() => GitHubJwt.Create(pub, "1", DateTimeOffset.UtcNow))
+            .Should().Throw<ArgumentException>().Which.ParamName.Should().Be("privateKey");
+        FluentActions.Invoking(() => GitHubJwt.Create(null!, "1", DateTimeOffset.UtcNow))
+            .Should().Throw<ArgumentException>().Which.ParamName.Should().Be("privateKey");
     }
 }

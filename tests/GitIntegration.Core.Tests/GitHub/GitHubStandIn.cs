@@ -25,13 +25,17 @@ namespace GitIntegration.Core.Tests.GitHub;
 /// (Fixtures/github-examples.json), validates every JWT with Microsoft's validator against the app's public keys (not
 /// our code), validates app manifests (url required, name at most 34 characters and unique), paginates with Link
 /// headers, and can be told to misbehave: primary rate limits (403 or 429 with x-ratelimit-remaining 0), secondary
-/// ones (403 or 429 with retry-after), 5xx, slowness, dropped connections, "installation not found yet".
+/// ones (403 or 429 with retry-after; a 429 with neither), 5xx, slowness, dropped connections, "installation not found
+/// yet".
 /// </summary>
 public sealed class GitHubStandIn : IAsyncDisposable
 {
     public enum Mode { Enterprise, GitHubCom }
-    public enum FaultKind { RateLimited, SecondaryRateLimit, ServerError, Slow, Drop }
-    /// <summary>A misbehaviour for the next API request; <paramref name="Status"/> is the rate limits' 403 or 429.</summary>
+    public enum FaultKind { RateLimited, SecondaryRateLimit, BareRateLimit, ServerError, Slow, Drop }
+    /// <summary>
+    /// A misbehaviour for the next API request; <paramref name="Status"/> is the rate limits' 403 or 429, or the
+    /// ServerError's 5xx (502 unless a 5xx is given).
+    /// </summary>
     public sealed record Fault(FaultKind Kind, TimeSpan Value = default, int Status = 403);
 
     public sealed class App
@@ -187,7 +191,7 @@ public sealed class GitHubStandIn : IAsyncDisposable
                         case FaultKind.Drop: ctx.Abort(); return;
                         case FaultKind.Slow: await Task.Delay(f.Value); break;
                         case FaultKind.ServerError:
-                            await Error(ctx, 502, "Server Error"); return;
+                            await Error(ctx, f.Status >= 500 ? f.Status : 502, "Server Error"); return;
                         case FaultKind.RateLimited:
                             // Primary: 403 or 429, x-ratelimit-remaining 0, wait until x-ratelimit-reset (epoch seconds).
                             ctx.Response.Headers["x-ratelimit-limit"] = "5000";
@@ -203,6 +207,13 @@ public sealed class GitHubStandIn : IAsyncDisposable
                             ctx.Response.Headers["x-ratelimit-remaining"] = "4990";
                             await Error(ctx, f.Status,
                                 "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+                            return;
+                        case FaultKind.BareRateLimit:
+                            // Neither retry-after nor remaining 0: GitHub's docs say wait at least one minute.
+                            ctx.Response.Headers["x-ratelimit-remaining"] = "4990";
+                            await Error(ctx, f.Status,
+                                "You have exceeded a secondary rate limit. " +
+                                "Please wait a few minutes before you try again.");
                             return;
                     }
                 }
@@ -297,8 +308,10 @@ public sealed class GitHubStandIn : IAsyncDisposable
             var links = new List<string>();
             string Link(int n, string rel) =>
                 $"<{new Uri(ApiUrl, "installation/repositories")}?per_page={perPage}&page={n}>; rel=\"{rel}\"";
+            // GitHub's order ("Using pagination in the REST API"): prev, next, last, first.
+            if (page > 1) links.Add(Link(page - 1, "prev"));
             if (page < last) { links.Add(Link(page + 1, "next")); links.Add(Link(last, "last")); }
-            if (page > 1) { links.Add(Link(1, "first")); links.Add(Link(page - 1, "prev")); }
+            if (page > 1) links.Add(Link(1, "first"));
             if (links.Count > 0) ctx.Response.Headers["Link"] = string.Join(", ", links);
             return Json(200, body);
         });
