@@ -372,6 +372,9 @@ public static class Strings
         // The same pieces, whatever the line breaks between them: nothing to do (CSharpier decides the layout).
         if (split.SequenceEqual(run.Select(e => e.ToString())))
             return;
+        // Long holes can leave a piece longer than the run had: then the run stays as written, for a hand.
+        if (split.Max(p => p.Length) > run.Max(e => e.Span.Length))
+            return;
         var replacement = string.Join(" + ", split);
         Verify(run, replacement);
         changes.Add((span, replacement));
@@ -468,7 +471,7 @@ public static class Strings
             }
             // At a space, else after a '/' (a URL), else beside a hole; a word longer than the line (a key in a test)
             // is cut where the line ends. A piece of a few characters helps no one.
-            var cut = new[] { space, slash, hole, end }.FirstOrDefault(c => c - start >= 10);
+            var cut = new[] { space, slash, hole, end }.FirstOrDefault(c => Length(atoms, start, c) >= 10);
             if (cut <= 0)
             {
                 pieces.Add(atoms.GetRange(start, atoms.Count - start));
@@ -479,6 +482,9 @@ public static class Strings
         }
         return pieces.Select(Literal).ToList();
     }
+
+    private static int Length(List<Atom> atoms, int start, int end) =>
+        end < start ? 0 : atoms.Skip(start).Take(end - start).Sum(a => a.Text.Length);
 
     private static string Literal(List<Atom> piece)
     {
