@@ -120,6 +120,15 @@ public static class Comments
             {
                 work.Add(line);
             }
+            if (work.Count == 1 && Summary(line) is var (prefix, inner))
+            {
+                // A one-line <summary> too long for one line: the usual three-line form, its text wrapped.
+                changed = true;
+                output.Add(prefix + "<summary>");
+                output.AddRange(WrapAll(prefix + inner));
+                output.Add(prefix + "</summary>");
+                continue;
+            }
             var next = i + 1;
             var carryInto = work.Count == 1 && next < lines.Length && !inCode[next] ? lines[next] : null;
             var wrapped = WrapLine(work[0], carryInto);
@@ -144,10 +153,48 @@ public static class Comments
         return changed ? string.Join(Program.NewLine(text), output) : text;
     }
 
-    /// <summary>Where a comment that runs to the end of the line starts, or -1 (a "//" in a string is not one).</summary>
+    /// <summary>The "/// " before and the text inside a doc comment line that is a whole summary, else null.</summary>
+    private static (string Prefix, string Inner)? Summary(string line)
+    {
+        var t = line.TrimStart();
+        if (
+            !t.StartsWith("/// <summary>", StringComparison.Ordinal)
+            || !t.EndsWith("</summary>", StringComparison.Ordinal)
+        )
+            return null;
+        var inner = t["/// <summary>".Length..^"</summary>".Length].Trim();
+        if (
+            inner.Contains("<summary>", StringComparison.Ordinal)
+            || inner.Contains("</summary>", StringComparison.Ordinal)
+        )
+            return null;
+        return (line[..(line.Length - t.Length)] + "/// ", inner);
+    }
+
+    /// <summary>A line wrapped onto as many new lines as it takes.</summary>
+    private static List<string> WrapAll(string line)
+    {
+        var result = new List<string> { line };
+        while (result[^1].Length > Program.Width)
+        {
+            var wrapped = WrapLine(result[^1], null);
+            if (wrapped.Count == 1)
+                break;
+            result.RemoveAt(result.Count - 1);
+            result.AddRange(wrapped);
+        }
+        return result;
+    }
+
+    /// <summary>Where a comment that runs to the end of the line starts, or -1 (a "//" in a string is not
+    /// one).</summary>
     private static int CommentStart(SyntaxNode root, int lineStart, string line)
     {
-        for (var at = line.IndexOf("//", StringComparison.Ordinal); at >= 0; at = line.IndexOf("//", at + 1, StringComparison.Ordinal))
+        for (
+            var at = line.IndexOf("//", StringComparison.Ordinal);
+            at >= 0;
+            at = line.IndexOf("//", at + 1, StringComparison.Ordinal)
+        )
         {
             var trivia = root.FindTrivia(lineStart + at);
             if (trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) && trivia.SpanStart == lineStart + at)
@@ -224,16 +271,27 @@ public static class Comments
             return false;
         if (!doc && next.TrimStart().StartsWith("///"))
             return false;
-        if (char.IsDigit(content[0]) && content.TakeWhile(char.IsDigit).Count() is var n && n < content.Length
-            && content[n] is '.' or ')')
+        if (
+            char.IsDigit(content[0])
+            && content.TakeWhile(char.IsDigit).Count() is var n
+            && n < content.Length
+            && content[n] is '.' or ')'
+        )
             return false;
         if (doc && rest.Contains('<'))
             return false;
-        return char.IsLower(content[0]) || !(rest.EndsWith('.') || rest.EndsWith(':') || rest.EndsWith(';')
-            || rest.EndsWith('!') || rest.EndsWith('?'));
+        return char.IsLower(content[0])
+            || !(
+                rest.EndsWith('.')
+                || rest.EndsWith(':')
+                || rest.EndsWith(';')
+                || rest.EndsWith('!')
+                || rest.EndsWith('?')
+            );
     }
 
-    /// <summary>Which lines lie inside a multi-line &lt;code&gt; block of a doc comment (the help's example code).</summary>
+    /// <summary>Which lines lie inside a multi-line &lt;code&gt; block of a doc comment (the help's example
+    /// code).</summary>
     public static bool[] CodeLines(string[] lines)
     {
         var inCode = new bool[lines.Length];
@@ -320,10 +378,14 @@ public static class Strings
         var run = new List<ExpressionSyntax>();
         foreach (var operand in operands)
         {
-            var commented = run.Count > 0 && operand.GetLeadingTrivia().Concat(run[^1].GetTrailingTrivia())
-                .Concat(((BinaryExpressionSyntax)operand.Parent!).OperatorToken.LeadingTrivia)
-                .Concat(((BinaryExpressionSyntax)operand.Parent!).OperatorToken.TrailingTrivia)
-                .Any(t => !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia));
+            var commented =
+                run.Count > 0
+                && operand
+                    .GetLeadingTrivia()
+                    .Concat(run[^1].GetTrailingTrivia())
+                    .Concat(((BinaryExpressionSyntax)operand.Parent!).OperatorToken.LeadingTrivia)
+                    .Concat(((BinaryExpressionSyntax)operand.Parent!).OperatorToken.TrailingTrivia)
+                    .Any(t => !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia));
             if (!IsLiteral(operand) || commented)
             {
                 if (run.Count > 0)
@@ -360,10 +422,12 @@ public static class Strings
         var interpolated = run.Any(e => e is InterpolatedStringExpressionSyntax);
         foreach (var e in run)
         {
-            atoms.AddRange(e is InterpolatedStringExpressionSyntax i
-                ? Interpolated(i)
-                : Atoms(((LiteralExpressionSyntax)e).Token.Text[1..^1], interpolated: false)
-                    .Select(a => interpolated && a.Text is "{" or "}" ? a with { Text = a.Text + a.Text } : a));
+            atoms.AddRange(
+                e is InterpolatedStringExpressionSyntax i
+                    ? Interpolated(i)
+                    : Atoms(((LiteralExpressionSyntax)e).Token.Text[1..^1], interpolated: false)
+                        .Select(a => interpolated && a.Text is "{" or "}" ? a with { Text = a.Text + a.Text } : a)
+            );
         }
         if (atoms.Count == 0)
             return;
@@ -380,14 +444,23 @@ public static class Strings
         changes.Add((span, replacement));
     }
 
-    /// <summary>Where a + between literals binds as the literal did: as an argument, a value, an operand of +.</summary>
+    /// <summary>Where a + between literals binds as the literal did: as an argument, a value, an operand of
+    /// +.</summary>
     private static bool SafeToConcatenate(SyntaxNode node) =>
         node.Parent switch
         {
-            ArgumentSyntax or EqualsValueClauseSyntax or ReturnStatementSyntax or ArrowExpressionClauseSyntax
-                or AttributeArgumentSyntax or InitializerExpressionSyntax or YieldStatementSyntax
-                or ThrowExpressionSyntax or SwitchExpressionArmSyntax or ExpressionElementSyntax => true,
-            BinaryExpressionSyntax b => b.IsKind(SyntaxKind.AddExpression) || (b.IsKind(SyntaxKind.CoalesceExpression) && b.Right == node),
+            ArgumentSyntax
+            or EqualsValueClauseSyntax
+            or ReturnStatementSyntax
+            or ArrowExpressionClauseSyntax
+            or AttributeArgumentSyntax
+            or InitializerExpressionSyntax
+            or YieldStatementSyntax
+            or ThrowExpressionSyntax
+            or SwitchExpressionArmSyntax
+            or ExpressionElementSyntax => true,
+            BinaryExpressionSyntax b => b.IsKind(SyntaxKind.AddExpression)
+                || (b.IsKind(SyntaxKind.CoalesceExpression) && b.Right == node),
             AssignmentExpressionSyntax a => a.Right == node,
             ConditionalExpressionSyntax c => c.Condition != node,
             _ => false,
@@ -412,7 +485,7 @@ public static class Strings
     private static List<Atom> Atoms(string body, bool interpolated)
     {
         var atoms = new List<Atom>();
-        for (var i = 0; i < body.Length;)
+        for (var i = 0; i < body.Length; )
         {
             var n = 1;
             if (body[i] == '\\' && i + 1 < body.Length)
@@ -515,7 +588,9 @@ public static class Strings
             break;
         }
         if (Flatten(original) != Flatten(parts))
-            throw new InvalidOperationException($"split literal differs: {string.Join(" + ", original)} => {replacement}");
+            throw new InvalidOperationException(
+                $"split literal differs: {string.Join(" + ", original)} => {replacement}"
+            );
     }
 
     private static string Flatten(IEnumerable<ExpressionSyntax> parts)
@@ -533,7 +608,9 @@ public static class Strings
                 if (c is InterpolationSyntax h)
                     sb.Append("\u0000{").Append(h.ToString()).Append("}\u0000");
                 else
-                    sb.Append(((InterpolatedStringTextSyntax)c).TextToken.ValueText.Replace("{{", "{").Replace("}}", "}"));
+                    sb.Append(
+                        ((InterpolatedStringTextSyntax)c).TextToken.ValueText.Replace("{{", "{").Replace("}}", "}")
+                    );
             }
         }
         return sb.ToString();
