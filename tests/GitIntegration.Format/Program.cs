@@ -147,7 +147,7 @@ public static class Comments
                 output.AddRange(work.Skip(1));
                 continue;
             }
-            output.Add(last);
+            output.AddRange(WrapAll(last));
             output.AddRange(work.Skip(1));
         }
         return changed ? string.Join(Program.NewLine(text), output) : text;
