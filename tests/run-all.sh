@@ -38,6 +38,9 @@ fi
 command -v dotnet >/dev/null || { echo "The .NET SDK 10 is needed (https://dot.net)." >&2; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The code's format first (CSharpier, dotnet format style, no line over 120): a tree that is not formatted fails in
+# a few minutes, before the long build and tests, with the command that formats it.
+bash tests/format.sh --check
 dotnet build GitIntegration.sln -c Release -v quiet -nologo
 log=$(mktemp)
 set +e

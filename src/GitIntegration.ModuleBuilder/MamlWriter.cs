@@ -44,7 +44,7 @@ public static class MamlWriter
                     withShouldProcess.In(set).Select(x => Parameter(x.Parameter, x.Use, inSyntax: true))))),
             new XElement(Command + "parameters", parameters.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => Parameter(p, Merged(p), inSyntax: false))),
             new XElement(Command + "inputTypes", InputTypes(c).Select(t =>
-                new XElement(Command + "inputType", TypeElement(t), Description($"Bound from the pipeline ({string.Join(", ", c.Parameters.Where(p => p.FullTypeName == t && p.Uses.Any(u => u.ByValue || u.ByPropertyName)).Select(p => "-" + p.Name))}).")))),
+                new XElement(Command + "inputType", TypeElement(t), Description($"Bound from the pipeline ({string.Join(", ", PipelineParameters(c, t))}).")))),
             new XElement(Command + "returnValues", c.OutputTypes.Select(t =>
                 new XElement(Command + "returnValue", TypeElement(t), Description("")))),
             new XElement(Command + "examples", c.Examples.Select((e, i) =>
@@ -88,6 +88,10 @@ public static class MamlWriter
     private static ParameterUse Merged(CmdletParameter p) => new(
         "", p.Uses.Any(u => u.Mandatory), p.Uses.Select(u => u.Position).FirstOrDefault(x => x != null),
         p.Uses.Any(u => u.ByValue), p.Uses.Any(u => u.ByPropertyName));
+
+    private static IEnumerable<string> PipelineParameters(CmdletHelp c, string type) =>
+        c.Parameters.Where(p => p.FullTypeName == type && p.Uses.Any(u => u.ByValue || u.ByPropertyName))
+            .Select(p => "-" + p.Name);
 
     private static IEnumerable<string> InputTypes(CmdletHelp c) =>
         c.Parameters.Where(p => p.Uses.Any(u => u.ByValue || u.ByPropertyName)).Select(p => p.FullTypeName).Distinct();

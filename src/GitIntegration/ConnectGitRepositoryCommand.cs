@@ -180,7 +180,9 @@ namespace GitIntegration
             catch (GitIntegrationException e) { WriteItemFailure(e, Url!); return; }
             if (!ShouldProcess(request.Url.ToString(), $"Verify access and store the integration '{request.Name ?? request.Url.Name}'")) return;
             _queued++;
-            WriteVerbose($"Reading the refs of {request.Url} ({(request.Access.KeyPath != null ? "key " + request.Access.KeyPath : request.Access.Token != null ? "token" : "default credentials")}).");
+            var access = request.Access.KeyPath != null ? "key " + request.Access.KeyPath
+                : request.Access.Token != null ? "token" : "default credentials";
+            WriteVerbose($"Reading the refs of {request.Url} ({access}).");
             _work!.Add(cancel => RepositoryConnector.Verify(request, cancel), finished => Emit(request, finished));
         }
 
@@ -235,7 +237,8 @@ namespace GitIntegration
             try
             {
                 var result = finished();
-                WriteVerbose($"{result.Url}: {result.Reason} {result.Message}{(result.Negotiated != null ? " (SSH " + result.Negotiated + ")" : "")}");
+                var ssh = result.Negotiated != null ? " (SSH " + result.Negotiated + ")" : "";
+                WriteVerbose($"{result.Url}: {result.Reason} {result.Message}{ssh}");
                 var saved = RepositoryConnector.Save(_store!, request, result, Force);
                 if (!result.Success) WriteWarning($"'{saved.Name}' is stored as Failed ({result.Reason}) because -Force was given: {result.Message}");
                 WriteObject(saved);

@@ -40,7 +40,7 @@ namespace GitIntegration
                         ? GitHub.Run(c => client.GetInstallationAsync(known, c))
                         : GitHub.Run(c => client.FindOrganizationInstallationAsync(i.Organization ?? "", c))
                           ?? throw new GitIntegrationException(GitHubErrorIds.NotInstalled, ErrorKind.ObjectNotFound,
-                              $"The app of '{i.Name}' is not installed on {i.Organization}. Install it at {(GitHubAppIntegration.Text(i, GitHubAppIntegration.HtmlUrl) is string u ? GitHubHost.InstallUrl(u).ToString() : "the app's page")} and run this again.") { Target = i.Name };
+                              $"The app of '{i.Name}' is not installed on {i.Organization}. Install it at {GitHubAppIntegration.InstallPage(i)} and run this again.") { Target = i.Name };
                     var status = installation.IsSuspended ? IntegrationStatus.Suspended : IntegrationStatus.Active;
                     if (id == null || i.Status != status)
                     {

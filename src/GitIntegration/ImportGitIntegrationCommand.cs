@@ -175,8 +175,10 @@ namespace GitIntegration
                 WriteObject(r);
             }
             int Count(ImportAction a, ImportAction wouldBe) => results.Count(r => r.Action == a || r.Action == wouldBe);
-            WriteVerbose($"{(dryRun ? "Would import" : "Imported")} {Count(ImportAction.Created, ImportAction.WouldCreate)} " +
-                $"new and {Count(ImportAction.Updated, ImportAction.WouldUpdate)} changed integration(s) into '{store.Path}'.");
+            var created = Count(ImportAction.Created, ImportAction.WouldCreate);
+            var updated = Count(ImportAction.Updated, ImportAction.WouldUpdate);
+            WriteVerbose($"{(dryRun ? "Would import" : "Imported")} {created} new and {updated} changed integration(s) " +
+                $"into '{store.Path}'.");
         }
 
         /// <summary>Ctrl+C: stops the verifications still running.</summary>

@@ -447,13 +447,15 @@ namespace GitIntegration.Core.Git
             // Bitbucket Cloud, exit status 0: "authenticated via ssh key." today (support.atlassian.com "Test Bitbucket Cloud service
             // credentials"), "logged in as NAME." before (NAME may hold dots and at signs), then "You can use git [or hg] to
             // connect to Bitbucket. Shell access is disabled."
-            (Greeting(@"logged in as (?<n>\S+?)\.(?=\s|$)|authenticated via ssh key\.|You can use git (?:or hg )?to connect to Bitbucket\. Shell access is disabled"), HostKind.BitbucketCloud),
+            (Greeting(@"logged in as (?<n>\S+?)\.(?=\s|$)|authenticated via ssh key\."
+                + @"|You can use git (?:or hg )?to connect to Bitbucket\. Shell access is disabled"), HostKind.BitbucketCloud),
             // gitolite's info command: "hello NAME, this is USER@HOST running gitolite3 VERSION on git VERSION".
             (Greeting(@"(?m)^hello (?<n>[^,\s]+), this is "), HostKind.Gitolite),
             // Gerrit's NoShell (CRLF lines on standard error, exit status 127): "Hi FULL NAME, you have successfully connected over SSH."
             // and later "git clone ssh://USERNAME@HOST:29418/REPOSITORY_NAME.git". The user name is the account; the full name
             // (which may hold spaces) stands in when Gerrit prints no clone line.
-            (Greeting(@"Hi (?<full>[^,\r\n]+), you have successfully connected over SSH\.(?:[\s\S]*?git clone ssh://(?<n>[^@\s/]+)@)?"), HostKind.Gerrit),
+            (Greeting(@"Hi (?<full>[^,\r\n]+), you have successfully connected over SSH\."
+                + @"(?:[\s\S]*?git clone ssh://(?<n>[^@\s/]+)@)?"), HostKind.Gerrit),
         };
 
         private static Regex Greeting(string pattern) => new Regex(pattern, RegexOptions.CultureInvariant);

@@ -14,7 +14,10 @@ namespace GitIntegration.Core.Git
     {
         // scp-like: [user@]host:path, where the host has no slash and the path does not start with "//" (that is a URL).
         private static readonly Regex ScpLike = new Regex(@"^(?:(?<user>[^@/\s]+)@)?(?<host>\[[^\]]+\]|[^:/\s@]+):(?!//)(?<path>.*)$", RegexOptions.CultureInvariant);
-        private static readonly Regex UrlForm = new Regex(@"^(?<scheme>ssh|git\+ssh|ssh\+git|https|http|git|file)://(?:(?<user>[^@/]*)@)?(?<host>\[[^\]]+\]|[^:/]*)(?::(?<port>\d*))?(?<path>/.*)?$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        private static readonly Regex UrlForm = new Regex(
+            @"^(?<scheme>ssh|git\+ssh|ssh\+git|https|http|git|file)://(?:(?<user>[^@/]*)@)?"
+                + @"(?<host>\[[^\]]+\]|[^:/]*)(?::(?<port>\d*))?(?<path>/.*)?$",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         public GitUrl(GitTransport transport, string? user, string host, int? port, string path, bool scpLike = false)
         {
@@ -123,7 +126,9 @@ namespace GitIntegration.Core.Git
             var scheme = Transport.ToString().ToLowerInvariant();
             var host = Host.Contains(":") ? $"[{Host}]" : Host;
             var path = Path.StartsWith("/") ? Path : "/" + Path;
-            return $"{scheme}://{(User != null ? Uri.EscapeDataString(User) + "@" : "")}{host}{(Port != null ? ":" + Port.Value.ToString(CultureInfo.InvariantCulture) : "")}{path}";
+            var user = User != null ? Uri.EscapeDataString(User) + "@" : "";
+            var port = Port != null ? ":" + Port.Value.ToString(CultureInfo.InvariantCulture) : "";
+            return $"{scheme}://{user}{host}{port}{path}";
         }
 
         public override bool Equals(object? obj) => obj is GitUrl u && u.ToString() == ToString();

@@ -215,7 +215,8 @@ namespace GitIntegration.Core.GitHub
                 case ConnectionFailure.RateLimited:
                     return "Run Test-GitIntegration again after the reset time.";
                 case ConnectionFailure.ServiceError:
-                    return $"GitHub has a problem on its side: check {(host.IsEnterprise ? "the server's status with its administrator" : "https://www.githubstatus.com")} and try again later.";
+                    var status = host.IsEnterprise ? "the server's status with its administrator" : "https://www.githubstatus.com";
+                    return $"GitHub has a problem on its side: check {status} and try again later.";
                 case ConnectionFailure.CertificateInvalid:
                     return $"Install the CA certificate of {host.WebUrl.Host} in this machine's trust store; or, " +
                         "once the server's administrator confirms the thumbprint, trust it: " +

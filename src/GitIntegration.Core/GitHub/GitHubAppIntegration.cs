@@ -72,7 +72,11 @@ namespace GitIntegration.Core.GitHub
 
         public static long RequireInstallationId(Integration i) =>
             Long(i, InstallationId) ?? throw new GitIntegrationException(GitHubErrorIds.NotInstalled, ErrorKind.InvalidOperation,
-                $"The app of '{i.Name}' is not installed on {i.Organization} yet. Install it at {(Text(i, HtmlUrl) is string u ? GitHubHost.InstallUrl(u).ToString() : "the app's page")}, then run Get-GitHubAppInstallation -Name '{i.Name}'.") { Target = i.Name };
+                $"The app of '{i.Name}' is not installed on {i.Organization} yet. Install it at {InstallPage(i)}, then run Get-GitHubAppInstallation -Name '{i.Name}'.") { Target = i.Name };
+
+        /// <summary>Where the admin installs the app, for a message: its installation page when the store knows it.</summary>
+        public static string InstallPage(Integration i) =>
+            Text(i, HtmlUrl) is string u ? GitHubHost.InstallUrl(u).ToString() : "the app's page";
 
         /// <summary>Finds the app integrations whose name matches (wildcards), in store order.</summary>
         public static Integration[] Find(IntegrationStore store, string? name) =>

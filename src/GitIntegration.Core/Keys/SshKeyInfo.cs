@@ -54,8 +54,12 @@ namespace GitIntegration.Core.Keys
         private const string Symbols = " .o+=*BOX@%&#/^SE";
 
         /// <summary>As <c>ssh-keygen -l</c> prints: bits, fingerprint, comment (the file's name when the key has none), (TYPE).</summary>
-        public static string Line(SshKey key, bool md5 = false, string? file = null) =>
-            $"{key.Bits} {(md5 ? key.FingerprintMd5 : key.FingerprintSha256)} {(key.Comment.Length > 0 ? key.Comment : file ?? "no comment")} ({key.ShortType})";
+        public static string Line(SshKey key, bool md5 = false, string? file = null)
+        {
+            var fingerprint = md5 ? key.FingerprintMd5 : key.FingerprintSha256;
+            var comment = key.Comment.Length > 0 ? key.Comment : file ?? "no comment";
+            return $"{key.Bits} {fingerprint} {comment} ({key.ShortType})";
+        }
 
         public static string RandomArt(SshKey key, bool md5 = false)
         {

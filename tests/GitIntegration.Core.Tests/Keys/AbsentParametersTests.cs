@@ -21,8 +21,11 @@ public sealed class AbsentParametersTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static string Pem(string label, Asn1Encodable body) =>
-        $"-----BEGIN {label}-----\n{Convert.ToBase64String(body.GetDerEncoded(), Base64FormattingOptions.InsertLineBreaks)}\n-----END {label}-----\n";
+    private static string Pem(string label, Asn1Encodable body)
+    {
+        var base64 = Convert.ToBase64String(body.GetDerEncoded(), Base64FormattingOptions.InsertLineBreaks);
+        return $"-----BEGIN {label}-----\n{base64}\n-----END {label}-----\n";
+    }
 
     private static byte[] Body(string pemText) => Convert.FromBase64String(string.Concat(
         pemText.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal))));

@@ -134,7 +134,10 @@ public static class JmespathJs
         const out = [];
         for (const l of lines) {
           const c = JSON.parse(l);
-          try { const r = jmespath.search(c.data, c.expression); out.push(JSON.stringify({ result: r === undefined ? null : r })); }
+          try {
+            const r = jmespath.search(c.data, c.expression);
+            out.push(JSON.stringify({ result: r === undefined ? null : r }));
+          }
           catch (e) { out.push(JSON.stringify({ error: String(e.name || 'Error') + ': ' + e.message })); }
         }
         process.stdout.write(out.join('\n') + '\n');
