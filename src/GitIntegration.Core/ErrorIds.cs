@@ -20,8 +20,10 @@ namespace GitIntegration.Core
         public const string InvalidKeyParameters = "InvalidKeyParameters";
         public const string FileWriteFailed = "FileWriteFailed";
         public const string FileReadFailed = "FileReadFailed";
+
         /// <summary>A path that names a device, FIFO, socket or folder where a file is read.</summary>
         public const string FileNotRegular = "FileNotRegular";
+
         /// <summary>A file over the size any file of its kind needs (counted in bytes read).</summary>
         public const string FileTooLarge = "FileTooLarge";
     }
@@ -72,6 +74,7 @@ namespace GitIntegration.Core.Store
         public const string IntegrationNotFound = "IntegrationNotFound";
         public const string IntegrationNameTaken = "IntegrationNameTaken";
         public const string StoreFolderNotPrivate = "StoreFolderNotPrivate";
+
         /// <summary>A repository connected again under another name than the one it is stored under.</summary>
         public const string UrlStoredUnderOtherName = "UrlStoredUnderOtherName";
     }
@@ -81,6 +84,7 @@ namespace GitIntegration.Core.Store
     {
         public const string BulkFormatUnknown = "BulkFormatUnknown";
         public const string ImportFileInvalid = "ImportFileInvalid";
+
         /// <summary>A YAML file whose aliases expand it beyond what a bulk file may be.</summary>
         public const string ImportAliasesTooLarge = "ImportAliasesTooLarge";
         public const string ImportRowInvalid = "ImportRowInvalid";
@@ -97,11 +101,14 @@ namespace GitIntegration.Core.Query
     {
         /// <summary>The expression cannot be compiled (syntax, unknown function, wrong number of arguments).</summary>
         public const string Invalid = "RepositoryFilterInvalid";
+
         /// <summary>The expression compiled but failed on the data (a function given a value of the wrong type, a
         /// slice step of 0).</summary>
         public const string Failed = "RepositoryFilterFailed";
+
         /// <summary>A filter that returns something other than some of the objects it was given.</summary>
         public const string NotASelection = "RepositoryFilterNotASelection";
+
         /// <summary>An expression that takes more steps or time than one evaluation may.</summary>
         public const string TooExpensive = "RepositoryFilterTooExpensive";
     }
@@ -156,32 +163,33 @@ namespace GitIntegration.Core.Git
         public const string ServiceError = "ServiceError";
 
         /// <summary>The id of a failure; <see cref="ConnectionFailure.None"/> is no failure and has none.</summary>
-        public static string For(ConnectionFailure reason) => reason switch
-        {
-            ConnectionFailure.PermissionDenied => PermissionDenied,
-            ConnectionFailure.HostKeyUnknown => HostKeyUnknown,
-            ConnectionFailure.HostKeyChanged => HostKeyChanged,
-            ConnectionFailure.ConnectionRefused => ConnectionRefused,
-            ConnectionFailure.Timeout => Timeout,
-            ConnectionFailure.NameResolution => NameResolution,
-            ConnectionFailure.WrongPassphrase => WrongPassphrase,
-            ConnectionFailure.PassphraseRequired => PassphraseRequired,
-            ConnectionFailure.KeyRejectedByIntegrationRule => KeyRejectedByIntegrationRule,
-            ConnectionFailure.RepositoryNotFound => RepositoryNotFound,
-            ConnectionFailure.RepositoryAccessDenied => RepositoryAccessDenied,
-            ConnectionFailure.CertificateInvalid => CertificateInvalid,
-            ConnectionFailure.AuthenticationFailed => AuthenticationFailed,
-            ConnectionFailure.ConnectionFailed => ConnectionFailed,
-            ConnectionFailure.WaitingForGitHub => WaitingForGitHub,
-            ConnectionFailure.AppNotInstalled => AppNotInstalled,
-            ConnectionFailure.AppDeleted => AppDeleted,
-            ConnectionFailure.AppKeyRejected => AppKeyRejected,
-            ConnectionFailure.InstallationRemoved => InstallationRemoved,
-            ConnectionFailure.InstallationSuspended => InstallationSuspended,
-            ConnectionFailure.RateLimited => RateLimited,
-            ConnectionFailure.ServiceError => ServiceError,
-            _ => throw new System.ArgumentOutOfRangeException(nameof(reason), reason, "Not a connection failure."),
-        };
+        public static string For(ConnectionFailure reason) =>
+            reason switch
+            {
+                ConnectionFailure.PermissionDenied => PermissionDenied,
+                ConnectionFailure.HostKeyUnknown => HostKeyUnknown,
+                ConnectionFailure.HostKeyChanged => HostKeyChanged,
+                ConnectionFailure.ConnectionRefused => ConnectionRefused,
+                ConnectionFailure.Timeout => Timeout,
+                ConnectionFailure.NameResolution => NameResolution,
+                ConnectionFailure.WrongPassphrase => WrongPassphrase,
+                ConnectionFailure.PassphraseRequired => PassphraseRequired,
+                ConnectionFailure.KeyRejectedByIntegrationRule => KeyRejectedByIntegrationRule,
+                ConnectionFailure.RepositoryNotFound => RepositoryNotFound,
+                ConnectionFailure.RepositoryAccessDenied => RepositoryAccessDenied,
+                ConnectionFailure.CertificateInvalid => CertificateInvalid,
+                ConnectionFailure.AuthenticationFailed => AuthenticationFailed,
+                ConnectionFailure.ConnectionFailed => ConnectionFailed,
+                ConnectionFailure.WaitingForGitHub => WaitingForGitHub,
+                ConnectionFailure.AppNotInstalled => AppNotInstalled,
+                ConnectionFailure.AppDeleted => AppDeleted,
+                ConnectionFailure.AppKeyRejected => AppKeyRejected,
+                ConnectionFailure.InstallationRemoved => InstallationRemoved,
+                ConnectionFailure.InstallationSuspended => InstallationSuspended,
+                ConnectionFailure.RateLimited => RateLimited,
+                ConnectionFailure.ServiceError => ServiceError,
+                _ => throw new System.ArgumentOutOfRangeException(nameof(reason), reason, "Not a connection failure."),
+            };
     }
 }
 
@@ -218,15 +226,19 @@ namespace GitIntegration.Core.GitHub
         public const string AppOwnerMismatch = "GitHubAppOwnerMismatch";
         public const string ManifestDeclined = "GitHubAppManifestDeclined";
         public const string InstallationTimeout = "GitHubAppInstallationTimeout";
+
         /// <summary>GitHub created the app but the setup failed after: the app may be left on GitHub.</summary>
         public const string SetupUnfinished = "GitHubAppSetupUnfinished";
         public const string NotInstalled = "GitHubAppNotInstalled";
         public const string AppDeleted = "GitHubAppDeleted";
         public const string KeyChangeNeedsGitHub = "GitHubAppKeyChangeNeedsGitHub";
+
         /// <summary>An integration given to a GitHub App command that is not an app.</summary>
         public const string NotAGitHubApp = "NotAGitHubApp";
+
         /// <summary>Get-GitHubAppRepository given -Filter and -IgnoreFilter.</summary>
         public const string FilterConflict = "FilterConflict";
+
         /// <summary>An app name GitHub would not take (longer than its 34 characters).</summary>
         public const string AppNameInvalid = "GitHubAppNameInvalid";
     }
@@ -262,20 +274,26 @@ namespace GitIntegration.Core.Hosts
     {
         /// <summary>A URL whose host is not one the module knows the key API of (give -HostType and -ApiUrl).</summary>
         public const string HostNotRecognized = "KeyHostNotRecognized";
+
         /// <summary>A host with no API for keys (Azure DevOps): the message names the page to add it on.</summary>
         public const string NoKeyApi = "KeyHostHasNoKeyApi";
         public const string ApiUrlInvalid = "KeyHostApiUrlInvalid";
+
         /// <summary>A target the host has no place for (a project key on GitHub), or a path it cannot read.</summary>
         public const string TargetNotSupported = "KeyTargetNotSupported";
         public const string TokenRequired = "KeyHostTokenRequired";
+
         /// <summary>The host did not accept the token at all (401).</summary>
         public const string Unauthorized = "KeyHostUnauthorized";
+
         /// <summary>The token is valid but lacks a scope or permission; the message names it.</summary>
         public const string ScopeMissing = "KeyHostScopeMissing";
         public const string RepositoryNotFound = "KeyHostRepositoryNotFound";
+
         /// <summary>The host refuses a key another repository or account already uses (GitHub's deploy keys).
         /// </summary>
         public const string KeyInUse = "KeyAlreadyInUse";
+
         /// <summary>The host refuses this type of key (DSA, or RSA where it wants more bits).</summary>
         public const string KeyTypeRefused = "KeyTypeRefusedByHost";
         public const string RateLimited = "KeyHostRateLimited";
@@ -284,9 +302,13 @@ namespace GitIntegration.Core.Hosts
         public const string ServerError = "KeyHostServerError";
         public const string Timeout = "KeyHostTimeout";
         public const string Unreachable = "KeyHostUnreachable";
+
         /// <summary>No public key beside the private key and none derivable without its passphrase.</summary>
         public const string PublicKeyUnavailable = "PublicKeyUnavailable";
-        /// <summary>-CopyToClipboard could not reach the desktop's clipboard (a runbook, Linux without xclip).</summary>
+
+        /// <summary>
+        /// -CopyToClipboard could not reach the desktop's clipboard (a runbook, Linux without xclip).
+        /// </summary>
         public const string ClipboardUnavailable = "ClipboardUnavailable";
     }
 }

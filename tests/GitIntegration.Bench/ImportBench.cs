@@ -43,38 +43,57 @@ static class ImportBench
         var b = new List<Sample>();
         var (oursWall, theirsWall) = Measure.Interleaved(runs, () => a.Add(Child(ours)), () => b.Add(Child(theirs)));
 
-        Console.WriteLine($"import: medians of {runs} fresh pwsh {warmOurs.Version} processes each, alternating; " +
-            $"ratio = ours / {Reference} (goal: at most 1). {Environment.ProcessorCount} cores.");
+        Console.WriteLine(
+            $"import: medians of {runs} fresh pwsh {warmOurs.Version} processes each, alternating; "
+                + $"ratio = ours / {Reference} (goal: at most 1). {Environment.ProcessorCount} cores."
+        );
         Console.WriteLine($"  ours: {module} ({warmOurs.Commands} commands); theirs: {warmTheirs.Commands} commands");
         double Median(List<Sample> s, Func<Sample, double> of) => Measure.Median(s.Select(of).ToList());
-        Measure.Report("Import-Module (timed inside pwsh)", runs,
-            Median(a, s => s.Import), "PSResourceGet", Median(b, s => s.Import));
-        Measure.Report("Import-Module + Get-Command -Module (inside)", runs,
-            Median(a, s => s.FirstCall), "PSResourceGet", Median(b, s => s.FirstCall));
+        Measure.Report(
+            "Import-Module (timed inside pwsh)",
+            runs,
+            Median(a, s => s.Import),
+            "PSResourceGet",
+            Median(b, s => s.Import)
+        );
+        Measure.Report(
+            "Import-Module + Get-Command -Module (inside)",
+            runs,
+            Median(a, s => s.FirstCall),
+            "PSResourceGet",
+            Median(b, s => s.FirstCall)
+        );
         Measure.Report("whole pwsh process, start-up included (wall)", runs, oursWall, "PSResourceGet", theirsWall);
     }
 
     // Prints "<import ms> <import + first call ms> <commands> <pwsh version>", the numbers in the invariant culture.
-    private static string Script(string path, string name) => $$"""
-        $ErrorActionPreference = 'Stop'; $path = {{path}}; $c = [Globalization.CultureInfo]::InvariantCulture
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        Import-Module $path
-        $import = $sw.Elapsed.TotalMilliseconds
-        $commands = @(Get-Command -Module {{name}}).Count
-        $first = $sw.Elapsed.TotalMilliseconds
-        "$($import.ToString($c)) $($first.ToString($c)) $commands $($PSVersionTable.PSVersion)"
-        """;
+    private static string Script(string path, string name) =>
+        $$"""
+            $ErrorActionPreference = 'Stop'; $path = {{path}}; $c = [Globalization.CultureInfo]::InvariantCulture
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            Import-Module $path
+            $import = $sw.Elapsed.TotalMilliseconds
+            $commands = @(Get-Command -Module {{name}}).Count
+            $first = $sw.Elapsed.TotalMilliseconds
+            "$($import.ToString($c)) $($first.ToString($c)) $commands $($PSVersionTable.PSVersion)"
+            """;
 
     internal static string FindPwsh(string root)
     {
         var exe = OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh";
         var chosen = Environment.GetEnvironmentVariable("GITINTEGRATION_PWSH");
         if (!string.IsNullOrEmpty(chosen))
-            return File.Exists(chosen) ? chosen : throw new FileNotFoundException($"GITINTEGRATION_PWSH={chosen}: no such file");
-        if (Tool.Exists(exe)) return exe;
+            return File.Exists(chosen)
+                ? chosen
+                : throw new FileNotFoundException($"GITINTEGRATION_PWSH={chosen}: no such file");
+        if (Tool.Exists(exe))
+            return exe;
         var local = Path.Combine(root, ".tools", "pwsh", exe);
-        if (File.Exists(local)) return local;
-        throw new InvalidOperationException("pwsh 7.6 not found (GITINTEGRATION_PWSH, PATH, .tools/pwsh): " +
-            "`bash build.sh` installs it into .tools/pwsh.");
+        if (File.Exists(local))
+            return local;
+        throw new InvalidOperationException(
+            "pwsh 7.6 not found (GITINTEGRATION_PWSH, PATH, .tools/pwsh): "
+                + "`bash build.sh` installs it into .tools/pwsh."
+        );
     }
 }

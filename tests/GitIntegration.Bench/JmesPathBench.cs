@@ -11,11 +11,13 @@ using GitIntegration.Core.Query;
 /// </summary>
 static class JmesPathBench
 {
-    private const string Filter = "[?!archived && size < `500000` && (starts_with(name, 'billing-') || contains(topics, 'jira'))]";
+    private const string Filter =
+        "[?!archived && size < `500000` && (starts_with(name, 'billing-') || contains(topics, 'jira'))]";
 
     public static void Run()
     {
-        const int count = 10_000, runs = 15;
+        const int count = 10_000,
+            runs = 15;
         var data = Repositories(count);
         var json = data.ToJsonString();
         var elements = JsonDocument.Parse(json).RootElement.EnumerateArray().ToArray();
@@ -36,18 +38,35 @@ static class JmesPathBench
                 ours.Add(sw.Elapsed.TotalMilliseconds);
             }
             ours.Sort();
-            if (kept != node.Kept) throw new InvalidOperationException($"we keep {kept} repositories, jmespath.js {node.Kept}");
-            Measure.Report($"jmespath: filter {count:N0} repositories (keeps {kept})", runs, ours[runs / 2], "jmespath.js", node.Median);
+            if (kept != node.Kept)
+                throw new InvalidOperationException($"we keep {kept} repositories, jmespath.js {node.Kept}");
+            Measure.Report(
+                $"jmespath: filter {count:N0} repositories (keeps {kept})",
+                runs,
+                ours[runs / 2],
+                "jmespath.js",
+                node.Median
+            );
         }
-        finally { Directory.Delete(dir, true); }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 
     private static JsonArray Repositories(int count)
     {
-        var file = Path.Combine(Measure.RepoRoot(), "tests", "GitIntegration.Core.Tests", "GitHub", "Fixtures",
-            "github-examples.json");
-        var example = JsonNode.Parse(File.ReadAllText(file))!
-            ["GET /installation/repositories"]!["200"]!["repositories"]![0]!;
+        var file = Path.Combine(
+            Measure.RepoRoot(),
+            "tests",
+            "GitIntegration.Core.Tests",
+            "GitHub",
+            "Fixtures",
+            "github-examples.json"
+        );
+        var example = JsonNode.Parse(File.ReadAllText(file))!["GET /installation/repositories"]!["200"]![
+            "repositories"
+        ]![0]!;
         var names = new[] { "billing-", "jira-", "web-", "docs-", "infra-" };
         var topics = new[] { "jira", "api", "legacy", "octocat" };
         var rnd = new Random(42);
@@ -61,7 +80,9 @@ static class JmesPathBench
             r["archived"] = rnd.Next(10) == 0;
             r["private"] = rnd.Next(2) == 0;
             r["size"] = rnd.Next(0, 2_000_000);
-            r["topics"] = new JsonArray(topics.Where(_ => rnd.Next(3) == 0).Select(t => (JsonNode)JsonValue.Create(t)!).ToArray());
+            r["topics"] = new JsonArray(
+                topics.Where(_ => rnd.Next(3) == 0).Select(t => (JsonNode)JsonValue.Create(t)!).ToArray()
+            );
             all.Add(r);
         }
         return all;
@@ -72,9 +93,13 @@ static class JmesPathBench
         var module = Path.Combine(Path.GetTempPath(), "gitintegration-jmespath-0.16.0");
         if (!File.Exists(Path.Combine(module, "node_modules", "jmespath", "package.json")))
             Measure.Tool("npm", "install", "--prefix", module, "--no-audit", "--no-fund", "jmespath@0.16.0");
-        File.WriteAllText(Path.Combine(dir, "bench.js"), $$"""
+        File.WriteAllText(
+            Path.Combine(dir, "bench.js"),
+            $$"""
             const jmespath = require({{JsonSerializer.Serialize(Path.Combine(module, "node_modules", "jmespath"))}});
-            const data = JSON.parse(require('fs').readFileSync({{JsonSerializer.Serialize(Path.Combine(dir, "data.json"))}}, 'utf8'));
+            const data = JSON.parse(require('fs').readFileSync({{JsonSerializer.Serialize(
+                Path.Combine(dir, "data.json")
+            )}}, 'utf8'));
             const times = []; let kept = 0;
             for (let i = 0; i < {{runs}}; i++) {
               const t = process.hrtime.bigint();
@@ -83,14 +108,16 @@ static class JmesPathBench
             }
             times.sort((a, b) => a - b);
             console.log(JSON.stringify({ median: times[Math.floor(times.length / 2)], kept }));
-            """);
+            """
+        );
         var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(dir, "bench.js"));
         using var p = Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEnd();
         var e = p.StandardError.ReadToEnd();
         p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException("node failed: " + e);
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException("node failed: " + e);
         var r = JsonNode.Parse(o)!;
         return ((double)r["median"]!, (int)r["kept"]!);
     }

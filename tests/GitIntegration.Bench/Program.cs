@@ -21,4 +21,3 @@ foreach (var name in chosen)
     run();
 }
 return 0;
-

@@ -30,7 +30,8 @@ static class PublishBench
         {
             var template = server.CreateRepository("template");
             var names = Enumerable.Range(0, Count).Select(i => $"r{i}").ToList();
-            foreach (var n in names) Tool.Ok("cp", "-a", template, $"/{owner}/{n}.git");
+            foreach (var n in names)
+                Tool.Ok("cp", "-a", template, $"/{owner}/{n}.git");
             File.WriteAllText(server.Dir["keys/git"], "");
             File.WriteAllText(dir["kh"], server.KnownHostsLine + "\n");
             var options = new StandInOptions { Mode = "github", AuthorizedKeys = server.Dir["keys/git"] };
@@ -38,14 +39,21 @@ static class PublishBench
             var gh = StandInHost.StartAsync(options).GetAwaiter().GetResult();
             try
             {
-                var urls = names.Select(n => GitUrl.Parse($"ssh://git@127.0.0.1:{server.Port}/{owner}/{n}.git"))
+                var urls = names
+                    .Select(n => GitUrl.Parse($"ssh://git@127.0.0.1:{server.Port}/{owner}/{n}.git"))
                     .ToList();
                 PublishAndVerify(gh, urls, dir);
                 Rotation(gh, urls, dir);
             }
-            finally { gh.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+            finally
+            {
+                gh.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
         }
-        finally { Directory.Delete("/" + owner, recursive: true); }
+        finally
+        {
+            Directory.Delete("/" + owner, recursive: true);
+        }
     }
 
     private static void PublishAndVerify(StandInHost gh, List<GitUrl> urls, TempDir dir)
@@ -59,23 +67,31 @@ static class PublishBench
         // One repository: its key published, then the repository read with it, as one run of the cmdlets does it.
         void One(int i, SshConnections connections)
         {
-            var published = KeyPublishing.PublishAsync(new[] { Item(i) }, new KeyPublishOptions(keys[i]), null, default)
-                .GetAwaiter().GetResult();
-            if (published[0].Error != null) throw published[0].Error!;
+            var published = KeyPublishing
+                .PublishAsync(new[] { Item(i) }, new KeyPublishOptions(keys[i]), null, default)
+                .GetAwaiter()
+                .GetResult();
+            if (published[0].Error != null)
+                throw published[0].Error!;
             var access = new GitAccess
             {
-                KeyPath = dir[$"k{i}"], KnownHostsPath = dir["kh"], Timeout = TimeSpan.FromSeconds(60),
+                KeyPath = dir[$"k{i}"],
+                KnownHostsPath = dir["kh"],
+                Timeout = TimeSpan.FromSeconds(60),
                 Connections = connections,
             };
             var verified = RepositoryConnector.Verify(new ConnectRequest(urls[i], access));
-            if (!verified.Success) throw new InvalidOperationException($"{urls[i]}: {verified.Message}");
+            if (!verified.Success)
+                throw new InvalidOperationException($"{urls[i]}: {verified.Message}");
         }
 
         void Reset()
         {
             for (int i = 0; i < keys.Count; i++)
-                KeyPublishing.UnpublishAsync(new[] { Item(i) }, new KeyPublishOptions(keys[i]), null, default)
-                    .GetAwaiter().GetResult();
+                KeyPublishing
+                    .UnpublishAsync(new[] { Item(i) }, new KeyPublishOptions(keys[i]), null, default)
+                    .GetAwaiter()
+                    .GetResult();
         }
 
         double Throttled(int limit)
@@ -83,8 +99,12 @@ static class PublishBench
             Reset();
             var watch = Stopwatch.StartNew();
             using (var connections = new SshConnections())
-                Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = limit },
-                    i => One(i, connections));
+                Parallel.For(
+                    0,
+                    keys.Count,
+                    new ParallelOptions { MaxDegreeOfParallelism = limit },
+                    i => One(i, connections)
+                );
             return watch.Elapsed.TotalSeconds;
         }
 
@@ -98,17 +118,30 @@ static class PublishBench
         double Rotate(int limit)
         {
             var store = IntegrationStore.Open(dir[$"store-{Guid.NewGuid():N}/integrations.yaml"]);
-            var integrations = urls.Select((u, i) =>
-            {
-                var key = dir[$"old-{Guid.NewGuid():N}"];
-                var made = KeyFiles.Generate(key, KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh, null,
-                    $"bench{i}", overwrite: false);
-                gh.AddKey($"repo:{u.RepositoryPath}", "old", made.PublicKey!, readOnly: true);
-                return new Integration
-                {
-                    Name = $"r{i}", Type = IntegrationType.Ssh, Url = u.ToString(), PrivateKeyPath = key,
-                };
-            }).ToList();
+            var integrations = urls.Select(
+                    (u, i) =>
+                    {
+                        var key = dir[$"old-{Guid.NewGuid():N}"];
+                        var made = KeyFiles.Generate(
+                            key,
+                            KeyAlgorithm.Ed25519,
+                            null,
+                            PrivateKeyFormat.OpenSsh,
+                            null,
+                            $"bench{i}",
+                            overwrite: false
+                        );
+                        gh.AddKey($"repo:{u.RepositoryPath}", "old", made.PublicKey!, readOnly: true);
+                        return new Integration
+                        {
+                            Name = $"r{i}",
+                            Type = IntegrationType.Ssh,
+                            Url = u.ToString(),
+                            PrivateKeyPath = key,
+                        };
+                    }
+                )
+                .ToList();
             store.Update(d =>
             {
                 d.Integrations.AddRange(integrations);
@@ -116,14 +149,27 @@ static class PublishBench
             });
             var watch = Stopwatch.StartNew();
             using var connections = new SshConnections();
-            var results = KeyRotation.RotateAsync(store, integrations, new KeyRotationOptions
-            {
-                Template = new GitAccess
-                {
-                    KnownHostsPath = dir["kh"], Timeout = TimeSpan.FromSeconds(60), Connections = connections,
-                },
-                Token = StandInHost.Token, HostType = KeyHostType.GitHub, ApiUrl = gh.ApiUrl, ThrottleLimit = limit,
-            }, default).GetAwaiter().GetResult();
+            var results = KeyRotation
+                .RotateAsync(
+                    store,
+                    integrations,
+                    new KeyRotationOptions
+                    {
+                        Template = new GitAccess
+                        {
+                            KnownHostsPath = dir["kh"],
+                            Timeout = TimeSpan.FromSeconds(60),
+                            Connections = connections,
+                        },
+                        Token = StandInHost.Token,
+                        HostType = KeyHostType.GitHub,
+                        ApiUrl = gh.ApiUrl,
+                        ThrottleLimit = limit,
+                    },
+                    default
+                )
+                .GetAwaiter()
+                .GetResult();
             var seconds = watch.Elapsed.TotalSeconds;
             var failed = results.Where(r => r.Step != KeyRotationStep.Completed).ToList();
             if (failed.Count > 0)
@@ -132,8 +178,11 @@ static class PublishBench
         }
 
         var (eight, one) = Interleaved(() => Rotate(8), () => Rotate(1));
-        Report($"Update-GitIntegrationKey's rotation: {Count} integrations (Ed25519 keys), same host and sshd",
-            eight, one);
+        Report(
+            $"Update-GitIntegrationKey's rotation: {Count} integrations (Ed25519 keys), same host and sshd",
+            eight,
+            one
+        );
     }
 
     private static (double Eight, double One) Interleaved(Func<double> eight, Func<double> one)
@@ -151,8 +200,10 @@ static class PublishBench
     private static void Report(string what, double eight, double one)
     {
         Console.WriteLine($"{what}, medians of {Rounds} interleaved rounds ({Environment.ProcessorCount} cores)");
-        Console.WriteLine($"  ThrottleLimit 8: {eight,6:F2} s  {1000 * eight / Count,6:F1} ms/repo");
-        Console.WriteLine($"  ThrottleLimit 1: {one,6:F2} s  {1000 * one / Count,6:F1} ms/repo  " +
-            $"ThrottleLimit 8 is {one / eight:F2}x faster");
+        Console.WriteLine($"  ThrottleLimit 8: {eight, 6:F2} s  {1000 * eight / Count, 6:F1} ms/repo");
+        Console.WriteLine(
+            $"  ThrottleLimit 1: {one, 6:F2} s  {1000 * one / Count, 6:F1} ms/repo  "
+                + $"ThrottleLimit 8 is {one / eight:F2}x faster"
+        );
     }
 }

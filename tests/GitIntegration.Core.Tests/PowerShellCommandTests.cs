@@ -29,18 +29,28 @@ public sealed class PowerShellCommandTests
     [InlineData("it\u2019s", "'it\u2019\u2019s'")]
     [InlineData("\u2013x", "'\u2013x'")]
     public void Argument_is_a_plain_word_only_when_PowerShell_reads_it_back_as_the_same_string(
-        string value, string expected) =>
-        PowerShellCommand.Argument(value).Should().Be(expected);
+        string value,
+        string expected
+    ) => PowerShellCommand.Argument(value).Should().Be(expected);
 
     [Fact]
     public void A_command_quotes_values_names_enum_words_and_asks_for_secrets_and_files()
     {
-        string c = new PowerShellCommand("Convert-GitSshKey").Arg("Path", "/k's dir/id rsa")
-            .Arg("Format", GitIntegration.Core.Keys.PrivateKeyFormat.Pem).Arg("Bits", 4096).Switch("Force")
+        string c = new PowerShellCommand("Convert-GitSshKey")
+            .Arg("Path", "/k's dir/id rsa")
+            .Arg("Format", GitIntegration.Core.Keys.PrivateKeyFormat.Pem)
+            .Arg("Bits", 4096)
+            .Switch("Force")
             .Secret("Passphrase");
-        c.Should().Be("Convert-GitSshKey -Path '/k''s dir/id rsa' -Format Pem -Bits 4096 -Force " +
-            "-Passphrase (Read-Host -AsSecureString -Prompt 'Passphrase')");
-        new PowerShellCommand("Test-GitSshKey").Ask("LiteralPath", "Key file").ToString()
-            .Should().Be("Test-GitSshKey -LiteralPath (Read-Host -Prompt 'Key file')");
+        c.Should()
+            .Be(
+                "Convert-GitSshKey -Path '/k''s dir/id rsa' -Format Pem -Bits 4096 -Force "
+                    + "-Passphrase (Read-Host -AsSecureString -Prompt 'Passphrase')"
+            );
+        new PowerShellCommand("Test-GitSshKey")
+            .Ask("LiteralPath", "Key file")
+            .ToString()
+            .Should()
+            .Be("Test-GitSshKey -LiteralPath (Read-Host -Prompt 'Key file')");
     }
 }

@@ -2,14 +2,27 @@ using GitIntegration.ModuleBuilder;
 
 namespace GitIntegration.Tests;
 
-/// <summary>The module folder exactly as build.ps1 assembles it (same code), built once per test run in a temporary folder.</summary>
+/// <summary>
+/// The module folder exactly as build.ps1 assembles it (same code), built once per test run in a temporary folder.
+/// </summary>
 public static class BuiltModule
 {
     private static readonly Lazy<string> Folder = new(() =>
     {
         var root = Directory.CreateTempSubdirectory("gitintegration-module-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(root, true); } catch (IOException) { } };
-        return ModuleFolder.Assemble(ModuleUnderTest.RepoRoot, Configuration, System.IO.Path.Combine(root, ModuleFolder.Name));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, true);
+            }
+            catch (IOException) { }
+        };
+        return ModuleFolder.Assemble(
+            ModuleUnderTest.RepoRoot,
+            Configuration,
+            System.IO.Path.Combine(root, ModuleFolder.Name)
+        );
     });
 
     public static string Configuration => ModuleUnderTest.Meta("Configuration");

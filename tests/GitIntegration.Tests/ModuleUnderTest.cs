@@ -11,7 +11,10 @@ namespace GitIntegration.Tests;
 public sealed class ModuleUnderTest : IDisposable
 {
     internal static string Meta(string key) =>
-        typeof(ModuleUnderTest).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+        typeof(ModuleUnderTest)
+            .Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == key)
+            .Value!;
 
     public static string RepoRoot => Path.GetFullPath(Meta("RepoRoot"));
     public static string ModuleBin => Path.GetFullPath(Meta("ModuleBin"));
@@ -23,24 +26,26 @@ public sealed class ModuleUnderTest : IDisposable
 
     public ModuleUnderTest()
     {
-        var paths = Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll")
+        var paths = Directory
+            .GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll")
             .Concat(Directory.GetFiles(ModuleBin, "*.dll"))
             .Append(Meta("SmaPath"))
-            .GroupBy(Path.GetFileName).Select(g => g.Last());
+            .GroupBy(Path.GetFileName)
+            .Select(g => g.Last());
         Context = new MetadataLoadContext(new PathAssemblyResolver(paths), "System.Runtime");
         Module = Context.LoadFromAssemblyPath(Path.Combine(ModuleBin, "GitIntegration.dll"));
         Sma = Context.LoadFromAssemblyPath(Meta("SmaPath"));
         Docs = XDocument.Load(Path.Combine(ModuleBin, "GitIntegration.xml"));
     }
 
-    public IEnumerable<Type> Cmdlets => Module.GetExportedTypes()
-        .Where(t => !t.IsAbstract && IsCmdlet(t))
-        .OrderBy(t => t.Name);
+    public IEnumerable<Type> Cmdlets =>
+        Module.GetExportedTypes().Where(t => !t.IsAbstract && IsCmdlet(t)).OrderBy(t => t.Name);
 
     private bool IsCmdlet(Type t)
     {
         for (var b = t.BaseType; b != null; b = b.BaseType)
-            if (b.FullName == "System.Management.Automation.Cmdlet") return true;
+            if (b.FullName == "System.Management.Automation.Cmdlet")
+                return true;
         return false;
     }
 
@@ -59,10 +64,16 @@ public sealed class ModuleUnderTest : IDisposable
         return ((string)a.ConstructorArguments[0].Value!, (string)a.ConstructorArguments[1].Value!);
     }
 
-    public static string CommandName(Type cmdlet) { var (v, n) = Name(cmdlet); return $"{v}-{n}"; }
+    public static string CommandName(Type cmdlet)
+    {
+        var (v, n) = Name(cmdlet);
+        return $"{v}-{n}";
+    }
 
     public static IEnumerable<PropertyInfo> Parameters(Type cmdlet) =>
-        cmdlet.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => Attrs(p, "ParameterAttribute").Any());
+        cmdlet
+            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => Attrs(p, "ParameterAttribute").Any());
 
     public XElement? Doc(string memberId) =>
         Docs.Descendants("member").FirstOrDefault(m => (string?)m.Attribute("name") == memberId);

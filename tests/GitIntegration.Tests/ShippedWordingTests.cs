@@ -16,7 +16,8 @@ public sealed class ShippedWordingTests
     /// <summary>Seeds, stories, issue numbers: words of how the module was made, not of what it does.</summary>
     public static readonly Regex Jargon = new(
         @"\bseeds?\b|\bseed's\b|\bstor(y|ies)\b|\bissue\s*#?\s*\d+|(?<![\w#])#\d+\b|\bthe brief\b",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant
+    );
 
     [Theory]
     [InlineData("en-US/GitIntegration.dll-Help.xml")]

@@ -51,8 +51,12 @@ public sealed class CipherInteropTests : IDisposable
         var doc = KeyReader.Read(text, Passphrase);
         doc.Cipher.Should().Be(dekName);
         doc.RequirePrivate().PublicKeyLine.Should().Be(_publicLine);
-        FluentActions.Invoking(() => KeyReader.Read(text, "not " + Passphrase))
-            .Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.WrongPassphrase);
+        FluentActions
+            .Invoking(() => KeyReader.Read(text, "not " + Passphrase))
+            .Should()
+            .Throw<KeyPassphraseException>()
+            .Which.ErrorId.Should()
+            .Be(ErrorIds.WrongPassphrase);
 
         // Our file with the same cipher (named in lower case, as a user may type it) is opened by ssh-keygen.
         var ours = _dir["ours.pem"];
@@ -72,16 +76,33 @@ public sealed class CipherInteropTests : IDisposable
     public void EncryptedPkcs8OfEveryCipherAndHashIsRead(string cipher, string prf)
     {
         var path = _dir["key.p8"];
-        Tool.Ok("openssl", "pkcs8", "-topk8", "-in", _plainEc, "-out", path, "-v2", cipher, "-v2prf", prf,
-            "-passout", "pass:" + Passphrase);
+        Tool.Ok(
+            "openssl",
+            "pkcs8",
+            "-topk8",
+            "-in",
+            _plainEc,
+            "-out",
+            path,
+            "-v2",
+            cipher,
+            "-v2prf",
+            prf,
+            "-passout",
+            "pass:" + Passphrase
+        );
         var text = File.ReadAllText(path);
 
         var doc = KeyReader.Read(text, Passphrase);
         doc.Format.Should().Be(KeyFormat.Pkcs8);
         doc.RequirePrivate().PublicKeyLine.Should().Be(_publicLine);
         PublicOf(path, Passphrase).Should().Be(_publicLine, "ssh-keygen reads the same file as the same key");
-        FluentActions.Invoking(() => KeyReader.Read(text, "not " + Passphrase))
-            .Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.WrongPassphrase);
+        FluentActions
+            .Invoking(() => KeyReader.Read(text, "not " + Passphrase))
+            .Should()
+            .Throw<KeyPassphraseException>()
+            .Which.ErrorId.Should()
+            .Be(ErrorIds.WrongPassphrase);
     }
 
     [Theory]
@@ -104,9 +125,14 @@ public sealed class CipherInteropTests : IDisposable
         doc.Cipher.Should().Be(cipher);
         var key = doc.RequirePrivate();
         key.PublicKeyLine.Should().Be(PublicOf(path, Passphrase) + " c");
-        FluentActions.Invoking(() => KeyReader.ReadFile(path, "not " + Passphrase))
-            .Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.WrongPassphrase);
-        if (cipher == "3des-cbc") return; // read only, as the other tools do now
+        FluentActions
+            .Invoking(() => KeyReader.ReadFile(path, "not " + Passphrase))
+            .Should()
+            .Throw<KeyPassphraseException>()
+            .Which.ErrorId.Should()
+            .Be(ErrorIds.WrongPassphrase);
+        if (cipher == "3des-cbc")
+            return; // read only, as the other tools do now
 
         var ours = _dir["ours"];
         SecureFile.WriteAllText(ours, OpenSshFormat.Write(key, "new pass", 16, cipher), overwrite: false);

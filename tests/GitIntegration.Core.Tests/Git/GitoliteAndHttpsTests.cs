@@ -27,12 +27,18 @@ public sealed class GitoliteFixture : IDisposable
 public sealed class GitoliteTests : IClassFixture<GitoliteFixture>
 {
     private readonly GitoliteFixture _f;
+
     public GitoliteTests(GitoliteFixture f) => _f = f;
 
     private GitAccess Access(TempDir dir)
     {
         File.WriteAllText(dir["kh"], _f.Server.Ssh.KnownHostsLine + "\n");
-        return new GitAccess { KeyPath = _f.AliceKey, KnownHostsPath = dir["kh"], Timeout = TimeSpan.FromSeconds(60) };
+        return new GitAccess
+        {
+            KeyPath = _f.AliceKey,
+            KnownHostsPath = dir["kh"],
+            Timeout = TimeSpan.FromSeconds(60),
+        };
     }
 
     [Fact]
@@ -71,13 +77,27 @@ public sealed class GitoliteTests : IClassFixture<GitoliteFixture>
         var access = Access(dir);
         access.Connections = connections;
         var logins = _f.Server.Ssh.SettledLog().Split('\n').Count(l => l.Contains("Accepted publickey"));
-        var results = new[] { "testing", "secret", "testing", "secret" }.AsParallel().AsOrdered()
-            .Select(repo => GitConnection.ListRemote(GitUrl.Parse(_f.Server.Url(repo)), access)).ToList();
-        results.Select(r => r.Reason).Should().Equal(ConnectionFailure.None, ConnectionFailure.RepositoryAccessDenied, ConnectionFailure.None, ConnectionFailure.RepositoryAccessDenied);
+        var results = new[] { "testing", "secret", "testing", "secret" }
+            .AsParallel()
+            .AsOrdered()
+            .Select(repo => GitConnection.ListRemote(GitUrl.Parse(_f.Server.Url(repo)), access))
+            .ToList();
+        results
+            .Select(r => r.Reason)
+            .Should()
+            .Equal(
+                ConnectionFailure.None,
+                ConnectionFailure.RepositoryAccessDenied,
+                ConnectionFailure.None,
+                ConnectionFailure.RepositoryAccessDenied
+            );
         connections.Logins.Should().Be(1);
         connections.Dispose();
-        _f.Server.Ssh.SettledLog().Split('\n').Count(l => l.Contains("Accepted publickey"))
-            .Should().Be(logins + 1, "all four went over one connection");
+        _f.Server.Ssh.SettledLog()
+            .Split('\n')
+            .Count(l => l.Contains("Accepted publickey"))
+            .Should()
+            .Be(logins + 1, "all four went over one connection");
     }
 }
 
@@ -85,6 +105,7 @@ public sealed class HttpsFixture : IDisposable
 {
     public const string User = "integration";
     public const string Token = "glpat-Zx9&token with spaces";
+
     /// <summary>Another host (another port) that /away/REPO on the server redirects to.</summary>
     public HeaderRecorder Elsewhere { get; } = new(401, "text/plain", "HTTP Basic: Access denied");
     public HttpsGitServer Server { get; }
@@ -105,11 +126,20 @@ public sealed class HttpsFixture : IDisposable
 public sealed class HttpsTests : IClassFixture<HttpsFixture>
 {
     private readonly HttpsFixture _f;
+
     public HttpsTests(HttpsFixture f) => _f = f;
 
     private GitConnectionResult List(string token, bool skipSsl) =>
-        GitConnection.ListRemote(GitUrl.Parse(_f.Server.Url("web")),
-            new GitAccess { UserName = HttpsFixture.User, Token = token, SkipSslVerification = skipSsl, Timeout = TimeSpan.FromSeconds(20) });
+        GitConnection.ListRemote(
+            GitUrl.Parse(_f.Server.Url("web")),
+            new GitAccess
+            {
+                UserName = HttpsFixture.User,
+                Token = token,
+                SkipSslVerification = skipSsl,
+                Timeout = TimeSpan.FromSeconds(20),
+            }
+        );
 
     [Fact]
     public void GoodTokenListsTheRepository()

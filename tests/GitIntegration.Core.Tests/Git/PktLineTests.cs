@@ -24,8 +24,7 @@ public sealed class PktLineTests : IDisposable
         {
             line = async ? reader.NextAsync(default).GetAwaiter().GetResult() : reader.Next();
             lines.Add(line);
-        }
-        while (line != null);
+        } while (line != null);
         return lines;
     }
 
@@ -38,8 +37,20 @@ public sealed class PktLineTests : IDisposable
     {
         var repo = _dir["repo"];
         Tool.Ok("git", "init", "-q", "-b", "trunk", repo);
-        Tool.Ok("git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q",
-            "--allow-empty", "-m", "first");
+        Tool.Ok(
+            "git",
+            "-C",
+            repo,
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "first"
+        );
         Tool.Ok("git", "-C", repo, "branch", "feature/ü");
         Tool.Ok("git", "-C", repo, "tag", "v1");
         var advertised = _dir["advertised"];
@@ -78,7 +89,8 @@ public sealed class PktLineTests : IDisposable
         var bytes = Ascii(string.Concat(Enumerable.Repeat(packet, 20)) + "0000");
         ReadAll(bytes, async, budget: 20 * 0xfff0).Should().HaveCount(21, "exactly the budget is read");
         var act = () => ReadAll(bytes, async, budget: 1 << 20);
-        act.Should().Throw<InvalidDataException>()
+        act.Should()
+            .Throw<InvalidDataException>()
             .WithMessage("a list of refs larger than 1 MiB, more than this check reads");
     }
 

@@ -15,21 +15,31 @@ namespace GitIntegration.Core.Tests.Git;
 public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
 {
     private readonly HttpsFixture _f;
+
     public SmartHttpTests(HttpsFixture f) => _f = f;
 
-    private static GitAccess Access(string? token = HttpsFixture.Token, bool skip = false,
-        params string[] thumbprints) => new()
-    {
-        UserName = HttpsFixture.User, Token = token, SkipSslVerification = skip,
-        TrustedCertificateThumbprints = thumbprints, Timeout = TimeSpan.FromSeconds(60),
-    };
+    private static GitAccess Access(
+        string? token = HttpsFixture.Token,
+        bool skip = false,
+        params string[] thumbprints
+    ) =>
+        new()
+        {
+            UserName = HttpsFixture.User,
+            Token = token,
+            SkipSslVerification = skip,
+            TrustedCertificateThumbprints = thumbprints,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
 
     private static GitConnectionResult List(string url, GitAccess access) =>
         GitConnection.ListRemote(GitUrl.Parse(url), access);
 
     /// <summary>The fingerprint as openssl prints it (AB:CD:...), which must be accepted as typed.</summary>
-    private string Fingerprint(string digest) => Tool.Ok("openssl", "x509", "-in", _f.Server.CertificatePath,
-        "-noout", "-fingerprint", "-" + digest).Trim().Split('=')[1];
+    private string Fingerprint(string digest) =>
+        Tool.Ok("openssl", "x509", "-in", _f.Server.CertificatePath, "-noout", "-fingerprint", "-" + digest)
+            .Trim()
+            .Split('=')[1];
 
     [Fact]
     public void SelfSignedCertificateIsCertificateInvalidWithSubjectIssuerAndThumbprint()
@@ -37,8 +47,12 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
         var url = _f.Server.Url("web");
         var r = List(url, Access());
         r.Reason.Should().Be(ConnectionFailure.CertificateInvalid, r.Message);
-        r.Message.Should().Contain(url).And.Contain("subject 'CN=127.0.0.1'").And.Contain("issued by 'CN=127.0.0.1'")
-            .And.Contain(Fingerprint("sha256").Replace(":", "")).And.Contain("UntrustedRoot");
+        r.Message.Should()
+            .Contain(url)
+            .And.Contain("subject 'CN=127.0.0.1'")
+            .And.Contain("issued by 'CN=127.0.0.1'")
+            .And.Contain(Fingerprint("sha256").Replace(":", ""))
+            .And.Contain("UntrustedRoot");
         r.Message.Should().NotContain("network");
         r.Remedy.Should().Contain("-TrustedCertificateThumbprint").And.Contain("-SkipCertificateCheck");
         r.ToException().ErrorId.Should().Be("CertificateInvalid");
@@ -84,7 +98,11 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
         var url = _f.Server.Url("web");
         var wrong = List(url, Access("wrong-token", skip: true));
         wrong.Reason.Should().Be(ConnectionFailure.AuthenticationFailed);
-        wrong.Message.Should().Contain(url).And.Contain("401").And.Contain($"'{HttpsFixture.User}'")
+        wrong
+            .Message.Should()
+            .Contain(url)
+            .And.Contain("401")
+            .And.Contain($"'{HttpsFixture.User}'")
             .And.NotContain("wrong-token");
         var none = List(url, Access(token: null, skip: true));
         none.Reason.Should().Be(ConnectionFailure.AuthenticationFailed);
@@ -105,11 +123,18 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
     {
         var url = GitUrl.Parse($"http://127.0.0.1:{_f.Server.HttpPort}/web.git");
         var refused = () => GitConnection.ListRemote(url, Access());
-        refused.Should().Throw<GitIntegrationException>()
-            .Where(e => e.ErrorId == SmartHttp.UnencryptedAuthenticationRefused
-            && e.Message.Contains(url.ToString()) && e.Message.Contains("-AllowUnencryptedAuthentication"));
-        GitConnection.ListRemote(url, Access(token: null)).Reason
-            .Should().Be(ConnectionFailure.AuthenticationFailed, "no token, nothing to protect");
+        refused
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Where(e =>
+                e.ErrorId == SmartHttp.UnencryptedAuthenticationRefused
+                && e.Message.Contains(url.ToString())
+                && e.Message.Contains("-AllowUnencryptedAuthentication")
+            );
+        GitConnection
+            .ListRemote(url, Access(token: null))
+            .Reason.Should()
+            .Be(ConnectionFailure.AuthenticationFailed, "no token, nothing to protect");
         var allowed = Access();
         allowed.AllowUnencryptedAuthentication = true;
         GitConnection.ListRemote(url, allowed).Reason.Should().Be(ConnectionFailure.None);
@@ -129,7 +154,11 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
         var before = _f.Elsewhere.Requests.Count;
         var r = List($"https://127.0.0.1:{_f.Server.Port}/away/web.git", Access(skip: true));
         var received = _f.Elsewhere.Requests.Skip(before).ToList();
-        received.Should().ContainSingle().Which.Should().StartWith("GET /web.git/info/refs?service=git-upload-pack ")
+        received
+            .Should()
+            .ContainSingle()
+            .Which.Should()
+            .StartWith("GET /web.git/info/refs?service=git-upload-pack ")
             .And.NotContainEquivalentOf("Authorization");
         r.Reason.Should().Be(ConnectionFailure.AuthenticationFailed);
         r.Message.Should()
@@ -161,8 +190,11 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
     [Fact]
     public void MalformedAdvertisementIsRefusedNotMisread()
     {
-        using var bad = new HeaderRecorder(200, "application/x-git-upload-pack-advertisement",
-            "001e# service=git-upload-pack\n0000zzzz");
+        using var bad = new HeaderRecorder(
+            200,
+            "application/x-git-upload-pack-advertisement",
+            "001e# service=git-upload-pack\n0000zzzz"
+        );
         var r = List(bad.BaseUrl + "/x.git", Access(token: null));
         r.Reason.Should().Be(ConnectionFailure.ConnectionFailed);
         r.Message.Should().Contain("malformed packet");
@@ -171,8 +203,11 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
     [Fact]
     public void HostErrorTextIsQuoted()
     {
-        using var gitlab = new HeaderRecorder(403, "application/json",
-            "{\"message\":\"You are not allowed to download code from this project.\"}");
+        using var gitlab = new HeaderRecorder(
+            403,
+            "application/json",
+            "{\"message\":\"You are not allowed to download code from this project.\"}"
+        );
         var r = List(gitlab.BaseUrl + "/team/app.git", Access(token: null));
         r.Reason.Should().Be(ConnectionFailure.AuthenticationFailed);
         r.Message.Should().Contain("403").And.Contain("\"You are not allowed to download code from this project.\"");
@@ -200,7 +235,12 @@ public sealed class SmartHttpTests : IClassFixture<HttpsFixture>
         var i = new Integration { Name = "ops" };
         i.Properties[CertificateTrust.ThumbprintProperty] = "AB:CD";
         var read = () => CertificateTrust.For(i);
-        read.Should().Throw<GitIntegrationException>().Where(e => e.ErrorId == CertificateTrust.ThumbprintInvalid
-            && e.Message.Contains("'ops'") && e.Message.Contains("Set-GitIntegration -Name 'ops'"));
+        read.Should()
+            .Throw<GitIntegrationException>()
+            .Where(e =>
+                e.ErrorId == CertificateTrust.ThumbprintInvalid
+                && e.Message.Contains("'ops'")
+                && e.Message.Contains("Set-GitIntegration -Name 'ops'")
+            );
     }
 }

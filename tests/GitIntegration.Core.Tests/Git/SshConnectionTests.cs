@@ -21,9 +21,27 @@ public sealed class SshServerFixture : IDisposable
     {
         Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-C", "rsa", "-f", RsaPem);
         Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ed", "-f", Ed25519);
-        Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", Passphrase, "-C", "enc", "-f", EncryptedPem);
+        Tool.Ok(
+            "ssh-keygen",
+            "-q",
+            "-t",
+            "rsa",
+            "-b",
+            "2048",
+            "-m",
+            "PEM",
+            "-N",
+            Passphrase,
+            "-C",
+            "enc",
+            "-f",
+            EncryptedPem
+        );
         Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "stranger", "-f", Stranger);
-        Server.Authorize(SshGitServer.GitUser, new[] { RsaPem, Ed25519, EncryptedPem }.Select(k => File.ReadAllText(k + ".pub").Trim()).ToArray());
+        Server.Authorize(
+            SshGitServer.GitUser,
+            new[] { RsaPem, Ed25519, EncryptedPem }.Select(k => File.ReadAllText(k + ".pub").Trim()).ToArray()
+        );
         Server.CreateRepository("app", branch: "trunk", tag: "v1.0");
     }
 
@@ -44,12 +62,18 @@ public sealed class SshServerFixture : IDisposable
 public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
 {
     private readonly SshServerFixture _f;
+
     public SshConnectionTests(SshServerFixture f) => _f = f;
 
-    private GitAccess Access(TempDir dir, string key, string? passphrase = null, KeyRequirement? rule = null) => new()
-    {
-        KeyPath = key, Passphrase = passphrase, KnownHostsPath = _f.TrustingKnownHosts(dir), Timeout = TimeSpan.FromSeconds(60), Requirement = rule,
-    };
+    private GitAccess Access(TempDir dir, string key, string? passphrase = null, KeyRequirement? rule = null) =>
+        new()
+        {
+            KeyPath = key,
+            Passphrase = passphrase,
+            KnownHostsPath = _f.TrustingKnownHosts(dir),
+            Timeout = TimeSpan.FromSeconds(60),
+            Requirement = rule,
+        };
 
     private GitUrl Repo => GitUrl.Parse(_f.Server.Url("app"));
 
@@ -67,7 +91,10 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
     public void Ed25519OpenSshKeyAuthenticatesButBreaksTheIntegrationRule()
     {
         using var dir = new TempDir();
-        GitConnection.TestSsh(Repo, Access(dir, _f.Ed25519, rule: KeyRequirement.Any)).Reason.Should().Be(ConnectionFailure.None);
+        GitConnection
+            .TestSsh(Repo, Access(dir, _f.Ed25519, rule: KeyRequirement.Any))
+            .Reason.Should()
+            .Be(ConnectionFailure.None);
         var r = GitConnection.TestSsh(Repo, Access(dir, _f.Ed25519, rule: KeyRequirement.Integration));
         r.Authenticated.Should().BeTrue();
         r.Reason.Should().Be(ConnectionFailure.KeyRejectedByIntegrationRule);
@@ -105,8 +132,10 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
         r.Reason.Should().Be(ConnectionFailure.None, r.Message + " " + _f.Server.Log);
         r.DefaultBranch.Should().Be("trunk");
         r.KeyFingerprint.Should().Be(SshKeygenFixtureFingerprint(_f.RsaPem));
-        Directory.GetFileSystemEntries(Path.GetTempPath(), $"gi-{Environment.ProcessId}-*").Should().HaveCount(before,
-            "the key is opened in this process: no copy for ssh, no helper");
+        Directory
+            .GetFileSystemEntries(Path.GetTempPath(), $"gi-{Environment.ProcessId}-*")
+            .Should()
+            .HaveCount(before, "the key is opened in this process: no copy for ssh, no helper");
     }
 
     [Fact]
@@ -116,7 +145,10 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
         var r = GitConnection.TestSsh(Repo, Access(dir, _f.EncryptedPem, "wrong"));
         r.Reason.Should().Be(ConnectionFailure.WrongPassphrase);
         r.Authenticated.Should().BeFalse();
-        GitConnection.TestSsh(Repo, Access(dir, _f.EncryptedPem)).Reason.Should().Be(ConnectionFailure.PassphraseRequired);
+        GitConnection
+            .TestSsh(Repo, Access(dir, _f.EncryptedPem))
+            .Reason.Should()
+            .Be(ConnectionFailure.PassphraseRequired);
     }
 
     [Fact]
@@ -133,7 +165,12 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
     public void UnknownHostIsRefusedWithItsFingerprintThenTrustedOnlyWithAcceptNewHostKey()
     {
         using var dir = new TempDir();
-        var access = new GitAccess { KeyPath = _f.RsaPem, KnownHostsPath = dir["kh"], Timeout = TimeSpan.FromSeconds(60) };
+        var access = new GitAccess
+        {
+            KeyPath = _f.RsaPem,
+            KnownHostsPath = dir["kh"],
+            Timeout = TimeSpan.FromSeconds(60),
+        };
         var r = GitConnection.TestSsh(Repo, access);
         r.Reason.Should().Be(ConnectionFailure.HostKeyUnknown);
         r.Message.Should().Contain(_f.Server.HostKeyFingerprint);
@@ -153,11 +190,19 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
         Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir["other"]);
         File.WriteAllText(dir["kh"], $"[127.0.0.1]:{_f.Server.Port} {File.ReadAllText(dir["other.pub"]).Trim()}\n");
         var old = Tool.Ok("ssh-keygen", "-l", "-E", "sha256", "-f", dir["other.pub"]).Split(' ')[1];
-        var access = new GitAccess { KeyPath = _f.RsaPem, KnownHostsPath = dir["kh"], AcceptNewHostKey = true, Timeout = TimeSpan.FromSeconds(60) };
+        var access = new GitAccess
+        {
+            KeyPath = _f.RsaPem,
+            KnownHostsPath = dir["kh"],
+            AcceptNewHostKey = true,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
         var r = GitConnection.TestSsh(Repo, access);
         r.Reason.Should().Be(ConnectionFailure.HostKeyChanged);
         r.Message.Should().Contain(old).And.Contain(_f.Server.HostKeyFingerprint).And.Contain($"'{Repo}'");
-        File.ReadAllText(dir["kh"]).Should().NotContain(_f.Server.HostKeyPublic.Split(' ')[1], "-AcceptNewHostKey never overrides a changed key");
+        File.ReadAllText(dir["kh"])
+            .Should()
+            .NotContain(_f.Server.HostKeyPublic.Split(' ')[1], "-AcceptNewHostKey never overrides a changed key");
     }
 
     [Fact]
@@ -209,15 +254,24 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
         var r = GitConnection.ListRemote(GitUrl.Parse(_f.Server.Url("missing")), Access(dir, _f.RsaPem));
         r.Reason.Should().Be(ConnectionFailure.RepositoryNotFound, r.Message);
         r.Authenticated.Should().BeTrue();
-        r.Message.Should().Contain($"'{_f.Server.Url("missing")}'", "the message names the repository")
-            .And.Contain($"\"fatal: '{_f.Server.Dir["repos/missing.git"]}' does not appear to be a git repository\"", "and quotes git's own words");
+        r.Message.Should()
+            .Contain($"'{_f.Server.Url("missing")}'", "the message names the repository")
+            .And.Contain(
+                $"\"fatal: '{_f.Server.Dir["repos/missing.git"]}' does not appear to be a git repository\"",
+                "and quotes git's own words"
+            );
     }
 
     [Fact]
     public void HostKeyScanReportsTheServersKeyAndWhetherItIsKnown()
     {
         using var dir = new TempDir();
-        var keys = HostKeyScanner.Scan("127.0.0.1", _f.Server.Port, TimeSpan.FromSeconds(5), _f.TrustingKnownHosts(dir));
+        var keys = HostKeyScanner.Scan(
+            "127.0.0.1",
+            _f.Server.Port,
+            TimeSpan.FromSeconds(5),
+            _f.TrustingKnownHosts(dir)
+        );
         keys.Should().ContainSingle();
         keys[0].Fingerprint.Should().Be(_f.Server.HostKeyFingerprint);
         keys[0].KeyType.Should().Be("ssh-ed25519");
@@ -234,8 +288,15 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
         server.Authorize(SshGitServer.GitUser, File.ReadAllText(_f.RsaPem + ".pub").Trim());
         using var dir = new TempDir();
         File.WriteAllText(dir["kh"], server.KnownHostsLine + "\n");
-        var r = GitConnection.TestSsh(GitUrl.Parse($"ssh://git@127.0.0.1:{server.Port}/x.git"),
-            new GitAccess { KeyPath = _f.RsaPem, KnownHostsPath = dir["kh"], Timeout = TimeSpan.FromSeconds(60) });
+        var r = GitConnection.TestSsh(
+            GitUrl.Parse($"ssh://git@127.0.0.1:{server.Port}/x.git"),
+            new GitAccess
+            {
+                KeyPath = _f.RsaPem,
+                KnownHostsPath = dir["kh"],
+                Timeout = TimeSpan.FromSeconds(60),
+            }
+        );
         r.Reason.Should().Be(ConnectionFailure.ConnectionFailed, r.Message);
         r.Authenticated.Should().BeFalse();
         server.Log.Should().NotContain("Accepted publickey");
@@ -244,13 +305,21 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
     [Fact]
     public void AnRsaKeyNeverSignsWithSha1()
     {
-        // The server accepts RSA keys only with ssh-rsa (SHA-1) signatures: our key offers rsa-sha2-512 and rsa-sha2-256 only.
+        // The server accepts RSA keys only with ssh-rsa (SHA-1) signatures: our key offers rsa-sha2-512 and
+        // rsa-sha2-256 only.
         using var server = SshGitServer.WithConfig("PubkeyAcceptedAlgorithms ssh-rsa");
         server.Authorize(SshGitServer.GitUser, File.ReadAllText(_f.RsaPem + ".pub").Trim());
         using var dir = new TempDir();
         File.WriteAllText(dir["kh"], server.KnownHostsLine + "\n");
-        var r = GitConnection.TestSsh(GitUrl.Parse($"ssh://git@127.0.0.1:{server.Port}/x.git"),
-            new GitAccess { KeyPath = _f.RsaPem, KnownHostsPath = dir["kh"], Timeout = TimeSpan.FromSeconds(60) });
+        var r = GitConnection.TestSsh(
+            GitUrl.Parse($"ssh://git@127.0.0.1:{server.Port}/x.git"),
+            new GitAccess
+            {
+                KeyPath = _f.RsaPem,
+                KnownHostsPath = dir["kh"],
+                Timeout = TimeSpan.FromSeconds(60),
+            }
+        );
         r.Reason.Should().Be(ConnectionFailure.PermissionDenied, r.Message);
         server.Log.Should().NotContain("Accepted publickey");
     }
@@ -260,16 +329,19 @@ public sealed class SshConnectionTests : IClassFixture<SshServerFixture>
     {
         using var dir = new TempDir();
         var r = GitConnection.TestSsh(Repo, Access(dir, _f.RsaPem));
-        r.Negotiated.Should().MatchRegex("^key exchange (mlkem768x25519|sntrup761x25519|curve25519)\\S*, host key ssh-ed25519$");
+        r.Negotiated.Should()
+            .MatchRegex("^key exchange (mlkem768x25519|sntrup761x25519|curve25519)\\S*, host key ssh-ed25519$");
         r.Negotiated.Should().NotContain("sha1");
     }
 
-    private static string SshKeygenFixtureFingerprint(string path) => Tool.Ok("ssh-keygen", "-l", "-E", "sha256", "-f", path).Split(' ')[1];
+    private static string SshKeygenFixtureFingerprint(string path) =>
+        Tool.Ok("ssh-keygen", "-l", "-E", "sha256", "-f", path).Split(' ')[1];
 }
 
 public sealed class RepositoryConnectorTests : IClassFixture<SshServerFixture>
 {
     private readonly SshServerFixture _f;
+
     public RepositoryConnectorTests(SshServerFixture f) => _f = f;
 
     [Fact]
@@ -277,7 +349,12 @@ public sealed class RepositoryConnectorTests : IClassFixture<SshServerFixture>
     {
         using var dir = new TempDir();
         var store = Core.Store.IntegrationStore.Open(dir["store"]);
-        var access = new GitAccess { KeyPath = _f.EncryptedPem, Passphrase = SshServerFixture.Passphrase, KnownHostsPath = _f.TrustingKnownHosts(dir) };
+        var access = new GitAccess
+        {
+            KeyPath = _f.EncryptedPem,
+            Passphrase = SshServerFixture.Passphrase,
+            KnownHostsPath = _f.TrustingKnownHosts(dir),
+        };
         var request = new ConnectRequest(GitUrl.Parse(_f.Server.Url("app")), access);
         var saved = RepositoryConnector.Save(store, request, RepositoryConnector.Verify(request), force: false);
 
@@ -292,7 +369,11 @@ public sealed class RepositoryConnectorTests : IClassFixture<SshServerFixture>
         RepositoryConnector.Save(store, request, RepositoryConnector.Verify(request), force: false);
         store.Load().Integrations.Should().ContainSingle();
 
-        var again = RepositoryConnector.RequestFor(store, store.Load().Integrations[0], new GitAccess { KnownHostsPath = access.KnownHostsPath });
+        var again = RepositoryConnector.RequestFor(
+            store,
+            store.Load().Integrations[0],
+            new GitAccess { KnownHostsPath = access.KnownHostsPath }
+        );
         var updated = RepositoryConnector.Update(store, saved, RepositoryConnector.Verify(again));
         updated.Status.Should().Be(Core.Store.IntegrationStatus.Connected);
         updated.LastVerified.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
@@ -303,7 +384,10 @@ public sealed class RepositoryConnectorTests : IClassFixture<SshServerFixture>
     {
         using var dir = new TempDir();
         var store = Core.Store.IntegrationStore.Open(dir["store"]);
-        var request = new ConnectRequest(GitUrl.Parse(_f.Server.Url("app")), new GitAccess { KeyPath = _f.Stranger, KnownHostsPath = _f.TrustingKnownHosts(dir) });
+        var request = new ConnectRequest(
+            GitUrl.Parse(_f.Server.Url("app")),
+            new GitAccess { KeyPath = _f.Stranger, KnownHostsPath = _f.TrustingKnownHosts(dir) }
+        );
         var result = RepositoryConnector.Verify(request);
         var act = () => RepositoryConnector.Save(store, request, result, force: false);
         act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be("PermissionDenied");
@@ -318,8 +402,13 @@ public sealed class RepositoryConnectorTests : IClassFixture<SshServerFixture>
     public void CloneFollowsAVerifiedConnection()
     {
         using var dir = new TempDir();
-        var request = new ConnectRequest(GitUrl.Parse(_f.Server.Url("app")), new GitAccess { KeyPath = _f.RsaPem, KnownHostsPath = _f.TrustingKnownHosts(dir) })
-        { CloneTo = dir["clone"] };
+        var request = new ConnectRequest(
+            GitUrl.Parse(_f.Server.Url("app")),
+            new GitAccess { KeyPath = _f.RsaPem, KnownHostsPath = _f.TrustingKnownHosts(dir) }
+        )
+        {
+            CloneTo = dir["clone"],
+        };
         RepositoryConnector.Verify(request).Success.Should().BeTrue();
         File.ReadAllText(Path.Combine(dir["clone"], "file.txt")).Should().Be("commit 0\n");
     }

@@ -7,7 +7,10 @@ using Xunit;
 
 namespace GitIntegration.Core.Tests.GitHub;
 
-/// <summary>Test-GitIntegration on app integrations: every stuck-Installing case, and a real check of installed ones, against the stand-in.</summary>
+/// <summary>
+/// Test-GitIntegration on app integrations: every stuck-Installing case, and a real check of installed ones, against
+/// the stand-in.
+/// </summary>
 public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
@@ -20,23 +23,43 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
     {
         _gh = f.GitHub;
         _gh.Faults.Clear();
-        _http = new GitHubHttp(_gh.Host, new GitHubHttpOptions { Timeout = TimeSpan.FromSeconds(5), RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetries = 2 });
+        _http = new GitHubHttp(
+            _gh.Host,
+            new GitHubHttpOptions
+            {
+                Timeout = TimeSpan.FromSeconds(5),
+                RetryDelay = TimeSpan.FromMilliseconds(20),
+                MaxRetries = 2,
+            }
+        );
         _store = IntegrationStore.Open(_dir["store.yaml"]);
     }
 
-    public void Dispose() { _http.Dispose(); _dir.Dispose(); }
+    public void Dispose()
+    {
+        _http.Dispose();
+        _dir.Dispose();
+    }
 
-    private Integration Installing(GitHubStandIn.App app) => GitHubAppIntegration.Add(_store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
+    private Integration Installing(GitHubStandIn.App app) =>
+        GitHubAppIntegration.Add(_store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
 
     private async Task<Integration> Active(GitHubStandIn.App app)
     {
         var i = Installing(app);
-        var found = await new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem)).FindOrganizationInstallationAsync("acme", default);
+        var found = await new GitHubAppClient(
+            _http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem)
+        ).FindOrganizationInstallationAsync("acme", default);
         return GitHubAppIntegration.RecordInstallation(_store, i.Id, found!);
     }
 
     /// <summary>What Test-GitIntegration does with one integration: check, then record.</summary>
-    private async Task<(GitConnectionResult Result, Integration Stored)> Test(Integration i, TimeSpan? limit = null, GitHubHttp? http = null)
+    private async Task<(GitConnectionResult Result, Integration Stored)> Test(
+        Integration i,
+        TimeSpan? limit = null,
+        GitHubHttp? http = null
+    )
     {
         var r = await GitHubAppCheck.VerifyAsync(http ?? _http, i, limit ?? Limit, default);
         r.Name.Should().Be(i.Name);
@@ -44,12 +67,21 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         return (r, GitHubAppCheck.Record(_store, i, r));
     }
 
-    // ---------------------------------------------------------------- Installing: the seed's three cases, and "installed by now"
+    // ---------------------------------------------------------------- Installing: the seed's three cases, and
+    // "installed by now"
 
     [Fact]
     public async Task Installing_Case1_NoAppYet_WaitingForGitHub()
     {
-        var i = GitHubAppIntegration.Change(_store, Installing(_gh.AddApp()).Id, x => { x.Properties.Remove(GitHubAppIntegration.AppId); x.PrivateKeyPath = null; });
+        var i = GitHubAppIntegration.Change(
+            _store,
+            Installing(_gh.AddApp()).Id,
+            x =>
+            {
+                x.Properties.Remove(GitHubAppIntegration.AppId);
+                x.PrivateKeyPath = null;
+            }
+        );
         var (r, stored) = await Test(i);
         r.Reason.Should().Be(ConnectionFailure.WaitingForGitHub);
         r.Message.Should().Contain("never created");
@@ -62,7 +94,8 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
     public async Task Installing_Case1_GitHubFailing_WaitingForGitHub()
     {
         var i = Installing(_gh.AddApp());
-        for (int n = 0; n < 3; n++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
+        for (int n = 0; n < 3; n++)
+            _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
         var (r, stored) = await Test(i);
         r.Reason.Should().Be(ConnectionFailure.WaitingForGitHub);
         r.Message.Should().Contain("502");
@@ -113,7 +146,8 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         var i = Installing(app);
         (await Test(i)).Result.Reason.Should().Be(ConnectionFailure.AppNotInstalled);
         // the admin opens the install URL and installs the app
-        using (var browser = new HttpClient()) (await browser.GetAsync(_gh.HtmlUrl(app) + "/installations/new")).EnsureSuccessStatusCode();
+        using (var browser = new HttpClient())
+            (await browser.GetAsync(_gh.HtmlUrl(app) + "/installations/new")).EnsureSuccessStatusCode();
         var (r, stored) = await Test(i);
         r.Success.Should().BeTrue(r.Message);
         r.Message.Should().Contain("recorded now");
@@ -158,10 +192,17 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         r.KeyFingerprint.Should().StartWith("SHA256:");
         r.HostKind.Should().Be(HostKind.GitHubEnterprise);
         _gh.TokensIssued.Should().Be(issued + 1);
-        _gh.Requests.Skip(requests).Select(x => x.Method + " " + x.Path).Should().Contain(new[]
-        {
-            "GET /api/v3/app", $"GET /api/v3/app/installations/{app.InstallationId}", $"POST /api/v3/app/installations/{app.InstallationId}/access_tokens",
-        });
+        _gh.Requests.Skip(requests)
+            .Select(x => x.Method + " " + x.Path)
+            .Should()
+            .Contain(
+                new[]
+                {
+                    "GET /api/v3/app",
+                    $"GET /api/v3/app/installations/{app.InstallationId}",
+                    $"POST /api/v3/app/installations/{app.InstallationId}/access_tokens",
+                }
+            );
         stored.Status.Should().Be(IntegrationStatus.Active);
         stored.LastVerified.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
         r.Message.Should().NotContain("ghs_", "no token in the output");
@@ -288,11 +329,17 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         GitHubAppCheck.Record(_store, i, r).Status.Should().Be(IntegrationStatus.Failed);
     }
 
-    /// <summary>A -TimeoutSeconds shorter than the retries: the time runs out first, and the result names the last refusal.</summary>
+    /// <summary>
+    /// A -TimeoutSeconds shorter than the retries: the time runs out first, and the result names the last refusal.
+    /// </summary>
     [Fact]
     public void ClosedPort_WithTheCmdletsClient_AndLittleTime_NamesTheCause()
     {
-        var i = GitHubAppIntegration.Change(_store, Installing(_gh.AddApp()).Id, x => x.HostUrl = $"http://127.0.0.1:{Peer.FreePort()}");
+        var i = GitHubAppIntegration.Change(
+            _store,
+            Installing(_gh.AddApp()).Id,
+            x => x.HostUrl = $"http://127.0.0.1:{Peer.FreePort()}"
+        );
         var r = GitHubAppCheck.Verify(i, TimeSpan.FromSeconds(2), default);
         r.Reason.Should().Be(ConnectionFailure.WaitingForGitHub);
         r.Message.Should().Contain("within 2 s").And.Contain("refused");
@@ -302,17 +349,27 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
     public async Task Cancelling_StopsTheCheck()
     {
         var i = await Active(_gh.AddApp(installed: true));
-        // GitHub answers after 4 s, well within the check's own time: only the cancellation can end the check with an exception.
+        // GitHub answers after 4 s, well within the check's own time: only the cancellation can end the check with an
+        // exception.
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(4)));
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        await FluentActions.Awaiting(() => GitHubAppCheck.VerifyAsync(_http, i, Limit, stop.Token)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions
+            .Awaiting(() => GitHubAppCheck.VerifyAsync(_http, i, Limit, stop.Token))
+            .Should()
+            .ThrowAsync<OperationCanceledException>();
     }
 
     [Fact]
     public async Task UnreadableKey_IsAnErrorNotAResult()
     {
         var i = Installing(_gh.AddApp());
-        File.WriteAllText(i.PrivateKeyPath!, "-----BEGIN RSA PRIVATE KEY-----\nnot base64\n-----END RSA PRIVATE KEY-----\n");
-        await FluentActions.Awaiting(() => GitHubAppCheck.VerifyAsync(_http, i, Limit, default)).Should().ThrowAsync<GitIntegrationException>();
+        File.WriteAllText(
+            i.PrivateKeyPath!,
+            "-----BEGIN RSA PRIVATE KEY-----\nnot base64\n-----END RSA PRIVATE KEY-----\n"
+        );
+        await FluentActions
+            .Awaiting(() => GitHubAppCheck.VerifyAsync(_http, i, Limit, default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
     }
 }

@@ -18,11 +18,16 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         _gh = f.GitHub;
         _gh.Faults.Clear();
         _gh.EnterpriseAcceptsClientId = false;
-        _http = new GitHubHttp(_gh.Host, new GitHubHttpOptions
-        {
-            Timeout = TimeSpan.FromSeconds(30), RetryDelay = TimeSpan.FromMilliseconds(10), MaxRetries = 1,
-            MaxRateLimitWait = TimeSpan.FromSeconds(5),
-        });
+        _http = new GitHubHttp(
+            _gh.Host,
+            new GitHubHttpOptions
+            {
+                Timeout = TimeSpan.FromSeconds(30),
+                RetryDelay = TimeSpan.FromMilliseconds(10),
+                MaxRetries = 1,
+                MaxRateLimitWait = TimeSpan.FromSeconds(5),
+            }
+        );
     }
 
     public void Dispose() => _http.Dispose();
@@ -37,12 +42,18 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     {
         var app = _gh.AddApp();
         var credentials = Credentials(app, Stranger());
-        var e = (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, credentials, default))
-            .Should().ThrowAsync<GitIntegrationException>()).Which;
+        var e = (
+            await FluentActions
+                .Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, credentials, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.KeyRejected, ErrorKind.AuthenticationError));
-        e.Message.Should().StartWith(
-            $"GitHub refused a token signed with this key for app {app.Id} " +
-            "(\"A JSON web token could not be decoded\").");
+        e.Message.Should()
+            .StartWith(
+                $"GitHub refused a token signed with this key for app {app.Id} "
+                    + "(\"A JSON web token could not be decoded\")."
+            );
         e.Message.Should().EndWith($"Key fingerprint: {credentials.PublicKey.FingerprintSha256}.");
     }
 
@@ -51,8 +62,12 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     {
         var app = _gh.AddApp();
         app.Deleted = true;
-        var e = (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, Credentials(app), default))
-            .Should().ThrowAsync<GitIntegrationException>()).Which;
+        var e = (
+            await FluentActions
+                .Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, Credentials(app), default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.AppDeleted, ErrorKind.ObjectNotFound));
         e.Message.Should().StartWith($"GitHub has no app {app.Id} (\"Integration not found\"): the app was deleted");
         e.Message.Should().Contain("Remove-GitIntegration -KeepInstallation");
@@ -63,8 +78,12 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     {
         var app = _gh.AddApp();
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.BareRateLimit, Status: 403));
-        var e = (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, Credentials(app), default))
-            .Should().ThrowAsync<GitIntegrationException>()).Which;
+        var e = (
+            await FluentActions
+                .Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, Credentials(app), default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.Forbidden, ErrorKind.PermissionDenied));
         e.Message.Should().StartWith("GET app answered 403.");
     }
@@ -76,14 +95,21 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         using var http = new GitHubHttp(com.Host);
         var app = com.AddApp();
         var other = com.AddApp();
-        var e = (await FluentActions.Awaiting(() =>
-                GitHubAppLifecycle.VerifyNewKeyAsync(http, app.Id, other.ClientId, other.Pem, default))
-            .Should().ThrowAsync<GitIntegrationException>()).Which;
+        var e = (
+            await FluentActions
+                .Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(http, app.Id, other.ClientId, other.Pem, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.KeyOfAnotherApp, ErrorKind.SecurityError));
-        e.Message.Should().Be($"This key belongs to app {other.Id} ('{other.Slug}'), not to app {app.Id}. " +
-            $"Use a key generated on app {app.Id}'s settings page.");
-        (await GitHubAppLifecycle.VerifyNewKeyAsync(http, other.Id, other.ClientId, other.Pem, default)).Id
-            .Should().Be(other.Id);
+        e.Message.Should()
+            .Be(
+                $"This key belongs to app {other.Id} ('{other.Slug}'), not to app {app.Id}. "
+                    + $"Use a key generated on app {app.Id}'s settings page."
+            );
+        (await GitHubAppLifecycle.VerifyNewKeyAsync(http, other.Id, other.ClientId, other.Pem, default))
+            .Id.Should()
+            .Be(other.Id);
     }
 
     [Fact]
@@ -103,11 +129,15 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         var app = _gh.AddApp();
         _gh.EnterpriseAcceptsClientId = true;
         var credentials = GitHubAppCredentials.FromPem(0, app.ClientId, Stranger());
-        var e = (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, credentials, default))
-            .Should().ThrowAsync<GitIntegrationException>()).Which;
+        var e = (
+            await FluentActions
+                .Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, credentials, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
         e.ErrorId.Should().Be(GitHubErrorIds.KeyRejected);
-        e.Message.Should().StartWith(
-            $"GitHub refused a token signed with this key for the app with client id {app.ClientId} (");
+        e.Message.Should()
+            .StartWith($"GitHub refused a token signed with this key for the app with client id {app.ClientId} (");
         // With its own key, the app GitHub names is the app: no app id is known yet to compare it with.
         var own = GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem);
         (await GitHubAppLifecycle.VerifyAsync(_http, own, default)).Id.Should().Be(app.Id);
@@ -133,8 +163,14 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         var app = _gh.AddApp(installed: true);
         var client = new GitHubAppClient(_http, Credentials(app, Stranger()));
         var id = app.InstallationId!.Value;
-        (await FluentActions.Awaiting(() => GitHubAppLifecycle.UninstallAsync(client, id, default))
-            .Should().ThrowAsync<GitIntegrationException>()).Which.ErrorId.Should().Be(GitHubErrorIds.Unauthorized);
+        (
+            await FluentActions
+                .Awaiting(() => GitHubAppLifecycle.UninstallAsync(client, id, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        )
+            .Which.ErrorId.Should()
+            .Be(GitHubErrorIds.Unauthorized);
         app.InstallationId.Should().NotBeNull();
     }
 
@@ -157,8 +193,10 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         x.InstallUrl.Should().BeNull();
         x.Message.Should().Be("The app exists on GitHub but is not installed on acme.");
         x.Remedy.Should().StartWith("Install it at the app's page (Install App), then run Test-GitIntegration again");
-        x.Remedy.Should().EndWith("delete the app on GitHub (organization settings, Developer settings) so it is " +
-            "not left behind.");
+        x.Remedy.Should()
+            .EndWith(
+                "delete the app on GitHub (organization settings, Developer settings) so it is " + "not left behind."
+            );
     }
 
     [Fact]
@@ -166,11 +204,19 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     {
         var app = _gh.AddApp(installed: true);
         var x = await GitHubAppLifecycle.ExplainInstallingAsync(
-            _http, Credentials(app), "acme", _gh.HtmlUrl(app), default);
+            _http,
+            Credentials(app),
+            "acme",
+            _gh.HtmlUrl(app),
+            default
+        );
         x.Case.Should().Be(InstallingCase.Installed);
         x.Remedy.Should().BeNull("nothing needs doing");
-        x.Message.Should().Be($"The app is installed on acme (installation {app.InstallationId}); " +
-            "the integration had not recorded it yet.");
+        x.Message.Should()
+            .Be(
+                $"The app is installed on acme (installation {app.InstallationId}); "
+                    + "the integration had not recorded it yet."
+            );
         x.InstallUrl!.AbsoluteUri.Should().Be(_gh.HtmlUrl(app) + "/installations/new");
     }
 
@@ -179,7 +225,12 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     {
         var app = _gh.AddApp();
         var x = await GitHubAppLifecycle.ExplainInstallingAsync(
-            _http, Credentials(app, Stranger()), "acme", _gh.HtmlUrl(app), default);
+            _http,
+            Credentials(app, Stranger()),
+            "acme",
+            _gh.HtmlUrl(app),
+            default
+        );
         x.Case.Should().Be(InstallingCase.KeyRejected);
         x.Message.Should().StartWith("GitHub refused a token signed with this key");
         x.Remedy.Should().Contain("Update-GitHubAppKey");
@@ -192,7 +243,12 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         var app = _gh.AddApp(installed: true);
         app.Deleted = true;
         var x = await GitHubAppLifecycle.ExplainInstallingAsync(
-            _http, Credentials(app), "acme", _gh.HtmlUrl(app), default);
+            _http,
+            Credentials(app),
+            "acme",
+            _gh.HtmlUrl(app),
+            default
+        );
         x.Case.Should().Be(InstallingCase.AppDeleted);
         x.Message.Should().Be($"The app {app.Id} was deleted on GitHub: GitHub does not know it any more.");
         x.InstallUrl.Should().BeNull();
@@ -202,9 +258,15 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
     public async Task AGitHubThatCannotBeAskedIsWaitedFor()
     {
         var app = _gh.AddApp();
-        for (int i = 0; i < 2; i++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError, Status: 503));
+        for (int i = 0; i < 2; i++)
+            _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError, Status: 503));
         var x = await GitHubAppLifecycle.ExplainInstallingAsync(
-            _http, Credentials(app), "acme", _gh.HtmlUrl(app), default);
+            _http,
+            Credentials(app),
+            "acme",
+            _gh.HtmlUrl(app),
+            default
+        );
         x.Case.Should().Be(InstallingCase.WaitingForGitHub);
         x.Message.Should().StartWith("GitHub has not answered yet: GitHub answered 503 Service Unavailable");
         x.Remedy.Should().StartWith("Wait and run Test-GitIntegration again");

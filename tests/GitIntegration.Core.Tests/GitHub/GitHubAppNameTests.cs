@@ -28,8 +28,11 @@ public sealed class GitHubAppNameTests : IDisposable
         var organization = "a-very-long-organization-login-of-39-ch";
         var name = GitHubAppIntegration.NewName(_store.Load(), organization, null);
         name.Should().Be("Jira Git a-very-long-organization-").And.HaveLength(GitHubAppIntegration.MaxNameLength);
-        GitHubAppIntegration.NewName(_store.Load(), "org-of-25-characters-abcd", null)
-            .Should().HaveLength(34, "a default that fits exactly is kept whole").And.EndWith("abcd");
+        GitHubAppIntegration
+            .NewName(_store.Load(), "org-of-25-characters-abcd", null)
+            .Should()
+            .HaveLength(34, "a default that fits exactly is kept whole")
+            .And.EndWith("abcd");
     }
 
     [Fact]
@@ -45,8 +48,11 @@ public sealed class GitHubAppNameTests : IDisposable
     {
         foreach (var name in new[] { new string('n', 35), "" })
         {
-            var e = FluentActions.Invoking(() => GitHubAppIntegration.NewName(_store.Load(), "acme", name))
-                .Should().Throw<GitIntegrationException>().Which;
+            var e = FluentActions
+                .Invoking(() => GitHubAppIntegration.NewName(_store.Load(), "acme", name))
+                .Should()
+                .Throw<GitIntegrationException>()
+                .Which;
             e.ErrorId.Should().Be(GitHubErrorIds.AppNameInvalid);
             e.Kind.Should().Be(ErrorKind.InvalidArgument);
             e.Message.Should().Contain("-Name");
@@ -63,8 +69,11 @@ public sealed class GitHubAppNameTests : IDisposable
         });
         foreach (var given in new[] { null, "jira git acme" })
         {
-            var e = FluentActions.Invoking(() => GitHubAppIntegration.NewName(_store.Load(), "acme", given))
-                .Should().Throw<GitIntegrationException>().Which;
+            var e = FluentActions
+                .Invoking(() => GitHubAppIntegration.NewName(_store.Load(), "acme", given))
+                .Should()
+                .Throw<GitIntegrationException>()
+                .Which;
             e.ErrorId.Should().Be(StoreErrorIds.IntegrationNameTaken);
             e.Message.Should().Contain("Choose another -Name");
         }

@@ -21,10 +21,15 @@ public sealed class GitHubAppRegisterTests : IClassFixture<StandInFixture>, IDis
     {
         _gh = f.GitHub;
         _gh.Faults.Clear();
-        _http = new GitHubHttp(_gh.Host, new GitHubHttpOptions
-        {
-            Timeout = TimeSpan.FromSeconds(30), RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetries = 2,
-        });
+        _http = new GitHubHttp(
+            _gh.Host,
+            new GitHubHttpOptions
+            {
+                Timeout = TimeSpan.FromSeconds(30),
+                RetryDelay = TimeSpan.FromMilliseconds(20),
+                MaxRetries = 2,
+            }
+        );
         _store = IntegrationStore.Open(_dir["store/integrations.yaml"]);
     }
 
@@ -45,8 +50,16 @@ public sealed class GitHubAppRegisterTests : IClassFixture<StandInFixture>, IDis
     public async Task AnInstalledAppIsStoredActiveWithItsInstallation()
     {
         var app = _gh.AddApp(installed: true);
-        var (integration, installation) = await GitHubAppIntegration.RegisterAsync(_store, _http, "acme", "by hand",
-            app.Id, null, PemFile(app.Pem), default);
+        var (integration, installation) = await GitHubAppIntegration.RegisterAsync(
+            _store,
+            _http,
+            "acme",
+            "by hand",
+            app.Id,
+            null,
+            PemFile(app.Pem),
+            default
+        );
 
         installation!.Id.Should().Be(app.InstallationId);
         integration.Status.Should().Be(IntegrationStatus.Active);
@@ -63,13 +76,23 @@ public sealed class GitHubAppRegisterTests : IClassFixture<StandInFixture>, IDis
     public async Task AnAppNotInstalledYetIsStoredInstalling()
     {
         var app = _gh.AddApp(installed: false);
-        var (integration, installation) = await GitHubAppIntegration.RegisterAsync(_store, _http, "acme", "later",
-            app.Id, null, PemFile(app.Pem), default);
+        var (integration, installation) = await GitHubAppIntegration.RegisterAsync(
+            _store,
+            _http,
+            "acme",
+            "later",
+            app.Id,
+            null,
+            PemFile(app.Pem),
+            default
+        );
 
         installation.Should().BeNull();
         integration.Status.Should().Be(IntegrationStatus.Installing);
-        GitHubAppIntegration.Text(integration, GitHubAppIntegration.HtmlUrl).Should().NotBeNullOrEmpty(
-            "the cmdlet names the page where the app is installed");
+        GitHubAppIntegration
+            .Text(integration, GitHubAppIntegration.HtmlUrl)
+            .Should()
+            .NotBeNullOrEmpty("the cmdlet names the page where the app is installed");
     }
 
     [Fact]
@@ -77,9 +100,23 @@ public sealed class GitHubAppRegisterTests : IClassFixture<StandInFixture>, IDis
     {
         var app = _gh.AddApp(installed: true);
         var other = _gh.AddApp(installed: true);
-        var e = (await FluentActions.Awaiting(() => GitHubAppIntegration.RegisterAsync(_store, _http, "acme",
-                "wrong key", app.Id, null, PemFile(other.Pem), default))
-            .Should().ThrowAsync<GitIntegrationException>()).Which;
+        var e = (
+            await FluentActions
+                .Awaiting(() =>
+                    GitHubAppIntegration.RegisterAsync(
+                        _store,
+                        _http,
+                        "acme",
+                        "wrong key",
+                        app.Id,
+                        null,
+                        PemFile(other.Pem),
+                        default
+                    )
+                )
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
 
         e.ErrorId.Should().BeOneOf(GitHubErrorIds.KeyRejected, GitHubErrorIds.KeyOfAnotherApp);
         _store.Load().Integrations.Should().BeEmpty();
@@ -93,10 +130,9 @@ public sealed class GitHubAppRegisterTests : IClassFixture<StandInFixture>, IDis
         var manifest = new GitHubAppManifest("acme", "Jira Git acme");
         manifest.Permissions.Should().BeEquivalentTo(GitHubAppManifest.DefaultPermissions);
         manifest.SetPermissions(new Hashtable { ["contents"] = "write", ["issues"] = null });
-        manifest.Permissions.Should().BeEquivalentTo(new Dictionary<string, string>
-        {
-            ["contents"] = "write", ["issues"] = "read",
-        });
+        manifest
+            .Permissions.Should()
+            .BeEquivalentTo(new Dictionary<string, string> { ["contents"] = "write", ["issues"] = "read" });
     }
 
     [Fact]
@@ -107,13 +143,30 @@ public sealed class GitHubAppRegisterTests : IClassFixture<StandInFixture>, IDis
         var installation = (await client.FindOrganizationInstallationAsync("acme", default))!;
 
         GitHubManifestFlow.SelectionDifference(installation, "All").Should().BeNull("GitHub says 'all'");
-        GitHubManifestFlow.SelectionDifference(installation, "Selected").Should()
+        GitHubManifestFlow
+            .SelectionDifference(installation, "Selected")
+            .Should()
             .Be($"The app was installed on all repositories, not Selected. Change it on {installation.HtmlUrl}.");
 
-        (await GitHubManifestFlow.UnseenRepositoriesAsync(client, installation,
-            new[] { "acme/repo-001", "REPO-002", "repo-003" }, default)).Should().BeNull();
-        (await GitHubManifestFlow.UnseenRepositoriesAsync(client, installation,
-                new[] { "acme/repo-001", "gone", "acme/missing" }, default)).Should()
+        (
+            await GitHubManifestFlow.UnseenRepositoriesAsync(
+                client,
+                installation,
+                new[] { "acme/repo-001", "REPO-002", "repo-003" },
+                default
+            )
+        )
+            .Should()
+            .BeNull();
+        (
+            await GitHubManifestFlow.UnseenRepositoriesAsync(
+                client,
+                installation,
+                new[] { "acme/repo-001", "gone", "acme/missing" },
+                default
+            )
+        )
+            .Should()
             .Be($"The installation cannot see gone, acme/missing. Add them on {installation.HtmlUrl}.");
     }
 }

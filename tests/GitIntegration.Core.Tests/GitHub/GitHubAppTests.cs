@@ -14,7 +14,9 @@ public class StandInFixture : IAsyncLifetime
 {
     protected virtual GitHubStandIn.Mode Mode => GitHubStandIn.Mode.Enterprise;
     public GitHubStandIn GitHub { get; private set; } = null!;
+
     public async Task InitializeAsync() => GitHub = await GitHubStandIn.StartAsync(Mode);
+
     public async Task DisposeAsync() => await GitHub.DisposeAsync();
 }
 
@@ -27,28 +29,54 @@ public sealed class GitHubComFixture : StandInFixture
 /// <summary>Messages the flow gives its user, collected.</summary>
 public sealed class Recorder : IGitHubProgress
 {
-    public readonly List<string> Statuses = new(), Verbose = new(), Said = new();
+    public readonly List<string> Statuses = new(),
+        Verbose = new(),
+        Said = new();
     public readonly List<GitIntegrationException> Errors = new();
-    public void Status(string status) { lock (this) Statuses.Add(status); }
-    public void Verbose_(string m) { lock (this) Verbose.Add(m); }
+
+    public void Status(string status)
+    {
+        lock (this)
+            Statuses.Add(status);
+    }
+
+    public void Verbose_(string m)
+    {
+        lock (this)
+            Verbose.Add(m);
+    }
+
     void IGitHubProgress.Verbose(string message) => Verbose_(message);
-    public void Say(string message) { lock (this) Said.Add(message); }
-    public void Error(GitIntegrationException error) { lock (this) Errors.Add(error); }
+
+    public void Say(string message)
+    {
+        lock (this)
+            Said.Add(message);
+    }
+
+    public void Error(GitIntegrationException error)
+    {
+        lock (this)
+            Errors.Add(error);
+    }
 }
 
 /// <summary>The GitHub App client against a GitHub Enterprise Server.</summary>
 public sealed class GitHubAppTests : GitHubAppTestsBase<StandInFixture>
 {
-    public GitHubAppTests(StandInFixture f) : base(f) { }
+    public GitHubAppTests(StandInFixture f)
+        : base(f) { }
 }
 
 /// <summary>The same tests against github.com: api.github.com's paths, the client id as the JWT issuer.</summary>
 public sealed class GitHubAppTestsOnGitHubCom : GitHubAppTestsBase<GitHubComFixture>
 {
-    public GitHubAppTestsOnGitHubCom(GitHubComFixture f) : base(f) { }
+    public GitHubAppTestsOnGitHubCom(GitHubComFixture f)
+        : base(f) { }
 }
 
-public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, IDisposable where TFixture : StandInFixture
+public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, IDisposable
+    where TFixture : StandInFixture
 {
     private readonly GitHubStandIn _gh;
     private readonly List<string> _verbose = new();
@@ -62,14 +90,28 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         _gh.Faults.Clear();
         _gh.EnterpriseAcceptsClientId = false;
         _gh.TokenLifetime = TimeSpan.FromHours(1);
-        _http = new GitHubHttp(_gh.Host, new GitHubHttpOptions
-        {
-            Timeout = TimeSpan.FromSeconds(5), RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetries = 2,
-            MaxRateLimitWait = TimeSpan.FromSeconds(5), Verbose = m => { lock (_verbose) _verbose.Add(m); },
-        });
+        _http = new GitHubHttp(
+            _gh.Host,
+            new GitHubHttpOptions
+            {
+                Timeout = TimeSpan.FromSeconds(5),
+                RetryDelay = TimeSpan.FromMilliseconds(20),
+                MaxRetries = 2,
+                MaxRateLimitWait = TimeSpan.FromSeconds(5),
+                Verbose = m =>
+                {
+                    lock (_verbose)
+                        _verbose.Add(m);
+                },
+            }
+        );
     }
 
-    public void Dispose() { _http.Dispose(); _dir.Dispose(); }
+    public void Dispose()
+    {
+        _http.Dispose();
+        _dir.Dispose();
+    }
 
     private GitHubAppClient Client(GitHubStandIn.App app, bool byClientId = false) =>
         new(_http, GitHubAppCredentials.FromPem(byClientId ? 0 : app.Id, byClientId ? app.ClientId : null, app.Pem));
@@ -93,7 +135,10 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         claims.GetProperty("iss").GetString().Should().Be(OnGitHubCom ? app.ClientId : app.Id.ToString());
     }
 
-    private static string B64(string s) => Encoding.UTF8.GetString(Convert.FromBase64String(s.Replace('-', '+').Replace('_', '/').PadRight((s.Length + 3) / 4 * 4, '=')));
+    private static string B64(string s) =>
+        Encoding.UTF8.GetString(
+            Convert.FromBase64String(s.Replace('-', '+').Replace('_', '/').PadRight((s.Length + 3) / 4 * 4, '='))
+        );
 
     [Fact]
     public async Task StandInAcceptsOurJwtAndSendsVersionedHeaders()
@@ -103,7 +148,10 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         got.Id.Should().Be(app.Id);
         got.Slug.Should().Be(app.Slug);
         got.Permissions.Should().ContainKey("contents", "the body is GitHub's documented example");
-        _gh.Requests.Should().OnlyContain(r => r.ApiVersion == GitHubHttp.ApiVersion && r.UserAgent!.StartsWith("GitIntegration-PowerShell/"));
+        _gh.Requests.Should()
+            .OnlyContain(r =>
+                r.ApiVersion == GitHubHttp.ApiVersion && r.UserAgent!.StartsWith("GitIntegration-PowerShell/")
+            );
         _gh.Requests.Should().Contain(r => r.Path == _gh.ApiPath("app"));
     }
 
@@ -114,14 +162,28 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         if (!OnGitHubCom)
         {
             // Enterprise Server 3.13 and before take only the app id as issuer: a client id names no app there.
-            (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyAsync(_http, GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem), default))
-                .Should().ThrowAsync<GitIntegrationException>()).Which.ErrorId.Should().Be(GitHubErrorIds.AppDeleted);
+            (
+                await FluentActions
+                    .Awaiting(() =>
+                        GitHubAppLifecycle.VerifyAsync(
+                            _http,
+                            GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem),
+                            default
+                        )
+                    )
+                    .Should()
+                    .ThrowAsync<GitIntegrationException>()
+            )
+                .Which.ErrorId.Should()
+                .Be(GitHubErrorIds.AppDeleted);
             _gh.EnterpriseAcceptsClientId = true; // later releases take it, as github.com does
         }
         (await Client(app, byClientId: true).GetAppAsync(default)).Id.Should().Be(app.Id);
-        // Install-GitHubApp -ClientId alone: the check of the key takes the app GitHub names, whose id is not known yet.
-        (await GitHubAppLifecycle.VerifyAsync(_http, GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem), default)).Id
-            .Should().Be(app.Id);
+        // Install-GitHubApp -ClientId alone: the check of the key takes the app GitHub names, whose id is not known
+        // yet.
+        (await GitHubAppLifecycle.VerifyAsync(_http, GitHubAppCredentials.FromPem(0, app.ClientId, app.Pem), default))
+            .Id.Should()
+            .Be(app.Id);
     }
 
     [Fact]
@@ -134,17 +196,21 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var pub = System.Security.Cryptography.RSA.Create();
         pub.ImportFromPem(app.Pem);
         File.WriteAllText(_dir["pub.pem"], pub.ExportSubjectPublicKeyInfoPem());
-        var script = "const jwt=require('jsonwebtoken');const fs=require('fs');" +
-            "const c=jwt.verify(process.argv[2],fs.readFileSync(process.argv[3]),{algorithms:['RS256'],issuer:process.argv[4],maxAge:'10m'});" +
-            "const now=Math.floor(Date.now()/1000);if(!(c.iat<=now-59&&c.exp-c.iat<=600&&c.exp>now))throw new Error('claims '+JSON.stringify(c));console.log('ok '+c.iss)";
+        var script =
+            "const jwt=require('jsonwebtoken');const fs=require('fs');const "
+            + "c=jwt.verify(process.argv[2],fs.readFileSync(process.argv[3]),{algorithms:['RS256'],issuer:process"
+            + ".argv[4],maxAge:'10m'});const "
+            + "now=Math.floor(Date.now()/1000);if(!(c.iat<=now-59&&c.exp-c.iat<=600&&c.exp>now))throw new "
+            + "Error('claims '+JSON.stringify(c));console.log('ok '+c.iss)";
         File.WriteAllText(Path.Combine(node, "check.js"), script);
         var issuer = OnGitHubCom ? app.ClientId : app.Id.ToString();
         var (exit, o, e) = Tool.Run("node", new[] { Path.Combine(node, "check.js"), jwt, _dir["pub.pem"], issuer });
         (exit, o.Trim()).Should().Be((0, "ok " + issuer), e);
         // and node refuses a tampered token, so the check can fail
         var tampered = jwt[..^4] + (jwt[^4] == 'A' ? 'B' : 'A') + jwt[^3..];
-        Tool.Run("node", new[] { Path.Combine(node, "check.js"), tampered, _dir["pub.pem"], issuer }).Exit
-            .Should().NotBe(0);
+        Tool.Run("node", new[] { Path.Combine(node, "check.js"), tampered, _dir["pub.pem"], issuer })
+            .Exit.Should()
+            .NotBe(0);
     }
 
     [Fact]
@@ -153,16 +219,29 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var app = _gh.AddApp();
         var stranger = System.Security.Cryptography.RSA.Create(2048).ExportRSAPrivateKeyPem();
         var wrong = new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, stranger));
-        var e = await FluentActions.Awaiting(() => wrong.GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>();
+        var e = await FluentActions
+            .Awaiting(() => wrong.GetAppAsync(default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.Unauthorized);
         e.Which.Message.Should().Contain("A JSON web token could not be decoded");
 
-        var late = new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), () => DateTimeOffset.UtcNow.AddMinutes(-30));
+        var late = new GitHubAppClient(
+            _http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem),
+            () => DateTimeOffset.UtcNow.AddMinutes(-30)
+        );
         (await FluentActions.Awaiting(() => late.GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>())
-            .Which.Message.Should().Contain("'Expiration time' claim ('exp')");
-        var early = new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), () => DateTimeOffset.UtcNow.AddMinutes(5));
+            .Which.Message.Should()
+            .Contain("'Expiration time' claim ('exp')");
+        var early = new GitHubAppClient(
+            _http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem),
+            () => DateTimeOffset.UtcNow.AddMinutes(5)
+        );
         (await FluentActions.Awaiting(() => early.GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>())
-            .Which.Message.Should().Contain("'Issued at' claim ('iat')");
+            .Which.Message.Should()
+            .Contain("'Issued at' claim ('iat')");
     }
 
     // ---------------------------------------------------------------- HTTP behaviour
@@ -180,9 +259,12 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         _gh.Faults.Enqueue(new(kind, TimeSpan.FromSeconds(1), status));
         var started = DateTime.UtcNow;
         (await Client(app).GetAppAsync(default)).Id.Should().Be(app.Id);
-        (DateTime.UtcNow - started).Should().BeGreaterThan(TimeSpan.FromSeconds(0.9), "the client waited for the limit");
-        _verbose.Should().ContainSingle(m =>
-            m.Contains("rate limit") && m.Contains($"answered {status}") && m.Contains("waiting"));
+        (DateTime.UtcNow - started)
+            .Should()
+            .BeGreaterThan(TimeSpan.FromSeconds(0.9), "the client waited for the limit");
+        _verbose
+            .Should()
+            .ContainSingle(m => m.Contains("rate limit") && m.Contains($"answered {status}") && m.Contains("waiting"));
     }
 
     [Theory]
@@ -194,7 +276,10 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
     {
         var app = _gh.AddApp();
         _gh.Faults.Enqueue(new(kind, TimeSpan.FromMinutes(30), status));
-        var e = await FluentActions.Awaiting(() => Client(app).GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>();
+        var e = await FluentActions
+            .Awaiting(() => Client(app).GetAppAsync(default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.RateLimited);
         e.Which.Kind.Should().Be(ErrorKind.LimitsExceeded);
         // retry-after 1800 is 30 min; a reset 30 min ahead is waited for one second more
@@ -215,10 +300,15 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
     public async Task AnAnswerThatTakesTooLongIsAskedAgain()
     {
         var app = _gh.AddApp();
-        using var http = new GitHubHttp(_gh.Host, new GitHubHttpOptions
-        {
-            Timeout = TimeSpan.FromSeconds(5), MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(10),
-        });
+        using var http = new GitHubHttp(
+            _gh.Host,
+            new GitHubHttpOptions
+            {
+                Timeout = TimeSpan.FromSeconds(5),
+                MaxRetries = 1,
+                RetryDelay = TimeSpan.FromMilliseconds(10),
+            }
+        );
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(30)));
         var client = new GitHubAppClient(http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem));
         (await client.GetAppAsync(default)).Id.Should().Be(app.Id, "the second attempt is answered");
@@ -228,8 +318,12 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
     public async Task PersistentServerErrorsEndInAnError()
     {
         var app = _gh.AddApp();
-        for (int i = 0; i < 3; i++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
-        var e = await FluentActions.Awaiting(() => Client(app).GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>();
+        for (int i = 0; i < 3; i++)
+            _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
+        var e = await FluentActions
+            .Awaiting(() => Client(app).GetAppAsync(default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.ServerError);
         _gh.Faults.Should().BeEmpty("three attempts were made: the first and two retries");
     }
@@ -238,12 +332,21 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
     public async Task ASlowGitHubTimesOut()
     {
         var app = _gh.AddApp();
-        using var http = new GitHubHttp(_gh.Host, new GitHubHttpOptions { Timeout = TimeSpan.FromMilliseconds(300), MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(10) });
+        using var http = new GitHubHttp(
+            _gh.Host,
+            new GitHubHttpOptions
+            {
+                Timeout = TimeSpan.FromMilliseconds(300),
+                MaxRetries = 1,
+                RetryDelay = TimeSpan.FromMilliseconds(10),
+            }
+        );
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(2)));
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(2)));
         var client = new GitHubAppClient(http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem));
         (await FluentActions.Awaiting(() => client.GetAppAsync(default)).Should().ThrowAsync<GitIntegrationException>())
-            .Which.ErrorId.Should().Be(GitHubErrorIds.Timeout);
+            .Which.ErrorId.Should()
+            .Be(GitHubErrorIds.Timeout);
     }
 
     // ---------------------------------------------------------------- tokens, repositories, suspend
@@ -285,8 +388,14 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var id = app.InstallationId!.Value;
         await client.SuspendAsync(id, default);
         (await client.GetInstallationAsync(id, default)).IsSuspended.Should().BeTrue();
-        (await FluentActions.Awaiting(() => client.GetRepositoriesAsync(id, default)).Should().ThrowAsync<GitIntegrationException>())
-            .Which.ErrorId.Should().Be(GitHubErrorIds.Forbidden);
+        (
+            await FluentActions
+                .Awaiting(() => client.GetRepositoriesAsync(id, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        )
+            .Which.ErrorId.Should()
+            .Be(GitHubErrorIds.Forbidden);
         await client.ResumeAsync(id, default);
         (await client.GetInstallationAsync(id, default)).IsSuspended.Should().BeFalse();
         (await client.GetRepositoriesAsync(id, default)).Should().HaveCount(3);
@@ -303,15 +412,32 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         (await GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, null, reissued, default)).Id.Should().Be(app.Id);
 
         var stranger = System.Security.Cryptography.RSA.Create(2048).ExportRSAPrivateKeyPem();
-        (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, null, stranger, default)).Should().ThrowAsync<GitIntegrationException>())
-            .Which.ErrorId.Should().Be(GitHubErrorIds.KeyRejected);
+        (
+            await FluentActions
+                .Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, null, stranger, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        )
+            .Which.ErrorId.Should()
+            .Be(GitHubErrorIds.KeyRejected);
         // A valid key of another app, given with that app's client id. github.com takes the client id as the issuer and
-        // accepts the token, as the other app: we refuse it. Enterprise Server is asked with the app id: it refuses the key.
-        (await FluentActions.Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, other.ClientId, other.Pem, default)).Should().ThrowAsync<GitIntegrationException>())
-            .Which.ErrorId.Should().Be(OnGitHubCom ? GitHubErrorIds.KeyOfAnotherApp : GitHubErrorIds.KeyRejected);
+        // accepts the token, as the other app: we refuse it. Enterprise Server is asked with the app id: it refuses the
+        // key.
+        (
+            await FluentActions
+                .Awaiting(() => GitHubAppLifecycle.VerifyNewKeyAsync(_http, app.Id, other.ClientId, other.Pem, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        )
+            .Which.ErrorId.Should()
+            .Be(OnGitHubCom ? GitHubErrorIds.KeyOfAnotherApp : GitHubErrorIds.KeyRejected);
         var ed = Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", _dir["ed"]);
-        FluentActions.Invoking(() => GitHubAppCredentials.FromPem(app.Id, null, File.ReadAllText(_dir["ed"])))
-            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.KeyNotRsa);
+        FluentActions
+            .Invoking(() => GitHubAppCredentials.FromPem(app.Id, null, File.ReadAllText(_dir["ed"])))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(GitHubErrorIds.KeyNotRsa);
     }
 
     [Fact]
@@ -322,7 +448,10 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "acme-app", Registration(app));
         var before = File.ReadAllText(i.PrivateKeyPath!);
         var stranger = System.Security.Cryptography.RSA.Create(2048).ExportRSAPrivateKeyPem();
-        await FluentActions.Awaiting(() => GitHubAppIntegration.ReplaceKeyAsync(store, _http, i, stranger, default)).Should().ThrowAsync<GitIntegrationException>();
+        await FluentActions
+            .Awaiting(() => GitHubAppIntegration.ReplaceKeyAsync(store, _http, i, stranger, default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         File.ReadAllText(i.PrivateKeyPath!).Should().Be(before, "a refused key changes nothing");
         var reissued = _gh.AddKey(app);
         var after = await GitHubAppIntegration.ReplaceKeyAsync(store, _http, i, reissued, default);
@@ -341,8 +470,15 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         none.Case.Should().Be(InstallingCase.WaitingForGitHub);
 
         var app = _gh.AddApp();
-        for (int i = 0; i < 3; i++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
-        var down = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
+        for (int i = 0; i < 3; i++)
+            _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError));
+        var down = await GitHubAppLifecycle.ExplainInstallingAsync(
+            _http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem),
+            "acme",
+            _gh.HtmlUrl(app),
+            default
+        );
         down.Case.Should().Be(InstallingCase.WaitingForGitHub);
         down.Message.Should().Contain("502");
     }
@@ -351,7 +487,13 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
     public async Task Installing_Case2_AppExistsButIsNotInstalled()
     {
         var app = _gh.AddApp();
-        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(
+            _http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem),
+            "acme",
+            _gh.HtmlUrl(app),
+            default
+        );
         x.Case.Should().Be(InstallingCase.NotInstalled);
         x.InstallUrl!.ToString().Should().Be(_gh.HtmlUrl(app) + "/installations/new");
         x.Remedy.Should().Contain(x.InstallUrl.ToString());
@@ -362,7 +504,13 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
     {
         var app = _gh.AddApp(installed: true);
         app.Deleted = true;
-        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(
+            _http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem),
+            "acme",
+            _gh.HtmlUrl(app),
+            default
+        );
         x.Case.Should().Be(InstallingCase.AppDeleted);
         x.Message.Should().Contain("deleted");
         x.Remedy.Should().Contain("-KeepInstallation");
@@ -372,7 +520,13 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
     public async Task Installing_InstalledMeanwhileIsRecognised()
     {
         var app = _gh.AddApp(installed: true);
-        var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem), "acme", _gh.HtmlUrl(app), default);
+        var x = await GitHubAppLifecycle.ExplainInstallingAsync(
+            _http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem),
+            "acme",
+            _gh.HtmlUrl(app),
+            default
+        );
         x.Case.Should().Be(InstallingCase.Installed);
         x.Installation!.Id.Should().Be(app.InstallationId);
     }
@@ -383,7 +537,11 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var store = IntegrationStore.Open(_dir["store.yaml"]);
         var app = _gh.AddApp(installed: true);
         var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "one", Registration(app));
-        i = GitHubAppIntegration.RecordInstallation(store, i.Id, (await Client(app).FindOrganizationInstallationAsync("acme", default))!);
+        i = GitHubAppIntegration.RecordInstallation(
+            store,
+            i.Id,
+            (await Client(app).FindOrganizationInstallationAsync("acme", default))!
+        );
         i.Status.Should().Be(IntegrationStatus.Active);
         var secretFiles = Directory.GetFiles(store.SecretsDirectory);
         secretFiles.Should().HaveCount(1, "the webhook secret is a protected file");
@@ -399,7 +557,11 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
 
         var kept = _gh.AddApp(installed: true);
         var k = GitHubAppIntegration.Add(store, _gh.Host, "acme", "two", Registration(kept));
-        k = GitHubAppIntegration.RecordInstallation(store, k.Id, (await Client(kept).FindOrganizationInstallationAsync("acme", default))!);
+        k = GitHubAppIntegration.RecordInstallation(
+            store,
+            k.Id,
+            (await Client(kept).FindOrganizationInstallationAsync("acme", default))!
+        );
         IntegrationRemoval.Action(k, keepInstallation: true).Should().Be("Remove integration");
         (await IntegrationRemoval.RemoveAsync(store, k, true, _http, default)).Uninstalled.Should().BeNull();
         kept.InstallationId.Should().NotBeNull();
@@ -417,27 +579,50 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         var manifest = new GitHubAppManifest("acme", "Jira Git acme " + browserAvailable);
         var opener = new BrowserOpener(browser.Open);
         using var stop = new CancellationTokenSource();
-        var watcher = browserAvailable ? Task.CompletedTask : Task.Run(async () =>
-        {
-            // no browser: the user reads each printed URL and opens it by hand
-            int seen = 0;
-            while (!stop.IsCancellationRequested)
+        var watcher = browserAvailable
+            ? Task.CompletedTask
+            : Task.Run(async () =>
             {
-                string[] said; lock (progress) said = progress.Said.Skip(seen).ToArray();
-                seen += said.Length;
-                foreach (var m in said.Select(s => Regex.Match(s, @"http://127\.0\.0\.1:\d+/\S*")).Where(m => m.Success))
-                    await browser.Visit(new Uri(m.Value.TrimEnd(',', '.')));
-                await Task.Delay(20);
-            }
-        });
+                // no browser: the user reads each printed URL and opens it by hand
+                int seen = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    string[] said;
+                    lock (progress)
+                        said = progress.Said.Skip(seen).ToArray();
+                    seen += said.Length;
+                    foreach (
+                        var m in said.Select(s => Regex.Match(s, @"http://127\.0\.0\.1:\d+/\S*")).Where(m => m.Success)
+                    )
+                        await browser.Visit(new Uri(m.Value.TrimEnd(',', '.')));
+                    await Task.Delay(20);
+                }
+            });
 
-        var registration = await GitHubManifestFlow.CreateAppAsync(_http, manifest, opener, progress, TimeSpan.FromSeconds(30), default);
+        var registration = await GitHubManifestFlow.CreateAppAsync(
+            _http,
+            manifest,
+            opener,
+            progress,
+            TimeSpan.FromSeconds(30),
+            default
+        );
         browser.ForgedCallbackStatus.Should().Be(400, "a redirect with another state is refused");
-        progress.Errors.Should().ContainSingle().Which.ErrorId.Should().Be(GitHubErrorIds.CallbackForged, "the forged redirect is reported, and the flow went on");
+        progress
+            .Errors.Should()
+            .ContainSingle()
+            .Which.ErrorId.Should()
+            .Be(GitHubErrorIds.CallbackForged, "the forged redirect is reported, and the flow went on");
         var app = _gh.Apps[registration.Id];
         registration.Pem.Should().Be(app.Pem);
         registration.WebhookSecret.Should().Be(app.WebhookSecret);
-        JsonDocument.Parse(app.Manifest!).RootElement.GetProperty("default_permissions").GetProperty("contents").GetString().Should().Be("read");
+        JsonDocument
+            .Parse(app.Manifest!)
+            .RootElement.GetProperty("default_permissions")
+            .GetProperty("contents")
+            .GetString()
+            .Should()
+            .Be("read");
 
         var store = IntegrationStore.Open(_dir["store.yaml"]);
         var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "acme-app-" + browserAvailable, registration);
@@ -445,8 +630,16 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
 
         app.NotFoundPolls = 2; // GitHub answers 404 twice before the installation shows
         var client = new GitHubAppClient(_http, GitHubAppIntegration.Credentials(store.Load().Find(i.Id)!)!);
-        var installation = await GitHubManifestFlow.WaitForInstallationAsync(client, "acme", registration.HtmlUrl!, opener, progress,
-            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50), default);
+        var installation = await GitHubManifestFlow.WaitForInstallationAsync(
+            client,
+            "acme",
+            registration.HtmlUrl!,
+            opener,
+            progress,
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(50),
+            default
+        );
         installation.Id.Should().Be(app.InstallationId);
         var active = GitHubAppIntegration.RecordInstallation(store, i.Id, installation);
         active.Status.Should().Be(IntegrationStatus.Active);
@@ -454,7 +647,8 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         active.Properties[GitHubAppIntegration.Account].Should().Be("acme");
         stop.Cancel();
         await watcher;
-        if (!browserAvailable) progress.Said.Should().Contain(s => s.Contains("/installations/new"));
+        if (!browserAvailable)
+            progress.Said.Should().Contain(s => s.Contains("/installations/new"));
         File.ReadAllText(store.Path).Should().NotContain("PRIVATE KEY").And.NotContain(app.WebhookSecret!);
     }
 
@@ -466,31 +660,54 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         {
             using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
             var before = _gh.ManifestRejections.Count;
-            var r = await http.PostAsync(new Uri(_gh.BaseUrl, "organizations/acme/settings/apps/new?state=s"),
-                new FormUrlEncodedContent(new Dictionary<string, string> { ["manifest"] = manifest }));
+            var r = await http.PostAsync(
+                new Uri(_gh.BaseUrl, "organizations/acme/settings/apps/new?state=s"),
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["manifest"] = manifest })
+            );
             return ((int)r.StatusCode, _gh.ManifestRejections.Skip(before).SingleOrDefault());
         }
         var name = "Jira Git " + Guid.NewGuid().ToString("N")[..8];
         var ours = new GitHubAppManifest("acme", name).ToJson(_gh.Host, redirect);
         (await Post(ours)).Should().Be((302, (string?)null), ours);
-        JsonDocument.Parse(ours).RootElement.GetProperty("url").GetString()
-            .Should().Be(new Uri(_gh.BaseUrl, "acme").ToString());
+        JsonDocument
+            .Parse(ours)
+            .RootElement.GetProperty("url")
+            .GetString()
+            .Should()
+            .Be(new Uri(_gh.BaseUrl, "acme").ToString());
 
         (await Post(ours)).Should().Be((422, "Name has already been taken"));
-        var noUrl = new GitHubAppManifest("acme", name + "x").ToJson(_gh.Host, redirect).Replace("\"url\"", "\"homepage\"");
+        var noUrl = new GitHubAppManifest("acme", name + "x")
+            .ToJson(_gh.Host, redirect)
+            .Replace("\"url\"", "\"homepage\"");
         (await Post(noUrl)).Should().Be((422, "Url can't be blank"));
         (await Post(new GitHubAppManifest("acme", new string('n', 35)).ToJson(_gh.Host, redirect)))
-            .Should().Be((422, "Name is too long (maximum is 34 characters)"));
-        (await Post(new GitHubAppManifest("acme", new string('n', 34)).ToJson(_gh.Host, redirect))).Status.Should().Be(302);
+            .Should()
+            .Be((422, "Name is too long (maximum is 34 characters)"));
+        (await Post(new GitHubAppManifest("acme", new string('n', 34)).ToJson(_gh.Host, redirect)))
+            .Status.Should()
+            .Be(302);
         (await Post(new GitHubAppManifest("acme", "Octocat").ToJson(_gh.Host, redirect)))
-            .Should().Be((422, "Name has already been taken"), "another account's name");
+            .Should()
+            .Be((422, "Name has already been taken"), "another account's name");
     }
 
     [Fact]
     public async Task ManifestFlowTimesOutWhenNobodyCreatesTheApp()
     {
-        var e = await FluentActions.Awaiting(() => GitHubManifestFlow.CreateAppAsync(_http, new GitHubAppManifest("acme", "x"), _ => true, new Recorder(), TimeSpan.FromMilliseconds(300), default))
-            .Should().ThrowAsync<GitIntegrationException>();
+        var e = await FluentActions
+            .Awaiting(() =>
+                GitHubManifestFlow.CreateAppAsync(
+                    _http,
+                    new GitHubAppManifest("acme", "x"),
+                    _ => true,
+                    new Recorder(),
+                    TimeSpan.FromMilliseconds(300),
+                    default
+                )
+            )
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.ManifestTimeout);
     }
 
@@ -498,8 +715,21 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
     public async Task WaitingForTheInstallationTimesOutWithTheInstallUrl()
     {
         var app = _gh.AddApp();
-        var e = await FluentActions.Awaiting(() => GitHubManifestFlow.WaitForInstallationAsync(Client(app), "acme", _gh.HtmlUrl(app), _ => true, new Recorder(),
-            TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(50), default)).Should().ThrowAsync<GitIntegrationException>();
+        var e = await FluentActions
+            .Awaiting(() =>
+                GitHubManifestFlow.WaitForInstallationAsync(
+                    Client(app),
+                    "acme",
+                    _gh.HtmlUrl(app),
+                    _ => true,
+                    new Recorder(),
+                    TimeSpan.FromMilliseconds(200),
+                    TimeSpan.FromMilliseconds(50),
+                    default
+                )
+            )
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.InstallationTimeout);
         e.Which.Message.Should().Contain(_gh.HtmlUrl(app) + "/installations/new");
     }
@@ -512,69 +742,124 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         // GitHub created the app; by the time the install page opens it no longer answers this computer.
         BrowserOpener opener = url =>
         {
-            if (!url.AbsolutePath.EndsWith("/installations/new")) return browser.Open(url);
+            if (!url.AbsolutePath.EndsWith("/installations/new"))
+                return browser.Open(url);
             for (int n = 0; n < 10; n++)
                 _gh.Faults.Enqueue(new GitHubStandIn.Fault(GitHubStandIn.FaultKind.ServerError));
             return false;
         };
         var manifest = new GitHubAppManifest("acme", "Jira Git [eu]");
-        var e = (await FluentActions.Awaiting(() => GitHubManifestFlow.InstallAsync(store, _http, manifest, opener,
-            new Recorder(), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50), default))
-            .Should().ThrowAsync<GitIntegrationException>()).Which;
+        var e = (
+            await FluentActions
+                .Awaiting(() =>
+                    GitHubManifestFlow.InstallAsync(
+                        store,
+                        _http,
+                        manifest,
+                        opener,
+                        new Recorder(),
+                        TimeSpan.FromSeconds(30),
+                        TimeSpan.FromMilliseconds(50),
+                        default
+                    )
+                )
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
         _gh.Faults.Clear();
 
         e.ErrorId.Should().Be(GitHubErrorIds.SetupUnfinished);
         e.Kind.Should().Be(ErrorKind.ResourceUnavailable, "the kind of what failed: GitHub's 5xx");
-        e.InnerException.Should().BeOfType<GitIntegrationException>()
-            .Which.ErrorId.Should().Be(GitHubErrorIds.ServerError);
+        e.InnerException.Should()
+            .BeOfType<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(GitHubErrorIds.ServerError);
         var i = store.Load().Integrations.Should().ContainSingle().Which;
         i.Status.Should().Be(IntegrationStatus.Installing);
         var html = GitHubAppIntegration.Text(i, GitHubAppIntegration.HtmlUrl)!;
         var slug = GitHubAppIntegration.Text(i, GitHubAppIntegration.Slug)!;
-        e.Message.Should().Contain($"exists on GitHub ({html})")
-            .And.Contain($"install the app at {html}/installations/new, then run " +
-                "Get-GitHubAppInstallation -Name 'Jira Git `[eu`]'")
-            .And.Contain("run Remove-GitIntegration -Name 'Jira Git `[eu`]' and delete the app at " +
-                $"{_gh.BaseUrl}organizations/acme/settings/apps/{slug} (Advanced, Delete GitHub App)");
+        e.Message.Should()
+            .Contain($"exists on GitHub ({html})")
+            .And.Contain(
+                $"install the app at {html}/installations/new, then run "
+                    + "Get-GitHubAppInstallation -Name 'Jira Git `[eu`]'"
+            )
+            .And.Contain(
+                "run Remove-GitIntegration -Name 'Jira Git `[eu`]' and delete the app at "
+                    + $"{_gh.BaseUrl}organizations/acme/settings/apps/{slug} (Advanced, Delete GitHub App)"
+            );
     }
 }
 
-/// <summary>The test plays the browser: it loads the local page, posts its form to GitHub, follows the redirect, and clicks Install.</summary>
+/// <summary>
+/// The test plays the browser: it loads the local page, posts its form to GitHub, follows the redirect, and clicks
+/// Install.
+/// </summary>
 public sealed class PlayedBrowser
 {
     private readonly GitHubStandIn _gh;
     private readonly bool _available;
     public int? ForgedCallbackStatus;
-    /// <summary>Where the form goes instead of the page's own action (the user picked another account on GitHub).</summary>
+
+    /// <summary>
+    /// Where the form goes instead of the page's own action (the user picked another account on GitHub).
+    /// </summary>
     public string? PostTo;
-    /// <summary>Runs when the flow opens its page, before the browser loads it (the tests' attackers act here).</summary>
+
+    /// <summary>
+    /// Runs when the flow opens its page, before the browser loads it (the tests' attackers act here).
+    /// </summary>
     public Func<Uri, Task>? Before;
+
     /// <summary>The last visit started by <see cref="Open"/>: awaiting it surfaces what went wrong in it.</summary>
     public Task Visiting = Task.CompletedTask;
-    public PlayedBrowser(GitHubStandIn gh, bool available) { _gh = gh; _available = available; }
+
+    public PlayedBrowser(GitHubStandIn gh, bool available)
+    {
+        _gh = gh;
+        _available = available;
+    }
 
     public bool Open(Uri url)
     {
-        if (!_available) return false;
-        var before = url.AbsolutePath.EndsWith("/installations/new") || Before == null ? Task.CompletedTask : Before(url);
-        Visiting = Task.Run(async () => { await before; await Visit(url); });
+        if (!_available)
+            return false;
+        var before =
+            url.AbsolutePath.EndsWith("/installations/new") || Before == null ? Task.CompletedTask : Before(url);
+        Visiting = Task.Run(async () =>
+        {
+            await before;
+            await Visit(url);
+        });
         return true;
     }
 
     public async Task Visit(Uri url)
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        if (url.AbsolutePath.EndsWith("/installations/new")) { (await http.GetAsync(url)).EnsureSuccessStatusCode(); return; }
+        if (url.AbsolutePath.EndsWith("/installations/new"))
+        {
+            (await http.GetAsync(url)).EnsureSuccessStatusCode();
+            return;
+        }
         var page = await http.GetStringAsync(url);
-        var action = System.Net.WebUtility.HtmlDecode(Regex.Match(page, "<form[^>]*action=\"([^\"]+)\"").Groups[1].Value);
-        var manifest = System.Net.WebUtility.HtmlDecode(Regex.Match(page, "name=\"manifest\" value=\"([^\"]*)\"").Groups[1].Value);
+        var action = System.Net.WebUtility.HtmlDecode(
+            Regex.Match(page, "<form[^>]*action=\"([^\"]+)\"").Groups[1].Value
+        );
+        var manifest = System.Net.WebUtility.HtmlDecode(
+            Regex.Match(page, "name=\"manifest\" value=\"([^\"]*)\"").Groups[1].Value
+        );
         Regex.IsMatch(page, "method=\"post\"").Should().BeTrue();
         new Uri(action).AbsolutePath.Should().Be("/organizations/acme/settings/apps/new");
-        if (PostTo != null) action = new UriBuilder(action) { Path = PostTo }.Uri.ToString();
+        if (PostTo != null)
+            action = new UriBuilder(action) { Path = PostTo }.Uri.ToString();
         // someone else's redirect first: wrong state
         var redirect = JsonDocument.Parse(manifest).RootElement.GetProperty("redirect_url").GetString();
         ForgedCallbackStatus = (int)(await http.GetAsync($"{redirect}?code=forged&state=0000")).StatusCode;
-        var posted = await http.PostAsync(action, new FormUrlEncodedContent(new Dictionary<string, string> { ["manifest"] = manifest }));
+        var posted = await http.PostAsync(
+            action,
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["manifest"] = manifest })
+        );
         ((int)posted.StatusCode).Should().Be(302);
         var back = await http.GetAsync(posted.Headers.Location);
         back.EnsureSuccessStatusCode();
@@ -587,12 +872,19 @@ public static class JsonWebTokenTool
     private static readonly Lazy<string> Dir = new(() =>
     {
         var dir = Path.Combine(Path.GetTempPath(), "gitintegration-jsonwebtoken");
-        if (File.Exists(Path.Combine(dir, "node_modules", "jsonwebtoken", "package.json"))) return dir;
+        if (File.Exists(Path.Combine(dir, "node_modules", "jsonwebtoken", "package.json")))
+            return dir;
         if (!Tool.Exists("node") || !Tool.Exists("npm"))
-            throw new InvalidOperationException("node and npm are needed to check JWTs with jsonwebtoken (tests/run-all.sh installs them).");
+            throw new InvalidOperationException(
+                "node and npm are needed to check JWTs with jsonwebtoken (tests/run-all.sh installs them)."
+            );
         Directory.CreateDirectory(dir);
-        var (exit, o, e) = Tool.Run("npm", new[] { "install", "--prefix", dir, "--no-audit", "--no-fund", "jsonwebtoken@9" });
-        if (exit != 0) throw new InvalidOperationException("npm install jsonwebtoken failed: " + e + o);
+        var (exit, o, e) = Tool.Run(
+            "npm",
+            new[] { "install", "--prefix", dir, "--no-audit", "--no-fund", "jsonwebtoken@9" }
+        );
+        if (exit != 0)
+            throw new InvalidOperationException("npm install jsonwebtoken failed: " + e + o);
         return dir;
     });
 
@@ -628,8 +920,12 @@ public sealed class GitHubHostTests
         act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.HostUrlInvalid);
         GitHubHost.FromHostUrl("http://127.0.0.1:8080").ApiUrl.ToString().Should().Be("http://127.0.0.1:8080/api/v3/");
         GitHubHost.FromHostUrl("http://[::1]:8080").ApiUrl.ToString().Should().Be("http://[::1]:8080/api/v3/");
-        act.Should().Throw<GitIntegrationException>().Which.Message.Should().StartWith(
-            "The host URL 'http://ghe.example.com' uses http; GitHub Enterprise Server is reached over https.");
+        act.Should()
+            .Throw<GitIntegrationException>()
+            .Which.Message.Should()
+            .StartWith(
+                "The host URL 'http://ghe.example.com' uses http; GitHub Enterprise Server is reached over https."
+            );
     }
 
     [Theory]
@@ -652,14 +948,20 @@ public sealed class GitHubHostTests
     [InlineData("https://")]
     public void AnAddressThatIsNotAWebAddressIsRefused(string hostUrl)
     {
-        var e = FluentActions.Invoking(() => GitHubHost.FromHostUrl(hostUrl))
-            .Should().Throw<GitIntegrationException>().Which;
+        var e = FluentActions
+            .Invoking(() => GitHubHost.FromHostUrl(hostUrl))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which;
         e.ErrorId.Should().Be(GitHubErrorIds.HostUrlInvalid);
         e.Kind.Should().Be(ErrorKind.InvalidArgument);
         e.Target.Should().Be(hostUrl);
-        e.Message.Should().Be($"The host URL '{hostUrl}' is not a web address. " +
-            "Give the address of the GitHub Enterprise " +
-            "Server, e.g. https://github.example.com, or leave -HostUrl out for github.com.");
+        e.Message.Should()
+            .Be(
+                $"The host URL '{hostUrl}' is not a web address. "
+                    + "Give the address of the GitHub Enterprise "
+                    + "Server, e.g. https://github.example.com, or leave -HostUrl out for github.com."
+            );
     }
 
     [Fact]
@@ -675,16 +977,22 @@ public sealed class GitHubHostTests
     public void PagesOfTheAppAndTheOrganizationAreOnTheWebHost()
     {
         var h = GitHubHost.FromHostUrl("https://ghe.example.com");
-        h.ManifestUrl("acme corp", "a&b=c").AbsoluteUri.Should().Be(
-            "https://ghe.example.com/organizations/acme%20corp/settings/apps/new?state=a%26b%3Dc");
-        h.OrganizationAppsUrl("acme corp").AbsoluteUri.Should().Be(
-            "https://ghe.example.com/organizations/acme%20corp/settings/apps");
-        h.AppSettingsUrl(new GitHubAccount { Login = "acme", Type = "organization" }, "jira git").AbsoluteUri
-            .Should().Be("https://ghe.example.com/organizations/acme/settings/apps/jira%20git");
-        h.AppSettingsUrl(new GitHubAccount { Login = "octocat", Type = "User" }, "jira-git").AbsoluteUri
-            .Should().Be("https://ghe.example.com/settings/apps/jira-git");
-        GitHubHost.InstallUrl("https://ghe.example.com/github-apps/jira-git/").AbsoluteUri
-            .Should().Be("https://ghe.example.com/github-apps/jira-git/installations/new");
+        h.ManifestUrl("acme corp", "a&b=c")
+            .AbsoluteUri.Should()
+            .Be("https://ghe.example.com/organizations/acme%20corp/settings/apps/new?state=a%26b%3Dc");
+        h.OrganizationAppsUrl("acme corp")
+            .AbsoluteUri.Should()
+            .Be("https://ghe.example.com/organizations/acme%20corp/settings/apps");
+        h.AppSettingsUrl(new GitHubAccount { Login = "acme", Type = "organization" }, "jira git")
+            .AbsoluteUri.Should()
+            .Be("https://ghe.example.com/organizations/acme/settings/apps/jira%20git");
+        h.AppSettingsUrl(new GitHubAccount { Login = "octocat", Type = "User" }, "jira-git")
+            .AbsoluteUri.Should()
+            .Be("https://ghe.example.com/settings/apps/jira-git");
+        GitHubHost
+            .InstallUrl("https://ghe.example.com/github-apps/jira-git/")
+            .AbsoluteUri.Should()
+            .Be("https://ghe.example.com/github-apps/jira-git/installations/new");
     }
 }
 
@@ -695,12 +1003,22 @@ public sealed class GitHubJwtTests
     public void APublicKeyOrNoKeyCannotSign()
     {
         var rsa = System.Security.Cryptography.RSA.Create(2048).ExportParameters(false);
-        var pub = new Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters(false,
+        var pub = new Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters(
+            false,
             new Org.BouncyCastle.Math.BigInteger(1, rsa.Modulus),
-            new Org.BouncyCastle.Math.BigInteger(1, rsa.Exponent));
-        FluentActions.Invoking(() => GitHubJwt.Create(pub, "1", DateTimeOffset.UtcNow))
-            .Should().Throw<ArgumentException>().Which.ParamName.Should().Be("privateKey");
-        FluentActions.Invoking(() => GitHubJwt.Create(null!, "1", DateTimeOffset.UtcNow))
-            .Should().Throw<ArgumentException>().Which.ParamName.Should().Be("privateKey");
+            new Org.BouncyCastle.Math.BigInteger(1, rsa.Exponent)
+        );
+        FluentActions
+            .Invoking(() => GitHubJwt.Create(pub, "1", DateTimeOffset.UtcNow))
+            .Should()
+            .Throw<ArgumentException>()
+            .Which.ParamName.Should()
+            .Be("privateKey");
+        FluentActions
+            .Invoking(() => GitHubJwt.Create(null!, "1", DateTimeOffset.UtcNow))
+            .Should()
+            .Throw<ArgumentException>()
+            .Which.ParamName.Should()
+            .Be("privateKey");
     }
 }

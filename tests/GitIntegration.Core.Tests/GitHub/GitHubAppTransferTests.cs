@@ -7,8 +7,8 @@ using Xunit;
 namespace GitIntegration.Core.Tests.GitHub;
 
 /// <summary>
-/// Bulk Export/Import of GitHub App integrations (secrets only with -IncludeSecrets), the seed's "re-issued PEM only via
-/// bulk import" story, and the clean-up of the PEM and webhook secret files the store owns.
+/// Bulk Export/Import of GitHub App integrations (secrets only with -IncludeSecrets), the seed's "re-issued PEM only
+/// via bulk import" story, and the clean-up of the PEM and webhook secret files the store owns.
 /// </summary>
 public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDisposable
 {
@@ -20,33 +20,61 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
     {
         _gh = f.GitHub;
         _gh.Faults.Clear();
-        _http = new GitHubHttp(_gh.Host, new GitHubHttpOptions { Timeout = TimeSpan.FromSeconds(5), RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetries = 2 });
+        _http = new GitHubHttp(
+            _gh.Host,
+            new GitHubHttpOptions
+            {
+                Timeout = TimeSpan.FromSeconds(5),
+                RetryDelay = TimeSpan.FromMilliseconds(20),
+                MaxRetries = 2,
+            }
+        );
     }
 
-    public void Dispose() { _http.Dispose(); _dir.Dispose(); }
+    public void Dispose()
+    {
+        _http.Dispose();
+        _dir.Dispose();
+    }
 
     private async Task<(IntegrationStore Store, Integration App, GitHubStandIn.App OnGitHub)> ActiveApp(string folder)
     {
         var store = IntegrationStore.Open(_dir[folder]);
         var app = _gh.AddApp(installed: true);
         var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "acme-gha", _gh.Registration(app));
-        var found = await new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem)).FindOrganizationInstallationAsync("acme", default);
+        var found = await new GitHubAppClient(
+            _http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem)
+        ).FindOrganizationInstallationAsync("acme", default);
         GitHubAppIntegration.RecordInstallation(store, i.Id, found!);
-        i = GitHubAppIntegration.Change(store, i.Id, x => x.RepositoryFilter = "[?!archived && starts_with(name, 'repo-')]");
+        i = GitHubAppIntegration.Change(
+            store,
+            i.Id,
+            x => x.RepositoryFilter = "[?!archived && starts_with(name, 'repo-')]"
+        );
         return (store, i, app);
     }
 
     private static string Export(IntegrationStore s, BulkFormat f, bool secrets)
     {
         var w = new StringWriter();
-        BulkFiles.Write(w, s.Load().Integrations.Select(i => IntegrationRecord.From(i, secrets ? s.ReadSecret : null, secrets ? File.ReadAllText : null)).ToList(), f);
+        BulkFiles.Write(
+            w,
+            s.Load()
+                .Integrations.Select(i =>
+                    IntegrationRecord.From(i, secrets ? s.ReadSecret : null, secrets ? File.ReadAllText : null)
+                )
+                .ToList(),
+            f
+        );
         return w.ToString();
     }
 
     private static IList<ImportResult> Import(IntegrationStore s, string text, BulkFormat f, bool update = false) =>
         IntegrationImport.Run(s, BulkFiles.Read(text, f, "test", out _), new ImportOptions { Update = update });
 
-    private Task<GitConnectionResult> Check(Integration i) => GitHubAppCheck.VerifyAsync(_http, i, TimeSpan.FromSeconds(20), default);
+    private Task<GitConnectionResult> Check(Integration i) =>
+        GitHubAppCheck.VerifyAsync(_http, i, TimeSpan.FromSeconds(20), default);
 
     [Fact]
     public async Task Export_without_secrets_carries_the_app_but_neither_its_key_nor_its_webhook_secret()
@@ -55,13 +83,31 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
         foreach (var f in Enum.GetValues<BulkFormat>())
         {
             var text = Export(store, f, secrets: false);
-            text.Should().NotContain("PRIVATE KEY", f.ToString()).And.NotContain(app.WebhookSecret!).And.NotContain("webhookSecret");
-            text.Should().Contain(app.Id.ToString()).And.Contain(app.ClientId).And.Contain(app.Slug).And.Contain(app.InstallationId.ToString())
-                .And.Contain("acme").And.Contain(i.HostUrl!).And.Contain("Active").And.Contain("GitHubEnterpriseApp").And.Contain("starts_with(name,");
+            text.Should()
+                .NotContain("PRIVATE KEY", f.ToString())
+                .And.NotContain(app.WebhookSecret!)
+                .And.NotContain("webhookSecret");
+            text.Should()
+                .Contain(app.Id.ToString())
+                .And.Contain(app.ClientId)
+                .And.Contain(app.Slug)
+                .And.Contain(app.InstallationId.ToString())
+                .And.Contain("acme")
+                .And.Contain(i.HostUrl!)
+                .And.Contain("Active")
+                .And.Contain("GitHubEnterpriseApp")
+                .And.Contain("starts_with(name,");
         }
         // a webhook secret held in a vault travels by name, like the other references
-        GitHubAppIntegration.Change(store, i.Id, x => x.WebhookSecretRef = SecretRef.InVault("CorpVault", "gha-webhook"));
-        Export(store, BulkFormat.Json, secrets: false).Should().Contain("\"webhookSecretVault\": \"CorpVault\"").And.Contain("\"webhookSecretName\": \"gha-webhook\"");
+        GitHubAppIntegration.Change(
+            store,
+            i.Id,
+            x => x.WebhookSecretRef = SecretRef.InVault("CorpVault", "gha-webhook")
+        );
+        Export(store, BulkFormat.Json, secrets: false)
+            .Should()
+            .Contain("\"webhookSecretVault\": \"CorpVault\"")
+            .And.Contain("\"webhookSecretName\": \"gha-webhook\"");
     }
 
     [Theory]
@@ -74,7 +120,12 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
         var (src, a, app) = await ActiveApp("src-" + format);
         var text = Export(src, format, secrets: true);
         text.Should().Contain(app.WebhookSecret!);
-        if (format == BulkFormat.Tsv) text.Should().Contain("\t\"-----BEGIN RSA PRIVATE KEY-----\n", "the PEM is quoted and multi-line, as the seed's TSV asks");
+        if (format == BulkFormat.Tsv)
+            text.Should()
+                .Contain(
+                    "\t\"-----BEGIN RSA PRIVATE KEY-----\n",
+                    "the PEM is quoted and multi-line, as the seed's TSV asks"
+                );
         var pem = File.ReadAllText(a.PrivateKeyPath!);
         Directory.Delete(_dir["src-" + format], true); // as on another machine
 
@@ -82,8 +133,35 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
         var results = Import(dst, text, format);
         results.Should().ContainSingle().Which.Action.Should().Be(ImportAction.Created, results[0].Error);
         var b = dst.Load().Integrations.Single();
-        (b.Id, b.Name, b.Type, b.Url, b.HostUrl, b.Organization, b.RepositoryFilter, b.Status, b.LastVerified, b.CreatedAt, b.UpdatedAt)
-            .Should().Be((a.Id, a.Name, a.Type, a.Url, a.HostUrl, a.Organization, a.RepositoryFilter, a.Status, a.LastVerified, a.CreatedAt, a.UpdatedAt));
+        (
+            b.Id,
+            b.Name,
+            b.Type,
+            b.Url,
+            b.HostUrl,
+            b.Organization,
+            b.RepositoryFilter,
+            b.Status,
+            b.LastVerified,
+            b.CreatedAt,
+            b.UpdatedAt
+        )
+            .Should()
+            .Be(
+                (
+                    a.Id,
+                    a.Name,
+                    a.Type,
+                    a.Url,
+                    a.HostUrl,
+                    a.Organization,
+                    a.RepositoryFilter,
+                    a.Status,
+                    a.LastVerified,
+                    a.CreatedAt,
+                    a.UpdatedAt
+                )
+            );
         b.Properties.Should().Equal(a.Properties);
         File.ReadAllText(b.PrivateKeyPath!).Should().Be(pem);
         dst.OwnsKey(b.PrivateKeyPath).Should().BeTrue();
@@ -113,7 +191,8 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
         dst.Load().Integrations.Should().BeEmpty();
         Directory.Exists(dst.KeysDirectory).Should().BeFalse("a rejected key is never written");
         (Directory.Exists(dst.SecretsDirectory) ? Directory.GetFiles(dst.SecretsDirectory) : Array.Empty<string>())
-            .Should().BeEmpty("the webhook secret written for the failed row is removed");
+            .Should()
+            .BeEmpty("the webhook secret written for the failed row is removed");
     }
 
     [Fact]
@@ -130,8 +209,13 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
 
         var skipped = Import(store, edited, BulkFormat.Tsv).Single();
         skipped.Action.Should().Be(ImportAction.Skipped);
-        File.ReadAllText(store.Load().Integrations.Single().PrivateKeyPath!).Should().Be(oldPem, "without -Update nothing changes");
-        Directory.GetFiles(store.KeysDirectory).Should().ContainSingle("the key written for the skipped row is removed");
+        File.ReadAllText(store.Load().Integrations.Single().PrivateKeyPath!)
+            .Should()
+            .Be(oldPem, "without -Update nothing changes");
+        Directory
+            .GetFiles(store.KeysDirectory)
+            .Should()
+            .ContainSingle("the key written for the skipped row is removed");
 
         Import(store, edited, BulkFormat.Tsv, update: true).Single().Action.Should().Be(ImportAction.Updated);
         var now = store.Load().Integrations.Single();
@@ -144,7 +228,10 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
 
         app.Keys.RemoveAt(0); // the old key is deleted on GitHub
         (await Check(now)).Success.Should().BeTrue("the new key is the one in use");
-        Import(store, edited, BulkFormat.Tsv, update: true).Single().Action.Should().Be(ImportAction.Unchanged, "import by id is idempotent");
+        Import(store, edited, BulkFormat.Tsv, update: true)
+            .Single()
+            .Action.Should()
+            .Be(ImportAction.Unchanged, "import by id is idempotent");
     }
 
     [Fact]
@@ -191,7 +278,8 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
         var yaml = File.ReadAllText(store.Path);
         var file = i.WebhookSecretRef!.File!;
         // the first builds wrote the secret's file name as a property
-        var legacy = yaml.Replace($"  webhookSecretRef: {{file: {file}}}\n", "").Replace("  properties:\n", $"  properties:\n    webhookSecretFile: \"{file}\"\n");
+        var legacy = yaml.Replace($"  webhookSecretRef: {{file: {file}}}\n", "")
+            .Replace("  properties:\n", $"  properties:\n    webhookSecretFile: \"{file}\"\n");
         legacy.Should().NotBe(yaml).And.NotContain("webhookSecretRef");
         File.WriteAllText(store.Path, legacy);
         var read = store.Load().Integrations.Single();
@@ -208,8 +296,12 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
         var store = IntegrationStore.Open(_dir["taken"]);
         var one = _gh.AddApp();
         GitHubAppIntegration.Add(store, _gh.Host, "acme", "same", _gh.Registration(one));
-        FluentActions.Invoking(() => GitHubAppIntegration.Add(store, _gh.Host, "acme", "same", _gh.Registration(_gh.AddApp())))
-            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be("IntegrationNameTaken");
+        FluentActions
+            .Invoking(() => GitHubAppIntegration.Add(store, _gh.Host, "acme", "same", _gh.Registration(_gh.AddApp())))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be("IntegrationNameTaken");
         Directory.GetFiles(store.KeysDirectory).Should().ContainSingle();
         Directory.GetFiles(store.SecretsDirectory).Should().ContainSingle();
     }
@@ -222,11 +314,14 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
     {
         var i = new Integration { Name = "o'brien", Type = type };
         var act = FluentActions.Invoking(() => GitHubAppIntegration.RefuseUncheckedKeyChange(i));
-        if (!refused) { act.Should().NotThrow(); return; }
+        if (!refused)
+        {
+            act.Should().NotThrow();
+            return;
+        }
         var e = act.Should().Throw<GitIntegrationException>().Which;
         e.ErrorId.Should().Be(GitHubErrorIds.KeyChangeNeedsGitHub);
         e.Kind.Should().Be(ErrorKind.InvalidOperation);
         e.Message.Should().Contain("Update-GitHubAppKey -Name 'o''brien'");
     }
 }
-

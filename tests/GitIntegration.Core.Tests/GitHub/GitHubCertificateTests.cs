@@ -34,8 +34,12 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
             request.CertificateExtensions.Add(san.Build());
         }
         var from = DateTimeOffset.UtcNow.Date.AddDays(-1);
-        var made = issuer == null ? request.CreateSelfSigned(from, from.AddDays(30))
-            : request.Create(issuer, from, from.AddDays(20), RandomNumberGenerator.GetBytes(8)).CopyWithPrivateKey(key);
+        var made =
+            issuer == null
+                ? request.CreateSelfSigned(from, from.AddDays(30))
+                : request
+                    .Create(issuer, from, from.AddDays(20), RandomNumberGenerator.GetBytes(8))
+                    .CopyWithPrivateKey(key);
         // Kestrel wants a key it can use after this method: a PKCS#12 round trip gives it one.
         return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pkcs12), null);
     }
@@ -44,10 +48,9 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
     {
         _server = Certificate("CN=github.acme.internal", _ca);
         // As servers are set up: the server's certificate and its issuing CA's (the root stays with the clients).
-        _gh = await GitHubStandIn.StartAsync(https: new()
-        {
-            ServerCertificate = _server, ServerCertificateChain = new X509Certificate2Collection(_ca),
-        });
+        _gh = await GitHubStandIn.StartAsync(
+            https: new() { ServerCertificate = _server, ServerCertificateChain = new X509Certificate2Collection(_ca) }
+        );
     }
 
     public async Task DisposeAsync()
@@ -60,8 +63,14 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
     {
         var store = IntegrationStore.Open(_dir["store.yaml"]);
         var app = _gh.AddApp(installed: true);
-        return GitHubAppIntegration.Add(store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app),
-            new CertificateTrust(false, thumbprints));
+        return GitHubAppIntegration.Add(
+            store,
+            _gh.Host,
+            "acme",
+            "app-" + app.Id,
+            _gh.Registration(app),
+            new CertificateTrust(false, thumbprints)
+        );
     }
 
     [Fact]
@@ -70,7 +79,9 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
         _gh.Host.WebUrl.Scheme.Should().Be("https");
         var r = GitHubAppCheck.Verify(Installed(), TimeSpan.FromSeconds(30), default);
         r.Reason.Should().Be(ConnectionFailure.CertificateInvalid, r.Message);
-        r.Message.Should().Contain("subject 'CN=github.acme.internal'").And.Contain("issued by 'CN=Acme Issuing CA'")
+        r.Message.Should()
+            .Contain("subject 'CN=github.acme.internal'")
+            .And.Contain("issued by 'CN=Acme Issuing CA'")
             .And.Contain(CertificateTrust.Sha256(_server));
         r.Remedy.Should().Contain("-TrustedCertificateThumbprint").And.NotContain("firewall");
     }
@@ -81,8 +92,9 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
         var patient = new GitHubHttpOptions { MaxRetries = 3, RetryDelay = TimeSpan.FromSeconds(30) };
         using var http = new GitHubHttp(_gh.Host, patient);
         var call = () => http.SendAsync(HttpMethod.Get, "app", null, null, default);
-        (await call.Should().ThrowAsync<GitIntegrationException>()).Which.ErrorId
-            .Should().Be(CertificateTrust.CertificateInvalid);
+        (await call.Should().ThrowAsync<GitIntegrationException>())
+            .Which.ErrorId.Should()
+            .Be(CertificateTrust.CertificateInvalid);
     }
 
     [Theory]

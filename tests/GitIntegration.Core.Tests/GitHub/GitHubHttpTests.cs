@@ -26,16 +26,23 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
 
     /// <summary>A client that cancels its request as soon as it announces a rate-limit wait.</summary>
     private GitHubHttp Http(TimeSpan maxRateLimitWait, int maxRetries = 3, bool cancelOnWait = false) =>
-        new(_gh.Host, new GitHubHttpOptions
-        {
-            Timeout = TimeSpan.FromSeconds(30), MaxRetries = maxRetries, RetryDelay = TimeSpan.FromMilliseconds(10),
-            MaxRateLimitWait = maxRateLimitWait,
-            Verbose = m =>
+        new(
+            _gh.Host,
+            new GitHubHttpOptions
             {
-                lock (_verbose) _verbose.Add(m);
-                if (cancelOnWait && m.Contains("waiting")) _cancel.Cancel();
-            },
-        });
+                Timeout = TimeSpan.FromSeconds(30),
+                MaxRetries = maxRetries,
+                RetryDelay = TimeSpan.FromMilliseconds(10),
+                MaxRateLimitWait = maxRateLimitWait,
+                Verbose = m =>
+                {
+                    lock (_verbose)
+                        _verbose.Add(m);
+                    if (cancelOnWait && m.Contains("waiting"))
+                        _cancel.Cancel();
+                },
+            }
+        );
 
     private static GitHubAppClient Client(GitHubHttp http, GitHubStandIn.App app) =>
         new(http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem));
@@ -61,16 +68,22 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
     {
         var app = _gh.AddApp();
         using var http = Http(TimeSpan.FromSeconds(5), maxRetries: 3);
-        for (int i = 0; i < 4; i++) _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError, Status: 500));
-        var e = await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(default))
-            .Should().ThrowAsync<GitIntegrationException>();
+        for (int i = 0; i < 4; i++)
+            _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError, Status: 500));
+        var e = await FluentActions
+            .Awaiting(() => Client(http, app).GetAppAsync(default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.ServerError);
         e.Which.Kind.Should().Be(ErrorKind.ResourceUnavailable);
         e.Which.Message.Should().StartWith("GitHub answered 500 Internal Server Error to GET /api/v3/app, 4 times.");
-        _verbose.Should().Equal(
-            "GitHub answered 500 Internal Server Error; retry 1 of 3 in 0.01 s.",
-            "GitHub answered 500 Internal Server Error; retry 2 of 3 in 0.02 s.",
-            "GitHub answered 500 Internal Server Error; retry 3 of 3 in 0.04 s.");
+        _verbose
+            .Should()
+            .Equal(
+                "GitHub answered 500 Internal Server Error; retry 1 of 3 in 0.01 s.",
+                "GitHub answered 500 Internal Server Error; retry 2 of 3 in 0.02 s.",
+                "GitHub answered 500 Internal Server Error; retry 3 of 3 in 0.04 s."
+            );
         _gh.Faults.Should().BeEmpty();
     }
 
@@ -80,8 +93,10 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var app = _gh.AddApp();
         using var http = Http(TimeSpan.FromSeconds(5));
         var before = ApiRequests("app/installations/999999");
-        var e = await FluentActions.Awaiting(() => Client(http, app).GetInstallationAsync(999999, default))
-            .Should().ThrowAsync<GitIntegrationException>();
+        var e = await FluentActions
+            .Awaiting(() => Client(http, app).GetInstallationAsync(999999, default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.NotFound);
         ApiRequests("app/installations/999999").Should().Be(before + 1);
         _verbose.Should().BeEmpty();
@@ -95,10 +110,15 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var app = _gh.AddApp();
         using var http = Http(TimeSpan.FromMinutes(2), cancelOnWait: true);
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.BareRateLimit, Status: 429));
-        await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(_cancel.Token))
-            .Should().ThrowAsync<OperationCanceledException>();
-        _verbose.Should().ContainSingle().Which.Should().Be(
-            "GitHub's rate limit is reached (GET /api/v3/app answered 429); waiting 60 s for it to reset.");
+        await FluentActions
+            .Awaiting(() => Client(http, app).GetAppAsync(_cancel.Token))
+            .Should()
+            .ThrowAsync<OperationCanceledException>();
+        _verbose
+            .Should()
+            .ContainSingle()
+            .Which.Should()
+            .Be("GitHub's rate limit is reached (GET /api/v3/app answered 429); waiting 60 s for it to reset.");
     }
 
     [Fact]
@@ -107,8 +127,10 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var app = _gh.AddApp();
         using var http = Http(TimeSpan.FromSeconds(30));
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.BareRateLimit, Status: 429));
-        var e = await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(default))
-            .Should().ThrowAsync<GitIntegrationException>();
+        var e = await FluentActions
+            .Awaiting(() => Client(http, app).GetAppAsync(default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.RateLimited);
         e.Which.Message.Should().Contain("(1 min)");
         _verbose.Should().BeEmpty();
@@ -120,8 +142,10 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var app = _gh.AddApp();
         using var http = Http(TimeSpan.FromMinutes(2));
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.BareRateLimit, Status: 403));
-        var e = await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(default))
-            .Should().ThrowAsync<GitIntegrationException>();
+        var e = await FluentActions
+            .Awaiting(() => Client(http, app).GetAppAsync(default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.Forbidden);
         e.Which.Kind.Should().Be(ErrorKind.PermissionDenied);
         _verbose.Should().BeEmpty();
@@ -135,8 +159,10 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var app = _gh.AddApp();
         using var http = Http(TimeSpan.FromMinutes(2), cancelOnWait: true);
         _gh.Faults.Enqueue(new(kind, TimeSpan.FromSeconds(seconds), 429));
-        await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(_cancel.Token))
-            .Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions
+            .Awaiting(() => Client(http, app).GetAppAsync(_cancel.Token))
+            .Should()
+            .ThrowAsync<OperationCanceledException>();
         _verbose.Should().ContainSingle().Which.Should().EndWith("waiting 1 s for it to reset.");
     }
 
@@ -146,10 +172,15 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var app = _gh.AddApp();
         using var http = Http(TimeSpan.FromMinutes(2), cancelOnWait: true);
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.SecondaryRateLimit, TimeSpan.FromSeconds(42), 403));
-        await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(_cancel.Token))
-            .Should().ThrowAsync<OperationCanceledException>();
-        _verbose.Should().ContainSingle().Which.Should().Be(
-            "GitHub's rate limit is reached (GET /api/v3/app answered 403); waiting 42 s for it to reset.");
+        await FluentActions
+            .Awaiting(() => Client(http, app).GetAppAsync(_cancel.Token))
+            .Should()
+            .ThrowAsync<OperationCanceledException>();
+        _verbose
+            .Should()
+            .ContainSingle()
+            .Which.Should()
+            .Be("GitHub's rate limit is reached (GET /api/v3/app answered 403); waiting 42 s for it to reset.");
     }
 
     // Three waits (of one second each here) are waited out; a fourth limit in a row is an error, not a fourth wait.
@@ -159,16 +190,20 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         var app = _gh.AddApp();
         using var http = Http(TimeSpan.FromMinutes(2));
         var limit = new GitHubStandIn.Fault(GitHubStandIn.FaultKind.SecondaryRateLimit, TimeSpan.Zero, 429);
-        for (int i = 0; i < 4; i++) _gh.Faults.Enqueue(limit);
+        for (int i = 0; i < 4; i++)
+            _gh.Faults.Enqueue(limit);
         var before = ApiRequests("app");
-        var e = await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(default))
-            .Should().ThrowAsync<GitIntegrationException>();
+        var e = await FluentActions
+            .Awaiting(() => Client(http, app).GetAppAsync(default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.RateLimited);
         ApiRequests("app").Should().Be(before + 4);
         _verbose.Should().HaveCount(3).And.OnlyContain(m => m.Contains("waiting 1 s"));
 
         _verbose.Clear();
-        for (int i = 0; i < 3; i++) _gh.Faults.Enqueue(limit);
+        for (int i = 0; i < 3; i++)
+            _gh.Faults.Enqueue(limit);
         (await Client(http, app).GetAppAsync(default)).Id.Should().Be(app.Id, "three limits in a row are waited out");
         _verbose.Should().HaveCount(3);
     }
@@ -225,9 +260,11 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         r.Message.Should().Be("A JSON web token could not be decoded");
         var e = GitHubHttp.Error(r, HttpMethod.Get, "app/installations/4242");
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.Unauthorized, ErrorKind.AuthenticationError));
-        e.Message.Should().StartWith(
-            "GET app/installations/4242 answered 401. " +
-            "GitHub says: \"A JSON web token could not be decoded\". GitHub did not");
+        e.Message.Should()
+            .StartWith(
+                "GET app/installations/4242 answered 401. "
+                    + "GitHub says: \"A JSON web token could not be decoded\". GitHub did not"
+            );
     }
 
     [Fact]
@@ -237,14 +274,18 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
         using var http = Http(TimeSpan.FromSeconds(5));
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.SecondaryRateLimit, TimeSpan.FromHours(2), 403));
         var asked = DateTimeOffset.Now;
-        var e = await FluentActions.Awaiting(() => Client(http, app).GetAppAsync(default))
-            .Should().ThrowAsync<GitIntegrationException>();
+        var e = await FluentActions
+            .Awaiting(() => Client(http, app).GetAppAsync(default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
         var until = System.Text.RegularExpressions.Regex.Match(
-            e.Which.Message, @"used up until (\d\d:\d\d:\d\d) \(120 min\)");
+            e.Which.Message,
+            @"used up until (\d\d:\d\d:\d\d) \(120 min\)"
+        );
         until.Success.Should().BeTrue(e.Which.Message);
         // The local time of day two hours on (a minute either way for a slow machine, across midnight too).
-        var ahead = (TimeSpan.Parse(until.Groups[1].Value) - asked.TimeOfDay + TimeSpan.FromDays(1)).TotalMinutes
-            % (24 * 60);
+        var ahead =
+            (TimeSpan.Parse(until.Groups[1].Value) - asked.TimeOfDay + TimeSpan.FromDays(1)).TotalMinutes % (24 * 60);
         ahead.Should().BeInRange(119, 121);
         e.Which.Target.Should().Be(new Uri(_gh.ApiUrl, "app").ToString());
     }

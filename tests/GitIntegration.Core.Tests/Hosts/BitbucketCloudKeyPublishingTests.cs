@@ -12,15 +12,22 @@ public sealed class BitbucketCloudKeyPublishingTests : HostKeyPublishingTests
     protected override string Mode => "bitbucket-cloud";
     protected override KeyHostType Type => KeyHostType.BitbucketCloud;
     protected override string[] Repositories => new[] { "acme/app", "acme/api" };
+
     protected override string CloneUrl(string path) => $"git@bitbucket.org:{path}.git";
+
     protected override string AddRepositoryKeyRequest(string path) => $"POST /2.0/repositories/{path}/deploy-keys ";
+
     protected override string MissingPermission => "'repository:admin' scope";
 
     [Fact]
     public async Task An_app_password_goes_as_basic_with_the_user_name()
     {
-        var c = HostConnection.WithToken(new HostEndpoint(Type, Stand.ApiUrl), StandInHost.Token, Patient,
-            userName: BitbucketCloudMode.UserName);
+        var c = HostConnection.WithToken(
+            new HostEndpoint(Type, Stand.ApiUrl),
+            StandInHost.Token,
+            Patient,
+            userName: BitbucketCloudMode.UserName
+        );
         var r = await Publish(Target(c, "acme/app"), Options(NewKey()));
         r[0].Error.Should().BeNull();
         r[0].Status.Should().Be(KeyPublishStatus.Added);
@@ -41,8 +48,7 @@ public sealed class BitbucketCloudKeyPublishingTests : HostKeyPublishingTests
         var r = await Publish(Target(Connection(), "acme/app", KeyTargetKind.User), Options(NewKey()));
         r[0].Error.Should().BeNull();
         Stand.Requests.Should().Contain(x => x.StartsWith("GET /2.0/user"));
-        Stand.Requests.Should().Contain(x => x.StartsWith(
-            $"POST /2.0/users/{BitbucketCloudMode.UserUuid}/ssh-keys "));
+        Stand.Requests.Should().Contain(x => x.StartsWith($"POST /2.0/users/{BitbucketCloudMode.UserUuid}/ssh-keys "));
     }
 
     [Fact]

@@ -13,9 +13,12 @@ public sealed class BitbucketDataCenterKeyPublishingTests : HostKeyPublishingTes
     protected override string Mode => "bitbucket-dc";
     protected override KeyHostType Type => KeyHostType.BitbucketDataCenter;
     protected override string[] Repositories => new[] { "OPS/tools", "OPS/deploy" };
+
     protected override string CloneUrl(string path) => $"ssh://git@bitbucket.example.com:7999/{path}.git";
+
     protected override string AddRepositoryKeyRequest(string path) =>
         $"POST /rest/keys/1.0/projects/{path.Split('/')[0]}/repos/{path.Split('/')[1]}/ssh ";
+
     protected override string MissingPermission => "Repository admin";
 
     [Fact]
@@ -24,10 +27,16 @@ public sealed class BitbucketDataCenterKeyPublishingTests : HostKeyPublishingTes
         var c = Connection();
         await Publish(Target(c, "OPS/tools"), Options(NewKey()));
         await Publish(Target(c, "OPS/deploy"), new KeyPublishOptions(NewKey()) { AllowWrite = true });
-        Stand.Requests.Should().Contain(x => x.StartsWith(AddRepositoryKeyRequest("OPS/tools"))
-            && x.Contains("\"permission\":\"REPO_READ\""));
-        Stand.Requests.Should().Contain(x => x.StartsWith(AddRepositoryKeyRequest("OPS/deploy"))
-            && x.Contains("\"permission\":\"REPO_WRITE\""));
+        Stand
+            .Requests.Should()
+            .Contain(x =>
+                x.StartsWith(AddRepositoryKeyRequest("OPS/tools")) && x.Contains("\"permission\":\"REPO_READ\"")
+            );
+        Stand
+            .Requests.Should()
+            .Contain(x =>
+                x.StartsWith(AddRepositoryKeyRequest("OPS/deploy")) && x.Contains("\"permission\":\"REPO_WRITE\"")
+            );
     }
 
     [Fact]
@@ -38,8 +47,11 @@ public sealed class BitbucketDataCenterKeyPublishingTests : HostKeyPublishingTes
         r[0].Error.Should().BeNull();
         r[0].Status.Should().Be(KeyPublishStatus.Added);
         Stand.Keys.Single().Target.Should().Be("project:OPS");
-        Stand.Requests.Should().Contain(x => x.StartsWith("POST /rest/keys/1.0/projects/OPS/ssh ")
-            && x.Contains("\"permission\":\"PROJECT_READ\""));
+        Stand
+            .Requests.Should()
+            .Contain(x =>
+                x.StartsWith("POST /rest/keys/1.0/projects/OPS/ssh ") && x.Contains("\"permission\":\"PROJECT_READ\"")
+            );
         File.ReadAllLines(AuthorizedKeys).Should().Equal(Line(key));
     }
 
@@ -48,10 +60,25 @@ public sealed class BitbucketDataCenterKeyPublishingTests : HostKeyPublishingTes
     {
         // Under a context path the URL does not say it is Bitbucket's: the type is given, the address is found.
         var url = GitUrl.Parse("https://bitbucket.example.com/bitbucket/scm/OPS/tools.git");
-        KeyHosts.Resolve(url, KeyHostType.BitbucketDataCenter).Should().Be(new HostEndpoint(
-            KeyHostType.BitbucketDataCenter, new Uri("https://bitbucket.example.com/bitbucket/rest/")));
-        var r = await Publish(new KeyPublication(new KeyTarget(KeyTargetKind.Repository,
-            GitUrl.Parse("https://bitbucket.example.com/scm/OPS/tools.git")), Connection()), Options(NewKey()));
+        KeyHosts
+            .Resolve(url, KeyHostType.BitbucketDataCenter)
+            .Should()
+            .Be(
+                new HostEndpoint(
+                    KeyHostType.BitbucketDataCenter,
+                    new Uri("https://bitbucket.example.com/bitbucket/rest/")
+                )
+            );
+        var r = await Publish(
+            new KeyPublication(
+                new KeyTarget(
+                    KeyTargetKind.Repository,
+                    GitUrl.Parse("https://bitbucket.example.com/scm/OPS/tools.git")
+                ),
+                Connection()
+            ),
+            Options(NewKey())
+        );
         r[0].Error.Should().BeNull();
         Stand.Requests.Should().Contain(x => x.StartsWith(AddRepositoryKeyRequest("OPS/tools")));
     }

@@ -52,8 +52,10 @@ public sealed class GitHubAppKeyPublishingTests : IClassFixture<StandInFixture>,
         var app = _gh.AddApp(installed: true);
         app.Permissions = permissions;
         var i = GitHubAppIntegration.Add(_store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
-        var found = await new GitHubAppClient(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem))
-            .FindOrganizationInstallationAsync("acme", default);
+        var found = await new GitHubAppClient(
+            _http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem)
+        ).FindOrganizationInstallationAsync("acme", default);
         return GitHubAppIntegration.RecordInstallation(_store, i.Id, found!);
     }
 
@@ -64,11 +66,18 @@ public sealed class GitHubAppKeyPublishingTests : IClassFixture<StandInFixture>,
     {
         var app = await ActiveApp(new() { ["administration"] = "write", ["metadata"] = "read" });
         var connection = await GitHubAppKeyAccess.ConnectAsync(app, _http, KeysApi, new RestOptions(), default);
-        var item = new KeyPublication(new KeyTarget(KeyTargetKind.Repository,
-            GitUrl.Parse("git@github.example.com:acme/app.git")), connection, app.Name);
+        var item = new KeyPublication(
+            new KeyTarget(KeyTargetKind.Repository, GitUrl.Parse("git@github.example.com:acme/app.git")),
+            connection,
+            app.Name
+        );
 
-        var r = await KeyPublishing.PublishAsync(new[] { item },
-            new KeyPublishOptions(KeyGenerator.Generate(KeyAlgorithm.Ed25519)), null, default);
+        var r = await KeyPublishing.PublishAsync(
+            new[] { item },
+            new KeyPublishOptions(KeyGenerator.Generate(KeyAlgorithm.Ed25519)),
+            null,
+            default
+        );
         r[0].Error.Should().BeNull();
         r[0].Status.Should().Be(KeyPublishStatus.Added);
         _keys.Keys.Should().ContainSingle();
@@ -81,7 +90,8 @@ public sealed class GitHubAppKeyPublishingTests : IClassFixture<StandInFixture>,
     public async Task An_app_without_write_administration_is_told_which_permission_before_a_key_is_sent(string? level)
     {
         var permissions = new Dictionary<string, string> { ["contents"] = "read", ["metadata"] = "read" };
-        if (level != null) permissions["administration"] = level;
+        if (level != null)
+            permissions["administration"] = level;
         var app = await ActiveApp(permissions);
         var act = () => GitHubAppKeyAccess.ConnectAsync(app, _http, KeysApi, new RestOptions(), default);
         var e = (await act.Should().ThrowAsync<GitIntegrationException>()).Which;
@@ -95,10 +105,16 @@ public sealed class GitHubAppKeyPublishingTests : IClassFixture<StandInFixture>,
     public async Task A_token_the_app_did_not_get_is_refused_by_the_keys_api()
     {
         var connection = HostConnection.WithToken(KeysApi, "ghs_not_issued_by_github");
-        var item = new KeyPublication(new KeyTarget(KeyTargetKind.Repository,
-            GitUrl.Parse("git@github.example.com:acme/app.git")), connection);
-        var r = await KeyPublishing.PublishAsync(new[] { item },
-            new KeyPublishOptions(KeyGenerator.Generate(KeyAlgorithm.Ed25519)), null, default);
+        var item = new KeyPublication(
+            new KeyTarget(KeyTargetKind.Repository, GitUrl.Parse("git@github.example.com:acme/app.git")),
+            connection
+        );
+        var r = await KeyPublishing.PublishAsync(
+            new[] { item },
+            new KeyPublishOptions(KeyGenerator.Generate(KeyAlgorithm.Ed25519)),
+            null,
+            default
+        );
         r[0].Error!.ErrorId.Should().Be(HostErrorIds.Unauthorized);
     }
 }

@@ -31,11 +31,16 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
     public void Dispose() => _dir.Dispose();
 
     private HostConnection Connection(string token = StandInHost.Token, TimeSpan? maxWait = null) =>
-        HostConnection.WithToken(new HostEndpoint(KeyHostType.GitHub, _gh.ApiUrl), token, new RestOptions
-        {
-            RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetries = 1,
-            MaxRateLimitWait = maxWait ?? TimeSpan.FromSeconds(5),
-        });
+        HostConnection.WithToken(
+            new HostEndpoint(KeyHostType.GitHub, _gh.ApiUrl),
+            token,
+            new RestOptions
+            {
+                RetryDelay = TimeSpan.FromMilliseconds(20),
+                MaxRetries = 1,
+                MaxRateLimitWait = maxWait ?? TimeSpan.FromSeconds(5),
+            }
+        );
 
     private static KeyPublication Repo(HostConnection c, string path, KeyTargetKind kind = KeyTargetKind.Repository) =>
         new(new KeyTarget(kind, GitUrl.Parse($"git@github.com:{path}.git")), c);
@@ -94,8 +99,12 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
     public async Task A_user_key_goes_to_the_users_keys_without_read_only()
     {
         var key = NewKey();
-        var r = await KeyPublishing.PublishAsync(new[] { Repo(Connection(), "acme/app", KeyTargetKind.User) },
-            Options(key), null, default);
+        var r = await KeyPublishing.PublishAsync(
+            new[] { Repo(Connection(), "acme/app", KeyTargetKind.User) },
+            Options(key),
+            null,
+            default
+        );
         r[0].Status.Should().Be(KeyPublishStatus.Added);
         r[0].TargetKind.Should().Be(KeyTargetKind.User);
         _gh.Requests.Should().Contain(x => x.StartsWith("POST /user/keys ") && !x.Contains("read_only"));
@@ -105,8 +114,12 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Allow_write_sends_read_only_false()
     {
-        var r = await KeyPublishing.PublishAsync(new[] { Repo(Connection(), "acme/app") },
-            new KeyPublishOptions(NewKey()) { AllowWrite = true, Title = "ci push key" }, null, default);
+        var r = await KeyPublishing.PublishAsync(
+            new[] { Repo(Connection(), "acme/app") },
+            new KeyPublishOptions(NewKey()) { AllowWrite = true, Title = "ci push key" },
+            null,
+            default
+        );
         r[0].ReadOnly.Should().BeFalse();
         r[0].Title.Should().Be("ci push key");
         _gh.Keys.Single().ReadOnly.Should().BeFalse();
@@ -118,8 +131,16 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
         var key = NewKey();
         var c = Connection();
         var finished = new List<string>();
-        var results = await KeyPublishing.PublishAsync(new[] { Repo(c, "acme/app"), Repo(c, "acme/missing") },
-            Options(key), r => { lock (finished) finished.Add(r.Target); }, default);
+        var results = await KeyPublishing.PublishAsync(
+            new[] { Repo(c, "acme/app"), Repo(c, "acme/missing") },
+            Options(key),
+            r =>
+            {
+                lock (finished)
+                    finished.Add(r.Target);
+            },
+            default
+        );
 
         results[0].Status.Should().Be(KeyPublishStatus.Added);
         results[1].Status.Should().Be(KeyPublishStatus.Failed);
@@ -133,8 +154,12 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_token_without_the_permission_is_told_which_one()
     {
-        var r = await KeyPublishing.PublishAsync(new[] { Repo(Connection(StandInHost.LimitedToken), "acme/app") },
-            Options(NewKey()), null, default);
+        var r = await KeyPublishing.PublishAsync(
+            new[] { Repo(Connection(StandInHost.LimitedToken), "acme/app") },
+            Options(NewKey()),
+            null,
+            default
+        );
         r[0].Error!.ErrorId.Should().Be(HostErrorIds.ScopeMissing);
         r[0].Error!.Kind.Should().Be(ErrorKind.PermissionDenied);
         r[0].Error!.Message.Should().Contain("administration=write").And.Contain("acme/app");
@@ -148,12 +173,18 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
         var results = await KeyPublishing.PublishAsync(new[] { Repo(c, "acme/app") }, Options(key), null, default);
         results[0].Status.Should().Be(KeyPublishStatus.Added);
 
-        var second = await KeyPublishing.PublishAsync(new[] { Repo(c, "acme/api") },
-            new KeyPublishOptions(key) { KeyPath = "/keys/jira_git" }, null, default);
+        var second = await KeyPublishing.PublishAsync(
+            new[] { Repo(c, "acme/api") },
+            new KeyPublishOptions(key) { KeyPath = "/keys/jira_git" },
+            null,
+            default
+        );
         var e = second[0].Error!;
         e.ErrorId.Should().Be(HostErrorIds.KeyInUse);
         e.Kind.Should().Be(ErrorKind.ResourceExists);
-        e.Message.Should().Contain("acme/api").And.Contain("one key per repository")
+        e.Message.Should()
+            .Contain("acme/api")
+            .And.Contain("one key per repository")
             .And.Contain("New-GitSshKey -Path '/keys/jira_git_api'");
     }
 
@@ -161,8 +192,12 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
     public async Task A_key_type_the_host_refuses_is_named()
     {
         _gh.Behaviour = new StandInBehaviour { RefusedKeyTypes = { "ssh-ed25519" } };
-        var r = await KeyPublishing.PublishAsync(new[] { Repo(Connection(), "acme/app") }, Options(NewKey()), null,
-            default);
+        var r = await KeyPublishing.PublishAsync(
+            new[] { Repo(Connection(), "acme/app") },
+            Options(NewKey()),
+            null,
+            default
+        );
         r[0].Error!.ErrorId.Should().Be(HostErrorIds.KeyTypeRefused);
         r[0].Error!.Kind.Should().Be(ErrorKind.InvalidData);
     }
@@ -171,8 +206,12 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
     public async Task A_rate_limit_that_resets_later_than_the_wait_allows_is_a_typed_error()
     {
         _gh.Behaviour = new StandInBehaviour { RateLimited = { "acme/busy" } };
-        var r = await KeyPublishing.PublishAsync(new[] { Repo(Connection(), "acme/busy") }, Options(NewKey()), null,
-            default);
+        var r = await KeyPublishing.PublishAsync(
+            new[] { Repo(Connection(), "acme/busy") },
+            Options(NewKey()),
+            null,
+            default
+        );
         r[0].Error!.ErrorId.Should().Be(HostErrorIds.RateLimited);
         r[0].Error!.Kind.Should().Be(ErrorKind.LimitsExceeded);
         r[0].Error!.Message.Should().Contain("rate limit");
@@ -182,8 +221,12 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
     public async Task A_secondary_rate_limit_is_waited_out_as_the_GitHub_client_does()
     {
         _gh.Behaviour = new StandInBehaviour { RateLimitOnce = { "acme/web" } };
-        var r = await KeyPublishing.PublishAsync(new[] { Repo(Connection(), "acme/web") }, Options(NewKey()), null,
-            default);
+        var r = await KeyPublishing.PublishAsync(
+            new[] { Repo(Connection(), "acme/web") },
+            Options(NewKey()),
+            null,
+            default
+        );
         r[0].Error.Should().BeNull();
         r[0].Status.Should().Be(KeyPublishStatus.Added);
         _gh.Requests.Count(x => x.StartsWith("GET /repos/acme/web/keys")).Should().Be(2);
@@ -214,10 +257,15 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
         options.Repositories.Add("ops/tools");
         await using var ghes = await StandInHost.StartAsync(options);
         ghes.ApiUrl.AbsolutePath.Should().Be("/api/v3/");
-        var c = HostConnection.WithToken(new HostEndpoint(KeyHostType.GitHubEnterprise, ghes.ApiUrl),
-            StandInHost.Token);
-        var item = new KeyPublication(new KeyTarget(KeyTargetKind.Repository,
-            GitUrl.Parse("git@github.example.com:ops/tools.git")), c, "tools-jira");
+        var c = HostConnection.WithToken(
+            new HostEndpoint(KeyHostType.GitHubEnterprise, ghes.ApiUrl),
+            StandInHost.Token
+        );
+        var item = new KeyPublication(
+            new KeyTarget(KeyTargetKind.Repository, GitUrl.Parse("git@github.example.com:ops/tools.git")),
+            c,
+            "tools-jira"
+        );
 
         var r = await KeyPublishing.PublishAsync(new[] { item }, Options(NewKey()), null, default);
         r[0].Status.Should().Be(KeyPublishStatus.Added);
@@ -231,8 +279,11 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_gh.ApiUrl, "repos/acme/app/keys"))
         {
-            Content = new StringContent("{\"key\":\"ssh-ed25519 AAAA\",\"readonly\":true}", System.Text.Encoding.UTF8,
-                "application/json"),
+            Content = new StringContent(
+                "{\"key\":\"ssh-ed25519 AAAA\",\"readonly\":true}",
+                System.Text.Encoding.UTF8,
+                "application/json"
+            ),
         };
         request.Headers.UserAgent.ParseAdd("test/1");
         request.Headers.Authorization = new("Bearer", StandInHost.Token);
@@ -244,8 +295,12 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_project_key_is_refused_on_GitHub_before_anything_is_sent()
     {
-        var r = await KeyPublishing.PublishAsync(new[] { Repo(Connection(), "acme/app", KeyTargetKind.Project) },
-            Options(NewKey()), null, default);
+        var r = await KeyPublishing.PublishAsync(
+            new[] { Repo(Connection(), "acme/app", KeyTargetKind.Project) },
+            Options(NewKey()),
+            null,
+            default
+        );
         r[0].Error!.ErrorId.Should().Be(HostErrorIds.TargetNotSupported);
         _gh.Requests.Should().BeEmpty();
     }
@@ -283,8 +338,12 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
         names.ForEach(_gh.AddRepository);
         _gh.Behaviour = new StandInBehaviour { StallMilliseconds = 150 };
         // Taking a key off eight repositories asks each for its keys: eight slow requests to spread over the slots.
-        var r = await KeyPublishing.UnpublishAsync(names.Select(n => Repo(Connection(), n)),
-            new KeyPublishOptions(NewKey()) { ThrottleLimit = limit }, null, default);
+        var r = await KeyPublishing.UnpublishAsync(
+            names.Select(n => Repo(Connection(), n)),
+            new KeyPublishOptions(NewKey()) { ThrottleLimit = limit },
+            null,
+            default
+        );
         r.Should().OnlyContain(x => x.Status == KeyPublishStatus.NotPresent);
         _gh.MaxInFlight.Should().BeLessThanOrEqualTo(limit);
         _gh.Requests.Count(x => x.StartsWith("GET ")).Should().Be(8);
@@ -317,9 +376,11 @@ public sealed class GitHubKeyPublishingTests : IAsyncLifetime, IDisposable
     private sealed class Huge : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancel) =>
-            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-            {
-                Content = new StringContent("[" + new string(' ', 8 * 1024 * 1024) + "]"),
-            });
+            Task.FromResult(
+                new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+                {
+                    Content = new StringContent("[" + new string(' ', 8 * 1024 * 1024) + "]"),
+                }
+            );
     }
 }

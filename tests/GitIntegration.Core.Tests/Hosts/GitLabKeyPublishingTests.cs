@@ -11,20 +11,30 @@ public sealed class GitLabKeyPublishingTests : HostKeyPublishingTests
     protected override string Mode => "gitlab";
     protected override KeyHostType Type => KeyHostType.GitLab;
     protected override string[] Repositories => new[] { "acme/tools/app", "acme/api" };
+
     protected override string CloneUrl(string path) => $"git@gitlab.example.com:{path}.git";
+
     protected override string AddRepositoryKeyRequest(string path) =>
         $"POST /api/v4/projects/{Uri.EscapeDataString(path)}/deploy_keys ";
+
     protected override string MissingPermission => "'api' scope";
 
     [Fact]
     public async Task The_project_is_named_by_its_encoded_path_and_allow_write_sets_can_push()
     {
-        var r = await Publish(Target(Connection(), "acme/tools/app"),
-            new Core.Hosts.KeyPublishOptions(NewKey()) { AllowWrite = true, Title = "ci push key" });
+        var r = await Publish(
+            Target(Connection(), "acme/tools/app"),
+            new Core.Hosts.KeyPublishOptions(NewKey()) { AllowWrite = true, Title = "ci push key" }
+        );
         r[0].Error.Should().BeNull();
         r[0].ReadOnly.Should().BeFalse();
-        Stand.Requests.Should().Contain(x => x.StartsWith("POST /api/v4/projects/acme%2Ftools%2Fapp/deploy_keys ")
-            && x.Contains("\"can_push\":true") && x.Contains("\"title\":\"ci push key\""));
+        Stand
+            .Requests.Should()
+            .Contain(x =>
+                x.StartsWith("POST /api/v4/projects/acme%2Ftools%2Fapp/deploy_keys ")
+                && x.Contains("\"can_push\":true")
+                && x.Contains("\"title\":\"ci push key\"")
+            );
         Stand.Keys.Single().ReadOnly.Should().BeFalse();
     }
 

@@ -12,8 +12,11 @@ public sealed class GiteaKeyPublishingTests : HostKeyPublishingTests
     protected override string Mode => "gitea";
     protected override KeyHostType Type => KeyHostType.Gitea;
     protected override string[] Repositories => new[] { "acme/app", "acme/api" };
+
     protected override string CloneUrl(string path) => $"git@gitea.example.com:{path}.git";
+
     protected override string AddRepositoryKeyRequest(string path) => $"POST /api/v1/repos/{path}/keys ";
+
     protected override string MissingPermission => "'write:repository' scope";
 
     [Fact]
@@ -22,18 +25,22 @@ public sealed class GiteaKeyPublishingTests : HostKeyPublishingTests
         var c = Connection();
         await Publish(Target(c, "acme/app"), Options(NewKey()));
         await Publish(Target(c, "acme/api"), new KeyPublishOptions(NewKey()) { AllowWrite = true });
-        Stand.Requests.Should().Contain(x => x.StartsWith(AddRepositoryKeyRequest("acme/app"))
-            && x.Contains("\"read_only\":true"));
-        Stand.Requests.Should().Contain(x => x.StartsWith(AddRepositoryKeyRequest("acme/api"))
-            && x.Contains("\"read_only\":false"));
+        Stand
+            .Requests.Should()
+            .Contain(x => x.StartsWith(AddRepositoryKeyRequest("acme/app")) && x.Contains("\"read_only\":true"));
+        Stand
+            .Requests.Should()
+            .Contain(x => x.StartsWith(AddRepositoryKeyRequest("acme/api")) && x.Contains("\"read_only\":false"));
     }
 
     [Fact]
     public void A_Gitea_server_is_named_by_its_type_and_its_api_defaults_to_api_v1()
     {
         var url = GitUrl.Parse("git@git.example.com:acme/app.git");
-        KeyHosts.Resolve(url, KeyHostType.Gitea).Should().Be(
-            new HostEndpoint(KeyHostType.Gitea, new Uri("https://git.example.com/api/v1/")));
+        KeyHosts
+            .Resolve(url, KeyHostType.Gitea)
+            .Should()
+            .Be(new HostEndpoint(KeyHostType.Gitea, new Uri("https://git.example.com/api/v1/")));
         var e = Assert.Throws<GitIntegrationException>(() => KeyHosts.Resolve(url));
         e.ErrorId.Should().Be(HostErrorIds.HostNotRecognized);
         e.Message.Should().Contain("-HostType");

@@ -22,11 +22,14 @@ public abstract class HostKeyPublishingTests : IAsyncLifetime, IDisposable
 
     protected abstract string Mode { get; }
     protected abstract KeyHostType Type { get; }
+
     /// <summary>Repositories that exist, as the stand-in names them (the clone URL's path).</summary>
     protected abstract string[] Repositories { get; }
     protected abstract string CloneUrl(string path);
+
     /// <summary>The request line of a key added to a repository, as the stand-in logs it ("POST /... ").</summary>
     protected abstract string AddRepositoryKeyRequest(string path);
+
     /// <summary>The scope or permission the limited token's error must name.</summary>
     protected abstract string MissingPermission { get; }
 
@@ -45,13 +48,20 @@ public abstract class HostKeyPublishingTests : IAsyncLifetime, IDisposable
     protected virtual HostConnection Connection(string token = StandInHost.Token) =>
         HostConnection.WithToken(new HostEndpoint(Type, Stand.ApiUrl), token, Patient);
 
-    protected static RestOptions Patient => new()
-    {
-        RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetries = 1, MaxRateLimitWait = TimeSpan.FromSeconds(5),
-    };
+    protected static RestOptions Patient =>
+        new()
+        {
+            RetryDelay = TimeSpan.FromMilliseconds(20),
+            MaxRetries = 1,
+            MaxRateLimitWait = TimeSpan.FromSeconds(5),
+        };
 
-    protected KeyPublication Target(HostConnection c, string path, KeyTargetKind kind = KeyTargetKind.Repository,
-        string? project = null) => new(new KeyTarget(kind, GitUrl.Parse(CloneUrl(path)), project), c);
+    protected KeyPublication Target(
+        HostConnection c,
+        string path,
+        KeyTargetKind kind = KeyTargetKind.Repository,
+        string? project = null
+    ) => new(new KeyTarget(kind, GitUrl.Parse(CloneUrl(path)), project), c);
 
     protected static KeyPublishOptions Options(SshKey key) =>
         new(key) { Clock = () => new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero) };
@@ -97,15 +107,23 @@ public abstract class HostKeyPublishingTests : IAsyncLifetime, IDisposable
         var c = Connection();
         await Publish(Target(c, Repositories[0]), Options(key));
 
-        var removed = await KeyPublishing.UnpublishAsync(new[] { Target(c, Repositories[0]) }, Options(key), null,
-            default);
+        var removed = await KeyPublishing.UnpublishAsync(
+            new[] { Target(c, Repositories[0]) },
+            Options(key),
+            null,
+            default
+        );
         removed[0].Error.Should().BeNull();
         removed[0].Status.Should().Be(KeyPublishStatus.Removed);
         File.ReadAllText(AuthorizedKeys).Should().BeEmpty();
         Stand.Keys.Should().BeEmpty();
 
-        var again = await KeyPublishing.UnpublishAsync(new[] { Target(c, Repositories[0]) }, Options(key), null,
-            default);
+        var again = await KeyPublishing.UnpublishAsync(
+            new[] { Target(c, Repositories[0]) },
+            Options(key),
+            null,
+            default
+        );
         again[0].Status.Should().Be(KeyPublishStatus.NotPresent);
         Stand.Requests.Count(r => r.StartsWith("DELETE ")).Should().Be(1);
     }
@@ -121,8 +139,12 @@ public abstract class HostKeyPublishingTests : IAsyncLifetime, IDisposable
         Stand.Keys.Single().Target.Should().Be("user");
         File.ReadAllLines(AuthorizedKeys).Should().Equal(Line(key));
 
-        var removed = await KeyPublishing.UnpublishAsync(new[] { Target(c, Repositories[0], KeyTargetKind.User) },
-            Options(key), null, default);
+        var removed = await KeyPublishing.UnpublishAsync(
+            new[] { Target(c, Repositories[0], KeyTargetKind.User) },
+            Options(key),
+            null,
+            default
+        );
         removed[0].Status.Should().Be(KeyPublishStatus.Removed);
         File.ReadAllText(AuthorizedKeys).Should().BeEmpty();
     }
@@ -131,8 +153,12 @@ public abstract class HostKeyPublishingTests : IAsyncLifetime, IDisposable
     public async Task A_missing_repository_is_its_own_typed_error_and_the_others_go_on()
     {
         var c = Connection();
-        var results = await KeyPublishing.PublishAsync(new[] { Target(c, Repositories[0]), Target(c, Missing) },
-            Options(NewKey()), null, default);
+        var results = await KeyPublishing.PublishAsync(
+            new[] { Target(c, Repositories[0]), Target(c, Missing) },
+            Options(NewKey()),
+            null,
+            default
+        );
         results[0].Status.Should().Be(KeyPublishStatus.Added);
         var e = results[1].Error!;
         e.ErrorId.Should().Be(HostErrorIds.RepositoryNotFound);

@@ -14,12 +14,21 @@ public sealed class KeyHostRecognitionTests
     [InlineData("ssh://git@altssh.gitlab.com:443/acme/app.git", KeyHostType.GitLab, "https://gitlab.com/api/v4/")]
     [InlineData("git@gitlab.example.com:acme/app.git", KeyHostType.GitLab, "https://gitlab.example.com/api/v4/")]
     [InlineData("git@bitbucket.org:acme/app.git", KeyHostType.BitbucketCloud, "https://api.bitbucket.org/2.0/")]
-    [InlineData("https://someone@bitbucket.org/acme/app.git", KeyHostType.BitbucketCloud,
-        "https://api.bitbucket.org/2.0/")]
-    [InlineData("ssh://git@bb.example.com:7999/OPS/tools.git", KeyHostType.BitbucketDataCenter,
-        "https://bb.example.com/rest/")]
-    [InlineData("https://bb.example.com:8443/scm/OPS/tools.git", KeyHostType.BitbucketDataCenter,
-        "https://bb.example.com:8443/rest/")]
+    [InlineData(
+        "https://someone@bitbucket.org/acme/app.git",
+        KeyHostType.BitbucketCloud,
+        "https://api.bitbucket.org/2.0/"
+    )]
+    [InlineData(
+        "ssh://git@bb.example.com:7999/OPS/tools.git",
+        KeyHostType.BitbucketDataCenter,
+        "https://bb.example.com/rest/"
+    )]
+    [InlineData(
+        "https://bb.example.com:8443/scm/OPS/tools.git",
+        KeyHostType.BitbucketDataCenter,
+        "https://bb.example.com:8443/rest/"
+    )]
     public void A_clone_url_finds_its_hosts_api(string url, KeyHostType type, string api) =>
         KeyHosts.Resolve(GitUrl.Parse(url)).Should().Be(new HostEndpoint(type, new Uri(api)));
 
@@ -27,10 +36,14 @@ public sealed class KeyHostRecognitionTests
     public void A_self_managed_server_on_any_name_is_reached_through_its_type_and_api_url()
     {
         var url = GitUrl.Parse("git@code.example.com:acme/app.git");
-        KeyHosts.Resolve(url, KeyHostType.GitLab, new Uri("https://code.example.com/gitlab/api/v4"))
-            .Should().Be(new HostEndpoint(KeyHostType.GitLab, new Uri("https://code.example.com/gitlab/api/v4/")));
-        KeyHosts.Resolve(url, KeyHostType.BitbucketDataCenter).ApiUrl
-            .Should().Be(new Uri("https://code.example.com/rest/"));
+        KeyHosts
+            .Resolve(url, KeyHostType.GitLab, new Uri("https://code.example.com/gitlab/api/v4"))
+            .Should()
+            .Be(new HostEndpoint(KeyHostType.GitLab, new Uri("https://code.example.com/gitlab/api/v4/")));
+        KeyHosts
+            .Resolve(url, KeyHostType.BitbucketDataCenter)
+            .ApiUrl.Should()
+            .Be(new Uri("https://code.example.com/rest/"));
     }
 
     [Theory]

@@ -38,8 +38,11 @@ public sealed class KeyHostsTests
     [Fact]
     public void A_self_managed_server_is_named_by_type_and_api_url()
     {
-        var e = KeyHosts.Resolve(GitUrl.Parse("ssh://git@10.0.0.5:2222/ops/tools.git"), KeyHostType.GitHubEnterprise,
-            new Uri("https://git.corp.example/api/v3"));
+        var e = KeyHosts.Resolve(
+            GitUrl.Parse("ssh://git@10.0.0.5:2222/ops/tools.git"),
+            KeyHostType.GitHubEnterprise,
+            new Uri("https://git.corp.example/api/v3")
+        );
         e.Type.Should().Be(KeyHostType.GitHubEnterprise);
         e.ApiUrl.Should().Be(new Uri("https://git.corp.example/api/v3/"));
     }
@@ -51,7 +54,9 @@ public sealed class KeyHostsTests
         var e = act.Should().Throw<GitIntegrationException>().Which;
         e.ErrorId.Should().Be(HostErrorIds.HostNotRecognized);
         e.Kind.Should().Be(ErrorKind.InvalidArgument);
-        e.Message.Should().Contain("git@git.corp.example:ops/tools.git").And.Contain("-HostType")
+        e.Message.Should()
+            .Contain("git@git.corp.example:ops/tools.git")
+            .And.Contain("-HostType")
             .And.Contain("-ApiUrl");
     }
 
@@ -71,15 +76,25 @@ public sealed class KeyHostsTests
     [InlineData("ftp://github.example.com/api/v3")]
     public void A_token_never_goes_to_an_api_url_without_tls(string api)
     {
-        var act = () => KeyHosts.Resolve(GitUrl.Parse("git@github.example.com:ops/tools.git"),
-            KeyHostType.GitHubEnterprise, new Uri(api));
+        var act = () =>
+            KeyHosts.Resolve(
+                GitUrl.Parse("git@github.example.com:ops/tools.git"),
+                KeyHostType.GitHubEnterprise,
+                new Uri(api)
+            );
         act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(HostErrorIds.ApiUrlInvalid);
     }
 
     [Fact]
     public void Http_is_allowed_on_loopback_only()
     {
-        KeyHosts.Resolve(GitUrl.Parse("git@github.example.com:ops/tools.git"), KeyHostType.GitHubEnterprise,
-            new Uri("http://127.0.0.1:8080/api/v3")).ApiUrl.Port.Should().Be(8080);
+        KeyHosts
+            .Resolve(
+                GitUrl.Parse("git@github.example.com:ops/tools.git"),
+                KeyHostType.GitHubEnterprise,
+                new Uri("http://127.0.0.1:8080/api/v3")
+            )
+            .ApiUrl.Port.Should()
+            .Be(8080);
     }
 }

@@ -95,15 +95,17 @@ public sealed class InputFileTests
     {
         using var dir = new TempDir();
         var fifo = Fifo(dir, "store.yaml");
-        foreach (var (read, path) in new (Action, string)[]
-        {
-            (() => BulkFiles.ReadFile(fifo, BulkFormat.Tsv, out _), fifo),
-            (() => BulkFiles.ReadFile("/dev/zero", BulkFormat.Yaml, out _), "/dev/zero"),
-            (() => KnownHosts.Find(fifo, "github.com", 22), fifo),
-            (() => KnownHosts.Find("/dev/zero", "github.com", 22), "/dev/zero"),
-            (() => IntegrationStore.Open(fifo).Load(), fifo),
-            (() => KeyFiles.ReadText("/dev/urandom"), "/dev/urandom"),
-        })
+        foreach (
+            var (read, path) in new (Action, string)[]
+            {
+                (() => BulkFiles.ReadFile(fifo, BulkFormat.Tsv, out _), fifo),
+                (() => BulkFiles.ReadFile("/dev/zero", BulkFormat.Yaml, out _), "/dev/zero"),
+                (() => KnownHosts.Find(fifo, "github.com", 22), fifo),
+                (() => KnownHosts.Find("/dev/zero", "github.com", 22), "/dev/zero"),
+                (() => IntegrationStore.Open(fifo).Load(), fifo),
+                (() => KeyFiles.ReadText("/dev/urandom"), "/dev/urandom"),
+            }
+        )
         {
             var g = Outcome(read, fifo).Should().BeAssignableTo<GitIntegrationException>().Subject;
             g.ErrorId.Should().Be(ErrorIds.FileNotRegular, path);
@@ -115,7 +117,9 @@ public sealed class InputFileTests
     public void TheLimitCountsBytesReadNotTheLengthTheFileReports()
     {
         // /proc files are regular files that report a length of 0; kallsyms holds megabytes.
-        new FileInfo("/proc/kallsyms").Length.Should().Be(0);
+        new FileInfo("/proc/kallsyms")
+            .Length.Should()
+            .Be(0);
         var e = Outcome(() => InputFile.ReadAllBytes("/proc/kallsyms", "test file", 64 * 1024));
         var g = e.Should().BeAssignableTo<GitIntegrationException>().Subject;
         g.ErrorId.Should().Be(ErrorIds.FileTooLarge);
@@ -132,7 +136,10 @@ public sealed class InputFileTests
         File.WriteAllBytes(dir["data"], bytes);
         InputFile.ReadAllBytes(dir["data"], "test file", bytes.Length).Should().Equal(bytes);
         Outcome(() => InputFile.ReadAllBytes(dir["data"], "test file", bytes.Length - 1))
-            .Should().BeAssignableTo<GitIntegrationException>().Which.ErrorId.Should().Be(ErrorIds.FileTooLarge);
+            .Should()
+            .BeAssignableTo<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(ErrorIds.FileTooLarge);
         File.WriteAllText(dir["utf16"], "origin\tname\n", System.Text.Encoding.Unicode);
         InputFile.ReadAllText(dir["utf16"], "test file", 1024).Should().Be("origin\tname\n");
     }

@@ -59,11 +59,13 @@ public sealed class PermissionDeniedTests : IDisposable
         var knownHosts = Path.Combine(_root, "known_hosts");
         File.WriteAllText(knownHosts, "");
         Tool.Ok("chmod", "644", knownHosts);
-        // The atomic write's own error: KnownHosts.Add's "pass -KnownHostsPath" error is only for a folder it cannot make.
+        // The atomic write's own error: KnownHosts.Add's "pass -KnownHostsPath" error is only for a folder it cannot
+        // make.
         AsUser("known-host", knownHosts).Should().Be((134, "error FileWriteFailed WriteError"));
         File.ReadAllText(knownHosts).Should().BeEmpty();
         AsUser("known-host", Path.Combine(_root, ".ssh", "known_hosts"))
-            .Should().Be((134, "error KnownHostsWriteFailed WriteError"));
+            .Should()
+            .Be((134, "error KnownHostsWriteFailed WriteError"));
         Directory.Exists(Path.Combine(_root, ".ssh")).Should().BeFalse();
     }
 

@@ -10,6 +10,7 @@ public sealed record Creation(string Call, string Path, string Flags, int Mode)
 {
     public bool Exclusive => Flags.Contains("O_EXCL");
     public string Octal => Convert.ToString(Mode, 8);
+
     public override string ToString() => $"{Call} {Path} {Flags} 0{Octal}";
 }
 
@@ -23,10 +24,19 @@ public static class SecondProcess
     public static readonly string Writer = Path.Combine(AppContext.BaseDirectory, "GitIntegration.StoreWriter.dll");
 
     // openat(AT_FDCWD, "/path", O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0600) = 3, or mkdir("/path", 0700) = 0
-    private static readonly Regex Created = new(@"^(?<call>open|openat|creat|mkdir|mkdirat)\((?:AT_FDCWD, |\d+, )?" +
-        @"""(?<path>(?:[^""\\]|\\.)*)""(?:, (?<flags>[A-Z_|]+))?(?:, (?<mode>0[0-7]*))?\)\s*=\s*(?<rc>-?\d+)");
+    private static readonly Regex Created = new(
+        @"^(?<call>open|openat|creat|mkdir|mkdirat)\((?:AT_FDCWD, |\d+, )?"
+            + @"""(?<path>(?:[^""\\]|\\.)*)""(?:, (?<flags>[A-Z_|]+))?(?:, (?<mode>0[0-7]*))?\)\s*=\s*(?<rc>-?\d+)"
+    );
     private static readonly string[] Strace =
-        { "-ff", "-qq", "--seccomp-bpf", "-e", "trace=open,openat,creat,mkdir,mkdirat", "-o" };
+    {
+        "-ff",
+        "-qq",
+        "--seccomp-bpf",
+        "-e",
+        "trace=open,openat,creat,mkdir,mkdirat",
+        "-o",
+    };
 
     /// <summary>Runs the writer to the end; throws when it fails.</summary>
     public static string Run(string umask, params string[] args) => Traced(umask, args).Out;
@@ -37,11 +47,19 @@ public static class SecondProcess
         Peer.Require("strace", "strace");
         using var logs = new TempDir();
         var (exit, o, e) = Tool.Run("strace", Strace.Append(logs["trace"]).Concat(InShell(umask, args)));
-        if (exit != 0) throw new InvalidOperationException($"the writer failed ({exit}): {e}{o}");
-        var created = Directory.GetFiles(logs.Path).SelectMany(File.ReadLines).Select(l => Created.Match(l))
+        if (exit != 0)
+            throw new InvalidOperationException($"the writer failed ({exit}): {e}{o}");
+        var created = Directory
+            .GetFiles(logs.Path)
+            .SelectMany(File.ReadLines)
+            .Select(l => Created.Match(l))
             .Where(m => m.Success && !m.Groups["rc"].Value.StartsWith('-'))
-            .Select(m => new Creation(m.Groups["call"].Value, Regex.Unescape(m.Groups["path"].Value),
-                m.Groups["flags"].Value, m.Groups["mode"].Success ? Convert.ToInt32(m.Groups["mode"].Value, 8) : 0))
+            .Select(m => new Creation(
+                m.Groups["call"].Value,
+                Regex.Unescape(m.Groups["path"].Value),
+                m.Groups["flags"].Value,
+                m.Groups["mode"].Success ? Convert.ToInt32(m.Groups["mode"].Value, 8) : 0
+            ))
             .Where(c => c.Call.StartsWith("mkdir") || c.Call == "creat" || c.Flags.Contains("O_CREAT"))
             .ToList();
         return (o, created);
@@ -52,11 +70,15 @@ public static class SecondProcess
     {
         var psi = new ProcessStartInfo("sh")
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in InShell(umask, args).Skip(1)) psi.ArgumentList.Add(a);
-        if (tmpdir != null) psi.Environment["TMPDIR"] = tmpdir;
+        foreach (var a in InShell(umask, args).Skip(1))
+            psi.ArgumentList.Add(a);
+        if (tmpdir != null)
+            psi.Environment["TMPDIR"] = tmpdir;
         psi.Environment["DOTNET_EnableDiagnostics"] = "0"; // no debugger pipes of .NET's own in that temporary folder
         return Process.Start(psi)!;
     }

@@ -12,7 +12,9 @@ namespace GitIntegration.Core.Tests.IO;
 /// </summary>
 public sealed class SecretFileTests
 {
-    private const int Owner600 = 0x180, Owner700 = 0x1C0, Public644 = 0x1A4;
+    private const int Owner600 = 0x180,
+        Owner700 = 0x1C0,
+        Public644 = 0x1A4;
 
     /// <summary>What the writer created under <paramref name="dir"/>.</summary>
     private static List<Creation> Under(TempDir dir, List<Creation> created) =>
@@ -41,8 +43,9 @@ public sealed class SecretFileTests
         using var dir = new TempDir();
         var (_, created) = SecondProcess.Traced("000", "write", dir["id_rsa.pub"], "ssh-rsa AAAA", "public");
 
-        Under(dir, created).Should().OnlyContain(c => c.Mode == Public644,
-            "whoever could rewrite a .pub would have the admin paste their key");
+        Under(dir, created)
+            .Should()
+            .OnlyContain(c => c.Mode == Public644, "whoever could rewrite a .pub would have the admin paste their key");
         SecondProcess.Mode(dir["id_rsa.pub"]).Should().Be(Public644);
         Attacker.Try("echo 'ssh-rsa EVIL' > \"$1\"", dir["id_rsa.pub"]).Should().BeFalse();
     }
@@ -58,7 +61,8 @@ public sealed class SecretFileTests
 
         Under(dir, created).Select(c => c.Path).Should().Equal(dir["a"], dir["a/b"], dir["a/b/c"]);
         Under(dir, created).Should().OnlyContain(c => c.Mode == Owner700, "mkdir asks for 0700: umask only takes bits");
-        foreach (var d in new[] { "a", "a/b", "a/b/c" }) SecondProcess.Mode(dir[d]).Should().Be(Owner700, d);
+        foreach (var d in new[] { "a", "a/b", "a/b/c" })
+            SecondProcess.Mode(dir[d]).Should().Be(Owner700, d);
     }
 
     [Fact]
@@ -79,7 +83,8 @@ public sealed class SecretFileTests
         folders.Should().OnlyContain(c => c.Mode == Owner700, string.Join("\n", mine));
         // The lock file and the queue's tickets hold no secret, and their folder keeps others out.
         var files = mine.Where(c => !c.Call.StartsWith("mkdir"))
-            .Where(c => !c.Path.EndsWith(".lock") && !c.Path.Contains(".queue/")).ToList();
+            .Where(c => !c.Path.EndsWith(".lock") && !c.Path.Contains(".queue/"))
+            .ToList();
         files.Should().OnlyContain(c => c.Mode == Owner600 && c.Exclusive, string.Join("\n", mine));
     }
 
@@ -98,8 +103,12 @@ public sealed class SecretFileTests
         e.Message.Should().Contain("permissions 777");
         var remedy = e.Message.Substring(e.Message.IndexOf("chmod 700", StringComparison.Ordinal));
         remedy.Should().Be($"chmod 700 '{dir["gi"]}' '{dir["gi/secrets"]}'");
-        store.Invoking(s => s.Update(d => 0)).Should().Throw<GitIntegrationException>()
-            .Which.ErrorId.Should().Be(StoreErrorIds.StoreFolderNotPrivate);
+        store
+            .Invoking(s => s.Update(d => 0))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(StoreErrorIds.StoreFolderNotPrivate);
         store.Invoking(s => s.WriteSecret("other", "x")).Should().Throw<GitIntegrationException>();
         File.Exists(store.Path).Should().BeFalse("nothing is written into a folder others can change");
 

@@ -8,7 +8,9 @@ using Xunit;
 
 namespace GitIntegration.Core.Tests.Jira;
 
-/// <summary>The Jira client and publish/pull against the stand-in Jira (documented API, https with its own certificate).</summary>
+/// <summary>
+/// The Jira client and publish/pull against the stand-in Jira (documented API, https with its own certificate).
+/// </summary>
 public sealed class JiraSyncTests : IAsyncLifetime
 {
     private StandInJira _jira = null!;
@@ -22,34 +24,59 @@ public sealed class JiraSyncTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private JiraClient Client(string? user = "admin", string? password = "admin-secret", string? token = null, bool skipCheck = true,
-        int timeoutSeconds = 30) =>
-        new(new JiraOptions(JiraClient.ParseUrl(_jira.Url.ToString(), false))
-        {
-            UserName = user, Password = password, Token = token, SkipCertificateCheck = skipCheck, Timeout = TimeSpan.FromSeconds(timeoutSeconds),
-        });
+    private JiraClient Client(
+        string? user = "admin",
+        string? password = "admin-secret",
+        string? token = null,
+        bool skipCheck = true,
+        int timeoutSeconds = 30
+    ) =>
+        new(
+            new JiraOptions(JiraClient.ParseUrl(_jira.Url.ToString(), false))
+            {
+                UserName = user,
+                Password = password,
+                Token = token,
+                SkipCertificateCheck = skipCheck,
+                Timeout = TimeSpan.FromSeconds(timeoutSeconds),
+            }
+        );
 
-    private static Integration Verified(string name, string url, IntegrationType type = IntegrationType.Ssh) => new()
-    {
-        Name = name, Url = url, Type = type, Status = IntegrationStatus.Connected, LastVerified = DateTimeOffset.UtcNow,
-        PrivateKeyPath = "/home/admin/.ssh/jira_rsa",
-    };
+    private static Integration Verified(string name, string url, IntegrationType type = IntegrationType.Ssh) =>
+        new()
+        {
+            Name = name,
+            Url = url,
+            Type = type,
+            Status = IntegrationStatus.Connected,
+            LastVerified = DateTimeOffset.UtcNow,
+            PrivateKeyPath = "/home/admin/.ssh/jira_rsa",
+        };
 
     private IntegrationStore Store(params Integration[] integrations)
     {
         var store = IntegrationStore.Open(_dir[$"s{Guid.NewGuid():N}/integrations.yaml"]);
-        store.Update(d => { d.Integrations.AddRange(integrations); return 0; });
+        store.Update(d =>
+        {
+            d.Integrations.AddRange(integrations);
+            return 0;
+        });
         return store;
     }
 
-    private async Task<List<JiraSyncResult>> Publish(IntegrationStore store, JiraPlanOptions? options = null, Func<Integration, string?>? token = null,
-        JiraClient? client = null)
+    private async Task<List<JiraSyncResult>> Publish(
+        IntegrationStore store,
+        JiraPlanOptions? options = null,
+        Func<Integration, string?>? token = null,
+        JiraClient? client = null
+    )
     {
         using var c = client ?? Client();
         var doc = store.Load();
         var plan = JiraSync.Plan(doc.Integrations, doc, await c.ListAsync(default), options ?? new JiraPlanOptions());
         var results = new List<JiraSyncResult>();
-        foreach (var change in plan) results.Add(await JiraSync.ApplyAsync(c, change, token ?? (_ => null), default));
+        foreach (var change in plan)
+            results.Add(await JiraSync.ApplyAsync(c, change, token ?? (_ => null), default));
         return results;
     }
 
@@ -60,36 +87,67 @@ public sealed class JiraSyncTests : IAsyncLifetime
         using var c = Client(user: "dev", password: "dev-secret"); // any Jira user may list
         var list = await c.ListAsync(default);
         list.Should().ContainSingle();
-        list[0].Should().BeEquivalentTo(new JiraRepository
-        {
-            Id = 1, DisplayName = "test-repo", Origin = "https://github.com/TestOrg/test-repo.git", MainBranch = "master",
-            RealRoot = "1_test-repo", AbsoluteRoot = false,
-        });
+        list[0]
+            .Should()
+            .BeEquivalentTo(
+                new JiraRepository
+                {
+                    Id = 1,
+                    DisplayName = "test-repo",
+                    Origin = "https://github.com/TestOrg/test-repo.git",
+                    MainBranch = "master",
+                    RealRoot = "1_test-repo",
+                    AbsoluteRoot = false,
+                }
+            );
         var shown = JiraSync.ToIntegration(list[0]);
-        (shown.Name, shown.Type, shown.Url, shown.SslVerify, shown.Status).Should()
-            .Be(("test-repo", IntegrationType.Https, "https://github.com/TestOrg/test-repo.git", true, IntegrationStatus.Connected));
+        (shown.Name, shown.Type, shown.Url, shown.SslVerify, shown.Status)
+            .Should()
+            .Be(
+                (
+                    "test-repo",
+                    IntegrationType.Https,
+                    "https://github.com/TestOrg/test-repo.git",
+                    true,
+                    IntegrationStatus.Connected
+                )
+            );
         shown.Properties.Should().BeEmpty("master is the app's documented default branch");
     }
 
     [Fact]
     public async Task Publishing_creates_what_Jira_lacks_and_a_second_run_changes_nothing()
     {
-        var store = Store(Verified("billing", "ssh://git@git.example.com/billing.git"),
-            Verified("docs", "https://git.example.com/docs.git", IntegrationType.Https));
+        var store = Store(
+            Verified("billing", "ssh://git@git.example.com/billing.git"),
+            Verified("docs", "https://git.example.com/docs.git", IntegrationType.Https)
+        );
         var first = await Publish(store, token: i => i.Type == IntegrationType.Https ? "docs-token-123" : null);
-        first.Select(r => (r.Name, r.Action)).Should().BeEquivalentTo(new[] { ("billing", JiraSyncAction.Created), ("docs", JiraSyncAction.Created) });
+        first
+            .Select(r => (r.Name, r.Action))
+            .Should()
+            .BeEquivalentTo(new[] { ("billing", JiraSyncAction.Created), ("docs", JiraSyncAction.Created) });
         first.Should().OnlyContain(r => r.JiraId != null);
-        _jira.Repositories.Select(r => r["origin"]!.GetValue<string>()).Should()
+        _jira
+            .Repositories.Select(r => r["origin"]!.GetValue<string>())
+            .Should()
             .BeEquivalentTo("ssh://git@git.example.com/billing.git", "https://git.example.com/docs.git");
 
         var posts = _jira.Requests.Where(r => r.StartsWith("POST", StringComparison.Ordinal)).ToList();
-        posts.Should().ContainSingle(r => r.Contains("\"pat\":\"docs-token-123\""), "the token goes in the documented pat field");
-        _jira.Requests.Should().NotContain(r => r.Contains("PRIVATE KEY") || r.Contains("jira_rsa"), "no SSH key field is documented");
+        posts
+            .Should()
+            .ContainSingle(r => r.Contains("\"pat\":\"docs-token-123\""), "the token goes in the documented pat field");
+        _jira
+            .Requests.Should()
+            .NotContain(r => r.Contains("PRIVATE KEY") || r.Contains("jira_rsa"), "no SSH key field is documented");
         _jira.Repositories.Should().NotContain(r => r.ContainsKey("pat"), "Jira never lists a token back");
 
         var again = await Publish(store);
         again.Should().OnlyContain(r => r.Action == JiraSyncAction.Unchanged);
-        _jira.Requests.Count(r => !r.StartsWith("GET", StringComparison.Ordinal)).Should().Be(2, "the second run wrote nothing");
+        _jira
+            .Requests.Count(r => !r.StartsWith("GET", StringComparison.Ordinal))
+            .Should()
+            .Be(2, "the second run wrote nothing");
     }
 
     [Fact]
@@ -98,13 +156,25 @@ public sealed class JiraSyncTests : IAsyncLifetime
         var id = _jira.Seed("ssh://git@git.example.com/billing.git", "old name", disabled: true);
         var store = Store(Verified("billing", "ssh://git@git.example.com/billing.git"));
         var results = await Publish(store);
-        results.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Action = JiraSyncAction.Updated, JiraId = id },
-            o => o.ExcludingMissingMembers());
+        results
+            .Should()
+            .ContainSingle()
+            .Which.Should()
+            .BeEquivalentTo(new { Action = JiraSyncAction.Updated, JiraId = id }, o => o.ExcludingMissingMembers());
         results[0].Reason.Should().Contain("displayName").And.Contain("disabled");
         var repo = _jira.Repositories.Single();
-        (repo["displayName"]!.GetValue<string>(), repo["disabled"]!.GetValue<bool>(), repo["realRoot"]!.GetValue<string>())
-            .Should().Be(("billing", false, $"{id}_old name"));
-        _jira.Requests.Should().Contain(r => r.StartsWith("PUT", StringComparison.Ordinal) && r.Contains("\"realRoot\":\"" + id + "_old name\""));
+        (
+            repo["displayName"]!.GetValue<string>(),
+            repo["disabled"]!.GetValue<bool>(),
+            repo["realRoot"]!.GetValue<string>()
+        )
+            .Should()
+            .Be(("billing", false, $"{id}_old name"));
+        _jira
+            .Requests.Should()
+            .Contain(r =>
+                r.StartsWith("PUT", StringComparison.Ordinal) && r.Contains("\"realRoot\":\"" + id + "_old name\"")
+            );
     }
 
     [Fact]
@@ -120,13 +190,21 @@ public sealed class JiraSyncTests : IAsyncLifetime
         var results = await Publish(store, new JiraPlanOptions { RemoveMissing = true });
         results.Should().ContainSingle(r => r.Action == JiraSyncAction.Removed).Which.JiraId.Should().Be(gone);
         _jira.Repositories.Select(r => r["displayName"]!.GetValue<string>()).Should().Equal("kept");
-        _jira.Requests.Should().Contain($"DELETE {StandInJira.Api}?id={gone} ").And.NotContain(r => r.Contains("deleteFiles"));
+        _jira
+            .Requests.Should()
+            .Contain($"DELETE {StandInJira.Api}?id={gone} ")
+            .And.NotContain(r => r.Contains("deleteFiles"));
     }
 
     [Fact]
     public async Task Unverified_and_GitHub_App_integrations_are_skipped_with_the_reason()
     {
-        var never = new Integration { Name = "never", Url = "https://git.example.com/never.git", Type = IntegrationType.Https };
+        var never = new Integration
+        {
+            Name = "never",
+            Url = "https://git.example.com/never.git",
+            Type = IntegrationType.Https,
+        };
         var app = Verified("acme-app", "https://github.com/acme", IntegrationType.GitHubApp);
         var store = Store(never, app);
         var results = await Publish(store);
@@ -136,7 +214,10 @@ public sealed class JiraSyncTests : IAsyncLifetime
         results.Single(r => r.Name == "acme-app").Exception!.ErrorId.Should().Be(JiraErrorIds.NotPublishable);
         _jira.Repositories.Should().BeEmpty();
 
-        (await Publish(store, new JiraPlanOptions { IncludeUnverified = true })).Single(r => r.Name == "never").Action.Should().Be(JiraSyncAction.Created);
+        (await Publish(store, new JiraPlanOptions { IncludeUnverified = true }))
+            .Single(r => r.Name == "never")
+            .Action.Should()
+            .Be(JiraSyncAction.Created);
     }
 
     [Fact]
@@ -147,7 +228,9 @@ public sealed class JiraSyncTests : IAsyncLifetime
         var r = results.Should().ContainSingle().Subject;
         r.Action.Should().Be(JiraSyncAction.Failed);
         r.Exception!.ErrorId.Should().Be(JiraErrorIds.Rejected);
-        r.Reason.Should().Contain("'billing'").And.Contain("\"The value of disableSslVerification is not valid for this repository\"")
+        r.Reason.Should()
+            .Contain("'billing'")
+            .And.Contain("\"The value of disableSslVerification is not valid for this repository\"")
             .And.Contain("Correct disableSslVerification and try again.");
     }
 
@@ -155,7 +238,9 @@ public sealed class JiraSyncTests : IAsyncLifetime
     public async Task Credentials_and_the_app_are_checked_with_errors_that_say_what_to_do()
     {
         var store = Store(Verified("billing", "ssh://git@git.example.com/billing.git"));
-        var e = await Assert.ThrowsAsync<GitIntegrationException>(() => Publish(store, client: Client(user: "dev", password: "dev-secret")));
+        var e = await Assert.ThrowsAsync<GitIntegrationException>(() =>
+            Publish(store, client: Client(user: "dev", password: "dev-secret"))
+        );
         (e.ErrorId, e.Kind).Should().Be((JiraErrorIds.NotJiraAdmin, ErrorKind.PermissionDenied));
         e.Message.Should().Contain("'dev' is not a Jira administrator");
 
@@ -163,8 +248,10 @@ public sealed class JiraSyncTests : IAsyncLifetime
         (e.ErrorId, e.Kind).Should().Be((JiraErrorIds.Unauthorized, ErrorKind.AuthenticationError));
         e.Message.Should().NotContain("wrong");
 
-        (await Publish(store, client: Client(user: null, password: null, token: StandInJira.AdminToken))).Single().Action
-            .Should().Be(JiraSyncAction.Created, "an administrator's personal access token is enough");
+        (await Publish(store, client: Client(user: null, password: null, token: StandInJira.AdminToken)))
+            .Single()
+            .Action.Should()
+            .Be(JiraSyncAction.Created, "an administrator's personal access token is enough");
 
         _jira.Behaviour = new StandInBehaviour { AppMissing = true };
         e = await Assert.ThrowsAsync<GitIntegrationException>(() => Client().ListAsync(default));
@@ -190,7 +277,11 @@ public sealed class JiraSyncTests : IAsyncLifetime
         var e = Assert.Throws<GitIntegrationException>(() => JiraClient.ParseUrl(url, false));
         e.ErrorId.Should().Be(id);
         e.Message.Should().Contain(advice);
-        JiraClient.ParseUrl("https://jira.example.com/jira", false).ToString().Should().Be("https://jira.example.com/jira/");
+        JiraClient
+            .ParseUrl("https://jira.example.com/jira", false)
+            .ToString()
+            .Should()
+            .Be("https://jira.example.com/jira/");
         JiraClient.ParseUrl("http://jira.example.com", true).Scheme.Should().Be("http");
     }
 
@@ -206,8 +297,17 @@ public sealed class JiraSyncTests : IAsyncLifetime
     [Fact]
     public async Task An_answer_over_the_bound_is_refused()
     {
-        for (int n = 0; n < 50; n++) _jira.Seed($"https://git.example.com/r{n}.git", new string('x', 200));
-        using var c = new JiraClient(new JiraOptions(_jira.Url) { UserName = "admin", Password = "admin-secret", SkipCertificateCheck = true, MaxResponseBytes = 4096 });
+        for (int n = 0; n < 50; n++)
+            _jira.Seed($"https://git.example.com/r{n}.git", new string('x', 200));
+        using var c = new JiraClient(
+            new JiraOptions(_jira.Url)
+            {
+                UserName = "admin",
+                Password = "admin-secret",
+                SkipCertificateCheck = true,
+                MaxResponseBytes = 4096,
+            }
+        );
         var e = await Assert.ThrowsAsync<GitIntegrationException>(() => c.ListAsync(default));
         (e.ErrorId, e.Kind).Should().Be((JiraErrorIds.ResponseTooLarge, ErrorKind.LimitsExceeded));
     }
@@ -215,21 +315,44 @@ public sealed class JiraSyncTests : IAsyncLifetime
     [Fact]
     public async Task Pulling_into_an_empty_store_gives_what_was_published_and_pulling_again_changes_nothing()
     {
-        var source = Store(Verified("billing", "ssh://git@git.example.com/billing.git"),
-            Verified("docs", "https://git.example.com/docs.git", IntegrationType.Https));
-        source.Update(d => { d.Integrations[1].SslVerify = false; d.Integrations[1].Properties["mainBranch"] = "main"; return 0; });
+        var source = Store(
+            Verified("billing", "ssh://git@git.example.com/billing.git"),
+            Verified("docs", "https://git.example.com/docs.git", IntegrationType.Https)
+        );
+        source.Update(d =>
+        {
+            d.Integrations[1].SslVerify = false;
+            d.Integrations[1].Properties["mainBranch"] = "main";
+            return 0;
+        });
         await Publish(source);
 
         using var c = Client();
         var empty = Store();
         var pulled = IntegrationImport.Run(empty, JiraSync.ToRows(await c.ListAsync(default)), new ImportOptions());
         pulled.Should().OnlyContain(r => r.Action == ImportAction.Created);
-        static object Shape(Integration i) => new { i.Name, i.Type, i.Url, i.SslVerify, i.Status, Properties = i.Properties.ToList() };
+        static object Shape(Integration i) =>
+            new
+            {
+                i.Name,
+                i.Type,
+                i.Url,
+                i.SslVerify,
+                i.Status,
+                Properties = i.Properties.ToList(),
+            };
         empty.Load().Integrations.Select(Shape).Should().BeEquivalentTo(source.Load().Integrations.Select(Shape));
 
-        IntegrationImport.Run(empty, JiraSync.ToRows(await c.ListAsync(default)), new ImportOptions())
-            .Should().OnlyContain(r => r.Action == ImportAction.Unchanged);
-        IntegrationImport.Run(source, JiraSync.ToRows(await c.ListAsync(default)), new ImportOptions())
-            .Should().OnlyContain(r => r.Action == ImportAction.Unchanged, "the integrations the store has keep their ids, keys and checks");
+        IntegrationImport
+            .Run(empty, JiraSync.ToRows(await c.ListAsync(default)), new ImportOptions())
+            .Should()
+            .OnlyContain(r => r.Action == ImportAction.Unchanged);
+        IntegrationImport
+            .Run(source, JiraSync.ToRows(await c.ListAsync(default)), new ImportOptions())
+            .Should()
+            .OnlyContain(
+                r => r.Action == ImportAction.Unchanged,
+                "the integrations the store has keep their ids, keys and checks"
+            );
     }
 }

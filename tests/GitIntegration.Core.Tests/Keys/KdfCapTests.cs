@@ -43,9 +43,9 @@ public sealed class KdfCapTests : IDisposable
     }
 
     [Theory]
-    [InlineData("memory=262152,passes=1")]   // 8 KiB over the memory cap
-    [InlineData("memory=8192,passes=257")]   // one pass over the work cap at PuTTYgen's memory
-    [InlineData("memory=131072,passes=17")]  // 128 MiB: one pass over
+    [InlineData("memory=262152,passes=1")] // 8 KiB over the memory cap
+    [InlineData("memory=8192,passes=257")] // one pass over the work cap at PuTTYgen's memory
+    [InlineData("memory=131072,passes=17")] // 128 MiB: one pass over
     public void A_ppk_over_the_caps_is_refused_before_Argon2_runs(string param)
     {
         var path = Ppk("over.ppk", param);
@@ -102,8 +102,23 @@ public sealed class KdfCapTests : IDisposable
         Tool.Ok("openssl", "genpkey", "-algorithm", "ed25519", "-out", _dir["plain.pem"]);
         string Pkcs8(string name, int iterations)
         {
-            Tool.Ok("openssl", "pkcs8", "-topk8", "-in", _dir["plain.pem"], "-out", _dir[name], "-v2", "aes-256-cbc",
-                "-v2prf", "hmacWithSHA256", "-iter", iterations.ToString(), "-passout", "pass:" + Passphrase);
+            Tool.Ok(
+                "openssl",
+                "pkcs8",
+                "-topk8",
+                "-in",
+                _dir["plain.pem"],
+                "-out",
+                _dir[name],
+                "-v2",
+                "aes-256-cbc",
+                "-v2prf",
+                "hmacWithSHA256",
+                "-iter",
+                iterations.ToString(),
+                "-passout",
+                "pass:" + Passphrase
+            );
             return _dir[name];
         }
         var over = Pkcs8("over.p8", 2_000_001);
@@ -116,7 +131,11 @@ public sealed class KdfCapTests : IDisposable
     {
         var key = KeyReader.ReadFile(_dir["base"]).Key!;
         var over = new PpkWriteOptions { MemoryKiB = PpkWriteOptions.DefaultMemoryKiB, Passes = 257 };
-        FluentActions.Invoking(() => PpkFormat.Write(key, Passphrase, over))
-            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(ErrorIds.InvalidKeyParameters);
+        FluentActions
+            .Invoking(() => PpkFormat.Write(key, Passphrase, over))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(ErrorIds.InvalidKeyParameters);
     }
 }

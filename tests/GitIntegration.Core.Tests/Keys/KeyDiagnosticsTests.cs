@@ -8,6 +8,7 @@ namespace GitIntegration.Core.Tests.Keys;
 public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
 {
     private readonly SshKeygenFixture _fx;
+
     public KeyDiagnosticsTests(SshKeygenFixture fx) => _fx = fx;
 
     private static string[] FindingIds(KeyTestResult r) => r.Findings.Select(f => f.Id).ToArray();
@@ -17,7 +18,8 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
     {
         File.Copy(from, dir[name]);
         File.Copy(from + ".pub", dir[name] + ".pub");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir[name], UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(dir[name], UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return dir[name];
     }
 
@@ -72,7 +74,8 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         using var dir = new TempDir();
         var r = KeyDiagnostics.TestFile(Copy(_fx.Keys[name], dir), null, requirement);
         FindingIds(r).Contains(Ids.AlgorithmNotAllowed).Should().Be(!allowed);
-        if (requirement != KeyRequirement.Integration) r.IsValid.Should().Be(allowed, string.Join("; ", r.Findings));
+        if (requirement != KeyRequirement.Integration)
+            r.IsValid.Should().Be(allowed, string.Join("; ", r.Findings));
     }
 
     [Fact]
@@ -80,8 +83,16 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
     {
         using var dir = new TempDir();
         var path = Copy(_fx.Keys["dsa-1024-PEM"], dir);
-        KeyDiagnostics.TestFile(path, null, KeyRequirement.GitHub).Findings.Single(f => f.Id == Ids.DsaDeprecated).Severity.Should().Be(FindingSeverity.Error);
-        KeyDiagnostics.TestFile(path, null, KeyRequirement.Any).Findings.Single(f => f.Id == Ids.DsaDeprecated).Severity.Should().Be(FindingSeverity.Warning);
+        KeyDiagnostics
+            .TestFile(path, null, KeyRequirement.GitHub)
+            .Findings.Single(f => f.Id == Ids.DsaDeprecated)
+            .Severity.Should()
+            .Be(FindingSeverity.Error);
+        KeyDiagnostics
+            .TestFile(path, null, KeyRequirement.Any)
+            .Findings.Single(f => f.Id == Ids.DsaDeprecated)
+            .Severity.Should()
+            .Be(FindingSeverity.Warning);
     }
 
     [Fact]
@@ -89,7 +100,10 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
     {
         using var dir = new TempDir();
         Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "1024", "-m", "PEM", "-N", "", "-f", dir["small"]);
-        KeyDiagnostics.TestFile(dir["small"], null, KeyRequirement.Integration).Findings.Should().ContainSingle(f => f.Id == Ids.KeyTooSmall && f.Severity == FindingSeverity.Error);
+        KeyDiagnostics
+            .TestFile(dir["small"], null, KeyRequirement.Integration)
+            .Findings.Should()
+            .ContainSingle(f => f.Id == Ids.KeyTooSmall && f.Severity == FindingSeverity.Error);
         var r = KeyDiagnostics.TestFile(Copy(_fx.Keys["rsa-2048-PEM"], dir), null, KeyRequirement.Integration);
         r.IsValid.Should().BeTrue();
         r.Findings.Should().ContainSingle(f => f.Id == Ids.KeySizeMinimum && f.Severity == FindingSeverity.Warning);
@@ -101,7 +115,8 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         using var dir = new TempDir();
         var path = Copy(_fx.Keys["rsa-2048-PEM-enc"], dir);
         var none = KeyDiagnostics.TestFile(path, null, KeyRequirement.Integration);
-        none.Findings.Should().ContainSingle(f => f.Id == Ids.PassphraseNotGiven && f.Severity == FindingSeverity.Warning);
+        none.Findings.Should()
+            .ContainSingle(f => f.Id == Ids.PassphraseNotGiven && f.Severity == FindingSeverity.Warning);
         var wrong = KeyDiagnostics.TestFile(path, "wrong", KeyRequirement.Integration);
         wrong.IsValid.Should().BeFalse();
         FindingIds(wrong).Should().Contain(Ids.WrongPassphrase);
@@ -128,7 +143,9 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         using var dir = new TempDir();
         var path = Copy(_fx.Keys["rsa-3072-PEM"], dir);
         File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
-        var f = KeyDiagnostics.TestFile(path, null, KeyRequirement.Integration).Findings.Single(x => x.Id == Ids.PermissionsTooOpen);
+        var f = KeyDiagnostics
+            .TestFile(path, null, KeyRequirement.Integration)
+            .Findings.Single(x => x.Id == Ids.PermissionsTooOpen);
         f.Remedy.Should().Be($"chmod 600 '{path}'");
         // ssh-keygen agrees that such a file is refused.
         Tool.Run("ssh-keygen", new[] { "-y", "-f", path }).Err.Should().Contain("UNPROTECTED PRIVATE KEY FILE");
@@ -149,7 +166,8 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         Tool.Ok("puttygen", "-t", "rsa", "-b", "2048", "-o", dir["key.ppk"], "--new-passphrase", "/dev/null");
         var r = KeyDiagnostics.TestFile(dir["key.ppk"], null, KeyRequirement.Integration);
         r.IsValid.Should().BeFalse();
-        r.Findings.Should().ContainSingle(f => f.Id == Ids.PuttyFormat && f.Remedy!.StartsWith("ConvertFrom-PuttyKey -Path"));
+        r.Findings.Should()
+            .ContainSingle(f => f.Id == Ids.PuttyFormat && f.Remedy!.StartsWith("ConvertFrom-PuttyKey -Path"));
         r.Key!.FingerprintSha256.Should().NotBeNullOrEmpty("the public half of a .ppk is in clear");
     }
 
@@ -182,7 +200,9 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         using var dir = new TempDir();
         FindingIds(KeyDiagnostics.TestFile(dir["nope"], null, KeyRequirement.Integration)).Should().Equal(Ids.NotFound);
         File.WriteAllText(dir["notes.txt"], "my password is hunter2");
-        FindingIds(KeyDiagnostics.TestFile(dir["notes.txt"], null, KeyRequirement.Integration)).Should().Equal(Ids.NotAKey);
+        FindingIds(KeyDiagnostics.TestFile(dir["notes.txt"], null, KeyRequirement.Integration))
+            .Should()
+            .Equal(Ids.NotAKey);
     }
 
     [Fact]
@@ -201,7 +221,7 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         var path = Copy(_fx.Keys["rsa-2048-PEM-enc"], dir);
         var body = File.ReadAllLines(path)[4];
         foreach (var pass in new[] { "wrong", SshKeygenFixture.Passphrase })
-            foreach (var f in KeyDiagnostics.TestFile(path, pass, KeyRequirement.Integration).Findings)
-                (f.Message + f.Remedy).Should().NotContain(pass).And.NotContain(body);
+        foreach (var f in KeyDiagnostics.TestFile(path, pass, KeyRequirement.Integration).Findings)
+            (f.Message + f.Remedy).Should().NotContain(pass).And.NotContain(body);
     }
 }

@@ -28,7 +28,11 @@ public sealed class KeyFilesTests : IDisposable
     [InlineData(KeyAlgorithm.Ed25519, 256, "256", "(ED25519)")]
     [InlineData(KeyAlgorithm.Rsa, 2056, "2056", "(RSA)")]
     public void GeneratedKeysHaveTheSizeSshKeygenReports(
-        KeyAlgorithm algorithm, int? bits, string listedBits, string type)
+        KeyAlgorithm algorithm,
+        int? bits,
+        string listedBits,
+        string type
+    )
     {
         var path = _dir["key"];
         var format = algorithm == KeyAlgorithm.Ed25519 ? PrivateKeyFormat.OpenSsh : PrivateKeyFormat.Pem;
@@ -70,7 +74,8 @@ public sealed class KeyFilesTests : IDisposable
         var path = _dir["id"];
         File.WriteAllText(path + ".pub", "someone else's public key");
         Refused(() => KeyFiles.Generate(path, KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh, null, "c", false))
-            .Should().Be(ErrorIds.KeyFileExists);
+            .Should()
+            .Be(ErrorIds.KeyFileExists);
         File.Exists(path).Should().BeFalse();
         File.ReadAllText(path + ".pub").Should().Be("someone else's public key");
 
@@ -80,9 +85,11 @@ public sealed class KeyFilesTests : IDisposable
         info.PublicKeyPath.Should().Be(path + ".pub");
         Tool.Ok("ssh-keygen", "-y", "-P", "pw", "-f", path).Trim().Should().Be(info.PublicKey);
         Refused(() => KeyFiles.Generate(path, KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh, null, "c", false))
-            .Should().Be(ErrorIds.KeyFileExists);
+            .Should()
+            .Be(ErrorIds.KeyFileExists);
         Refused(() => KeyFiles.Generate(_dir["ed"], KeyAlgorithm.Ed25519, null, PrivateKeyFormat.Pem, null, "c", false))
-            .Should().Be(ErrorIds.KeyFormatNotSupported);
+            .Should()
+            .Be(ErrorIds.KeyFormatNotSupported);
     }
 
     [Fact]
@@ -96,8 +103,10 @@ public sealed class KeyFilesTests : IDisposable
         KeyFiles.Generate(c, KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh, null, "c", false);
         File.WriteAllText(_dir["known_hosts"], File.ReadAllText(_dir["a.pub"])); // a key line, but never a key file
         File.WriteAllText(_dir["notes.txt"], "not a key");
-        File.WriteAllText(_dir["damaged"],
-            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn!!\n-----END OPENSSH PRIVATE KEY-----\n");
+        File.WriteAllText(
+            _dir["damaged"],
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn!!\n-----END OPENSSH PRIVATE KEY-----\n"
+        );
         File.WriteAllText(_dir["huge"], new string('A', KeyText.MaxKeyFileBytes + 1));
 
         var found = KeyFiles.Find(_dir.Path, recurse: false).ToList();
@@ -109,7 +118,11 @@ public sealed class KeyFilesTests : IDisposable
         found[2].Info!.IsPrivate.Should().BeFalse();
         found[2].Info!.Comment.Should().Be("b");
 
-        KeyFiles.Find(_dir.Path, recurse: true).Select(f => f.Path).Should().Contain(Path.Combine(sub, "c"))
+        KeyFiles
+            .Find(_dir.Path, recurse: true)
+            .Select(f => f.Path)
+            .Should()
+            .Contain(Path.Combine(sub, "c"))
             .And.NotContain(Path.Combine(sub, "c.pub"));
     }
 
@@ -141,8 +154,10 @@ public sealed class KeyFilesTests : IDisposable
         // Any format but OpenSSH becomes PEM by default, keeping its passphrase.
         var p8 = _dir["p8"];
         Tool.Ok("ssh-keygen", "-q", "-t", "ecdsa", "-m", "PKCS8", "-N", "old pass", "-f", p8);
-        KeyFiles.Convert(p8, null, "old pass", null, _dir["p8.pem"], overwrite: false).Format
-            .Should().Be(KeyFormat.Pem);
+        KeyFiles
+            .Convert(p8, null, "old pass", null, _dir["p8.pem"], overwrite: false)
+            .Format.Should()
+            .Be(KeyFormat.Pem);
         File.ReadAllText(_dir["p8.pem"]).Should().Contain("Proc-Type: 4,ENCRYPTED");
         Tool.Ok("ssh-keygen", "-y", "-P", "old pass", "-f", _dir["p8.pem"]).Should().StartWith("ecdsa-sha2-nistp256 ");
     }
@@ -153,14 +168,16 @@ public sealed class KeyFilesTests : IDisposable
         var ed = _dir["ed"];
         KeyFiles.Generate(ed, KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh, "secret", "e", false);
         Refused(() => KeyFiles.RefuseConversion(ed, PrivateKeyFormat.Pem, inPlace: false))
-            .Should().Be(ErrorIds.KeyFormatNotSupported);
+            .Should()
+            .Be(ErrorIds.KeyFormatNotSupported);
         KeyFiles.RefuseConversion(ed, PrivateKeyFormat.OpenSsh, inPlace: true);
         KeyFiles.RefuseConversion(ed, null, inPlace: true);
 
         var ppk = _dir["key.ppk"];
         File.WriteAllText(ppk, PpkFormat.Write(KeyGenerator.Generate(KeyAlgorithm.Ecdsa, 256, "p"), null));
         Refused(() => KeyFiles.RefuseConversion(ppk, PrivateKeyFormat.Pem, inPlace: true))
-            .Should().Be(ErrorIds.KeyFormatNotSupported);
+            .Should()
+            .Be(ErrorIds.KeyFormatNotSupported);
         KeyFiles.RefuseConversion(ppk, PrivateKeyFormat.Pem, inPlace: false);
     }
 
@@ -172,7 +189,9 @@ public sealed class KeyFilesTests : IDisposable
         File.WriteAllText(pub, key.PublicKeyLine + "\n");
         key.PublicKeyLine.Should().NotEndWith(" ");
         Fingerprint.Line(key).Should().Be(Tool.Ok("ssh-keygen", "-l", "-f", pub).Trim()).And.Contain(" no comment ");
-        SshKeyInfo.From(new KeyDocument(KeyFormat.PublicOpenSsh, false, false, key.Algorithm, key), pub).Comment
-            .Should().BeNull("an empty comment is shown as none");
+        SshKeyInfo
+            .From(new KeyDocument(KeyFormat.PublicOpenSsh, false, false, key.Algorithm, key), pub)
+            .Comment.Should()
+            .BeNull("an empty comment is shown as none");
     }
 }

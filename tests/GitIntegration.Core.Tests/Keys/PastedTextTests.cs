@@ -9,6 +9,7 @@ namespace GitIntegration.Core.Tests.Keys;
 public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
 {
     private readonly SshKeygenFixture _fx;
+
     public PastedTextTests(SshKeygenFixture fx) => _fx = fx;
 
     private static readonly (string Name, Func<string, string> Apply)[] Mangle =
@@ -21,15 +22,25 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         ("literal \\n", t => t.TrimEnd().Replace("\n", "\\n")),
         ("literal \\r\\n in quotes", t => "\"" + t.TrimEnd().Replace("\n", "\\r\\n") + "\""),
         ("one line with spaces", t => t.TrimEnd().Replace("\n", " ")),
-        ("one line, no spaces in body", t => t.Split('\n')[0] + string.Concat(t.Split('\n').Skip(1).SkipLast(2)) + t.Split('\n')[^2]),
+        (
+            "one line, no spaces in body",
+            t => t.Split('\n')[0] + string.Concat(t.Split('\n').Skip(1).SkipLast(2)) + t.Split('\n')[^2]
+        ),
         ("tabs and trailing spaces", t => string.Join("\n", t.Split('\n').Select(l => l + " \t"))),
     };
 
-    // An encrypted PEM's headers (Proc-Type, DEK-Info) glued to the body with nothing between them cannot be told apart:
-    // people paste with spaces, and that pair is not a row.
+    // An encrypted PEM's headers (Proc-Type, DEK-Info) glued to the body with nothing between them cannot be told
+    // apart: people paste with spaces, and that pair is not a row.
     public static IEnumerable<object[]> Manglings() =>
         from m in Mangle
-        from k in new[] { "rsa-2048-PEM", "rsa-2048-PEM-enc", "ecdsa-256-OpenSSH-enc", "ed25519-256-OpenSSH", "rsa-3072-PKCS8" }
+        from k in new[]
+        {
+            "rsa-2048-PEM",
+            "rsa-2048-PEM-enc",
+            "ecdsa-256-OpenSSH-enc",
+            "ed25519-256-OpenSSH",
+            "rsa-3072-PKCS8",
+        }
         where !(k == "rsa-2048-PEM-enc" && m.Name.StartsWith("one line, no spaces"))
         select new object[] { k, m.Name };
 
@@ -55,9 +66,17 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         using var dir = new TempDir();
         var path = _fx.Keys["rsa-2048-PEM"];
         var text = File.ReadAllText(path).Replace("\n", "\r\n");
-        var enc = encoding switch { "utf-16le" => (Encoding)new UnicodeEncoding(false, true), "utf-16be" => new UnicodeEncoding(true, true), _ => new UTF8Encoding(true) };
+        var enc = encoding switch
+        {
+            "utf-16le" => (Encoding)new UnicodeEncoding(false, true),
+            "utf-16be" => new UnicodeEncoding(true, true),
+            _ => new UTF8Encoding(true),
+        };
         File.WriteAllText(dir["key"], text, enc);
-        KeyReader.ReadFile(dir["key"]).Key!.FingerprintSha256.Should().Be(KeyReader.ReadFile(path).Key!.FingerprintSha256);
+        KeyReader
+            .ReadFile(dir["key"])
+            .Key!.FingerprintSha256.Should()
+            .Be(KeyReader.ReadFile(path).Key!.FingerprintSha256);
     }
 
     [Fact]
@@ -96,9 +115,11 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         // RFC 4716 section 3.3: header tags in any case, a backslash continues a value on the next line, and headers
         // other than Comment are passed over.
         var body = string.Join("\n", exported.Split('\n').Skip(2).TakeWhile(l => !l.StartsWith("----")));
-        var text = "---- BEGIN SSH2 PUBLIC KEY ----\nSubject: me\nx-command: /bin/lock \\\n --now\n" +
-            "comment: \"2048-bit rsa, created by me@example.com \\\nMon Jan 15 08:31:24 2001\"\n" + body +
-            "\n---- END SSH2 PUBLIC KEY ----\n";
+        var text =
+            "---- BEGIN SSH2 PUBLIC KEY ----\nSubject: me\nx-command: /bin/lock \\\n --now\n"
+            + "comment: \"2048-bit rsa, created by me@example.com \\\nMon Jan 15 08:31:24 2001\"\n"
+            + body
+            + "\n---- END SSH2 PUBLIC KEY ----\n";
         File.WriteAllText(dir["rfc"], text);
         var imported = Tool.Ok("ssh-keygen", "-i", "-m", "RFC4716", "-f", dir["rfc"]).Trim();
 
@@ -106,27 +127,39 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         doc.Format.Should().Be(KeyFormat.PublicRfc4716);
         doc.Key!.Comment.Should().Be("2048-bit rsa, created by me@example.com Mon Jan 15 08:31:24 2001");
         doc.Key.PublicKeyLine.Should().StartWith(imported, "ssh-keygen reads the same key from the same text");
-        FluentActions.Invoking(() => KeyReader.Read(text.Replace("---- END SSH2 PUBLIC KEY ----", "")))
-            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+        FluentActions
+            .Invoking(() => KeyReader.Read(text.Replace("---- END SSH2 PUBLIC KEY ----", "")))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(ErrorIds.KeyCorrupt);
     }
 
     [Theory]
     [InlineData(
         "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
-        ErrorIds.KeyFormatNotSupported, "X.509 certificate")]
+        ErrorIds.KeyFormatNotSupported,
+        "X.509 certificate"
+    )]
     [InlineData(
         "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQ\n-----END PGP PUBLIC KEY BLOCK-----",
-        ErrorIds.KeyFormatNotSupported, "PGP key")]
+        ErrorIds.KeyFormatNotSupported,
+        "PGP key"
+    )]
     [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA", ErrorIds.KeyCorrupt, "no matching END line")]
     [InlineData(
         "-----BEGIN RSA PRIVATE KEY-----\nMII!EpAIB\n-----END RSA PRIVATE KEY-----",
-        ErrorIds.KeyCorrupt, "cannot be part of it")]
+        ErrorIds.KeyCorrupt,
+        "cannot be part of it"
+    )]
     [InlineData("hello world", ErrorIds.KeyFormatNotRecognized, "not an SSH key in any known format")]
     [InlineData("", ErrorIds.KeyFormatNotRecognized, "The key is empty")]
     [InlineData("ssh-rsa-cert-v01@openssh.com AAAA", ErrorIds.KeyFormatNotSupported, "OpenSSH certificate")]
     [InlineData(
         "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t",
-        ErrorIds.KeyAlgorithmNotSupported, "hardware security key")]
+        ErrorIds.KeyAlgorithmNotSupported,
+        "hardware security key"
+    )]
     [InlineData("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", ErrorIds.KeyCorrupt, "truncated or malformed")]
     public void NotAUsableKeySaysWhy(string text, string errorId, string says)
     {
@@ -147,7 +180,11 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         act.Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.PassphraseRequired);
 
         var info = KeyFiles.Inspect(_fx.Keys["rsa-2048-PEM-enc"]).Info;
-        info.FingerprintSha256.Should().Be(SshKeygenFixture.Fingerprint(_fx.Keys["rsa-2048-PEM-enc"] + ".pub").Split(' ')[1], "the .pub beside it tells");
+        info.FingerprintSha256.Should()
+            .Be(
+                SshKeygenFixture.Fingerprint(_fx.Keys["rsa-2048-PEM-enc"] + ".pub").Split(' ')[1],
+                "the .pub beside it tells"
+            );
         info.PublicKeyPath.Should().Be(_fx.Keys["rsa-2048-PEM-enc"] + ".pub");
     }
 }

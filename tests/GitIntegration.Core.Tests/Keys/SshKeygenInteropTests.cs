@@ -4,13 +4,17 @@ using Xunit;
 
 namespace GitIntegration.Core.Tests.Keys;
 
-/// <summary>Keys ssh-keygen writes are read by us with its fingerprints; keys we write are read by ssh-keygen.</summary>
+/// <summary>
+/// Keys ssh-keygen writes are read by us with its fingerprints; keys we write are read by ssh-keygen.
+/// </summary>
 public sealed class SshKeygenInteropTests : IClassFixture<SshKeygenFixture>
 {
     private readonly SshKeygenFixture _fx;
+
     public SshKeygenInteropTests(SshKeygenFixture fx) => _fx = fx;
 
-    public static IEnumerable<object[]> FixtureNames() => SshKeygenFixture.Specs().Select(s => new object[] { s.Name, s.Encrypted });
+    public static IEnumerable<object[]> FixtureNames() =>
+        SshKeygenFixture.Specs().Select(s => new object[] { s.Name, s.Encrypted });
 
     [Theory]
     [MemberData(nameof(FixtureNames))]
@@ -26,9 +30,15 @@ public sealed class SshKeygenInteropTests : IClassFixture<SshKeygenFixture>
         key.Comment = KeyFiles.ReadSiblingPublic(path)!.Comment;
         Fingerprint.Line(key, file: path + ".pub").Should().Be(SshKeygenFixture.Fingerprint(path));
         Fingerprint.Line(key, md5: true, file: path + ".pub").Should().Be(SshKeygenFixture.Fingerprint(path, "md5"));
-        var expected = Tool.Ok("ssh-keygen", "-y", "-P", encrypted ? SshKeygenFixture.Passphrase : "", "-f", path).Trim();
+        var expected = Tool.Ok("ssh-keygen", "-y", "-P", encrypted ? SshKeygenFixture.Passphrase : "", "-f", path)
+            .Trim();
         expected.Should().StartWith(key.SshType + " " + key.PublicKeyBase64);
-        doc.Format.Should().Be(name.Contains("PEM") ? KeyFormat.Pem : name.Contains("PKCS8") ? KeyFormat.Pkcs8 : KeyFormat.OpenSsh);
+        doc.Format.Should()
+            .Be(
+                name.Contains("PEM") ? KeyFormat.Pem
+                : name.Contains("PKCS8") ? KeyFormat.Pkcs8
+                : KeyFormat.OpenSsh
+            );
     }
 
     [Theory]
@@ -37,14 +47,16 @@ public sealed class SshKeygenInteropTests : IClassFixture<SshKeygenFixture>
     {
         var doc = KeyReader.ReadFile(_fx.Keys[name]);
         doc.PrivateKeyAvailable.Should().Be(!encrypted);
-        if (doc.Format == KeyFormat.OpenSsh) doc.Key.Should().NotBeNull("the OpenSSH format stores the public key in clear");
+        if (doc.Format == KeyFormat.OpenSsh)
+            doc.Key.Should().NotBeNull("the OpenSSH format stores the public key in clear");
         var pub = KeyReader.ReadFile(_fx.Keys[name] + ".pub");
         pub.IsPrivate.Should().BeFalse();
         pub.Key!.FingerprintSha256.Should().Be(SshKeygenFixture.Fingerprint(_fx.Keys[name] + ".pub").Split(' ')[1]);
     }
 
     /// <summary>Only the encrypted keys: a key without a passphrase has no wrong one.</summary>
-    public static IEnumerable<object[]> EncryptedNames() => SshKeygenFixture.Specs().Where(s => s.Encrypted).Select(s => new object[] { s.Name });
+    public static IEnumerable<object[]> EncryptedNames() =>
+        SshKeygenFixture.Specs().Where(s => s.Encrypted).Select(s => new object[] { s.Name });
 
     [Theory]
     [MemberData(nameof(EncryptedNames))]
@@ -57,14 +69,24 @@ public sealed class SshKeygenInteropTests : IClassFixture<SshKeygenFixture>
     [Fact]
     public void RandomArtMatchesSshKeygen()
     {
-        foreach (var name in new[] { "rsa-2048-PEM", "ecdsa-521-OpenSSH", "ed25519-256-OpenSSH", "rsa-4096-OpenSSH-rounds64" })
+        foreach (
+            var name in new[]
+            {
+                "rsa-2048-PEM",
+                "ecdsa-521-OpenSSH",
+                "ed25519-256-OpenSSH",
+                "rsa-4096-OpenSSH-rounds64",
+            }
+        )
         {
             var path = _fx.Keys[name];
             var key = KeyReader.ReadFile(path, SshKeygenFixture.Passphrase).Key!;
             key.Comment = KeyFiles.ReadSiblingPublic(path)!.Comment;
             foreach (var md5 in new[] { false, true })
             {
-                var lines = Tool.Ok("ssh-keygen", "-lv", "-E", md5 ? "md5" : "sha256", "-f", path).TrimEnd('\n').Split('\n');
+                var lines = Tool.Ok("ssh-keygen", "-lv", "-E", md5 ? "md5" : "sha256", "-f", path)
+                    .TrimEnd('\n')
+                    .Split('\n');
                 lines[0].Should().Be(Fingerprint.Line(key, md5, path + ".pub"));
                 string.Join("\n", lines.Skip(1)).Should().Be(Fingerprint.RandomArt(key, md5));
             }
@@ -73,12 +95,20 @@ public sealed class SshKeygenInteropTests : IClassFixture<SshKeygenFixture>
 
     public static IEnumerable<object[]> WriteMatrix()
     {
-        var types = new (KeyAlgorithm, int?)[] { (KeyAlgorithm.Rsa, 2048), (KeyAlgorithm.Rsa, 4096), (KeyAlgorithm.Ecdsa, 256), (KeyAlgorithm.Ecdsa, 384), (KeyAlgorithm.Ecdsa, 521), (KeyAlgorithm.Ed25519, null) };
+        var types = new (KeyAlgorithm, int?)[]
+        {
+            (KeyAlgorithm.Rsa, 2048),
+            (KeyAlgorithm.Rsa, 4096),
+            (KeyAlgorithm.Ecdsa, 256),
+            (KeyAlgorithm.Ecdsa, 384),
+            (KeyAlgorithm.Ecdsa, 521),
+            (KeyAlgorithm.Ed25519, null),
+        };
         foreach (var (alg, bits) in types)
-            foreach (var fmt in new[] { PrivateKeyFormat.Pem, PrivateKeyFormat.OpenSsh })
-                foreach (var enc in new[] { false, true })
-                    if (!(alg == KeyAlgorithm.Ed25519 && fmt == PrivateKeyFormat.Pem))
-                        yield return new object[] { alg, bits!, fmt, enc };
+        foreach (var fmt in new[] { PrivateKeyFormat.Pem, PrivateKeyFormat.OpenSsh })
+        foreach (var enc in new[] { false, true })
+            if (!(alg == KeyAlgorithm.Ed25519 && fmt == PrivateKeyFormat.Pem))
+                yield return new object[] { alg, bits!, fmt, enc };
     }
 
     [Theory]
@@ -87,16 +117,32 @@ public sealed class SshKeygenInteropTests : IClassFixture<SshKeygenFixture>
     {
         using var dir = new TempDir();
         var path = dir["key"];
-        var info = KeyFiles.Generate(path, algorithm, bits, format, encrypted ? SshKeygenFixture.Passphrase : null, "we@test", overwrite: false);
+        var info = KeyFiles.Generate(
+            path,
+            algorithm,
+            bits,
+            format,
+            encrypted ? SshKeygenFixture.Passphrase : null,
+            "we@test",
+            overwrite: false
+        );
         var text = File.ReadAllText(path);
-        text.Should().StartWith(format == PrivateKeyFormat.OpenSsh ? "-----BEGIN OPENSSH PRIVATE KEY-----"
-            : algorithm == KeyAlgorithm.Rsa ? "-----BEGIN RSA PRIVATE KEY-----" : "-----BEGIN EC PRIVATE KEY-----");
-        if (encrypted && format == PrivateKeyFormat.Pem) text.Should().Contain("Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,");
+        text.Should()
+            .StartWith(
+                format == PrivateKeyFormat.OpenSsh ? "-----BEGIN OPENSSH PRIVATE KEY-----"
+                : algorithm == KeyAlgorithm.Rsa ? "-----BEGIN RSA PRIVATE KEY-----"
+                : "-----BEGIN EC PRIVATE KEY-----"
+            );
+        if (encrypted && format == PrivateKeyFormat.Pem)
+            text.Should().Contain("Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,");
         var y = Tool.Ok("ssh-keygen", "-y", "-P", encrypted ? SshKeygenFixture.Passphrase : "", "-f", path).Trim();
         info.PublicKey.Should().StartWith(y.Split(' ')[0] + " " + y.Split(' ')[1]);
         File.ReadAllText(path + ".pub").Trim().Should().Be(info.PublicKey);
         SshKeygenFixture.Fingerprint(path + ".pub").Should().Contain(info.FingerprintSha256!);
-        if (!OperatingSystem.IsWindows()) (File.GetUnixFileMode(path) & (UnixFileMode)0x1FF).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows())
+            (File.GetUnixFileMode(path) & (UnixFileMode)0x1FF)
+                .Should()
+                .Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         if (encrypted)
             Tool.Run("ssh-keygen", new[] { "-y", "-P", "wrong", "-f", path }).Exit.Should().NotBe(0);
     }
@@ -113,7 +159,14 @@ public sealed class SshKeygenInteropTests : IClassFixture<SshKeygenFixture>
         var dest = dir["converted"];
         var before = SshKeygenFixture.Fingerprint(src + ".pub").Split(' ')[1];
         var encrypted = name.EndsWith("enc") || name.Contains('@');
-        var info = KeyFiles.Convert(src, format, encrypted ? SshKeygenFixture.Passphrase : null, newPassphrase: "new pass", dest, overwrite: false);
+        var info = KeyFiles.Convert(
+            src,
+            format,
+            encrypted ? SshKeygenFixture.Passphrase : null,
+            newPassphrase: "new pass",
+            dest,
+            overwrite: false
+        );
         info.FingerprintSha256.Should().Be(before);
         Tool.Ok("ssh-keygen", "-y", "-P", "new pass", "-f", dest).Should().Contain(info.PublicKey!.Split(' ')[1]);
         KeyFiles.Convert(dest, null, "new pass", newPassphrase: "", null, overwrite: false);

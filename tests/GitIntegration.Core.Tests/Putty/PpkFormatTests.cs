@@ -7,11 +7,14 @@ using Xunit;
 
 namespace GitIntegration.Core.Tests.Putty;
 
-/// <summary>The three failures a .ppk can give (wrong passphrase, damaged, unsupported), its line endings, and mutated files.</summary>
+/// <summary>
+/// The three failures a .ppk can give (wrong passphrase, damaged, unsupported), its line endings, and mutated files.
+/// </summary>
 [Collection("puttygen")]
 public sealed class PpkFormatTests
 {
     private readonly PuttygenFixture _fx;
+
     public PpkFormatTests(PuttygenFixture fx) => _fx = fx;
 
     private string Text(string cell) => File.ReadAllText(_fx.Ppk[cell]);
@@ -69,14 +72,20 @@ public sealed class PpkFormatTests
     [InlineData("Argon2-Parallelism: 1", "Argon2-Parallelism: 100000", ErrorIds.KeyCorrupt)]
     [InlineData("Argon2-Memory: 64", "Argon2-Memory: 0", ErrorIds.KeyCorrupt)]
     [InlineData("Argon2-Salt: [0-9a-f]+", "Argon2-Salt: 0011", ErrorIds.KeyCorrupt)]
-    public void UnsupportedVariantsAndAbsurdArgon2SettingsAreRefusedBeforeHashing(string from, string to, string errorId)
+    public void UnsupportedVariantsAndAbsurdArgon2SettingsAreRefusedBeforeHashing(
+        string from,
+        string to,
+        string errorId
+    )
     {
         var text = Text("rsa2048-v3-argon2id-p1");
         text.Should().MatchRegex(from);
         var mutated = System.Text.RegularExpressions.Regex.Replace(text, from, to);
         long before = GC.GetAllocatedBytesForCurrentThread();
         Failure(mutated).ErrorId.Should().Be(errorId);
-        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(4 << 20, "nothing the size of the Argon2 memory is allocated");
+        (GC.GetAllocatedBytesForCurrentThread() - before)
+            .Should()
+            .BeLessThan(4 << 20, "nothing the size of the Argon2 memory is allocated");
     }
 
     [Fact]
@@ -109,13 +118,22 @@ public sealed class PpkFormatTests
         {
             var key = _fx.BaseKey(name);
             foreach (var version in new[] { 2, 3 })
-                foreach (var pass in new[] { null, "p" })
-                {
-                    var text = PpkFormat.Write(key, pass, new PpkWriteOptions { Version = version, MemoryKiB = 32, Passes = 1 });
-                    var doc = PpkFormat.Read(text, pass);
-                    PuttygenFixture.ShouldBeSamePrivate(doc.Key!, key);
-                    doc.Key!.Comment.Should().Be(key.Comment);
-                }
+            foreach (var pass in new[] { null, "p" })
+            {
+                var text = PpkFormat.Write(
+                    key,
+                    pass,
+                    new PpkWriteOptions
+                    {
+                        Version = version,
+                        MemoryKiB = 32,
+                        Passes = 1,
+                    }
+                );
+                var doc = PpkFormat.Read(text, pass);
+                PuttygenFixture.ShouldBeSamePrivate(doc.Key!, key);
+                doc.Key!.Comment.Should().Be(key.Comment);
+            }
         }
     }
 
@@ -124,7 +142,12 @@ public sealed class PpkFormatTests
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        var act = () => PpkFormat.Read(Text("rsa4096-v3-argon2id-p1-default"), PuttygenFixture.Passphrase, cancellationToken: cts.Token);
+        var act = () =>
+            PpkFormat.Read(
+                Text("rsa4096-v3-argon2id-p1-default"),
+                PuttygenFixture.Passphrase,
+                cancellationToken: cts.Token
+            );
         act.Should().Throw<OperationCanceledException>("the cmdlets turn it into a stopped pipeline");
     }
 
@@ -134,8 +157,20 @@ public sealed class PpkFormatTests
         using var dir = new TempDir();
         var key = _fx.BaseKey("ed25519");
         key.Comment = "Jürgen's key ✓";
-        File.WriteAllText(dir["k.ppk"], PpkFormat.Write(key, PuttygenFixture.Passphrase, new PpkWriteOptions { MemoryKiB = 64, Passes = 1 }));
-        Tool.Ok("puttygen", dir["k.ppk"], "--old-passphrase", _fx.PassphraseFile, "-O", "private-openssh", "-o", dir["out"]);
+        File.WriteAllText(
+            dir["k.ppk"],
+            PpkFormat.Write(key, PuttygenFixture.Passphrase, new PpkWriteOptions { MemoryKiB = 64, Passes = 1 })
+        );
+        Tool.Ok(
+            "puttygen",
+            dir["k.ppk"],
+            "--old-passphrase",
+            _fx.PassphraseFile,
+            "-O",
+            "private-openssh",
+            "-o",
+            dir["out"]
+        );
         KeyReader.ReadFile(dir["out"], PuttygenFixture.Passphrase).Key!.Comment.Should().Be("Jürgen's key ✓");
     }
 
@@ -143,15 +178,25 @@ public sealed class PpkFormatTests
     public void PassesAreChosenByTimeLikePuttygen()
     {
         int passes = PpkFormat.ChoosePasses(Argon2Type.Argon2id, 8192, 1, 100);
-        new[] { 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233 }.Should().Contain(passes, "puttygen tries Fibonacci numbers of passes");
+        new[] { 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233 }
+            .Should()
+            .Contain(passes, "puttygen tries Fibonacci numbers of passes");
     }
 
     [Fact]
     public void WriteOptionsOutsideWhatIsReadAreRefused()
     {
         var key = _fx.BaseKey("ed25519");
-        foreach (var o in new[] { new PpkWriteOptions { Version = 4 }, new PpkWriteOptions { Passes = 0 }, new PpkWriteOptions { MemoryKiB = 4 },
-                     new PpkWriteOptions { Parallelism = 0 }, new PpkWriteOptions { MemoryKiB = PpkFormat.MaxMemoryKiB, Passes = 9 } })
+        foreach (
+            var o in new[]
+            {
+                new PpkWriteOptions { Version = 4 },
+                new PpkWriteOptions { Passes = 0 },
+                new PpkWriteOptions { MemoryKiB = 4 },
+                new PpkWriteOptions { Parallelism = 0 },
+                new PpkWriteOptions { MemoryKiB = PpkFormat.MaxMemoryKiB, Passes = 9 },
+            }
+        )
         {
             var act = () => PpkFormat.Write(key, "p", o);
             act.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(ErrorIds.InvalidKeyParameters);
@@ -159,15 +204,25 @@ public sealed class PpkFormatTests
     }
 
     private static readonly string[] MutationSources =
-        { "rsa2048-v2-none", "ecdsa256-v2-aes", "ed25519-v3-none", "rsa2048-v3-argon2id-p1", "ecdsa521-v3-argon2d-p2" };
+    {
+        "rsa2048-v2-none",
+        "ecdsa256-v2-aes",
+        "ed25519-v3-none",
+        "rsa2048-v3-argon2id-p1",
+        "ecdsa521-v3-argon2d-p2",
+    };
 
-    /// <summary>A file damaged in 1 to 3 places: a character changed, dropped or added, a line dropped, doubled or moved, the end cut off.</summary>
+    /// <summary>
+    /// A file damaged in 1 to 3 places: a character changed, dropped or added, a line dropped, doubled or moved, the
+    /// end cut off.
+    /// </summary>
     private static string Mutate(string text, (int Kind, int Position, char Char)[] edits)
     {
         foreach (var (kind, position, c) in edits)
         {
             var lines = text.Split('\n').ToList();
-            int at = position % Math.Max(1, text.Length), line = position % lines.Count;
+            int at = position % Math.Max(1, text.Length),
+                line = position % lines.Count;
             text = kind switch
             {
                 0 => text.Length == 0 ? text : text[..at] + c + text[(at + 1)..],
@@ -175,7 +230,15 @@ public sealed class PpkFormatTests
                 2 => text.Insert(at, c.ToString()),
                 3 => string.Join('\n', lines.Where((_, i) => i != line)),
                 4 => string.Join('\n', lines.Take(line + 1).Append(lines[line]).Concat(lines.Skip(line + 1))),
-                5 => string.Join('\n', lines.Select((l, i) => i == line ? lines[(line + 1) % lines.Count] : i == (line + 1) % lines.Count ? lines[line] : l)),
+                5 => string.Join(
+                    '\n',
+                    lines.Select(
+                        (l, i) =>
+                            i == line ? lines[(line + 1) % lines.Count]
+                            : i == (line + 1) % lines.Count ? lines[line]
+                            : l
+                    )
+                ),
                 _ => text[..at],
             };
         }
@@ -186,32 +249,47 @@ public sealed class PpkFormatTests
     public void MutatedFilesFailOnlyWithOurTypedErrors()
     {
         var sources = MutationSources.Select(c => (Text: Text(c), Key: _fx.BaseKey(_fx.CellsByName[c].Key))).ToArray();
-        var edit = from kind in Gen.Choose(0, 6)
-                   from position in Gen.Choose(0, 1 << 20)
-                   from c in Gen.Elements('A', 'z', '0', '9', '+', '/', '=', ':', ' ', '-', '\n', '\r', '\0', 'é', 'x')
-                   select (kind, position, c);
-        var cases = from source in Gen.Choose(0, sources.Length - 1)
-                    from count in Gen.Choose(1, 3)
-                    from edits in Gen.ArrayOf(edit, count)
-                    select (source, edits);
+        var edit =
+            from kind in Gen.Choose(0, 6)
+            from position in Gen.Choose(0, 1 << 20)
+            from c in Gen.Elements('A', 'z', '0', '9', '+', '/', '=', ':', ' ', '-', '\n', '\r', '\0', 'é', 'x')
+            select (kind, position, c);
+        var cases =
+            from source in Gen.Choose(0, sources.Length - 1)
+            from count in Gen.Choose(1, 3)
+            from edits in Gen.ArrayOf(edit, count)
+            select (source, edits);
 
-        Prop.ForAll(cases.ToArbitrary(), t =>
-        {
-            var (text, key) = sources[t.source];
-            var mutated = Mutate(text, t.edits);
-            foreach (var passphrase in new[] { null, PuttygenFixture.Passphrase })
-            {
-                try
+        Prop.ForAll(
+                cases.ToArbitrary(),
+                t =>
                 {
-                    var doc = KeyReader.Read(mutated, passphrase);
-                    if (doc.PrivateKeyAvailable) doc.Key!.SamePublicKey(key).Should().BeTrue("a file that passes its MAC holds the original key");
+                    var (text, key) = sources[t.source];
+                    var mutated = Mutate(text, t.edits);
+                    foreach (var passphrase in new[] { null, PuttygenFixture.Passphrase })
+                    {
+                        try
+                        {
+                            var doc = KeyReader.Read(mutated, passphrase);
+                            if (doc.PrivateKeyAvailable)
+                                doc.Key!.SamePublicKey(key)
+                                    .Should()
+                                    .BeTrue("a file that passes its MAC holds the original key");
+                        }
+                        catch (GitIntegrationException e)
+                        {
+                            e.ErrorId.Should()
+                                .BeOneOf(
+                                    ErrorIds.KeyCorrupt,
+                                    ErrorIds.WrongPassphrase,
+                                    ErrorIds.KeyFormatNotSupported,
+                                    ErrorIds.KeyAlgorithmNotSupported,
+                                    ErrorIds.KeyFormatNotRecognized
+                                );
+                        }
+                    }
                 }
-                catch (GitIntegrationException e)
-                {
-                    e.ErrorId.Should().BeOneOf(ErrorIds.KeyCorrupt, ErrorIds.WrongPassphrase, ErrorIds.KeyFormatNotSupported,
-                        ErrorIds.KeyAlgorithmNotSupported, ErrorIds.KeyFormatNotRecognized);
-                }
-            }
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(400));
+            )
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(400));
     }
 }

@@ -49,11 +49,13 @@ public sealed class PuttyKeyFilesTests : IDisposable
 
         var pem = _dir["id.ppk"];
         File.WriteAllText(pem, KeyWriter.Write(KeyGenerator.Generate(KeyAlgorithm.Ecdsa), PrivateKeyFormat.Pem, null));
-        foreach (var act in new Action[]
-        {
-            () => PuttyKeyFiles.PlanConvertFrom(pem, null, _dir["out"], false),
-            () => PuttyKeyFiles.ConvertFrom(pem, null, PrivateKeyFormat.OpenSsh, null, _dir["out"], false),
-        })
+        foreach (
+            var act in new Action[]
+            {
+                () => PuttyKeyFiles.PlanConvertFrom(pem, null, _dir["out"], false),
+                () => PuttyKeyFiles.ConvertFrom(pem, null, PrivateKeyFormat.OpenSsh, null, _dir["out"], false),
+            }
+        )
         {
             e = Refused(act);
             e.ErrorId.Should().Be(ErrorIds.KeyFormatNotSupported);
@@ -71,7 +73,12 @@ public sealed class PuttyKeyFilesTests : IDisposable
         var plan = PuttyKeyFiles.PlanConvertFrom(ed, null, null, false, warnings.Add);
         plan.Format.Should().Be(PrivateKeyFormat.OpenSsh);
         plan.Destination.Should().Be(_dir["ed"]);
-        warnings.Should().ContainSingle().Which.Should().Contain($"'{ed}'").And.Contain("OpenSSH format")
+        warnings
+            .Should()
+            .ContainSingle()
+            .Which.Should()
+            .Contain($"'{ed}'")
+            .And.Contain("OpenSSH format")
             .And.Contain("New-GitSshKey");
         PuttyKeyFiles.PlanConvertFrom(ed, PrivateKeyFormat.OpenSsh, null, false, warnings.Add);
         warnings.Should().HaveCount(1, "an OpenSSH format asked for needs no warning");

@@ -7,31 +7,44 @@ namespace GitIntegration.Core.Tests.Putty;
 
 /// <summary>
 /// One cell of the issue's matrix: a key × PPK version × encryption × Argon2 variant × parallelism. Small
-/// Argon2 memory keeps most cells fast; the "default" cells use puttygen's own defaults (8192 KiB, passes timed to 100 ms).
+/// Argon2 memory keeps most cells fast; the "default" cells use puttygen's own defaults (8192 KiB, passes timed to 100
+/// ms).
 /// </summary>
 public sealed record PpkCell(string Key, int Version, bool Encrypted, Argon2Type Kdf, int Parallelism, bool Defaults)
 {
     public const int SmallMemoryKiB = 64;
     public const int SmallPasses = 2;
 
-    public string Name => $"{Key}-v{Version}-" + (!Encrypted ? "none" : Version == 2 ? "aes" : $"{Kdf.ToString().ToLowerInvariant()}-p{Parallelism}{(Defaults ? "-default" : "")}");
+    public string Name =>
+        $"{Key}-v{Version}-"
+        + (
+            !Encrypted ? "none"
+            : Version == 2 ? "aes"
+            : $"{Kdf.ToString().ToLowerInvariant()}-p{Parallelism}{(Defaults ? "-default" : "")}"
+        );
 
     /// <summary>puttygen's --ppk-param for this cell.</summary>
-    public string PuttygenParams => Version == 2 || !Encrypted
-        ? $"version={Version}"
-        : $"version=3,kdf={Kdf.ToString().ToLowerInvariant()},parallelism={Parallelism}" + (Defaults ? "" : $",memory={SmallMemoryKiB},passes={SmallPasses}");
+    public string PuttygenParams =>
+        Version == 2 || !Encrypted
+            ? $"version={Version}"
+            : $"version=3,kdf={Kdf.ToString().ToLowerInvariant()},parallelism={Parallelism}"
+                + (Defaults ? "" : $",memory={SmallMemoryKiB},passes={SmallPasses}");
 
-    public PpkWriteOptions Options => new()
-    {
-        Version = Version,
-        KeyDerivation = Kdf,
-        Parallelism = Parallelism,
-        MemoryKiB = Defaults ? 8192 : SmallMemoryKiB,
-        Passes = Defaults ? null : SmallPasses,
-    };
+    public PpkWriteOptions Options =>
+        new()
+        {
+            Version = Version,
+            KeyDerivation = Kdf,
+            Parallelism = Parallelism,
+            MemoryKiB = Defaults ? 8192 : SmallMemoryKiB,
+            Passes = Defaults ? null : SmallPasses,
+        };
 }
 
-/// <summary>Base keys from ssh-keygen (fast), and every matrix cell written by puttygen 0.78 from them, made once per test class.</summary>
+/// <summary>
+/// Base keys from ssh-keygen (fast), and every matrix cell written by puttygen 0.78 from them, made once per test
+/// class.
+/// </summary>
 public sealed class PuttygenFixture : IDisposable
 {
     public const string Passphrase = "pass phrase ✓";
@@ -39,8 +52,13 @@ public sealed class PuttygenFixture : IDisposable
 
     public static readonly (string Name, string Type, string Bits)[] BaseKeys =
     {
-        ("rsa2048", "rsa", "2048"), ("rsa4096", "rsa", "4096"), ("ecdsa256", "ecdsa", "256"),
-        ("ecdsa384", "ecdsa", "384"), ("ecdsa521", "ecdsa", "521"), ("ed25519", "ed25519", "256"), ("dsa1024", "dsa", "1024"),
+        ("rsa2048", "rsa", "2048"),
+        ("rsa4096", "rsa", "4096"),
+        ("ecdsa256", "ecdsa", "256"),
+        ("ecdsa384", "ecdsa", "384"),
+        ("ecdsa521", "ecdsa", "521"),
+        ("ed25519", "ed25519", "256"),
+        ("dsa1024", "dsa", "1024"),
     };
 
     public static IEnumerable<PpkCell> Cells()
@@ -50,11 +68,19 @@ public sealed class PuttygenFixture : IDisposable
             foreach (var version in new[] { 2, 3 })
             {
                 yield return new PpkCell(key, version, false, Argon2Type.Argon2id, 1, false);
-                if (version == 2) { yield return new PpkCell(key, 2, true, Argon2Type.Argon2id, 1, false); continue; }
-                if (key == "dsa1024") { yield return new PpkCell(key, 3, true, Argon2Type.Argon2id, 1, false); continue; }
+                if (version == 2)
+                {
+                    yield return new PpkCell(key, 2, true, Argon2Type.Argon2id, 1, false);
+                    continue;
+                }
+                if (key == "dsa1024")
+                {
+                    yield return new PpkCell(key, 3, true, Argon2Type.Argon2id, 1, false);
+                    continue;
+                }
                 foreach (var kdf in new[] { Argon2Type.Argon2id, Argon2Type.Argon2i, Argon2Type.Argon2d })
-                    foreach (var p in new[] { 1, 2 })
-                        yield return new PpkCell(key, 3, true, kdf, p, false);
+                foreach (var p in new[] { 1, 2 })
+                    yield return new PpkCell(key, 3, true, kdf, p, false);
             }
         }
         yield return new PpkCell("rsa4096", 3, true, Argon2Type.Argon2id, 1, true);
@@ -65,35 +91,74 @@ public sealed class PuttygenFixture : IDisposable
     public static IEnumerable<object[]> CellNames() => Cells().Select(c => new object[] { c.Name });
 
     public Dictionary<string, PpkCell> CellsByName { get; } = Cells().ToDictionary(c => c.Name);
+
     /// <summary>key name → the ssh-keygen private key file.</summary>
     public Dictionary<string, string> Base { get; } = new();
+
     /// <summary>cell name → the .ppk file puttygen wrote.</summary>
     public Dictionary<string, string> Ppk { get; } = new();
     public string PassphraseFile { get; }
 
     public PuttygenFixture()
     {
-        if (!Tool.Exists("puttygen")) throw new InvalidOperationException("puttygen (Debian package putty-tools) is needed by these tests: apt-get install putty-tools.");
+        if (!Tool.Exists("puttygen"))
+            throw new InvalidOperationException(
+                "puttygen (Debian package putty-tools) is needed by these tests: apt-get install putty-tools."
+            );
         PassphraseFile = Dir["passphrase"];
         File.WriteAllText(PassphraseFile, Passphrase + "\n");
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 2 };
-        Parallel.ForEach(BaseKeys, parallel, k =>
-        {
-            var path = Dir[k.Name];
-            Tool.Ok("ssh-keygen", "-q", "-t", k.Type, "-b", k.Bits, "-N", "", "-C", $"{k.Name}@puttygen fixture", "-f", path);
-            lock (Base) Base[k.Name] = path;
-        });
-        Parallel.ForEach(Cells(), parallel, c =>
-        {
-            var path = Dir[c.Name + ".ppk"];
-            Tool.Ok("puttygen", Base[c.Key], "-o", path, "--new-passphrase", c.Encrypted ? PassphraseFile : "/dev/null", "--ppk-param", c.PuttygenParams);
-            lock (Ppk) Ppk[c.Name] = path;
-        });
+        Parallel.ForEach(
+            BaseKeys,
+            parallel,
+            k =>
+            {
+                var path = Dir[k.Name];
+                Tool.Ok(
+                    "ssh-keygen",
+                    "-q",
+                    "-t",
+                    k.Type,
+                    "-b",
+                    k.Bits,
+                    "-N",
+                    "",
+                    "-C",
+                    $"{k.Name}@puttygen fixture",
+                    "-f",
+                    path
+                );
+                lock (Base)
+                    Base[k.Name] = path;
+            }
+        );
+        Parallel.ForEach(
+            Cells(),
+            parallel,
+            c =>
+            {
+                var path = Dir[c.Name + ".ppk"];
+                Tool.Ok(
+                    "puttygen",
+                    Base[c.Key],
+                    "-o",
+                    path,
+                    "--new-passphrase",
+                    c.Encrypted ? PassphraseFile : "/dev/null",
+                    "--ppk-param",
+                    c.PuttygenParams
+                );
+                lock (Ppk)
+                    Ppk[c.Name] = path;
+            }
+        );
     }
 
     public SshKey BaseKey(string name) => KeyReader.ReadFile(Base[name]).RequirePrivate();
 
-    /// <summary>The SHA256 fingerprint <c>puttygen -l</c> prints for a file ("ssh-rsa 2048 SHA256:... comment").</summary>
+    /// <summary>
+    /// The SHA256 fingerprint <c>puttygen -l</c> prints for a file ("ssh-rsa 2048 SHA256:... comment").
+    /// </summary>
     public static string PuttygenFingerprint(string path) => Tool.Ok("puttygen", "-l", path).Split(' ')[2].Trim();
 
     /// <summary>Both keys hold the same private key (not only the same public half).</summary>
@@ -110,11 +175,14 @@ public sealed class PuttygenFixture : IDisposable
                 a.QInv.Should().Be(a.Q.ModInverse(a.P));
                 break;
             case ECPrivateKeyParameters e:
-                ((ECPrivateKeyParameters)actual.Private!).D.Should().Be(e.D); break;
+                ((ECPrivateKeyParameters)actual.Private!).D.Should().Be(e.D);
+                break;
             case Ed25519PrivateKeyParameters e:
-                ((Ed25519PrivateKeyParameters)actual.Private!).GetEncoded().Should().Equal(e.GetEncoded()); break;
+                ((Ed25519PrivateKeyParameters)actual.Private!).GetEncoded().Should().Equal(e.GetEncoded());
+                break;
             case DsaPrivateKeyParameters e:
-                ((DsaPrivateKeyParameters)actual.Private!).X.Should().Be(e.X); break;
+                ((DsaPrivateKeyParameters)actual.Private!).X.Should().Be(e.X);
+                break;
             default:
                 throw new InvalidOperationException("unexpected key type");
         }

@@ -9,11 +9,14 @@ namespace GitIntegration.Core.Tests.Putty;
 [CollectionDefinition("puttygen")]
 public sealed class PuttygenCollection : ICollectionFixture<PuttygenFixture> { }
 
-/// <summary>The matrix against puttygen 0.78, both ways: we read what it writes, it reads what we write.</summary>
+/// <summary>
+/// The matrix against puttygen 0.78, both ways: we read what it writes, it reads what we write.
+/// </summary>
 [Collection("puttygen")]
 public sealed class PuttygenInteropTests
 {
     private readonly PuttygenFixture _fx;
+
     public PuttygenInteropTests(PuttygenFixture fx) => _fx = fx;
 
     public static IEnumerable<object[]> Cells() => PuttygenFixture.CellNames();
@@ -34,7 +37,9 @@ public sealed class PuttygenInteropTests
         clear.PpkVersion.Should().Be(cell.Version);
         clear.IsEncrypted.Should().Be(cell.Encrypted);
         clear.Cipher.Should().Be(cell.Encrypted ? "aes256-cbc" : null);
-        clear.Key!.FingerprintSha256.Should().Be(PuttygenFixture.PuttygenFingerprint(path), "the public half is read without the passphrase");
+        clear
+            .Key!.FingerprintSha256.Should()
+            .Be(PuttygenFixture.PuttygenFingerprint(path), "the public half is read without the passphrase");
         clear.Key.Comment.Should().Be($"{cell.Key}@puttygen fixture");
         clear.PrivateKeyAvailable.Should().Be(!cell.Encrypted);
 
@@ -56,17 +61,27 @@ public sealed class PuttygenInteropTests
 
         text.Should().StartWith($"PuTTY-User-Key-File-{cell.Version}: {key.SshType}\n");
         if (cell.Version == 3 && cell.Encrypted)
-            text.Should().Contain($"Key-Derivation: {cell.Kdf}\nArgon2-Memory: {(cell.Defaults ? 8192 : PpkCell.SmallMemoryKiB)}\n")
+            text.Should()
+                .Contain(
+                    $"Key-Derivation: {cell.Kdf}\nArgon2-Memory: {(cell.Defaults ? 8192 : PpkCell.SmallMemoryKiB)}\n"
+                )
                 .And.Contain($"Argon2-Parallelism: {cell.Parallelism}\n");
         PuttygenFixture.PuttygenFingerprint(ppk).Should().Be(key.FingerprintSha256);
 
         // puttygen decrypts and verifies the MAC, then exports the private key, which we read back.
         var exported = dir["exported"];
         Tool.Ok("puttygen", ppk, "--old-passphrase", _fx.PassphraseFile, "-O", "private-openssh", "-o", exported);
-        PuttygenFixture.ShouldBeSamePrivate(KeyReader.ReadFile(exported, PuttygenFixture.Passphrase).RequirePrivate(), key);
+        PuttygenFixture.ShouldBeSamePrivate(
+            KeyReader.ReadFile(exported, PuttygenFixture.Passphrase).RequirePrivate(),
+            key
+        );
         if (cell.Encrypted)
-            Tool.Run("puttygen", new[] { ppk, "--old-passphrase", "/dev/null", "-O", "private-openssh", "-o", dir["wrong"] }).Exit
-                .Should().NotBe(0, "puttygen must refuse the file without its passphrase");
+            Tool.Run(
+                    "puttygen",
+                    new[] { ppk, "--old-passphrase", "/dev/null", "-O", "private-openssh", "-o", dir["wrong"] }
+                )
+                .Exit.Should()
+                .NotBe(0, "puttygen must refuse the file without its passphrase");
     }
 
     [Fact]
@@ -90,18 +105,23 @@ public sealed class PuttygenInteropTests
             FluentActions.Invoking(act).Should().Throw<GitIntegrationException>().Which.ErrorId;
 
         Refused(() => PuttyKeyFiles.PlanConvertFrom(ed, PrivateKeyFormat.Pem, null, false))
-            .Should().Be(ErrorIds.KeyFormatNotSupported, "Ed25519 has no PEM form");
+            .Should()
+            .Be(ErrorIds.KeyFormatNotSupported, "Ed25519 has no PEM form");
         Refused(() => PuttyKeyFiles.PlanConvertFrom(rsa, null, null, false))
-            .Should().Be(ErrorIds.InvalidKeyParameters, "a name without .ppk gives no destination");
+            .Should()
+            .Be(ErrorIds.InvalidKeyParameters, "a name without .ppk gives no destination");
         PuttyKeyFiles.PlanConvertFrom(rsa, null, dir["rsa.pem"], false).Format.Should().Be(PrivateKeyFormat.Pem);
         File.WriteAllText(dir["ed"], "already there");
         Refused(() => PuttyKeyFiles.PlanConvertFrom(ed, null, null, false)).Should().Be(ErrorIds.KeyFileExists);
         PuttyKeyFiles.PlanConvertFrom(ed, PrivateKeyFormat.OpenSsh, null, true).Destination.Should().Be(dir["ed"]);
-        var (exit, _, err) = Tool.Run("ssh-keygen",
-            new[] { "-q", "-t", "ed25519", "-N", "", "-f", dir["openssh.ppk"] });
+        var (exit, _, err) = Tool.Run(
+            "ssh-keygen",
+            new[] { "-q", "-t", "ed25519", "-N", "", "-f", dir["openssh.ppk"] }
+        );
         exit.Should().Be(0, err);
         Refused(() => PuttyKeyFiles.PlanConvertFrom(dir["openssh.ppk"], null, dir["out"], false))
-            .Should().Be(ErrorIds.KeyFormatNotSupported, "an OpenSSH key is not a PuTTY key whatever its name");
+            .Should()
+            .Be(ErrorIds.KeyFormatNotSupported, "an OpenSSH key is not a PuTTY key whatever its name");
     }
 
     [Theory]
@@ -123,24 +143,51 @@ public sealed class PuttygenInteropTests
         warnings.Should().HaveCount(key.Algorithm == KeyAlgorithm.Ed25519 ? 1 : 0, "only Ed25519 is not PEM");
         double lastProgress = 0;
 
-        var info = PuttyKeyFiles.ConvertFrom(ppk, PuttygenFixture.Passphrase, plan.Format, null, destination, false,
-            p => lastProgress = p);
+        var info = PuttyKeyFiles.ConvertFrom(
+            ppk,
+            PuttygenFixture.Passphrase,
+            plan.Format,
+            null,
+            destination,
+            false,
+            p => lastProgress = p
+        );
 
         destination.Should().Be(dir["key"]);
         info.Path.Should().Be(destination);
         info.PublicKeyPath.Should().Be(destination + ".pub");
         info.IsEncrypted.Should().Be(cell.Encrypted, "the .ppk's passphrase is kept");
         info.FingerprintSha256.Should().Be(key.FingerprintSha256);
-        if (cell.Version == 3 && cell.Encrypted) lastProgress.Should().Be(1.0);
+        if (cell.Version == 3 && cell.Encrypted)
+            lastProgress.Should().Be(1.0);
         File.ReadAllText(destination).Should().Contain(begin);
         SecureFile.UnixMode(destination).Should().Be(0x180, "the private key is owner-only (0600)");
         var pass = cell.Encrypted ? PuttygenFixture.Passphrase : "";
-        Tool.Ok("ssh-keygen", "-y", "-P", pass, "-f", destination).Trim().Split(' ')[1].Should().Be(key.PublicKeyBase64, "ssh-keygen opens the converted key");
+        Tool.Ok("ssh-keygen", "-y", "-P", pass, "-f", destination)
+            .Trim()
+            .Split(' ')[1]
+            .Should()
+            .Be(key.PublicKeyBase64, "ssh-keygen opens the converted key");
         Tool.Ok("ssh-keygen", "-l", "-f", destination + ".pub").Should().Contain(key.FingerprintSha256);
 
-        var again = () => PuttyKeyFiles.ConvertFrom(ppk, PuttygenFixture.Passphrase, PrivateKeyFormat.OpenSsh, "", destination, false);
+        var again = () =>
+            PuttyKeyFiles.ConvertFrom(
+                ppk,
+                PuttygenFixture.Passphrase,
+                PrivateKeyFormat.OpenSsh,
+                "",
+                destination,
+                false
+            );
         again.Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(ErrorIds.KeyFileExists);
-        var plain = PuttyKeyFiles.ConvertFrom(ppk, PuttygenFixture.Passphrase, PrivateKeyFormat.OpenSsh, "", destination, true);
+        var plain = PuttyKeyFiles.ConvertFrom(
+            ppk,
+            PuttygenFixture.Passphrase,
+            PrivateKeyFormat.OpenSsh,
+            "",
+            destination,
+            true
+        );
         plain.IsEncrypted.Should().BeFalse();
         Tool.Ok("ssh-keygen", "-y", "-P", "", "-f", destination).Trim().Split(' ')[1].Should().Be(key.PublicKeyBase64);
     }
@@ -149,7 +196,8 @@ public sealed class PuttygenInteropTests
     public void Ed25519CannotBecomePem()
     {
         using var dir = new TempDir();
-        var act = () => PuttyKeyFiles.ConvertFrom(_fx.Ppk["ed25519-v2-none"], null, PrivateKeyFormat.Pem, null, dir["out"], false);
+        var act = () =>
+            PuttyKeyFiles.ConvertFrom(_fx.Ppk["ed25519-v2-none"], null, PrivateKeyFormat.Pem, null, dir["out"], false);
         act.Should().Throw<KeyFormatException>().Which.Message.Should().Contain("OpenSSH");
         File.Exists(dir["out"]).Should().BeFalse();
     }
@@ -161,21 +209,49 @@ public sealed class PuttygenInteropTests
         var source = dir["id_rsa"];
         File.Copy(_fx.Base["rsa2048"], source);
         var destination = PuttyKeyFiles.DefaultPpkPath(source);
-        var info = PuttyKeyFiles.ConvertTo(source, null, PuttygenFixture.Passphrase, new PpkWriteOptions { Passes = 1 }, destination, false);
+        var info = PuttyKeyFiles.ConvertTo(
+            source,
+            null,
+            PuttygenFixture.Passphrase,
+            new PpkWriteOptions { Passes = 1 },
+            destination,
+            false
+        );
 
         destination.Should().Be(dir["id_rsa.ppk"]);
         info.Format.Should().Be(KeyFormat.Ppk);
         info.IsEncrypted.Should().BeTrue();
         info.Cipher.Should().Be("aes256-cbc");
         SecureFile.UnixMode(destination).Should().Be(0x180);
-        Tool.Ok("puttygen", destination, "--old-passphrase", _fx.PassphraseFile, "-O", "fingerprint").Should().Contain(info.FingerprintSha256);
+        Tool.Ok("puttygen", destination, "--old-passphrase", _fx.PassphraseFile, "-O", "fingerprint")
+            .Should()
+            .Contain(info.FingerprintSha256);
 
         // A v3 .ppk rewritten as v2 for old tools keeps its passphrase and key.
-        var v2 = PuttyKeyFiles.ConvertTo(destination, PuttygenFixture.Passphrase, null, new PpkWriteOptions { Version = 2 }, dir["old.ppk"], false);
+        var v2 = PuttyKeyFiles.ConvertTo(
+            destination,
+            PuttygenFixture.Passphrase,
+            null,
+            new PpkWriteOptions { Version = 2 },
+            dir["old.ppk"],
+            false
+        );
         v2.IsEncrypted.Should().BeTrue();
         File.ReadAllText(dir["old.ppk"]).Should().StartWith("PuTTY-User-Key-File-2: ssh-rsa");
-        Tool.Ok("puttygen", dir["old.ppk"], "--old-passphrase", _fx.PassphraseFile, "-O", "private-openssh", "-o", dir["back"]);
-        PuttygenFixture.ShouldBeSamePrivate(KeyReader.ReadFile(dir["back"], PuttygenFixture.Passphrase).RequirePrivate(), _fx.BaseKey("rsa2048"));
+        Tool.Ok(
+            "puttygen",
+            dir["old.ppk"],
+            "--old-passphrase",
+            _fx.PassphraseFile,
+            "-O",
+            "private-openssh",
+            "-o",
+            dir["back"]
+        );
+        PuttygenFixture.ShouldBeSamePrivate(
+            KeyReader.ReadFile(dir["back"], PuttygenFixture.Passphrase).RequirePrivate(),
+            _fx.BaseKey("rsa2048")
+        );
     }
 
     [Fact]
@@ -190,9 +266,13 @@ public sealed class PuttygenInteropTests
         doc.PrivateKeyAvailable.Should().BeFalse();
 
         var found = KeyFiles.Find(_fx.Dir.Path, false).Where(f => f.Path.EndsWith(".ppk")).ToList();
-        found.Should().HaveCount(PuttygenFixture.Cells().Count()).And.OnlyContain(f => f.Info != null && f.Info.Format == KeyFormat.Ppk);
+        found
+            .Should()
+            .HaveCount(PuttygenFixture.Cells().Count())
+            .And.OnlyContain(f => f.Info != null && f.Info.Format == KeyFormat.Ppk);
 
         var test = KeyDiagnostics.TestFile(path, null, KeyRequirement.Integration);
-        test.Findings.Should().Contain(f => f.Id == KeyDiagnostics.Ids.PuttyFormat && f.Remedy!.Contains("ConvertFrom-PuttyKey"));
+        test.Findings.Should()
+            .Contain(f => f.Id == KeyDiagnostics.Ids.PuttyFormat && f.Remedy!.Contains("ConvertFrom-PuttyKey"));
     }
 }

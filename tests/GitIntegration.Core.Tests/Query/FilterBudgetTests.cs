@@ -52,12 +52,14 @@ public sealed class FilterBudgetTests
     [Fact]
     public void The_issues_filter_is_refused_before_it_is_stored()
     {
-        var e = FluentActions.Invoking(() => JmesPath.CompileFilter(Hostile))
-            .Should().Throw<JmesPathException>().Which;
+        var e = FluentActions.Invoking(() => JmesPath.CompileFilter(Hostile)).Should().Throw<JmesPathException>().Which;
         e.ErrorId.Should().Be(JmesPathErrorIds.TooExpensive);
         e.Kind.Should().Be(ErrorKind.LimitsExceeded);
-        e.Message.Should().Contain("on 200 repositories shaped like GitHub's it takes more than 100,000 steps, so on " +
-                                   "an organization of 10,000 repositories it would take more than the 5,000,000");
+        e.Message.Should()
+            .Contain(
+                "on 200 repositories shaped like GitHub's it takes more than 100,000 steps, so on "
+                    + "an organization of 10,000 repositories it would take more than the 5,000,000"
+            );
     }
 
     [Theory]
@@ -82,10 +84,18 @@ public sealed class FilterBudgetTests
     {
         // Six copies of the list make 64 of each repository: within the share of steps; seven are not.
         JmesPath.CompileFilter(Copies(6))!.SelectFrom(Large.Value).Should().HaveCount(10_000);
-        FluentActions.Invoking(() => JmesPath.CompileFilter(Copies(7))).Should().Throw<JmesPathException>()
-            .Which.ErrorId.Should().Be(JmesPathErrorIds.TooExpensive);
-        FluentActions.Invoking(() => JmesPath.Compile(Copies(7)).SelectFrom(Large.Value))
-            .Should().Throw<JmesPathException>().Which.ErrorId.Should().Be(JmesPathErrorIds.TooExpensive);
+        FluentActions
+            .Invoking(() => JmesPath.CompileFilter(Copies(7)))
+            .Should()
+            .Throw<JmesPathException>()
+            .Which.ErrorId.Should()
+            .Be(JmesPathErrorIds.TooExpensive);
+        FluentActions
+            .Invoking(() => JmesPath.Compile(Copies(7)).SelectFrom(Large.Value))
+            .Should()
+            .Throw<JmesPathException>()
+            .Which.ErrorId.Should()
+            .Be(JmesPathErrorIds.TooExpensive);
     }
 
     private static string Copies(int n) => string.Concat(Enumerable.Repeat("[@,@][]", n));
@@ -102,8 +112,12 @@ public sealed class FilterBudgetTests
         var data = JsonSerializer.SerializeToNode(GitHubRepositories(1000))!;
         var inner = Copies(copies) + field;
         JmesPath.Compile($"length({inner})").Evaluate(data)!.GetValue<long>().Should().Be(1000L << copies);
-        FluentActions.Invoking(() => JmesPath.Compile(string.Format(outer, inner)).Evaluate(data))
-            .Should().Throw<JmesPathException>().Which.ErrorId.Should().Be(JmesPathErrorIds.TooExpensive);
+        FluentActions
+            .Invoking(() => JmesPath.Compile(string.Format(outer, inner)).Evaluate(data))
+            .Should()
+            .Throw<JmesPathException>()
+            .Which.ErrorId.Should()
+            .Be(JmesPathErrorIds.TooExpensive);
     }
 
     [Fact]

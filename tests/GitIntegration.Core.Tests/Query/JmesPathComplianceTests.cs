@@ -46,7 +46,8 @@ public class JmesPathComplianceTests
     {
         var g = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, file)))!.AsArray()[group]!;
         var c = g["cases"]![index]!;
-        if (RejectedByReference.Contains(file + "|" + expression)) c = new JsonObject { ["error"] = "syntax" };
+        if (RejectedByReference.Contains(file + "|" + expression))
+            c = new JsonObject { ["error"] = "syntax" };
         if (c["error"] is JsonNode error)
         {
             var act = () => JmesPath.Compile(expression).Evaluate(g["given"]);
@@ -55,8 +56,12 @@ public class JmesPathComplianceTests
         }
         var expected = Superseded.TryGetValue(file + "|" + expression, out var now) ? JsonNode.Parse(now) : c["result"];
         var actual = JmesPath.Compile(expression).Evaluate(g["given"]);
-        JmesValue.Equal(JmesValue.From(actual), JmesValue.From(expected))
-            .Should().BeTrue($"{expression} gave {actual?.ToJsonString() ?? "null"}, expected {expected?.ToJsonString() ?? "null"}");
+        JmesValue
+            .Equal(JmesValue.From(actual), JmesValue.From(expected))
+            .Should()
+            .BeTrue(
+                $"{expression} gave {actual?.ToJsonString() ?? "null"}, expected {expected?.ToJsonString() ?? "null"}"
+            );
     }
 
     [Fact]

@@ -15,11 +15,14 @@ namespace GitIntegration.Core.Tests.Query;
 /// avoids two jmespath.js 0.16 bugs found here: '@' followed by more (e.g. @[0]) inside function arguments is split
 /// into two arguments, the empty raw string '' misbehaves inside filters, min_by/max_by return null for string keys
 /// (the compliance suite's min_by(people, &amp;age_str) case), an unterminated 'raw string is accepted, starts_with is
-/// lastIndexOf(prefix) === 0 (false for "acme/a2" and 'a'), and &lt; &lt;= &gt; &gt;= compare any types the JavaScript way.
+/// lastIndexOf(prefix) === 0 (false for "acme/a2" and 'a'), and &lt; &lt;= &gt; &gt;= compare any types the JavaScript
+/// way.
 /// </summary>
 public sealed class JmesPathDifferentialTests
 {
-    private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("GI_FUZZ_CASES"), out var n) ? n : 500;
+    private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("GI_FUZZ_CASES"), out var n)
+        ? n
+        : 500;
 
     private static readonly string[] Names = { "repo", "billing-api", "Hello-World", "jira-sync", "docs", "a" };
     private static readonly string[] Topics = { "jira", "api", "octocat", "legacy" };
@@ -35,56 +38,133 @@ public sealed class JmesPathDifferentialTests
         from language in Gen.Elements<string?>("C#", "Go", null)
         from owner in Gen.Elements("acme", "octocat")
         from license in Gen.Elements<string?>("MIT", "Apache-2.0", null)
-        select (JsonNode)new JsonObject
-        {
-            ["id"] = 1000 + suffix, ["name"] = name + suffix, ["full_name"] = owner + "/" + name + suffix,
-            ["private"] = isPrivate, ["archived"] = archived, ["fork"] = !isPrivate && archived, ["size"] = size,
-            ["stargazers_count"] = stars, ["topics"] = new JsonArray(topics.Select(t => (JsonNode)JsonValue.Create(t)!).ToArray()),
-            ["language"] = language, ["visibility"] = isPrivate ? "private" : "public",
-            ["owner"] = new JsonObject { ["login"] = owner, ["type"] = "Organization" },
-            ["license"] = license == null ? null : new JsonObject { ["spdx_id"] = license },
-        };
+        select (JsonNode)
+            new JsonObject
+            {
+                ["id"] = 1000 + suffix,
+                ["name"] = name + suffix,
+                ["full_name"] = owner + "/" + name + suffix,
+                ["private"] = isPrivate,
+                ["archived"] = archived,
+                ["fork"] = !isPrivate && archived,
+                ["size"] = size,
+                ["stargazers_count"] = stars,
+                ["topics"] = new JsonArray(topics.Select(t => (JsonNode)JsonValue.Create(t)!).ToArray()),
+                ["language"] = language,
+                ["visibility"] = isPrivate ? "private" : "public",
+                ["owner"] = new JsonObject { ["login"] = owner, ["type"] = "Organization" },
+                ["license"] = license == null ? null : new JsonObject { ["spdx_id"] = license },
+            };
 
     private static Gen<string> Text() => Gen.Elements("repo", "a", "billing", "jira", "acme/", "Hello", "x1");
-    /// <summary>Texts that occur at most once in a generated name (jmespath.js's starts_with is lastIndexOf(prefix) === 0).</summary>
+
+    /// <summary>
+    /// Texts that occur at most once in a generated name (jmespath.js's starts_with is lastIndexOf(prefix) === 0).
+    /// </summary>
     private static Gen<string> Prefix() => Gen.Elements("repo", "billing", "jira", "acme/", "Hello", "x1", "octocat/");
+
     private static Gen<string> Number() => Gen.Elements("0", "1", "50", "1000", "1000000", "-1", "2.5");
+
     private static Gen<string> NumericField() => Gen.Elements("size", "stargazers_count", "id");
+
     private static Gen<string> StringField() => Gen.Elements("name", "full_name", "visibility", "owner.login");
-    private static Gen<string> AnyField() => Gen.Elements("name", "private", "archived", "fork", "size", "topics", "language", "license", "license.spdx_id", "owner", "missing");
+
+    private static Gen<string> AnyField() =>
+        Gen.Elements(
+            "name",
+            "private",
+            "archived",
+            "fork",
+            "size",
+            "topics",
+            "language",
+            "license",
+            "license.spdx_id",
+            "owner",
+            "missing"
+        );
 
     private static Gen<string> Condition(int depth)
     {
         var leaf = Gen.OneOf(
-            from f in StringField() from t in Text() from op in Gen.Elements("==", "!=") select $"{f} {op} '{t}'",
-            from f in NumericField() from v in Number() from op in Gen.Elements("<", "<=", ">", ">=", "==", "!=") select $"{f} {op} `{v}`",
-            from f in Gen.Elements("starts_with", "ends_with", "contains") from s in StringField() from t in Prefix() select $"{f}({s}, '{t}')",
-            from t in Text() select $"contains(topics, '{t}')",
-            from f in AnyField() select f,
-            from f in AnyField() select "!" + f,
-            from f in AnyField() from g in AnyField() select $"{f} == {g}",
-            from f in AnyField() select $"type({f}) == 'string'",
-            from v in Number() select $"length(topics) >= `{v}`",
-            from f in AnyField() select $"length({f}) > `0`",                  // a type error unless f is a string, array or object
-            from t in Text() select $"starts_with(size, '{t}')",                // always a type error
-            from f in AnyField() select $"not_null({f}, `false`)");
-        if (depth <= 0) return leaf;
+            from f in StringField()
+            from t in Text()
+            from op in Gen.Elements("==", "!=")
+            select $"{f} {op} '{t}'",
+            from f in NumericField()
+            from v in Number()
+            from op in Gen.Elements("<", "<=", ">", ">=", "==", "!=")
+            select $"{f} {op} `{v}`",
+            from f in Gen.Elements("starts_with", "ends_with", "contains")
+            from s in StringField()
+            from t in Prefix()
+            select $"{f}({s}, '{t}')",
+            from t in Text()
+            select $"contains(topics, '{t}')",
+            from f in AnyField()
+            select f,
+            from f in AnyField()
+            select "!" + f,
+            from f in AnyField()
+            from g in AnyField()
+            select $"{f} == {g}",
+            from f in AnyField()
+            select $"type({f}) == 'string'",
+            from v in Number()
+            select $"length(topics) >= `{v}`",
+            from f in AnyField()
+            select $"length({f}) > `0`", // a type error unless f is a string, array or object
+            from t in Text()
+            select $"starts_with(size, '{t}')", // always a type error
+            from f in AnyField()
+            select $"not_null({f}, `false`)"
+        );
+        if (depth <= 0)
+            return leaf;
         return Gen.Frequency(
             (4, leaf),
-            (1, from a in Condition(depth - 1) from b in Condition(depth - 1) from op in Gen.Elements("&&", "||") select $"{a} {op} {b}"),
-            (1, from a in Condition(depth - 1) select $"!({a})"));
+            (
+                1,
+                from a in Condition(depth - 1)
+                from b in Condition(depth - 1)
+                from op in Gen.Elements("&&", "||")
+                select $"{a} {op} {b}"
+            ),
+            (1, from a in Condition(depth - 1) select $"!({a})")
+        );
     }
 
     private static Gen<string> Expression() =>
         from c in Condition(2)
         from form in Gen.Elements(
-            "[?C]", "[?C].name", "[?C] | length(@)", "[?C] | [0].full_name", "sort_by([?C], &size)[].name",
-            "[?C] | max_by(@, &stargazers_count).name", "[?C] | min_by(@, &stargazers_count).id", "[?C].{n: name, t: topics[0]}",
-            "[?C][].topics[]", "[?C].[name, size]", "join(',', [?C].name)", "sum([?C].size)", "avg([?C].size)",
-            "[?C] | [1:3].name", "[?C] | [::-1].id", "map(&length(topics), [?C])", "sort([?C].name)", "reverse([?C].id)",
-            "[?C] | keys([0] || `{}`)", "[?C] | values([0].owner || `{}`)", "[?C] | merge(`{}`, [0] || `{}`).name",
-"[?C] | to_array(@)[0].name", "to_string([?C].size)", "[?C].license.spdx_id",
-            "[?C] | @[-1].name", "[?C] | not_null([5], [0]).name", "length([?C]) > `2` && [0].name || 'none'")
+            "[?C]",
+            "[?C].name",
+            "[?C] | length(@)",
+            "[?C] | [0].full_name",
+            "sort_by([?C], &size)[].name",
+            "[?C] | max_by(@, &stargazers_count).name",
+            "[?C] | min_by(@, &stargazers_count).id",
+            "[?C].{n: name, t: topics[0]}",
+            "[?C][].topics[]",
+            "[?C].[name, size]",
+            "join(',', [?C].name)",
+            "sum([?C].size)",
+            "avg([?C].size)",
+            "[?C] | [1:3].name",
+            "[?C] | [::-1].id",
+            "map(&length(topics), [?C])",
+            "sort([?C].name)",
+            "reverse([?C].id)",
+            "[?C] | keys([0] || `{}`)",
+            "[?C] | values([0].owner || `{}`)",
+            "[?C] | merge(`{}`, [0] || `{}`).name",
+            "[?C] | to_array(@)[0].name",
+            "to_string([?C].size)",
+            "[?C].license.spdx_id",
+            "[?C] | @[-1].name",
+            "[?C] | not_null([5], [0]).name",
+            "length([?C]) > `2` && [0].name || 'none'"
+        )
         from cut in Gen.Frequency((9, Gen.Constant(-1)), (1, Gen.Choose(1, 12)))
         let e = form.Replace("C", c)
         let cutAt = cut < 0 || cut >= e.Length ? e.Length : e.Length - cut
@@ -98,11 +178,15 @@ public sealed class JmesPathDifferentialTests
     [Fact]
     public void WeAgreeWithJmespathJs()
     {
-        var gen = from e in Expression() from repos in Gen.ListOf(Repository()).Select(l => l.Take(8).ToArray())
-                  select new Case(e, new JsonArray(repos));
+        var gen =
+            from e in Expression()
+            from repos in Gen.ListOf(Repository()).Select(l => l.Take(8).ToArray())
+            select new Case(e, new JsonArray(repos));
         var cases = gen.Sample(Cases, 30).ToArray();
         cases.Should().HaveCount(Cases);
-        var theirs = JmespathJs.Run(cases.Select(c => new JsonObject { ["expression"] = c.Expression, ["data"] = c.Data.DeepClone() }));
+        var theirs = JmespathJs.Run(
+            cases.Select(c => new JsonObject { ["expression"] = c.Expression, ["data"] = c.Data.DeepClone() })
+        );
         theirs.Should().HaveCount(cases.Length);
         var disagreements = new List<string>();
         int errors = 0;
@@ -110,22 +194,48 @@ public sealed class JmesPathDifferentialTests
         {
             string ours;
             JsonNode? ourResult = null;
-            try { ourResult = JmesPath.Compile(cases[i].Expression).Evaluate(cases[i].Data); ours = "ok"; }
-            catch (JmesPathException e) { ours = "error " + e.ErrorType; }
+            try
+            {
+                ourResult = JmesPath.Compile(cases[i].Expression).Evaluate(cases[i].Data);
+                ours = "ok";
+            }
+            catch (JmesPathException e)
+            {
+                ours = "error " + e.ErrorType;
+            }
             var t = theirs[i]!;
             bool theyFailed = t["error"] != null;
-            if (theyFailed) errors++;
-            bool agree = theyFailed ? ours != "ok" : ours == "ok" && JmesValue.Equal(JmesValue.From(ourResult), JmesValue.From(t["result"]));
+            if (theyFailed)
+                errors++;
+            bool agree = theyFailed
+                ? ours != "ok"
+                : ours == "ok" && JmesValue.Equal(JmesValue.From(ourResult), JmesValue.From(t["result"]));
             if (!agree)
-                disagreements.Add($"{cases[i].Expression}\n  data: {cases[i].Data.ToJsonString()}\n  ours: {(ours == "ok" ? ourResult?.ToJsonString() ?? "null" : ours)}\n  jmespath.js: {t.ToJsonString()}");
+                disagreements.Add(
+                    $"{cases[i].Expression}\n  data: {cases[i].Data.ToJsonString()}\n  ours: "
+                        + $"{(ours == "ok" ? ourResult?.ToJsonString() ?? "null" : ours)}\n  jmespath.js: "
+                        + $"{t.ToJsonString()}"
+                );
         }
-        disagreements.Should().BeEmpty($"we must agree with jmespath.js on all {cases.Length} cases:\n" + string.Join("\n", disagreements.Take(10)));
-        errors.Should().BeGreaterThan(0, "some generated cases are errors (type errors, cut expressions), so errors are compared too");
+        disagreements
+            .Should()
+            .BeEmpty(
+                $"we must agree with jmespath.js on all {cases.Length} cases:\n"
+                    + string.Join("\n", disagreements.Take(10))
+            );
+        errors
+            .Should()
+            .BeGreaterThan(
+                0,
+                "some generated cases are errors (type errors, cut expressions), so errors are compared too"
+            );
         errors.Should().BeLessThan(cases.Length / 2, "most cases evaluate");
     }
 }
 
-/// <summary>npm jmespath 0.16.0 in a temp folder (installed once per machine), run once for a whole batch of cases.</summary>
+/// <summary>
+/// npm jmespath 0.16.0 in a temp folder (installed once per machine), run once for a whole batch of cases.
+/// </summary>
 public static class JmespathJs
 {
     private const string Script = """
@@ -149,10 +259,16 @@ public static class JmespathJs
         if (!File.Exists(Path.Combine(dir, "node_modules", "jmespath", "package.json")))
         {
             if (!Tool.Exists("node") || !Tool.Exists("npm"))
-                throw new InvalidOperationException("node and npm are needed to compare with jmespath.js (tests/run-all.sh installs them).");
+                throw new InvalidOperationException(
+                    "node and npm are needed to compare with jmespath.js (tests/run-all.sh installs them)."
+                );
             Directory.CreateDirectory(dir);
-            var (exit, o, e) = Tool.Run("npm", new[] { "install", "--prefix", dir, "--no-audit", "--no-fund", "jmespath@0.16.0" });
-            if (exit != 0) throw new InvalidOperationException("npm install jmespath@0.16.0 failed: " + e + o);
+            var (exit, o, e) = Tool.Run(
+                "npm",
+                new[] { "install", "--prefix", dir, "--no-audit", "--no-fund", "jmespath@0.16.0" }
+            );
+            if (exit != 0)
+                throw new InvalidOperationException("npm install jmespath@0.16.0 failed: " + e + o);
         }
         File.WriteAllText(Path.Combine(dir, "batch.js"), Script);
         return dir;
@@ -164,9 +280,13 @@ public static class JmespathJs
     public static JsonArray Run(IEnumerable<JsonObject> cases)
     {
         var input = new StringBuilder();
-        foreach (var c in cases) input.Append(c.ToJsonString()).Append('\n');
+        foreach (var c in cases)
+            input.Append(c.ToJsonString()).Append('\n');
         var (exit, o, e) = Tool.Run("node", new[] { Path.Combine(Folder(), "batch.js") }, input.ToString());
-        if (exit != 0) throw new InvalidOperationException("node failed: " + e);
-        return new JsonArray(o.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)).ToArray());
+        if (exit != 0)
+            throw new InvalidOperationException("node failed: " + e);
+        return new JsonArray(
+            o.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)).ToArray()
+        );
     }
 }

@@ -21,6 +21,7 @@ public sealed class KeyRotationTests : IAsyncLifetime, IDisposable
 {
     private readonly TempDir _dir = new();
     private readonly SshGitServer _sshd = new();
+
     // GitHub names a repository OWNER/NAME: the repositories live at /OWNER/NAME.git, which sshd reads as that path.
     private readonly string _owner = "gi-rotate-" + Guid.NewGuid().ToString("N").Substring(0, 8);
     private readonly IntegrationStore _store;
@@ -59,15 +60,19 @@ public sealed class KeyRotationTests : IAsyncLifetime, IDisposable
         var key = _dir[$"ssh/{name}"];
         Directory.CreateDirectory(_dir["ssh"]);
         var args = new List<string> { "-q", "-t", type, "-N", passphrase ?? "", "-C", name + "@jira", "-f", key };
-        if (type == "rsa") args.AddRange(new[] { "-b", "2048", "-m", "PEM" });
+        if (type == "rsa")
+            args.AddRange(new[] { "-b", "2048", "-m", "PEM" });
         Tool.Ok("ssh-keygen", args.ToArray());
         _gh.AddKey($"repo:{_owner}/{name}", "old", File.ReadAllText(key + ".pub"), readOnly: true);
         var i = new Integration
         {
-            Name = name, Type = IntegrationType.Ssh, Url = $"ssh://git@127.0.0.1:{_sshd.Port}/{_owner}/{name}.git",
+            Name = name,
+            Type = IntegrationType.Ssh,
+            Url = $"ssh://git@127.0.0.1:{_sshd.Port}/{_owner}/{name}.git",
             PrivateKeyPath = key,
         };
-        if (passphrase != null) i.PassphraseRef = _store.WriteSecret(name + "-passphrase", passphrase);
+        if (passphrase != null)
+            i.PassphraseRef = _store.WriteSecret(name + "-passphrase", passphrase);
         _store.Update(d =>
         {
             d.Integrations.Add(i);
@@ -83,7 +88,9 @@ public sealed class KeyRotationTests : IAsyncLifetime, IDisposable
         {
             Template = new GitAccess
             {
-                KnownHostsPath = _dir["known_hosts"], Timeout = TimeSpan.FromSeconds(60), Connections = connections,
+                KnownHostsPath = _dir["known_hosts"],
+                Timeout = TimeSpan.FromSeconds(60),
+                Connections = connections,
             },
             Token = StandInHost.Token,
             HostType = KeyHostType.GitHub,
@@ -97,13 +104,30 @@ public sealed class KeyRotationTests : IAsyncLifetime, IDisposable
     /// <summary>A login with OpenSSH's own client: whether sshd lets <paramref name="key"/> in.</summary>
     private bool LogsIn(string key)
     {
-        var (_, _, err) = Tool.Run("ssh", new[]
-        {
-            "-F", "none", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o",
-            "StrictHostKeyChecking=yes", "-o", $"UserKnownHostsFile={_dir["known_hosts"]}", "-p",
-            _sshd.Port.ToString(), "-T", "git@127.0.0.1",
-        });
-        if (err.Contains("Interactive git shell")) return true;
+        var (_, _, err) = Tool.Run(
+            "ssh",
+            new[]
+            {
+                "-F",
+                "none",
+                "-i",
+                key,
+                "-o",
+                "IdentitiesOnly=yes",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                $"UserKnownHostsFile={_dir["known_hosts"]}",
+                "-p",
+                _sshd.Port.ToString(),
+                "-T",
+                "git@127.0.0.1",
+            }
+        );
+        if (err.Contains("Interactive git shell"))
+            return true;
         err.Should().Contain("Permission denied (publickey)", "a refusal is the only other answer expected");
         return false;
     }
@@ -120,20 +144,26 @@ public sealed class KeyRotationTests : IAsyncLifetime, IDisposable
 
         var results = await Rotate(all);
 
-        results.Select(r => (r.Name, r.Step, r.Reason)).Should().Equal(all.Select(i =>
-            (i.Name, KeyRotationStep.Completed, (string?)null)));
+        results
+            .Select(r => (r.Name, r.Step, r.Reason))
+            .Should()
+            .Equal(all.Select(i => (i.Name, KeyRotationStep.Completed, (string?)null)));
         foreach (var i in all)
         {
             var now = Stored(i);
             var fresh = i.PrivateKeyPath + ".new";
             now.PrivateKeyPath.Should().Be(fresh);
             now.Status.Should().Be(IntegrationStatus.Connected);
-            now.Properties.Keys.Should().NotContain(k => k.StartsWith("Rotation"),
-                "a finished rotation leaves no trace");
+            now.Properties.Keys.Should()
+                .NotContain(k => k.StartsWith("Rotation"), "a finished rotation leaves no trace");
             SecureFile.UnixMode(fresh)!.Value.Should().Be(Convert.ToInt32("600", 8));
             var info = KeyFiles.Inspect(fresh).Info;
-            (info.Algorithm, info.Bits, info.Format).Should().Be((KeyAlgorithm.Rsa, 4096, KeyFormat.Pem),
-                "a 2048-bit key is replaced by one of the 4096 bits the integration asks for");
+            (info.Algorithm, info.Bits, info.Format)
+                .Should()
+                .Be(
+                    (KeyAlgorithm.Rsa, 4096, KeyFormat.Pem),
+                    "a 2048-bit key is replaced by one of the 4096 bits the integration asks for"
+                );
             info.Comment.Should().Be(i.Name + "@jira");
             _gh.KeysAt($"repo:{_owner}/{i.Name}").Select(k => k.Fingerprint).Should().Equal(Fingerprint(fresh));
             LogsIn(fresh).Should().BeTrue();
@@ -171,8 +201,12 @@ public sealed class KeyRotationTests : IAsyncLifetime, IDisposable
         File.Exists(api.PrivateKeyPath + ".new2").Should().BeFalse("no third key");
         Stored(api).PrivateKeyPath.Should().Be(api.PrivateKeyPath + ".new");
         LogsIn(api.PrivateKeyPath!).Should().BeFalse();
-        Stored(app).Properties.Keys.Should().NotContain(k => k.StartsWith("Rotation"),
-            "once all of a rotation's integrations are done, its records go");
+        Stored(app)
+            .Properties.Keys.Should()
+            .NotContain(
+                k => k.StartsWith("Rotation"),
+                "once all of a rotation's integrations are done, its records go"
+            );
 
         var third = await Rotate(app);
         third[0].NewKeyPath.Should().Be(app.PrivateKeyPath + ".new.new", "a new rotation rotates it again");
@@ -213,8 +247,11 @@ public sealed class KeyRotationTests : IAsyncLifetime, IDisposable
         results[0].Step.Should().Be(KeyRotationStep.Completed, results[0].Message);
         var fresh = ed.PrivateKeyPath + ".new";
         FluentActions.Invoking(() => KeyReader.ReadFile(fresh, "wrong")).Should().Throw<KeyPassphraseException>();
-        KeyReader.ReadFile(fresh, "open sesame").RequirePrivate().FingerprintSha256
-            .Should().Be(results[0].NewKeyFingerprint);
+        KeyReader
+            .ReadFile(fresh, "open sesame")
+            .RequirePrivate()
+            .FingerprintSha256.Should()
+            .Be(results[0].NewKeyFingerprint);
         var info = KeyFiles.Inspect(fresh, "open sesame").Info;
         (info.Algorithm, info.Format, info.IsEncrypted).Should().Be((KeyAlgorithm.Ed25519, KeyFormat.OpenSsh, true));
         Stored(ed).PassphraseRef.Should().Be(ed.PassphraseRef, "the stored passphrase opens the new key too");
@@ -241,7 +278,9 @@ public sealed class KeyRotationTests : IAsyncLifetime, IDisposable
     {
         var https = new Integration
         {
-            Name = "web-https", Type = IntegrationType.Https, Url = "https://git.example.com/a/b.git",
+            Name = "web-https",
+            Type = IntegrationType.Https,
+            Url = "https://git.example.com/a/b.git",
         };
         _store.Update(d =>
         {
@@ -263,8 +302,23 @@ public sealed class KeyRotationTests : IAsyncLifetime, IDisposable
     [InlineData(KeyAlgorithm.Ecdsa, 384, KeyFormat.Pem, KeyAlgorithm.Ecdsa, 384, PrivateKeyFormat.Pem)]
     [InlineData(KeyAlgorithm.Ed25519, 256, KeyFormat.OpenSsh, KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh)]
     [InlineData(KeyAlgorithm.Dsa, 1024, KeyFormat.Pem, KeyAlgorithm.Rsa, 4096, PrivateKeyFormat.Pem)]
-    public void TheNewKeyIsLikeTheOldOneAtLeastAsStrongAsTheIntegrationAsks(KeyAlgorithm algorithm, int bits,
-        KeyFormat format, KeyAlgorithm newAlgorithm, int? newBits, PrivateKeyFormat newFormat) =>
-        KeyRotation.Like(new SshKeyInfo { Algorithm = algorithm, Bits = bits, Format = format })
-            .Should().Be((newAlgorithm, newBits, newFormat));
+    public void TheNewKeyIsLikeTheOldOneAtLeastAsStrongAsTheIntegrationAsks(
+        KeyAlgorithm algorithm,
+        int bits,
+        KeyFormat format,
+        KeyAlgorithm newAlgorithm,
+        int? newBits,
+        PrivateKeyFormat newFormat
+    ) =>
+        KeyRotation
+            .Like(
+                new SshKeyInfo
+                {
+                    Algorithm = algorithm,
+                    Bits = bits,
+                    Format = format,
+                }
+            )
+            .Should()
+            .Be((newAlgorithm, newBits, newFormat));
 }

@@ -8,7 +8,8 @@ public sealed class GitoliteServer : IDisposable
 {
     public const string User = "gitolite";
 
-    /// <param name="users">name → public key line; each user may read and write <c>testing</c>; only 'admin' may read <c>secret</c>.</param>
+    /// <param name="users">name → public key line; each user may read and write <c>testing</c>; only 'admin' may read
+    /// <c>secret</c>.</param>
     public GitoliteServer(IDictionary<string, string> users)
     {
         Peer.Require("gitolite", "gitolite3");
@@ -19,15 +20,19 @@ public sealed class GitoliteServer : IDisposable
         File.Copy(Ssh.Dir["admin.pub"], Path.Combine(Home, "admin.pub"));
         Tool.Ok("chown", "-R", User, Home);
         AsGitolite("gitolite", "setup", "-pk", Path.Combine(Home, "admin.pub"));
-        foreach (var (name, key) in users) File.WriteAllText(Path.Combine(Home, ".gitolite", "keydir", name + ".pub"), key.Trim() + "\n");
-        File.WriteAllText(Path.Combine(Home, ".gitolite", "conf", "gitolite.conf"), """
+        foreach (var (name, key) in users)
+            File.WriteAllText(Path.Combine(Home, ".gitolite", "keydir", name + ".pub"), key.Trim() + "\n");
+        File.WriteAllText(
+            Path.Combine(Home, ".gitolite", "conf", "gitolite.conf"),
+            """
             repo gitolite-admin
                 RW+     =   admin
             repo testing
                 RW+     =   @all
             repo secret
                 RW+     =   admin
-            """);
+            """
+        );
         Tool.Ok("chown", "-R", User, Home);
         AsGitolite("gitolite", "setup"); // compiles the conf and regenerates ~/.ssh/authorized_keys
         var keys = File.ReadAllLines(Path.Combine(Home, ".ssh", "authorized_keys"))
@@ -38,6 +43,7 @@ public sealed class GitoliteServer : IDisposable
 
     public SshGitServer Ssh { get; }
     public string Home { get; }
+
     public string Url(string repo) => $"ssh://{User}@127.0.0.1:{Ssh.Port}/{repo}";
 
     private void AsGitolite(params string[] args) =>

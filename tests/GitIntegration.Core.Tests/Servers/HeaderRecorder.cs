@@ -30,8 +30,10 @@ public sealed class HeaderRecorder : IDisposable
     public int Status { get; set; }
     public string ContentType { get; set; }
     public string Body { get; set; }
+
     /// <summary>Accepts connections and never answers them.</summary>
     public bool Silent { get; set; }
+
     /// <summary>Each request: its request line and headers, as received.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -40,15 +42,26 @@ public sealed class HeaderRecorder : IDisposable
         while (!_stop.IsCancellationRequested)
         {
             TcpClient client;
-            try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
-            catch (Exception) { return; }
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception)
+            {
+                return;
+            }
             _ = Task.Run(() => Answer(client));
         }
     }
 
     private async Task Answer(TcpClient client)
     {
-        if (Silent) { lock (_held) _held.Add(client); return; }
+        if (Silent)
+        {
+            lock (_held)
+                _held.Add(client);
+            return;
+        }
         using (client)
         {
             var stream = client.GetStream();
@@ -56,13 +69,15 @@ public sealed class HeaderRecorder : IDisposable
             var buffer = new byte[1];
             while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && head.Length < 65536)
             {
-                if (await stream.ReadAsync(buffer, _stop.Token) == 0) return;
+                if (await stream.ReadAsync(buffer, _stop.Token) == 0)
+                    return;
                 head.Append((char)buffer[0]);
             }
             Requests.Enqueue(head.ToString());
             var body = Encoding.UTF8.GetBytes(Body);
-            var reply = $"HTTP/1.1 {Status} Whatever\r\nContent-Type: {ContentType}\r\n" +
-                $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+            var reply =
+                $"HTTP/1.1 {Status} Whatever\r\nContent-Type: {ContentType}\r\n"
+                + $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(reply), _stop.Token);
             await stream.WriteAsync(body, _stop.Token);
         }
@@ -72,6 +87,8 @@ public sealed class HeaderRecorder : IDisposable
     {
         _stop.Cancel();
         _listener.Stop();
-        lock (_held) foreach (var c in _held) c.Dispose();
+        lock (_held)
+            foreach (var c in _held)
+                c.Dispose();
     }
 }

@@ -20,18 +20,40 @@ public sealed class HttpsGitServer : IDisposable
         Peer.Require("/usr/lib/git-core/git-http-backend", "git");
         Directory.CreateDirectory(Dir["repos"]);
         Directory.CreateDirectory(Dir["tmp"]);
-        Tool.Ok("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", Dir["key.pem"], "-out", Dir["cert.pem"]);
+        Tool.Ok(
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            Dir["key.pem"],
+            "-out",
+            Dir["cert.pem"]
+        );
         File.WriteAllText(Dir["htpasswd"], $"{user}:{Tool.Ok("openssl", "passwd", "-apr1", token).Trim()}\n");
         var socket = Dir["fcgi.sock"];
         _fcgi = Peer.Start("/usr/sbin/fcgiwrap", Dir["fcgiwrap.log"], "-c", "4", "-s", "unix:" + socket);
-        for (int i = 0; i < 100 && !File.Exists(socket); i++) Thread.Sleep(20);
+        for (int i = 0; i < 100 && !File.Exists(socket); i++)
+            Thread.Sleep(20);
         Port = Peer.FreePort();
         HttpPort = Peer.FreePort();
-        var away = redirectElsewhere == null ? "" : $$"""
-                    location ~ ^/away/(.*)$ { return 302 {{redirectElsewhere}}/$1$is_args$args; }
-            """;
-        File.WriteAllText(Dir["nginx.conf"], $$"""
+        var away =
+            redirectElsewhere == null
+                ? ""
+                : $$"""
+                            location ~ ^/away/(.*)$ { return 302 {{redirectElsewhere}}/$1$is_args$args; }
+                    """;
+        File.WriteAllText(
+            Dir["nginx.conf"],
+            $$"""
             daemon off;
             master_process off;
             worker_processes 1;
@@ -66,8 +88,18 @@ public sealed class HttpsGitServer : IDisposable
                     }
                 }
             }
-            """);
-        _nginx = Peer.Start("/usr/sbin/nginx", Dir["nginx.log"], "-c", Dir["nginx.conf"], "-p", Dir.Path, "-e", Dir["error.log"]);
+            """
+        );
+        _nginx = Peer.Start(
+            "/usr/sbin/nginx",
+            Dir["nginx.log"],
+            "-c",
+            Dir["nginx.conf"],
+            "-p",
+            Dir.Path,
+            "-e",
+            Dir["error.log"]
+        );
         Peer.WaitForPort(Port, _nginx, "nginx", () => Peer.ReadLog(Dir["error.log"]) + Peer.ReadLog(Dir["nginx.log"]));
         Peer.WaitForPort(HttpPort, _nginx, "nginx", () => Peer.ReadLog(Dir["error.log"]));
     }
@@ -83,7 +115,19 @@ public sealed class HttpsGitServer : IDisposable
         Tool.Ok("git", "init", "-q", "-b", branch, work);
         File.WriteAllText(Path.Combine(work, "f.txt"), "x\n");
         Tool.Ok("git", "-C", work, "add", ".");
-        Tool.Ok("git", "-C", work, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "first");
+        Tool.Ok(
+            "git",
+            "-C",
+            work,
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+            "commit",
+            "-q",
+            "-m",
+            "first"
+        );
         var bare = Dir["repos/" + name + ".git"];
         Tool.Ok("git", "clone", "-q", "--bare", work, bare);
         return bare;

@@ -21,8 +21,11 @@ public sealed class ImportRowTests : IDisposable
         var from = IntegrationStore.Open(_dir["from/integrations.yaml"]);
         var original = new Integration
         {
-            Name = "billing", Type = IntegrationType.Ssh, Url = "git@example.com:team/billing.git",
-            TokenRef = from.WriteSecret("billing-token", "s3cret-token"), SslVerify = false,
+            Name = "billing",
+            Type = IntegrationType.Ssh,
+            Url = "git@example.com:team/billing.git",
+            TokenRef = from.WriteSecret("billing-token", "s3cret-token"),
+            SslVerify = false,
         };
         from.Update(d =>
         {
@@ -41,7 +44,8 @@ public sealed class ImportRowTests : IDisposable
         result.Action.Should().Be(ImportAction.Created, result.Error);
         var copy = to.Load().Integrations.Single();
         (copy.Id, copy.Name, copy.Type, copy.Url, copy.SslVerify)
-            .Should().Be((original.Id, "billing", IntegrationType.Ssh, original.Url, false));
+            .Should()
+            .Be((original.Id, "billing", IntegrationType.Ssh, original.Url, false));
         copy.TokenRef.Should().BeNull();
     }
 
@@ -49,7 +53,12 @@ public sealed class ImportRowTests : IDisposable
     public void AHashtableIsReadByItsKeysAndOtherKeysAreReported()
     {
         var unknown = new List<string>();
-        var table = new Hashtable { ["Name"] = "web", ["Url"] = "https://example.com/a/web.git", ["Colour"] = "red" };
+        var table = new Hashtable
+        {
+            ["Name"] = "web",
+            ["Url"] = "https://example.com/a/web.git",
+            ["Colour"] = "red",
+        };
 
         var row = BulkFiles.RowFrom(1, table, NoProperties, unknown);
 
@@ -70,7 +79,8 @@ public sealed class ImportRowTests : IDisposable
 
         var row = BulkFiles.RowFrom(2, new object(), () => properties, unknown);
 
-        row.Fields.Should().ContainKey(IntegrationRecord.Origin).And.NotContainKey(IntegrationRecord.Name,
-            "an empty value is no value");
+        row.Fields.Should()
+            .ContainKey(IntegrationRecord.Origin)
+            .And.NotContainKey(IntegrationRecord.Name, "an empty value is no value");
     }
 }

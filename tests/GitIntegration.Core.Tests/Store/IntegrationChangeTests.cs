@@ -20,7 +20,11 @@ public sealed class IntegrationChangeTests : IDisposable
     private Integration Add(Integration i)
     {
         i.Url ??= "https://git.example.com/a/b.git";
-        _store.Update(d => { d.Integrations.Add(i); return 0; });
+        _store.Update(d =>
+        {
+            d.Integrations.Add(i);
+            return 0;
+        });
         return _store.Load().Find(i.Id)!;
     }
 
@@ -48,8 +52,12 @@ public sealed class IntegrationChangeTests : IDisposable
     public void AnIntegrationRemovedMeanwhileKeepsNoNewSecretFile()
     {
         var gone = new Integration { Name = "gone", Url = "https://git.example.com/a/b.git" };
-        FluentActions.Invoking(() => new IntegrationChange { Token = "glpat-x", Passphrase = "p" }.Apply(_store, gone))
-            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(StoreErrorIds.IntegrationNotFound);
+        FluentActions
+            .Invoking(() => new IntegrationChange { Token = "glpat-x", Passphrase = "p" }.Apply(_store, gone))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(StoreErrorIds.IntegrationNotFound);
         SecretFiles().Should().BeEmpty();
     }
 
@@ -59,18 +67,25 @@ public sealed class IntegrationChangeTests : IDisposable
         var i = Add(new Integration { Name = "old", RepositoryFilter = "[?!archived]" });
         var after = new IntegrationChange
         {
-            NewName = "new", SkipCertificateCheck = true, AllowUnencryptedAuthentication = true, Disabled = true,
+            NewName = "new",
+            SkipCertificateCheck = true,
+            AllowUnencryptedAuthentication = true,
+            Disabled = true,
         }.Apply(_store, i);
-        (after.Name, after.SslVerify, after.Status, after.RepositoryFilter).Should()
+        (after.Name, after.SslVerify, after.Status, after.RepositoryFilter)
+            .Should()
             .Be(("new", false, IntegrationStatus.Disabled, "[?!archived]"));
         after.Properties.Should().ContainKey(RepositoryConnector.AllowUnencryptedProperty);
 
         after = new IntegrationChange
         {
-            SkipCertificateCheck = false, AllowUnencryptedAuthentication = false, Disabled = false,
+            SkipCertificateCheck = false,
+            AllowUnencryptedAuthentication = false,
+            Disabled = false,
             RepositoryFilter = "",
         }.Apply(_store, after);
-        (after.Name, after.SslVerify, after.Status, after.RepositoryFilter).Should()
+        (after.Name, after.SslVerify, after.Status, after.RepositoryFilter)
+            .Should()
             .Be(("new", true, IntegrationStatus.Connected, (string?)null));
         after.Properties.Should().NotContainKey(RepositoryConnector.AllowUnencryptedProperty);
     }
@@ -88,9 +103,18 @@ public sealed class IntegrationChangeTests : IDisposable
     public void AnInvalidFilterIsRefusedBeforeAnythingChanges()
     {
         var i = Add(new Integration { Name = "f" });
-        var change = new IntegrationChange { NewName = "g", Token = "t", RepositoryFilter = "[?" };
-        FluentActions.Invoking(change.Check).Should().Throw<GitIntegrationException>()
-            .Which.ErrorId.Should().Be(JmesPathErrorIds.Invalid);
+        var change = new IntegrationChange
+        {
+            NewName = "g",
+            Token = "t",
+            RepositoryFilter = "[?",
+        };
+        FluentActions
+            .Invoking(change.Check)
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(JmesPathErrorIds.Invalid);
         FluentActions.Invoking(() => change.Apply(_store, i)).Should().Throw<GitIntegrationException>();
         _store.Load().Integrations.Single().Name.Should().Be("f");
         SecretFiles().Should().BeEmpty();
@@ -100,20 +124,30 @@ public sealed class IntegrationChangeTests : IDisposable
     public void AGitHubAppsKeyIsNotChangedHere()
     {
         var i = Add(new Integration { Name = "app", Type = IntegrationType.GitHubApp });
-        FluentActions.Invoking(() => new IntegrationChange { PrivateKeyPath = _dir["new.pem"] }.Apply(_store, i))
-            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(GitHubErrorIds.KeyChangeNeedsGitHub);
+        FluentActions
+            .Invoking(() => new IntegrationChange { PrivateKeyPath = _dir["new.pem"] }.Apply(_store, i))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(GitHubErrorIds.KeyChangeNeedsGitHub);
     }
 
     [Fact]
     public void ForceSetsALockedKeyWithTheRulesWarning()
     {
         var locked = _dir["locked"];
-        var (exit, _, err) = Tool.Run("ssh-keygen",
-            new[] { "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "open sesame", "-f", locked });
+        var (exit, _, err) = Tool.Run(
+            "ssh-keygen",
+            new[] { "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "open sesame", "-f", locked }
+        );
         exit.Should().Be(0, err);
         var i = Add(new Integration { Name = "ssh", Url = "git@git.example.com:a/b.git" });
-        FluentActions.Invoking(() => new IntegrationChange { PrivateKeyPath = locked }.Apply(_store, i))
-            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(ErrorIds.PassphraseRequired);
+        FluentActions
+            .Invoking(() => new IntegrationChange { PrivateKeyPath = locked }.Apply(_store, i))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(ErrorIds.PassphraseRequired);
         _store.Load().Integrations.Single().PrivateKeyPath.Should().BeNull();
 
         var warnings = new List<string>();
@@ -126,11 +160,14 @@ public sealed class IntegrationChangeTests : IDisposable
     public void PropertiesAreSetAndRemovedWithTheEditAndOthersStay()
     {
         var i = Add(new Integration { Name = "app" });
-        i = new IntegrationChange { Properties = new Dictionary<string, string?> { ["Kept"] = "1", ["Gone"] = "2" } }
-            .Apply(_store, i);
+        i = new IntegrationChange
+        {
+            Properties = new Dictionary<string, string?> { ["Kept"] = "1", ["Gone"] = "2" },
+        }.Apply(_store, i);
         var after = new IntegrationChange
         {
-            NewName = "renamed", Properties = new Dictionary<string, string?> { ["Gone"] = null, ["New"] = "3" },
+            NewName = "renamed",
+            Properties = new Dictionary<string, string?> { ["Gone"] = null, ["New"] = "3" },
         }.Apply(_store, i);
         after.Properties.Should().BeEquivalentTo(new Dictionary<string, string> { ["Kept"] = "1", ["New"] = "3" });
         _store.Load().Find(i.Id)!.Properties.Should().BeEquivalentTo(after.Properties);

@@ -15,8 +15,10 @@ public sealed class IntegrationKeyRuleTests : IDisposable
     {
         _store = IntegrationStore.Open(_dir["store/integrations.yaml"]);
         _locked = _dir["locked rsa"];
-        var (exit, _, err) = Tool.Run("ssh-keygen",
-            new[] { "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "open sesame", "-f", _locked });
+        var (exit, _, err) = Tool.Run(
+            "ssh-keygen",
+            new[] { "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "open sesame", "-f", _locked }
+        );
         exit.Should().Be(0, err);
     }
 
@@ -26,14 +28,19 @@ public sealed class IntegrationKeyRuleTests : IDisposable
     public void AKeyItCouldNeverOpenIsRefusedWithTheCommandThatStoresThePassphrase()
     {
         var target = new Integration { Name = "app [eu]" };
-        var e = FluentActions.Invoking(() => IntegrationKeyRule.Check(_store, target, _locked, null, force: false))
-            .Should().Throw<GitIntegrationException>().Which;
+        var e = FluentActions
+            .Invoking(() => IntegrationKeyRule.Check(_store, target, _locked, null, force: false))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which;
         e.ErrorId.Should().Be(ErrorIds.PassphraseRequired);
         e.Kind.Should().Be(ErrorKind.InvalidArgument);
         e.Target.Should().Be(_locked);
-        e.Message.Should().EndWith(
-            $"store it with its passphrase: Set-GitIntegration -Name 'app `[eu`]' -PrivateKeyPath '{_locked}' " +
-            "-Passphrase (Read-Host -AsSecureString)");
+        e.Message.Should()
+            .EndWith(
+                $"store it with its passphrase: Set-GitIntegration -Name 'app `[eu`]' -PrivateKeyPath '{_locked}' "
+                    + "-Passphrase (Read-Host -AsSecureString)"
+            );
     }
 
     [Fact]
@@ -46,18 +53,26 @@ public sealed class IntegrationKeyRuleTests : IDisposable
     [Fact]
     public void ThePassphraseGivenOrStoredOpensIt()
     {
-        IntegrationKeyRule.Check(_store, new Integration { Name = "app" }, _locked, "open sesame", force: false)
-            .Should().NotContain(w => w.Contains("passphrase"));
+        IntegrationKeyRule
+            .Check(_store, new Integration { Name = "app" }, _locked, "open sesame", force: false)
+            .Should()
+            .NotContain(w => w.Contains("passphrase"));
         var stored = new Integration { Name = "app", PassphraseRef = _store.WriteSecret("app-pass", "open sesame") };
-        IntegrationKeyRule.Check(_store, stored, _locked, null, force: false)
-            .Should().NotContain(w => w.Contains("passphrase"));
+        IntegrationKeyRule
+            .Check(_store, stored, _locked, null, force: false)
+            .Should()
+            .NotContain(w => w.Contains("passphrase"));
     }
 
     [Fact]
     public void AWrongPassphraseIsRefusedAsSuch()
     {
         var target = new Integration { Name = "app" };
-        FluentActions.Invoking(() => IntegrationKeyRule.Check(_store, target, _locked, "nope", force: false))
-            .Should().Throw<GitIntegrationException>().Which.ErrorId.Should().Be(ErrorIds.WrongPassphrase);
+        FluentActions
+            .Invoking(() => IntegrationKeyRule.Check(_store, target, _locked, "nope", force: false))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(ErrorIds.WrongPassphrase);
     }
 }

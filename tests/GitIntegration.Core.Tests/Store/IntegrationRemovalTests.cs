@@ -21,12 +21,23 @@ public sealed class IntegrationRemovalTests : IDisposable
         File.WriteAllText(elsewhere, "key kept by its owner");
         var owned = new Integration
         {
-            Name = "owned", Url = "git@example.com:a/b.git",
+            Name = "owned",
+            Url = "git@example.com:a/b.git",
             PrivateKeyPath = _store.WriteKey("owned-key", "inline key"),
             PassphraseRef = _store.WriteSecret("owned-pass", "open sesame"),
         };
-        var other = new Integration { Name = "other", Url = "git@example.com:a/c.git", PrivateKeyPath = elsewhere };
-        _store.Update(d => { d.Integrations.Add(owned); d.Integrations.Add(other); return 0; });
+        var other = new Integration
+        {
+            Name = "other",
+            Url = "git@example.com:a/c.git",
+            PrivateKeyPath = elsewhere,
+        };
+        _store.Update(d =>
+        {
+            d.Integrations.Add(owned);
+            d.Integrations.Add(other);
+            return 0;
+        });
 
         IntegrationRemoval.Action(owned, keepInstallation: false).Should().Be("Remove integration");
         var outcome = await IntegrationRemoval.RemoveAsync(_store, owned, false, null, default);

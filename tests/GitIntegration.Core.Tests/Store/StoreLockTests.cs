@@ -35,8 +35,9 @@ public sealed class StoreLockTests : IDisposable
         {
             _store.LockTimeout = TimeSpan.FromMilliseconds(300);
             var e = _store.Invoking(s => s.Update(d => 0)).Should().Throw<GitIntegrationException>().Which;
-            (e.ErrorId, e.Kind, e.Target).Should().Be((StoreErrorIds.StoreLocked, ErrorKind.ResourceUnavailable,
-                _store.LockPath));
+            (e.ErrorId, e.Kind, e.Target)
+                .Should()
+                .Be((StoreErrorIds.StoreLocked, ErrorKind.ResourceUnavailable, _store.LockPath));
             e.Message.Should().Contain($"(lock file '{_store.LockPath}') and this one waited its turn for 0.3 s");
         }
         // Its writer is gone (the ticket is no longer held): the next writer deletes the ticket and goes first.
@@ -50,7 +51,11 @@ public sealed class StoreLockTests : IDisposable
     {
         using var behind = LiveTicket("9999999999999999999-1-00000000");
         _store.LockTimeout = TimeSpan.Zero;
-        _store.Update(d => { d.Integrations.Add(new Integration { Name = "first" }); return 0; });
+        _store.Update(d =>
+        {
+            d.Integrations.Add(new Integration { Name = "first" });
+            return 0;
+        });
         _store.Load().Integrations.Should().ContainSingle(i => i.Name == "first");
         File.Exists(behind.Name).Should().BeTrue("a live writer's ticket is never deleted");
     }

@@ -43,31 +43,40 @@ public sealed class StoreModelTests : IDisposable
         c.WebhookSecretRef!.File = "other.secret";
         c.Properties["appId"] = "1";
         (a.PassphraseRef!.Name, a.TokenRef!.File, a.WebhookSecretRef.File, a.Properties["appId"])
-            .Should().Be(("pp-12", "12-token.secret", "w.secret", "12345"));
+            .Should()
+            .Be(("pp-12", "12-token.secret", "w.secret", "12345"));
         c.Properties.Keys.Should().Equal(a.Properties.Keys.OrderBy(k => k, StringComparer.Ordinal));
         new Integration().Clone().PassphraseRef.Should().BeNull();
     }
 
-    public static TheoryData<string, Action<Integration>> OneSettingChanged => new()
-    {
-        { "id", i => i.Id = Guid.NewGuid() },
-        { "name", i => i.Name = "other" },
-        { "type", i => i.Type = IntegrationType.Gerrit },
-        { "url", i => i.Url = "git@example.com:acme/other.git" },
-        { "hostUrl", i => i.HostUrl = "https://other.example.com" },
-        { "organization", i => i.Organization = "other" },
-        { "privateKeyPath", i => i.PrivateKeyPath = "/keys/other" },
-        { "passphrase", i => i.PassphraseRef = SecretRef.InVault("v", "other") },
-        { "token", i => i.TokenRef = SecretRef.InFile("other.secret") },
-        { "webhookSecret", i => i.WebhookSecretRef = SecretRef.InFile("hook.secret") },
-        { "sslVerify", i => i.SslVerify = !i.SslVerify },
-        { "requireUserPat", i => i.RequireUserPat = !i.RequireUserPat },
-        { "repositoryFilter", i => i.RepositoryFilter = "[?private]" },
-        { "status", i => i.Status = IntegrationStatus.Disabled },
-        { "property value", i => i.Properties["appId"] = "1" },
-        { "property added", i => i.Properties["extra"] = "1" },
-        { "property renamed", i => { i.Properties.Remove("note"); i.Properties["notes"] = "x"; } },
-    };
+    public static TheoryData<string, Action<Integration>> OneSettingChanged =>
+        new()
+        {
+            { "id", i => i.Id = Guid.NewGuid() },
+            { "name", i => i.Name = "other" },
+            { "type", i => i.Type = IntegrationType.Gerrit },
+            { "url", i => i.Url = "git@example.com:acme/other.git" },
+            { "hostUrl", i => i.HostUrl = "https://other.example.com" },
+            { "organization", i => i.Organization = "other" },
+            { "privateKeyPath", i => i.PrivateKeyPath = "/keys/other" },
+            { "passphrase", i => i.PassphraseRef = SecretRef.InVault("v", "other") },
+            { "token", i => i.TokenRef = SecretRef.InFile("other.secret") },
+            { "webhookSecret", i => i.WebhookSecretRef = SecretRef.InFile("hook.secret") },
+            { "sslVerify", i => i.SslVerify = !i.SslVerify },
+            { "requireUserPat", i => i.RequireUserPat = !i.RequireUserPat },
+            { "repositoryFilter", i => i.RepositoryFilter = "[?private]" },
+            { "status", i => i.Status = IntegrationStatus.Disabled },
+            { "property value", i => i.Properties["appId"] = "1" },
+            { "property added", i => i.Properties["extra"] = "1" },
+            {
+                "property renamed",
+                i =>
+                {
+                    i.Properties.Remove("note");
+                    i.Properties["notes"] = "x";
+                }
+            },
+        };
 
     [Theory]
     [MemberData(nameof(OneSettingChanged))]
@@ -136,11 +145,14 @@ public sealed class StoreModelTests : IDisposable
         IntegrationStore.Open(_dir["b.YAML"]).Path.Should().Be(_dir["b.YAML"]);
         IntegrationStore.Open(_dir["c"]).Path.Should().Be(Path.Combine(_dir["c"], "integrations.yaml"));
         Directory.CreateDirectory(_dir["d.yaml"]);
-        IntegrationStore.Open(_dir["d.yaml"]).Path.Should().Be(Path.Combine(_dir["d.yaml"], "integrations.yaml"),
-            "a folder named like a file is still a folder");
+        IntegrationStore
+            .Open(_dir["d.yaml"])
+            .Path.Should()
+            .Be(Path.Combine(_dir["d.yaml"], "integrations.yaml"), "a folder named like a file is still a folder");
         var s = IntegrationStore.Open(_dir["c"]);
-        (s.BackupPath, s.LockPath, s.QueuePath, s.SecretsDirectory, s.KeysDirectory).Should().Be((
-            s.Path + ".bak", s.Path + ".lock", s.Path + ".queue", _dir["c/secrets"], _dir["c/keys"]));
+        (s.BackupPath, s.LockPath, s.QueuePath, s.SecretsDirectory, s.KeysDirectory)
+            .Should()
+            .Be((s.Path + ".bak", s.Path + ".lock", s.Path + ".queue", _dir["c/secrets"], _dir["c/keys"]));
     }
 
     [Fact]
@@ -164,8 +176,11 @@ public sealed class StoreModelTests : IDisposable
     public void AMissingSecretFileSaysToSetItAgain()
     {
         var store = IntegrationStore.Open(_dir["s"]);
-        var e = store.Invoking(s => s.ReadSecret(SecretRef.InFile("gone.secret")))
-            .Should().Throw<GitIntegrationException>().Which;
+        var e = store
+            .Invoking(s => s.ReadSecret(SecretRef.InFile("gone.secret")))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which;
         (e.ErrorId, e.Kind).Should().Be((StoreErrorIds.SecretNotFound, ErrorKind.ObjectNotFound));
         e.Target.Should().Be(Path.Combine(store.SecretsDirectory, "gone.secret"));
         e.Message.Should().Contain("Set-GitIntegration");
@@ -177,8 +192,11 @@ public sealed class StoreModelTests : IDisposable
         var store = IntegrationStore.Open(_dir["s"]);
         store.WriteSecret("x", "y");
         Directory.CreateDirectory(Path.Combine(store.SecretsDirectory, "folder.secret"));
-        var e = store.Invoking(s => s.ReadSecret(SecretRef.InFile("folder.secret")))
-            .Should().Throw<GitIntegrationException>().Which;
+        var e = store
+            .Invoking(s => s.ReadSecret(SecretRef.InFile("folder.secret")))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which;
         (e.ErrorId, e.Kind).Should().Be((StoreErrorIds.SecretUnreadable, ErrorKind.ReadError));
         e.Target.Should().Be(Path.Combine(store.SecretsDirectory, "folder.secret"));
     }
@@ -221,8 +239,12 @@ public sealed class StoreModelTests : IDisposable
     {
         var store = IntegrationStore.Open(_dir["s"]);
         store.WriteKey(new string('k', 128), "x").Should().Be(Path.Combine(store.KeysDirectory, new string('k', 128)));
-        store.Invoking(s => s.WriteKey(new string('k', 129), "x")).Should().Throw<GitIntegrationException>()
-            .Which.ErrorId.Should().Be(ErrorIds.FileWriteFailed);
+        store
+            .Invoking(s => s.WriteKey(new string('k', 129), "x"))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(ErrorIds.FileWriteFailed);
     }
 
     [Fact]
@@ -254,7 +276,8 @@ public sealed class StoreModelTests : IDisposable
         File.WriteAllText(_dir["elsewhere"], "KEY");
         var other = new Integration
         {
-            PrivateKeyPath = _dir["elsewhere"], TokenRef = SecretRef.InVault("v", "mine-token"),
+            PrivateKeyPath = _dir["elsewhere"],
+            TokenRef = SecretRef.InVault("v", "mine-token"),
         };
         var keep = store.WriteSecret("keep", "k");
         store.DeleteOwned(other);

@@ -9,19 +9,23 @@ namespace GitIntegration.Core.Tests.Store;
 public sealed class TransferKeys : IDisposable
 {
     public readonly TempDir Dir = new();
+
     public TransferKeys()
     {
         Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", Dir["rsa_pem"]);
         Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Dir["ed25519"]);
         RsaPem = File.ReadAllText(Dir["rsa_pem"]);
     }
+
     public string RsaPem { get; }
+
     public void Dispose() => Dir.Dispose();
 }
 
 public class TransferTests : IClassFixture<TransferKeys>
 {
     private readonly TransferKeys _keys;
+
     public TransferTests(TransferKeys keys) => _keys = keys;
 
     private static List<ImportRow> Read(string text, BulkFormat f) => BulkFiles.Read(text, f, "test", out _);
@@ -29,7 +33,15 @@ public class TransferTests : IClassFixture<TransferKeys>
     private static string Export(IntegrationStore s, BulkFormat f, bool secrets)
     {
         var w = new StringWriter();
-        BulkFiles.Write(w, s.Load().Integrations.Select(i => IntegrationRecord.From(i, secrets ? s.ReadSecret : null, secrets ? File.ReadAllText : null)).ToList(), f);
+        BulkFiles.Write(
+            w,
+            s.Load()
+                .Integrations.Select(i =>
+                    IntegrationRecord.From(i, secrets ? s.ReadSecret : null, secrets ? File.ReadAllText : null)
+                )
+                .ToList(),
+            f
+        );
         return w.ToString();
     }
 
@@ -61,11 +73,17 @@ public class TransferTests : IClassFixture<TransferKeys>
         using var t = new TempDir();
         var src = Populated(t);
         var text = Export(src, format, secrets: true);
-        var keys = src.Load().Integrations.ToDictionary(i => i.Id, i => i.PrivateKeyPath == null ? null : File.ReadAllText(i.PrivateKeyPath).Replace("\r\n", "\n"));
+        var keys = src.Load()
+            .Integrations.ToDictionary(
+                i => i.Id,
+                i => i.PrivateKeyPath == null ? null : File.ReadAllText(i.PrivateKeyPath).Replace("\r\n", "\n")
+            );
         Directory.Delete(src.KeysDirectory, true); // as on another machine: the exported key paths do not exist there
         var dst = IntegrationStore.Open(t["dst/integrations.yaml"]);
         var results = IntegrationImport.Run(dst, Read(text, format), new ImportOptions());
-        results.Should().OnlyContain(r => r.Action == ImportAction.Created, string.Join("\n", results.Select(r => r.Error)));
+        results
+            .Should()
+            .OnlyContain(r => r.Action == ImportAction.Created, string.Join("\n", results.Select(r => r.Error)));
 
         var a = src.Load().Integrations;
         var b = dst.Load().Integrations;
@@ -73,19 +91,57 @@ public class TransferTests : IClassFixture<TransferKeys>
         for (int n = 0; n < a.Count; n++)
         {
             var (x, y) = (a[n], b[n]);
-            (y.Id, y.Name, y.Type, y.Url, y.HostUrl, y.Organization, y.SslVerify, y.RequireUserPat, y.RepositoryFilter, y.Status, y.LastVerified, y.CreatedAt, y.UpdatedAt)
-                .Should().Be((x.Id, x.Name, x.Type, x.Url, x.HostUrl, x.Organization, x.SslVerify, x.RequireUserPat, x.RepositoryFilter, x.Status, x.LastVerified, x.CreatedAt, x.UpdatedAt));
+            (
+                y.Id,
+                y.Name,
+                y.Type,
+                y.Url,
+                y.HostUrl,
+                y.Organization,
+                y.SslVerify,
+                y.RequireUserPat,
+                y.RepositoryFilter,
+                y.Status,
+                y.LastVerified,
+                y.CreatedAt,
+                y.UpdatedAt
+            )
+                .Should()
+                .Be(
+                    (
+                        x.Id,
+                        x.Name,
+                        x.Type,
+                        x.Url,
+                        x.HostUrl,
+                        x.Organization,
+                        x.SslVerify,
+                        x.RequireUserPat,
+                        x.RepositoryFilter,
+                        x.Status,
+                        x.LastVerified,
+                        x.CreatedAt,
+                        x.UpdatedAt
+                    )
+                );
             y.Properties.Should().Equal(x.Properties);
             y.PassphraseRef.Should().Be(x.PassphraseRef, "vault references travel by name");
-            (y.TokenRef == null ? null : dst.ReadSecret(y.TokenRef)).Should().Be(x.TokenRef == null ? null : src.ReadSecret(x.TokenRef));
-            (y.PrivateKeyPath == null ? null : File.ReadAllText(y.PrivateKeyPath).Replace("\r\n", "\n")).Should().Be(keys[x.Id]);
-            if (y.PrivateKeyPath != null) dst.OwnsKey(y.PrivateKeyPath).Should().BeTrue();
+            (y.TokenRef == null ? null : dst.ReadSecret(y.TokenRef))
+                .Should()
+                .Be(x.TokenRef == null ? null : src.ReadSecret(x.TokenRef));
+            (y.PrivateKeyPath == null ? null : File.ReadAllText(y.PrivateKeyPath).Replace("\r\n", "\n"))
+                .Should()
+                .Be(keys[x.Id]);
+            if (y.PrivateKeyPath != null)
+                dst.OwnsKey(y.PrivateKeyPath).Should().BeTrue();
         }
 
         // Re-importing the same file changes nothing, not even the file.
         var before = File.ReadAllBytes(dst.Path);
-        IntegrationImport.Run(dst, Read(text, format), new ImportOptions { Update = true })
-            .Should().OnlyContain(r => r.Action == ImportAction.Unchanged);
+        IntegrationImport
+            .Run(dst, Read(text, format), new ImportOptions { Update = true })
+            .Should()
+            .OnlyContain(r => r.Action == ImportAction.Unchanged);
         File.ReadAllBytes(dst.Path).Should().Equal(before);
         Directory.GetFiles(dst.KeysDirectory).Should().HaveCount(4, "no orphan key files");
     }
@@ -108,17 +164,24 @@ public class TransferTests : IClassFixture<TransferKeys>
     {
         using var t = new TempDir();
         var pem = _keys.RsaPem.Replace("\n", "\r\n");
-        var tsv = "id\tprivateKey\trealRoot\tabsoluteRoot\torigin\tdisplayName\r\n" +
-                  $"\t\"{pem}\"\t\t\tgit@github.com:acme/billing.git\tBilling\r\n" +
-                  "\t\t\t\tgit@github.com:acme/web.git\t\r\n";
+        var tsv =
+            "id\tprivateKey\trealRoot\tabsoluteRoot\torigin\tdisplayName\r\n"
+            + $"\t\"{pem}\"\t\t\tgit@github.com:acme/billing.git\tBilling\r\n"
+            + "\t\t\t\tgit@github.com:acme/web.git\t\r\n";
         var rows = Read(tsv, BulkFormat.Tsv);
         var store = IntegrationStore.Open(t.Path);
         var res = IntegrationImport.Run(store, rows, new ImportOptions());
-        res.Select(r => (r.Row, r.Action, r.Name ?? "")).Should().Equal(new[] {(1, ImportAction.Created, "Billing"), (2, ImportAction.Created, "web") }, string.Join("\n", res.Select(r => r.Error)));
+        res.Select(r => (r.Row, r.Action, r.Name ?? ""))
+            .Should()
+            .Equal(
+                new[] { (1, ImportAction.Created, "Billing"), (2, ImportAction.Created, "web") },
+                string.Join("\n", res.Select(r => r.Error))
+            );
         var billing = store.Load().Integrations[0];
         billing.Type.Should().Be(IntegrationType.Ssh);
         File.ReadAllText(billing.PrivateKeyPath!).Should().Be(pem);
-        if (!OperatingSystem.IsWindows()) File.GetUnixFileMode(billing.PrivateKeyPath!).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows())
+            File.GetUnixFileMode(billing.PrivateKeyPath!).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     [Theory]
@@ -126,14 +189,31 @@ public class TransferTests : IClassFixture<TransferKeys>
     [InlineData(",")]
     public void Excel_csv_with_bom_and_either_separator(string sep)
     {
-        var csv = "\uFEFFname" + sep + "origin" + sep + "sslVerify" + sep + "property.appId\r\n" +
-                  "\"Acme" + sep + " Inc\"" + sep + "https://git.acme.test/a.git" + sep + "FALSE" + sep + "42\r\n";
+        var csv =
+            "\uFEFFname"
+            + sep
+            + "origin"
+            + sep
+            + "sslVerify"
+            + sep
+            + "property.appId\r\n"
+            + "\"Acme"
+            + sep
+            + " Inc\""
+            + sep
+            + "https://git.acme.test/a.git"
+            + sep
+            + "FALSE"
+            + sep
+            + "42\r\n";
         var rows = Read(csv, BulkFormat.Csv);
         using var t = new TempDir();
         var store = IntegrationStore.Open(t.Path);
         IntegrationImport.Run(store, rows, new ImportOptions()).Single().Action.Should().Be(ImportAction.Created);
         var i = store.Load().Integrations.Single();
-        (i.Name, i.Url, i.SslVerify, i.Type, i.Properties["appId"]).Should().Be(("Acme" + sep + " Inc", "https://git.acme.test/a.git", false, IntegrationType.Https, "42"));
+        (i.Name, i.Url, i.SslVerify, i.Type, i.Properties["appId"])
+            .Should()
+            .Be(("Acme" + sep + " Inc", "https://git.acme.test/a.git", false, IntegrationType.Https, "42"));
     }
 
     [Fact]
@@ -144,18 +224,20 @@ public class TransferTests : IClassFixture<TransferKeys>
         var id = Guid.NewGuid();
         var corrupt = string.Join("\n", _keys.RsaPem.Split('\n').Select((l, n) => n == 5 ? "!!!!" + l[4..] : l));
         var sb = new StringBuilder("id\torigin\tname\tnonsense\tprivateKey\r\n");
-        sb.Append("\tgit@h:a/ok1.git\tok1\tx\t\r\n");                                  // 1 ok, unknown column ignored
-        sb.Append("\t\tno-origin\t\t\r\n");                                             // 2 missing origin
-        sb.Append($"{id}\tgit@h:a/dup1.git\tdup1\t\t\r\n");                           // 3 ok
-        sb.Append($"{id}\tgit@h:a/dup2.git\tdup2\t\t\r\n");                           // 4 duplicate id
-        sb.Append("\tgit@h:a/garbage.git\t\u0000\u0001\u00ff\u0000\t\t\r\n");         // 5 binary
+        sb.Append("\tgit@h:a/ok1.git\tok1\tx\t\r\n"); // 1 ok, unknown column ignored
+        sb.Append("\t\tno-origin\t\t\r\n"); // 2 missing origin
+        sb.Append($"{id}\tgit@h:a/dup1.git\tdup1\t\t\r\n"); // 3 ok
+        sb.Append($"{id}\tgit@h:a/dup2.git\tdup2\t\t\r\n"); // 4 duplicate id
+        sb.Append("\tgit@h:a/garbage.git\t\u0000\u0001\u00ff\u0000\t\t\r\n"); // 5 binary
         sb.Append("\tgit@h:a/long.git\t").Append('x', 50 * 1024 * 1024).Append("\t\t\r\n"); // 6 a 50 MB line
-        sb.Append($"\tgit@h:a/badkey.git\tbadkey\t\t\"{corrupt}\"\r\n");              // 7 PEM with a corrupted line
-        sb.Append($"\tgit@h:a/edkey.git\tedkey\t\t\"{File.ReadAllText(_keys.Dir["ed25519"])}\"\r\n"); // 8 OpenSSH format: the integration rejects it
-        sb.Append("not-a-guid\tgit@h:a/int.git\tint\t\t\r\n");                         // 9 vendor integer id
-        sb.Append("\tgit@h:a/ok2.git\tok2\t\t\r\n");                                  // 10 ok
-        sb.Append("\tgit@h:a/unbalanced.git\t\"unclosed\t\t\r\n");                    // 11 unbalanced quote, swallowing the rest
-        sb.Append("\tgit@h:a/ok3.git\tok3\t\t\r\n");                                  // recovered as a row of its own
+        sb.Append($"\tgit@h:a/badkey.git\tbadkey\t\t\"{corrupt}\"\r\n"); // 7 PEM with a corrupted line
+        // 8 OpenSSH format: the integration rejects
+        // it
+        sb.Append($"\tgit@h:a/edkey.git\tedkey\t\t\"{File.ReadAllText(_keys.Dir["ed25519"])}\"\r\n");
+        sb.Append("not-a-guid\tgit@h:a/int.git\tint\t\t\r\n"); // 9 vendor integer id
+        sb.Append("\tgit@h:a/ok2.git\tok2\t\t\r\n"); // 10 ok
+        sb.Append("\tgit@h:a/unbalanced.git\t\"unclosed\t\t\r\n"); // 11 unbalanced quote, swallowing the rest
+        sb.Append("\tgit@h:a/ok3.git\tok3\t\t\r\n"); // recovered as a row of its own
         var rows = BulkFiles.Read(sb.ToString(), BulkFormat.Tsv, "hostile.tsv", out var unknown);
         unknown.Should().Equal("nonsense");
         var res = IntegrationImport.Run(store, rows, new ImportOptions());
@@ -170,8 +252,11 @@ public class TransferTests : IClassFixture<TransferKeys>
 
         // -Atomic: the same file imports nothing into a fresh store.
         var atomic = IntegrationStore.Open(t["atomic"]);
-        IntegrationImport.Run(atomic, rows, new ImportOptions { Atomic = true })
-            .Where(r => r.Action != ImportAction.Failed).Should().OnlyContain(r => r.Action == ImportAction.Skipped);
+        IntegrationImport
+            .Run(atomic, rows, new ImportOptions { Atomic = true })
+            .Where(r => r.Action != ImportAction.Failed)
+            .Should()
+            .OnlyContain(r => r.Action == ImportAction.Skipped);
         File.Exists(atomic.Path).Should().BeFalse();
     }
 
@@ -181,21 +266,32 @@ public class TransferTests : IClassFixture<TransferKeys>
         using var t = new TempDir();
         var store = IntegrationStore.Open(t.Path);
         File.WriteAllText(t["other_rsa"], _keys.RsaPem);
-        ImportResult Import(string extra, string value) => IntegrationImport.Run(store,
-            Read($"origin\tname\tprivateKeyPath{extra}\r\ngit@h:a/x.git\tx\t{value}\r\n", BulkFormat.Tsv),
-            new ImportOptions { Update = true }).Single();
+        ImportResult Import(string extra, string value) =>
+            IntegrationImport
+                .Run(
+                    store,
+                    Read($"origin\tname\tprivateKeyPath{extra}\r\ngit@h:a/x.git\tx\t{value}\r\n", BulkFormat.Tsv),
+                    new ImportOptions { Update = true }
+                )
+                .Single();
         IntegrationStatus Stored() => store.Load().Integrations.Single().Status;
 
-        Import("", _keys.Dir["rsa_pem"]).Status.Should().Be(IntegrationStatus.Unverified, "nothing has checked the row");
+        Import("", _keys.Dir["rsa_pem"])
+            .Status.Should()
+            .Be(IntegrationStatus.Unverified, "nothing has checked the row");
         store.Update(d => d.Integrations[0].Status = IntegrationStatus.Connected);
         Import("", _keys.Dir["rsa_pem"]).Action.Should().Be(ImportAction.Unchanged);
         Stored().Should().Be(IntegrationStatus.Connected, "a row that changes nothing keeps what was verified");
-        Import("", t["other_rsa"]).Status.Should().Be(IntegrationStatus.Unverified, "the new key has not been verified");
+        Import("", t["other_rsa"])
+            .Status.Should()
+            .Be(IntegrationStatus.Unverified, "the new key has not been verified");
         Stored().Should().Be(IntegrationStatus.Unverified);
 
         store.Update(d => d.Integrations[0].Status = IntegrationStatus.Disabled);
         Import("", _keys.Dir["rsa_pem"]).Status.Should().Be(IntegrationStatus.Disabled, "an import does not enable");
-        Import("\tstatus", _keys.Dir["rsa_pem"] + "\tFailed").Status.Should().Be(IntegrationStatus.Failed, "a status the row gives is kept");
+        Import("\tstatus", _keys.Dir["rsa_pem"] + "\tFailed")
+            .Status.Should()
+            .Be(IntegrationStatus.Failed, "a status the row gives is kept");
     }
 
     [Fact]
@@ -204,26 +300,44 @@ public class TransferTests : IClassFixture<TransferKeys>
         using var t = new TempDir();
         var store = IntegrationStore.Open(t.Path);
         Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "right", "-f", t["locked"]);
-        var tsv = "origin\tprivateKeyPath\tpassphrase\r\n" +
-                  $"git@h:a/1.git\t{_keys.Dir["ed25519"]}\t\r\n" +
-                  $"git@h:a/2.git\t{t["locked"]}\twrong\r\n" +
-                  $"git@h:a/3.git\t{t["missing"]}\t\r\n" +
-                  $"git@h:a/4.git\t{t["locked"]}\tright\r\n";
+        var tsv =
+            "origin\tprivateKeyPath\tpassphrase\r\n"
+            + $"git@h:a/1.git\t{_keys.Dir["ed25519"]}\t\r\n"
+            + $"git@h:a/2.git\t{t["locked"]}\twrong\r\n"
+            + $"git@h:a/3.git\t{t["missing"]}\t\r\n"
+            + $"git@h:a/4.git\t{t["locked"]}\tright\r\n";
         var res = IntegrationImport.Run(store, Read(tsv, BulkFormat.Tsv), new ImportOptions());
-        res.Select(r => (r.Action, r.Reason)).Should().Equal(new (ImportAction, string?)[]
-        {
-            (ImportAction.Failed, "OpenSshFormat"), (ImportAction.Failed, "WrongPassphrase"),
-            (ImportAction.Failed, "KeyFileNotFound"), (ImportAction.Created, null),
-        }, string.Join("\n", res.Select(r => r.Error)));
-        res[0].Error.Should().StartWith($"Row 1: privateKeyPath '{_keys.Dir["ed25519"]}' is not a key the integration accepts");
+        res.Select(r => (r.Action, r.Reason))
+            .Should()
+            .Equal(
+                new (ImportAction, string?)[]
+                {
+                    (ImportAction.Failed, "OpenSshFormat"),
+                    (ImportAction.Failed, "WrongPassphrase"),
+                    (ImportAction.Failed, "KeyFileNotFound"),
+                    (ImportAction.Created, null),
+                },
+                string.Join("\n", res.Select(r => r.Error))
+            );
+        res[0]
+            .Error.Should()
+            .StartWith($"Row 1: privateKeyPath '{_keys.Dir["ed25519"]}' is not a key the integration accepts");
 
         // A row that changes only the passphrase is checked against the key already stored.
-        var update = IntegrationImport.Run(store, Read("origin\tpassphrase\r\ngit@h:a/4.git\tstale\r\n", BulkFormat.Tsv),
-            new ImportOptions { Update = true }).Single();
+        var update = IntegrationImport
+            .Run(
+                store,
+                Read("origin\tpassphrase\r\ngit@h:a/4.git\tstale\r\n", BulkFormat.Tsv),
+                new ImportOptions { Update = true }
+            )
+            .Single();
         (update.Action, update.Reason).Should().Be((ImportAction.Failed, "WrongPassphrase"), update.Error);
 
-        var any = IntegrationImport.Run(IntegrationStore.Open(t["any"]), Read(tsv, BulkFormat.Tsv),
-            new ImportOptions { Requirement = GitIntegration.Core.Keys.KeyRequirement.Any });
+        var any = IntegrationImport.Run(
+            IntegrationStore.Open(t["any"]),
+            Read(tsv, BulkFormat.Tsv),
+            new ImportOptions { Requirement = GitIntegration.Core.Keys.KeyRequirement.Any }
+        );
         any[0].Action.Should().Be(ImportAction.Created, "an Ed25519 key is fine where any key is: {0}", any[0].Error);
     }
 
@@ -233,12 +347,23 @@ public class TransferTests : IClassFixture<TransferKeys>
         using var t = new TempDir();
         var store = IntegrationStore.Open(t.Path);
         string Row(string token) => $"origin\tname\ttoken\r\ngit@h:a/x.git\tx\t{token}\r\n";
-        IntegrationImport.Run(store, Read(Row("one"), BulkFormat.Tsv), new ImportOptions()).Single().Action.Should().Be(ImportAction.Created);
+        IntegrationImport
+            .Run(store, Read(Row("one"), BulkFormat.Tsv), new ImportOptions())
+            .Single()
+            .Action.Should()
+            .Be(ImportAction.Created);
         var first = store.Load().Integrations.Single().TokenRef!;
         var skipped = IntegrationImport.Run(store, Read(Row("two"), BulkFormat.Tsv), new ImportOptions()).Single();
         skipped.Action.Should().Be(ImportAction.Skipped);
-        Directory.GetFiles(store.SecretsDirectory).Should().HaveCount(1, "the secret written for a skipped row is removed");
-        IntegrationImport.Run(store, Read(Row("two"), BulkFormat.Tsv), new ImportOptions { Update = true }).Single().Action.Should().Be(ImportAction.Updated);
+        Directory
+            .GetFiles(store.SecretsDirectory)
+            .Should()
+            .HaveCount(1, "the secret written for a skipped row is removed");
+        IntegrationImport
+            .Run(store, Read(Row("two"), BulkFormat.Tsv), new ImportOptions { Update = true })
+            .Single()
+            .Action.Should()
+            .Be(ImportAction.Updated);
         var now = store.Load().Integrations.Single().TokenRef!;
         store.ReadSecret(now).Should().Be("two");
         File.Exists(Path.Combine(store.SecretsDirectory, first.File!)).Should().BeFalse();

@@ -14,7 +14,8 @@ public sealed class YamlBoundsTests
     {
         var sb = new StringBuilder();
         sb.Append("- origin: ssh://git@example.com/r0.git\n  name: &big \"").Append('x', valueLength).Append("\"\n");
-        for (int n = 1; n <= aliases; n++) sb.Append($"- origin: ssh://git@example.com/r{n}.git\n  name: *big\n");
+        for (int n = 1; n <= aliases; n++)
+            sb.Append($"- origin: ssh://git@example.com/r{n}.git\n  name: *big\n");
         return sb.ToString();
     }
 
@@ -24,8 +25,9 @@ public sealed class YamlBoundsTests
         var text = AliasBomb();
         text.Length.Should().BeLessThan(1_300_000);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var e = Assert.ThrowsAny<GitIntegrationException>(
-            () => BulkFiles.Read(text, BulkFormat.Yaml, "/data/bomb.yaml", out _));
+        var e = Assert.ThrowsAny<GitIntegrationException>(() =>
+            BulkFiles.Read(text, BulkFormat.Yaml, "/data/bomb.yaml", out _)
+        );
         e.ErrorId.Should().Be(BulkErrorIds.ImportAliasesTooLarge);
         e.Kind.Should().Be(ErrorKind.LimitsExceeded);
         e.Target.Should().Be("/data/bomb.yaml");
@@ -59,8 +61,9 @@ public sealed class YamlBoundsTests
         // A 1 MiB value counts 1 MiB + 1 (its node), and each alias of it as much: 64 MiB holds 63 of them (the
         // anchor and 62 aliases) with the rest of the file, not 64.
         BulkFiles.Read(AliasBomb(62, 1 << 20), BulkFormat.Yaml, "ok.yaml", out _).Should().HaveCount(63);
-        var e = Assert.ThrowsAny<GitIntegrationException>(
-            () => BulkFiles.Read(AliasBomb(63, 1 << 20), BulkFormat.Yaml, "big.yaml", out _));
+        var e = Assert.ThrowsAny<GitIntegrationException>(() =>
+            BulkFiles.Read(AliasBomb(63, 1 << 20), BulkFormat.Yaml, "big.yaml", out _)
+        );
         e.ErrorId.Should().Be(BulkErrorIds.ImportAliasesTooLarge);
     }
 
@@ -71,8 +74,9 @@ public sealed class YamlBoundsTests
         var sb = new StringBuilder("- origin: git@h:o/a.git\n  properties:\n    l0: &l0 [\"lol\"]\n");
         for (int n = 1; n <= 9; n++)
             sb.Append($"    l{n}: &l{n} [{string.Join(", ", Enumerable.Repeat($"*l{n - 1}", 10))}]\n");
-        var e = Assert.ThrowsAny<GitIntegrationException>(
-            () => BulkFiles.Read(sb.ToString(), BulkFormat.Yaml, "laughs.yaml", out _));
+        var e = Assert.ThrowsAny<GitIntegrationException>(() =>
+            BulkFiles.Read(sb.ToString(), BulkFormat.Yaml, "laughs.yaml", out _)
+        );
         e.ErrorId.Should().Be(BulkErrorIds.ImportAliasesTooLarge);
     }
 
@@ -81,8 +85,9 @@ public sealed class YamlBoundsTests
     {
         // YamlDotNet's node builder recurses per level: 100,000 levels killed the process.
         var text = "- origin: git@h:o/a.git\n  properties: " + new string('[', 100_000) + new string(']', 100_000);
-        var e = Assert.ThrowsAny<GitIntegrationException>(
-            () => BulkFiles.Read(text, BulkFormat.Yaml, "deep.yaml", out _));
+        var e = Assert.ThrowsAny<GitIntegrationException>(() =>
+            BulkFiles.Read(text, BulkFormat.Yaml, "deep.yaml", out _)
+        );
         e.ErrorId.Should().Be(BulkErrorIds.ImportFileInvalid);
         e.Message.Should().Contain($"more than {BulkFiles.MaxYamlDepth} levels deep");
     }
@@ -91,14 +96,17 @@ public sealed class YamlBoundsTests
     public void The_store_never_follows_an_alias()
     {
         using var t = new TempDir();
-        File.WriteAllText(t["integrations.yaml"], """
+        File.WriteAllText(
+            t["integrations.yaml"],
+            """
             schemaVersion: 1
             integrations:
             - id: 6f1c2f3e-8a4b-4c55-9a7e-0b5f5a0c1d11
               name: &n a
             - id: 7f1c2f3e-8a4b-4c55-9a7e-0b5f5a0c1d11
               name: *n
-            """);
+            """
+        );
         var e = Assert.ThrowsAny<GitIntegrationException>(() => IntegrationStore.Open(t["integrations.yaml"]).Load());
         e.Message.Should().Contain("line 6");
     }
