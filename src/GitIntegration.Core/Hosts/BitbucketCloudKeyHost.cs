@@ -41,25 +41,15 @@ public sealed class BitbucketCloudKeyHost : RestKeyHost
     public override void Check(KeyTarget target)
     {
         if (target.Kind == KeyTargetKind.Project)
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 "Project keys are Bitbucket Data Center's; on Bitbucket Cloud publish the key to the repository "
                     + $"'{target.RepositoryPath}' (an access key) or to the token's user."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
         if (target.Kind == KeyTargetKind.Repository && target.RepositoryPath.Split('/').Length != 2)
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 $"'{target.Url}' does not name a Bitbucket Cloud repository as WORKSPACE/REPOSITORY. Use the "
                     + "clone URL Bitbucket shows, e.g. git@bitbucket.org:acme/app.git."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
     }
 
     public override async Task<IReadOnlyList<HostedKey>> ListAsync(KeyTarget target, CancellationToken cancel)
@@ -82,16 +72,11 @@ public sealed class BitbucketCloudKeyHost : RestKeyHost
     public override async Task<HostedKey> AddAsync(KeyTarget target, NewHostedKey key, CancellationToken cancel)
     {
         if (target.Kind == KeyTargetKind.Repository && !key.ReadOnly)
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 $"Bitbucket Cloud's access keys are read-only, so '{target.RepositoryPath}' cannot get a key "
                     + "that pushes. Publish it without -AllowWrite, or as a user key (-UserKey) of an account that "
                     + "may push."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
         var path = await KeysAsync(target, cancel).ConfigureAwait(false);
         var answer = await CallAsync(
                 HttpMethod.Post,

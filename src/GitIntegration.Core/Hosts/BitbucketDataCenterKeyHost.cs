@@ -35,15 +35,10 @@ public sealed class BitbucketDataCenterKeyHost : RestKeyHost
     public override void Check(KeyTarget target)
     {
         if (target.Kind != KeyTargetKind.User && Parts(target) == null)
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 $"'{target.Url}' does not name a Bitbucket Data Center repository as PROJECT/REPOSITORY. Use the "
                     + "clone URL Bitbucket shows, e.g. ssh://git@bitbucket.example.com:7999/OPS/tools.git."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
     }
 
     public override async Task<IReadOnlyList<HostedKey>> ListAsync(KeyTarget target, CancellationToken cancel)

@@ -47,42 +47,33 @@ public sealed class GitHubKeyHost : IKeyHost
     public void Check(KeyTarget target)
     {
         if (target.Kind == KeyTargetKind.Project)
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 $"GitHub has no project keys; publish the key to the repository '{target.RepositoryPath}' (a "
                     + "deploy key) or to the token's user."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
         if (target.Kind == KeyTargetKind.Repository && target.RepositoryPath.Split('/').Length != 2)
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 $"'{target.Url}' does not name a GitHub repository as OWNER/REPOSITORY. Use the clone URL "
                     + "GitHub shows, e.g. git@github.com:acme/app.git."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
     }
 
     public async Task<IReadOnlyList<HostedKey>> ListAsync(KeyTarget target, CancellationToken cancel)
     {
-        var all = new List<HostedKey>();
-        for (var page = 1; page <= MaxPages; page++)
-        {
-            var path = Keys(target) + "?per_page=100&page=" + page.ToString(CultureInfo.InvariantCulture);
-            var answer = await _api.SendAsync(HttpMethod.Get, path, null, cancel).ConfigureAwait(false);
-            if (!HostApi.IsSuccess(answer))
-                throw Refused(answer, target, "list the keys of");
-            var keys = _api.Json<List<GitHubKey>>(answer, "the list of keys");
-            all.AddRange(keys.Select(k => k.ToHosted()));
-            if (answer.Link == null || !answer.Link.Contains("rel=\"next\""))
-                break;
-        }
-        return all;
+        return await HostApi
+            .LinkedPagesAsync(
+                MaxPages,
+                async page =>
+                {
+                    var path = Keys(target) + "?per_page=100&page=" + page.ToString(CultureInfo.InvariantCulture);
+                    var answer = await _api.SendAsync(HttpMethod.Get, path, null, cancel).ConfigureAwait(false);
+                    if (!HostApi.IsSuccess(answer))
+                        throw Refused(answer, target, "list the keys of");
+                    var keys = _api.Json<List<GitHubKey>>(answer, "the list of keys");
+                    return (answer, keys.Select(k => k.ToHosted()));
+                }
+            )
+            .ConfigureAwait(false);
     }
 
     public async Task<HostedKey> AddAsync(KeyTarget target, NewHostedKey key, CancellationToken cancel)

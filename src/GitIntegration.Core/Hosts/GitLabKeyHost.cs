@@ -21,40 +21,39 @@ public sealed class GitLabKeyHost : RestKeyHost
     public override void Check(KeyTarget target)
     {
         if (target.Kind == KeyTargetKind.Project)
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 $"GitLab has no project-wide keys other than a project's deploy keys; publish the key to the "
                     + $"repository '{target.RepositoryPath}' (a deploy key) or to the token's user."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
         if (target.Kind == KeyTargetKind.Repository && !target.RepositoryPath.Contains("/"))
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 $"'{target.Url}' does not name a GitLab project as GROUP/PROJECT. Use the clone URL GitLab "
                     + "shows, e.g. git@gitlab.com:acme/tools/app.git."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
     }
 
     public override async Task<IReadOnlyList<HostedKey>> ListAsync(KeyTarget target, CancellationToken cancel)
     {
-        var all = new List<HostedKey>();
-        for (var page = 1; page <= MaxPages; page++)
-        {
-            var path = Keys(target) + "?per_page=100&page=" + page.ToString(CultureInfo.InvariantCulture);
-            var answer = await CallAsync(HttpMethod.Get, path, null, target, "list the keys of", Refused, cancel)
-                .ConfigureAwait(false);
-            all.AddRange(Api.Json<List<GitLabKey>>(answer, "the list of keys").Select(k => k.ToHosted()));
-            if (answer.Link == null || !answer.Link.Contains("rel=\"next\""))
-                break;
-        }
-        return all;
+        return await HostApi
+            .LinkedPagesAsync(
+                MaxPages,
+                async page =>
+                {
+                    var path = Keys(target) + "?per_page=100&page=" + page.ToString(CultureInfo.InvariantCulture);
+                    var answer = await CallAsync(
+                            HttpMethod.Get,
+                            path,
+                            null,
+                            target,
+                            "list the keys of",
+                            Refused,
+                            cancel
+                        )
+                        .ConfigureAwait(false);
+                    return (answer, Api.Json<List<GitLabKey>>(answer, "the list of keys").Select(k => k.ToHosted()));
+                }
+            )
+            .ConfigureAwait(false);
     }
 
     public override async Task<HostedKey> AddAsync(KeyTarget target, NewHostedKey key, CancellationToken cancel)

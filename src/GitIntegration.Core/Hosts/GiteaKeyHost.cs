@@ -30,40 +30,42 @@ public sealed class GiteaKeyHost : RestKeyHost
     public override void Check(KeyTarget target)
     {
         if (target.Kind == KeyTargetKind.Project)
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 $"Gitea has no project keys; publish the key to the repository '{target.RepositoryPath}' (a "
                     + "deploy key) or to the token's user."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
         if (target.Kind == KeyTargetKind.Repository && target.RepositoryPath.Split('/').Length != 2)
-            throw new GitIntegrationException(
-                HostErrorIds.TargetNotSupported,
-                ErrorKind.InvalidArgument,
+            throw target.NotSupported(
                 $"'{target.Url}' does not name a Gitea repository as OWNER/REPOSITORY. Use the clone URL Gitea "
                     + "shows, e.g. git@gitea.example.com:acme/app.git."
-            )
-            {
-                Target = target.Url.ToString(),
-            };
+            );
     }
 
     public override async Task<IReadOnlyList<HostedKey>> ListAsync(KeyTarget target, CancellationToken cancel)
     {
-        var all = new List<HostedKey>();
-        for (var page = 1; page <= MaxPages; page++)
-        {
-            var path = Keys(target) + "?limit=50&page=" + page.ToString(CultureInfo.InvariantCulture);
-            var answer = await CallAsync(HttpMethod.Get, path, null, target, "list the keys of", Refused, cancel)
-                .ConfigureAwait(false);
-            all.AddRange(Api.Json<List<GiteaKey>>(answer, "the list of keys").Select(k => k.ToHosted(target)));
-            if (answer.Link == null || !answer.Link.Contains("rel=\"next\""))
-                break;
-        }
-        return all;
+        return await HostApi
+            .LinkedPagesAsync(
+                MaxPages,
+                async page =>
+                {
+                    var path = Keys(target) + "?limit=50&page=" + page.ToString(CultureInfo.InvariantCulture);
+                    var answer = await CallAsync(
+                            HttpMethod.Get,
+                            path,
+                            null,
+                            target,
+                            "list the keys of",
+                            Refused,
+                            cancel
+                        )
+                        .ConfigureAwait(false);
+                    return (
+                        answer,
+                        Api.Json<List<GiteaKey>>(answer, "the list of keys").Select(k => k.ToHosted(target))
+                    );
+                }
+            )
+            .ConfigureAwait(false);
     }
 
     public override async Task<HostedKey> AddAsync(KeyTarget target, NewHostedKey key, CancellationToken cancel)

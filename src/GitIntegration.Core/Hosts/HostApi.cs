@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json;
@@ -95,6 +96,24 @@ public sealed class HostApi : IDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>Reads pages 1, 2, ... while the answer's Link header names a next one, at most
+    /// <paramref name="maxPages"/> (GitHub, GitLab and Gitea page their key lists this way).</summary>
+    public static async Task<IReadOnlyList<T>> LinkedPagesAsync<T>(
+        int maxPages,
+        Func<int, Task<(RestAnswer Answer, IEnumerable<T> Items)>> page
+    )
+    {
+        var all = new List<T>();
+        for (var n = 1; n <= maxPages; n++)
+        {
+            var (answer, items) = await page(n).ConfigureAwait(false);
+            all.AddRange(items);
+            if (answer.Link == null || !answer.Link.Contains("rel=\"next\""))
+                break;
+        }
+        return all;
     }
 
     public static bool IsSuccess(RestAnswer a) => (int)a.Status >= 200 && (int)a.Status < 300;

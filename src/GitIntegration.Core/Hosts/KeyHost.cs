@@ -55,6 +55,10 @@ public sealed class KeyTarget
     /// <summary>For <see cref="KeyTargetKind.Project"/>: the project key, when not taken from the URL.</summary>
     public string? Project { get; }
 
+    /// <summary>The refusal of this target by a host that has no place for it, in the host's words.</summary>
+    public GitIntegrationException NotSupported(string message) =>
+        new(HostErrorIds.TargetNotSupported, ErrorKind.InvalidArgument, message) { Target = Url.ToString() };
+
     public override string ToString() =>
         Kind switch
         {
