@@ -32,29 +32,8 @@ public sealed class GitLabKeyHost : RestKeyHost
             );
     }
 
-    public override async Task<IReadOnlyList<HostedKey>> ListAsync(KeyTarget target, CancellationToken cancel)
-    {
-        return await HostApi
-            .LinkedPagesAsync(
-                MaxPages,
-                async page =>
-                {
-                    var path = Keys(target) + "?per_page=100&page=" + page.ToString(CultureInfo.InvariantCulture);
-                    var answer = await CallAsync(
-                            HttpMethod.Get,
-                            path,
-                            null,
-                            target,
-                            "list the keys of",
-                            Refused,
-                            cancel
-                        )
-                        .ConfigureAwait(false);
-                    return (answer, Api.Json<List<GitLabKey>>(answer, "the list of keys").Select(k => k.ToHosted()));
-                }
-            )
-            .ConfigureAwait(false);
-    }
+    public override Task<IReadOnlyList<HostedKey>> ListAsync(KeyTarget target, CancellationToken cancel) =>
+        ListLinkedPagesAsync<GitLabKey>(Keys(target), "per_page=100", target, k => k.ToHosted(), Refused, cancel);
 
     public override async Task<HostedKey> AddAsync(KeyTarget target, NewHostedKey key, CancellationToken cancel)
     {

@@ -41,32 +41,8 @@ public sealed class GiteaKeyHost : RestKeyHost
             );
     }
 
-    public override async Task<IReadOnlyList<HostedKey>> ListAsync(KeyTarget target, CancellationToken cancel)
-    {
-        return await HostApi
-            .LinkedPagesAsync(
-                MaxPages,
-                async page =>
-                {
-                    var path = Keys(target) + "?limit=50&page=" + page.ToString(CultureInfo.InvariantCulture);
-                    var answer = await CallAsync(
-                            HttpMethod.Get,
-                            path,
-                            null,
-                            target,
-                            "list the keys of",
-                            Refused,
-                            cancel
-                        )
-                        .ConfigureAwait(false);
-                    return (
-                        answer,
-                        Api.Json<List<GiteaKey>>(answer, "the list of keys").Select(k => k.ToHosted(target))
-                    );
-                }
-            )
-            .ConfigureAwait(false);
-    }
+    public override Task<IReadOnlyList<HostedKey>> ListAsync(KeyTarget target, CancellationToken cancel) =>
+        ListLinkedPagesAsync<GiteaKey>(Keys(target), "limit=50", target, k => k.ToHosted(target), Refused, cancel);
 
     public override async Task<HostedKey> AddAsync(KeyTarget target, NewHostedKey key, CancellationToken cancel)
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Text.Json;
@@ -77,6 +78,27 @@ public abstract class RestKeyHost : IKeyHost
             return answer;
         throw refused(new Refusal(Api.Name, answer, target, action, ErrorMessage(answer)));
     }
+
+    /// <summary>The keys at a target, page by page while the Link header names a next page (GitLab, Gitea);
+    /// <paramref name="pageSize"/> is the host's page-size query, e.g. "per_page=100".</summary>
+    protected Task<IReadOnlyList<HostedKey>> ListLinkedPagesAsync<TKey>(
+        string keysPath,
+        string pageSize,
+        KeyTarget target,
+        Func<TKey, HostedKey> hosted,
+        Func<Refusal, GitIntegrationException> refused,
+        CancellationToken cancel
+    ) =>
+        HostApi.LinkedPagesAsync(
+            MaxPages,
+            async page =>
+            {
+                var path = $"{keysPath}?{pageSize}&page={page.ToString(CultureInfo.InvariantCulture)}";
+                var answer = await CallAsync(HttpMethod.Get, path, null, target, "list the keys of", refused, cancel)
+                    .ConfigureAwait(false);
+                return (answer, Api.Json<List<TKey>>(answer, "the list of keys").Select(hosted));
+            }
+        );
 
     /// <summary>The host's own words from an error body: "message" (GitLab, Gitea), "error.message" (Bitbucket
     /// Cloud), "errors[0].message" (Bitbucket Data Center); GitLab's validation objects are flattened.</summary>
