@@ -75,6 +75,8 @@ for area in "${areas[@]}"; do
     "project": "GitIntegration.Core.csproj",
     "test-projects": ["$tree/tests/GitIntegration.Core.Tests/GitIntegration.Core.Tests.csproj"],
     "mutate": [$mutate],
+    "configuration": "Release",
+    "coverage-analysis": "perTestInIsolation",
     "concurrency": ${STRYKER_CONCURRENCY:-1},
     "test-case-filter": "$filter",
     "reporters": ["html", "json", "cleartext", "progress", "dots"],

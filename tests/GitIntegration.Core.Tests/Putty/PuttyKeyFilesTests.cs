@@ -32,7 +32,11 @@ public sealed class PuttyKeyFilesTests : IDisposable
         var e = Refused(() => PuttyKeyFiles.PlanConvertFrom(ed, PrivateKeyFormat.Pem, null, false));
         e.ErrorId.Should().Be(ErrorIds.KeyFormatNotSupported);
         e.Target.Should().Be(ed);
-        e.Message.Should().Contain($"'{ed}'").And.Contain("-Format OpenSsh");
+        e.Message.Should()
+            .Be(
+                $"'{ed}' holds an Ed25519 key, which has no OpenSSL PEM form. Use -Format OpenSsh, "
+                    + "or an RSA key for the integration."
+            );
 
         var noExtension = _dir["putty"];
         File.Copy(ed, noExtension);
@@ -45,7 +49,11 @@ public sealed class PuttyKeyFilesTests : IDisposable
         e = Refused(() => PuttyKeyFiles.PlanConvertFrom(ed, null, null, false));
         e.ErrorId.Should().Be(ErrorIds.KeyFileExists);
         e.Target.Should().Be(_dir["ed"]);
-        e.Message.Should().Contain($"'{_dir["ed"]}'").And.Contain("-Force");
+        e.Message.Should()
+            .Be(
+                $"'{_dir["ed"]}' already exists and was left as it is. Use -Force to replace it, "
+                    + "or choose another -Destination."
+            );
 
         var pem = _dir["id.ppk"];
         File.WriteAllText(pem, KeyWriter.Write(KeyGenerator.Generate(KeyAlgorithm.Ecdsa), PrivateKeyFormat.Pem, null));
@@ -104,10 +112,24 @@ public sealed class PuttyKeyFilesTests : IDisposable
 
         var info = PuttyKeyFiles.ConvertTo(source, null, null, new PpkWriteOptions(), _dir["id.ppk"], false);
 
+        info.IsPrivate.Should().BeTrue();
         info.IsEncrypted.Should().BeFalse();
         info.Cipher.Should().BeNull();
         info.Comment.Should().Be("admin@runbook");
         Tool.Ok("puttygen", _dir["id.ppk"], "-O", "public-openssh").Trim().Should().EndWith(" admin@runbook");
+    }
+
+    [Fact]
+    public void ConvertToWithoutAPubBesideTheKeyWritesNoComment()
+    {
+        var source = _dir["id_ecdsa"];
+        Tool.Ok("ssh-keygen", "-q", "-t", "ecdsa", "-m", "PEM", "-N", "", "-C", "admin@runbook", "-f", source);
+        File.Delete(source + ".pub");
+
+        var info = PuttyKeyFiles.ConvertTo(source, null, null, new PpkWriteOptions(), _dir["id.ppk"], false);
+
+        info.Comment.Should().BeNullOrEmpty();
+        Tool.Ok("puttygen", _dir["id.ppk"], "-O", "public-openssh").Trim().Split(' ').Should().HaveCount(2);
     }
 
     [Theory]
