@@ -8,6 +8,7 @@
 #   STRYKER_ALL_TESTS=1 bash tests/mutation.sh Store  # every Core test for each mutant, not only the area's own
 #   STRYKER_FILES="Argon2.cs BcryptPbkdf.cs" bash tests/mutation.sh Crypto  # rerun only these files of the area
 #     (report: out/mutation/<area>/files/); STRYKER_TESTS="Argon2Tests|BcryptPbkdfTests" narrows the tests too
+#   STRYKER_COVERAGE=perTestInIsolation bash tests/mutation.sh Store  # Stryker's coverage-analysis (see below)
 #   STRYKER_OPTS='--log-to-file --verbosity debug' bash tests/mutation.sh Keys  # more Stryker options
 # An area's own tests are those of its folder in tests/GitIntegration.Core.Tests plus the folders that test its code
 # through their files: Keys' PpkFormat is tested under Putty, Crypto's ciphers and KDFs through the key readers, and
@@ -59,6 +60,12 @@ for area in "${areas[@]}"; do
     out="$out/files"
     mkdir -p "$out"
   fi
+  # Mutants in static initializers run against every test under perTest coverage (the initializer runs once per
+  # process); Keys has about 300 of them (its tables), so it pays for one process per test to learn which tests
+  # reach each table. The other areas have few.
+  coverage=perTest
+  [ "$area" != Keys ] || coverage=perTestInIsolation
+  coverage=${STRYKER_COVERAGE:-$coverage}
   tree="$out/tree"
   rm -rf "$tree"
   mkdir -p "$tree"
@@ -76,7 +83,7 @@ for area in "${areas[@]}"; do
     "test-projects": ["$tree/tests/GitIntegration.Core.Tests/GitIntegration.Core.Tests.csproj"],
     "mutate": [$mutate],
     "configuration": "Release",
-    "coverage-analysis": "perTestInIsolation",
+    "coverage-analysis": "$coverage",
     "concurrency": ${STRYKER_CONCURRENCY:-1},
     "test-case-filter": "$filter",
     "reporters": ["html", "json", "cleartext", "progress", "dots"],
