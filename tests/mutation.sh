@@ -60,12 +60,10 @@ for area in "${areas[@]}"; do
     out="$out/files"
     mkdir -p "$out"
   fi
-  # Mutants in static initializers run against every test under perTest coverage (the initializer runs once per
-  # process); Keys has about 300 of them (its tables), so it pays for one process per test to learn which tests
-  # reach each table. The other areas have few.
-  coverage=perTest
-  [ "$area" != Keys ] || coverage=perTestInIsolation
-  coverage=${STRYKER_COVERAGE:-$coverage}
+  # Under Stryker's perTest coverage a mutant reached outside a test (a static table's initializer, which runs once
+  # per process, or a shared fixture's setup) runs against every test of the area: about 300 in Keys and in Store.
+  # One process per test while capturing coverage costs a few minutes and tells which tests reach each of them.
+  coverage=${STRYKER_COVERAGE:-perTestInIsolation}
   tree="$out/tree"
   rm -rf "$tree"
   mkdir -p "$tree"
