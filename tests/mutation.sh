@@ -90,6 +90,8 @@ for area in "${areas[@]}"; do
 }
 JSON
   echo "== mutation testing of Core/$area (report: out/mutation/$area)"
+  # The ssh-keygen and puttygen fixtures' keys are made by the first test process and copied by the others.
+  export GI_TEST_FIXTURE_CACHE="$tree/.fixture-keys"
   # shellcheck disable=SC2086 # STRYKER_OPTS holds several options
   (cd "$tree/src/GitIntegration.Core" && dotnet stryker --config-file "$out/stryker-config.json" --output "$out" \
     ${STRYKER_OPTS:-})

@@ -70,3 +70,48 @@ public sealed class TempDir : IDisposable
         catch (IOException) { }
     }
 }
+
+/// <summary>
+/// Lets a mutation run (tests/mutation.sh) make the ssh-keygen and puttygen fixtures' keys once instead of in each of
+/// its thousands of test processes: with GI_TEST_FIXTURE_CACHE set, the first process keeps a copy of the filled
+/// folder there and later ones copy it back. Unset (CI, dotnet test), every run makes fresh keys.
+/// </summary>
+public static class FixtureCache
+{
+    private static string? Folder(string name) =>
+        Environment.GetEnvironmentVariable("GI_TEST_FIXTURE_CACHE") is { Length: > 0 } root
+            ? Path.Combine(root, name)
+            : null;
+
+    /// <summary>Copies a kept folder into <paramref name="dir"/>; false when there is none.</summary>
+    public static bool Restore(string name, TempDir dir)
+    {
+        var kept = Folder(name);
+        if (kept == null || !Directory.Exists(kept))
+            return false;
+        foreach (var file in Directory.GetFiles(kept))
+            File.Copy(file, dir[Path.GetFileName(file)], true);
+        return true;
+    }
+
+    /// <summary>Keeps a copy of a filled folder, whole or not at all (another process may be keeping its own).</summary>
+    public static void Keep(string name, TempDir dir)
+    {
+        var kept = Folder(name);
+        if (kept == null || Directory.Exists(kept))
+            return;
+        Directory.CreateDirectory(Path.GetDirectoryName(kept)!);
+        var staging = kept + "." + Guid.NewGuid().ToString("N");
+        Directory.CreateDirectory(staging);
+        foreach (var file in Directory.GetFiles(dir.Path))
+            File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+        try
+        {
+            Directory.Move(staging, kept);
+        }
+        catch (IOException)
+        {
+            Directory.Delete(staging, true);
+        }
+    }
+}

@@ -68,17 +68,20 @@ public sealed class SshKeygenFixture : IDisposable
     public SshKeygenFixture()
     {
         var specs = Specs().ToList();
+        var kept = FixtureCache.Restore("ssh-keygen", Dir);
         Parallel.ForEach(
             specs,
             new ParallelOptions { MaxDegreeOfParallelism = 2 },
             s =>
             {
                 var path = Dir[s.Name];
-                Tool.Ok("ssh-keygen", s.Args.Concat(new[] { "-q", "-f", path }).ToArray());
+                if (!kept)
+                    Tool.Ok("ssh-keygen", s.Args.Concat(new[] { "-q", "-f", path }).ToArray());
                 lock (Keys)
                     Keys[s.Name] = path;
             }
         );
+        FixtureCache.Keep("ssh-keygen", Dir);
     }
 
     public static string Fingerprint(string path, string hash = "sha256") =>

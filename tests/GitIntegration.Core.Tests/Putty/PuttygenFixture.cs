@@ -108,26 +108,28 @@ public sealed class PuttygenFixture : IDisposable
         PassphraseFile = Dir["passphrase"];
         File.WriteAllText(PassphraseFile, Passphrase + "\n");
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 2 };
+        var kept = FixtureCache.Restore("puttygen", Dir);
         Parallel.ForEach(
             BaseKeys,
             parallel,
             k =>
             {
                 var path = Dir[k.Name];
-                Tool.Ok(
-                    "ssh-keygen",
-                    "-q",
-                    "-t",
-                    k.Type,
-                    "-b",
-                    k.Bits,
-                    "-N",
-                    "",
-                    "-C",
-                    $"{k.Name}@puttygen fixture",
-                    "-f",
-                    path
-                );
+                if (!kept)
+                    Tool.Ok(
+                        "ssh-keygen",
+                        "-q",
+                        "-t",
+                        k.Type,
+                        "-b",
+                        k.Bits,
+                        "-N",
+                        "",
+                        "-C",
+                        $"{k.Name}@puttygen fixture",
+                        "-f",
+                        path
+                    );
                 lock (Base)
                     Base[k.Name] = path;
             }
@@ -138,20 +140,22 @@ public sealed class PuttygenFixture : IDisposable
             c =>
             {
                 var path = Dir[c.Name + ".ppk"];
-                Tool.Ok(
-                    "puttygen",
-                    Base[c.Key],
-                    "-o",
-                    path,
-                    "--new-passphrase",
-                    c.Encrypted ? PassphraseFile : "/dev/null",
-                    "--ppk-param",
-                    c.PuttygenParams
-                );
+                if (!kept)
+                    Tool.Ok(
+                        "puttygen",
+                        Base[c.Key],
+                        "-o",
+                        path,
+                        "--new-passphrase",
+                        c.Encrypted ? PassphraseFile : "/dev/null",
+                        "--ppk-param",
+                        c.PuttygenParams
+                    );
                 lock (Ppk)
                     Ppk[c.Name] = path;
             }
         );
+        FixtureCache.Keep("puttygen", Dir);
     }
 
     public SshKey BaseKey(string name) => KeyReader.ReadFile(Base[name]).RequirePrivate();
