@@ -155,6 +155,36 @@ public class ImportTests : IClassFixture<TransferKeys>, IDisposable
     }
 
     [Theory]
+    [InlineData(BulkFormat.Tsv)]
+    [InlineData(BulkFormat.Yaml)]
+    public void Restoring_an_export_with_Update_brings_back_switches_turned_off_and_vault_references(BulkFormat f)
+    {
+        var saved = new Integration
+        {
+            Name = "hooks",
+            Url = "git@example.com:a/hooks.git",
+            SslVerify = false,
+            RequireUserPat = false,
+            WebhookSecretRef = SecretRef.InVault("Corp Vault", "hooks-webhook"),
+        };
+        var changed = saved.Clone();
+        (changed.SslVerify, changed.RequireUserPat, changed.WebhookSecretRef) = (true, true, null);
+        _store.Update(d =>
+        {
+            d.Integrations.Add(changed);
+            return 0;
+        });
+        var export = new StringWriter();
+        BulkFiles.Write(export, new[] { IntegrationRecord.From(saved, null, null) }, f);
+
+        var r = Import(new ImportOptions { Update = true }, BulkFiles.Read(export.ToString(), f, "backup", out _)[0]);
+
+        r.Single().Action.Should().Be(ImportAction.Updated, r.Single().Error);
+        var i = _store.Load().Integrations.Single();
+        (i.SslVerify, i.RequireUserPat, i.WebhookSecretRef).Should().Be((false, false, saved.WebhookSecretRef));
+    }
+
+    [Theory]
     [InlineData("ssh://git@example.com/a/web.git", IntegrationType.Ssh)]
     [InlineData("git@example.com:a/web.git", IntegrationType.Ssh)]
     [InlineData("https://example.com/a/web.git", IntegrationType.Https)]
