@@ -47,6 +47,29 @@ public sealed class StoreLockTests : IDisposable
     }
 
     [Fact]
+    public void ALockHeldByAWriterThatDoesNotQueueIsWaitedForUntilTheTimeout()
+    {
+        // An older version of the module takes the lock file without a ticket.
+        using (new FileStream(_store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            _store.LockTimeout = TimeSpan.FromMilliseconds(300);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var e = _store.Invoking(s => s.Update(d => 0)).Should().Throw<GitIntegrationException>().Which;
+            clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300), "it waits its turn first");
+            (e.ErrorId, e.Kind, e.Target)
+                .Should()
+                .Be((StoreErrorIds.StoreLocked, ErrorKind.ResourceUnavailable, _store.LockPath));
+            e.Message.Should()
+                .Be(
+                    $"The store is locked by other GitIntegration commands (lock file '{_store.LockPath}') and this "
+                        + "one waited its turn for 0.3 s. Wait for those commands to finish and try again."
+                );
+        }
+        _store.Update(d => 0);
+        Directory.GetFiles(_store.QueuePath).Should().BeEmpty("the ticket of the writer that gave up is gone");
+    }
+
+    [Fact]
     public void AWriterBehindInTheQueueDoesNotHoldThisOneUp()
     {
         using var behind = LiveTicket("9999999999999999999-1-00000000");
