@@ -164,4 +164,60 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
         var line = Tool.Ok("ssh-keygen", "-y", "-P", passphrase ?? "", "-f", path).Trim();
         KeyReader.ReadFile(path, passphrase).Key!.PublicKeyLine.Should().Be(line);
     }
+
+    /// <summary>An ssh-keygen OpenSSH key with bytes of its container replaced (same length).</summary>
+    private string PatchedOpenSsh(string name, string from, string to, int occurrence = 0)
+    {
+        var pem = File.ReadAllText(_fx.Keys[name]);
+        var body = Convert.FromBase64String(string.Concat(pem.Split('\n').Where(l => l.Length > 0 && l[0] != '-')));
+        var latin = System.Text.Encoding.Latin1.GetString(body);
+        var at = -1;
+        for (int i = 0; i <= occurrence; i++)
+            at = latin.IndexOf(from, at + 1, StringComparison.Ordinal);
+        at.Should().BeGreaterThan(0);
+        var patched = System.Text.Encoding.Latin1.GetBytes(latin[..at] + to + latin[(at + from.Length)..]);
+        return "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+            + Convert.ToBase64String(patched)
+            + "\n-----END OPENSSH PRIVATE KEY-----\n";
+    }
+
+    [Fact]
+    public void AnOpenSshKeyWithAnotherKeyDerivationIsNamed()
+    {
+        var e = Refusal(PatchedOpenSsh("ed25519-256-OpenSSH-enc", "bcrypt", "scrypt"), SshKeygenFixture.Passphrase);
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyFormatNotSupported,
+                    "The OpenSSH key uses the key derivation 'scrypt'; only bcrypt exists in OpenSSH."
+                )
+            );
+    }
+
+    [Fact]
+    public void AnOpenSshKeyWithZeroBcryptRoundsIsDamaged()
+    {
+        // kdfoptions: string salt (16 bytes), uint32 rounds (16): the rounds follow the salt.
+        var rounds = "\0\0\0\u0010";
+        var e = Refusal(PatchedOpenSsh("ed25519-256-OpenSSH-enc", rounds, "\0\0\0\0", 1), SshKeygenFixture.Passphrase);
+        e.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+    }
+
+    [Fact]
+    public void AnOpenSshKeyWithAKdfButNoCipherIsDamaged()
+    {
+        // An unencrypted key names the cipher "none" and the key derivation "none".
+        var e = Refusal(PatchedOpenSsh("ed25519-256-OpenSSH", "none", "nope", 1));
+        e.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+    }
+
+    [Fact]
+    public void AnEmptyPassphraseNeverOpensAnEncryptedOpenSshKeyAsInSshKeygen()
+    {
+        var path = _fx.Keys["ed25519-256-OpenSSH-enc"];
+        Tool.Run("ssh-keygen", new[] { "-y", "-P", "", "-f", path }).Exit.Should().NotBe(0);
+        var act = () => KeyReader.ReadFile(path, "");
+        act.Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.WrongPassphrase);
+    }
 }
