@@ -220,4 +220,30 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
         var act = () => KeyReader.ReadFile(path, "");
         act.Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.WrongPassphrase);
     }
+
+    [Fact]
+    public void APublicKeyIsRefusedWhereThePrivateOneIsNeeded()
+    {
+        var doc = KeyReader.ReadFile(_fx.Keys["ed25519-256-OpenSSH"] + ".pub");
+        var need = () => doc.RequirePrivate();
+        var e = need.Should().Throw<KeyFormatException>().Which;
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyIsPublic,
+                    "This is a public key. A private key is needed here: use the file without the .pub extension."
+                )
+            );
+        var write = () => KeyWriter.Write(doc.Key!, PrivateKeyFormat.OpenSsh, null);
+        e = write.Should().Throw<KeyFormatException>().Which;
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyIsPublic,
+                    "A public key cannot be written as a private key file. Read the private key file instead."
+                )
+            );
+    }
 }
