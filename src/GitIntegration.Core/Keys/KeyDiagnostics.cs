@@ -118,13 +118,10 @@ public static partial class KeyDiagnostics
             ErrorIds.KeyFormatNotRecognized or ErrorIds.FileNotRegular => Ids.NotAKey,
             ErrorIds.KeyFormatNotSupported or ErrorIds.KeyAlgorithmNotSupported or ErrorIds.KeyTooLarge =>
                 Ids.Unsupported,
-            ErrorIds.WrongPassphrase => Ids.WrongPassphrase,
             _ => Ids.Corrupt,
         };
-        string remedy =
-            id == Ids.WrongPassphrase ? Retry(path)
-            : e.ErrorId == ErrorIds.FileNotRegular ? ListKeys(null)
-            : NewRsaKey(path, ".new");
+        // A wrong passphrase never comes here: it is a KeyPassphraseException, which Check reports itself.
+        string remedy = e.ErrorId == ErrorIds.FileNotRegular ? ListKeys(null) : NewRsaKey(path, ".new");
         result.Findings = new[] { new KeyFinding(id, FindingSeverity.Error, e.Message, remedy) };
         return result;
     }

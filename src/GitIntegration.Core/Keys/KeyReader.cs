@@ -50,6 +50,13 @@ public static class KeyReader
             return PpkFormat.Read(t, passphrase);
         if (t.StartsWith("---- BEGIN SSH2 PUBLIC KEY ----", StringComparison.Ordinal))
             return ReadRfc4716(t);
+        // ssh.com's private key file has RFC 4716's four-dash lines, which no PEM reader matches.
+        if (t.StartsWith("---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----", StringComparison.Ordinal))
+            throw new KeyFormatException(
+                ErrorIds.KeyFormatNotSupported,
+                "This is an ssh.com (Tectia) private key. Export it in OpenSSH format with ssh-keygen -i, "
+                    + "then convert it with Convert-GitSshKey -Format Pem."
+            );
         var pem = KeyText.FindPem(t);
         if (pem != null)
             return ReadPem(pem, passphrase);
@@ -114,12 +121,6 @@ public static class KeyReader
                     ErrorIds.KeyFormatNotSupported,
                     "This is an X.509 certificate, not an SSH key. Give the SSH private key file "
                         + "(New-GitSshKey makes one)."
-                );
-            case "SSH2 ENCRYPTED PRIVATE KEY":
-                throw new KeyFormatException(
-                    ErrorIds.KeyFormatNotSupported,
-                    "This is an ssh.com (Tectia) private key. Export it in OpenSSH format with ssh-keygen -i, "
-                        + "then convert it with Convert-GitSshKey -Format Pem."
                 );
             default:
                 if (pem.Label.Contains("PGP"))

@@ -205,9 +205,10 @@ public static class PpkFormat
                 throw InvalidOptions(
                     $"Argon2 memory must be between {8 * o.Parallelism} KiB (8 per thread) and {MaxMemoryKiB} KiB."
                 );
-            if (o.Passes is int p && (p < 1 || (long)p * o.MemoryKiB > MaxWork))
+            var maxPasses = Math.Min(Argon2.MaxIterations, MaxWork / o.MemoryKiB);
+            if (o.Passes is int p && (p < 1 || p > maxPasses))
                 throw InvalidOptions(
-                    $"Argon2 passes must be between 1 and {MaxWork / o.MemoryKiB} with {o.MemoryKiB} KiB of memory."
+                    $"Argon2 passes must be between 1 and {maxPasses} with {o.MemoryKiB} KiB of memory."
                 );
         }
 
@@ -289,7 +290,11 @@ public static class PpkFormat
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
             Argon2.Hash(type, salt, salt, memoryKiB, b, parallelism, 80, cancellationToken: cancellationToken);
-            if (sw.ElapsedMilliseconds >= milliseconds || (long)(a + b) * memoryKiB > MaxWork)
+            if (
+                sw.ElapsedMilliseconds >= milliseconds
+                || a + b > Argon2.MaxIterations
+                || (long)(a + b) * memoryKiB > MaxWork
+            )
                 return b;
             (a, b) = (b, a + b);
         }

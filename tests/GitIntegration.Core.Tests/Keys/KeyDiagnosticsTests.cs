@@ -224,4 +224,174 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         foreach (var f in KeyDiagnostics.TestFile(path, pass, KeyRequirement.Integration).Findings)
             (f.Message + f.Remedy).Should().NotContain(pass).And.NotContain(body);
     }
+
+    private const string AskKeyFile = "(Read-Host -Prompt 'Key file')";
+    private const string AskPassphrase = "(Read-Host -AsSecureString -Prompt 'Passphrase')";
+
+    [Fact]
+    public void AResultReadsAsItsFileAndVerdict()
+    {
+        var path = _fx.Keys["rsa-3072-PEM"];
+        KeyDiagnostics.TestFile(path, null, KeyRequirement.Integration).ToString().Should().Be($"{path}: valid");
+        KeyDiagnostics.TestText("not a key", null, KeyRequirement.Any).ToString().Should().Be("(text): invalid");
+    }
+
+    [Fact]
+    public void APublicKeyWithNoPrivateFileBesideItListsTheKeysThere()
+    {
+        using var dir = new TempDir();
+        File.Copy(_fx.Keys["ed25519-256-OpenSSH"] + ".pub", dir["orphan.pub"]);
+        const string message =
+            "This is a public key. The integration needs the private key (the file without .pub); the public key "
+            + "belongs on the git host.";
+        var f = KeyDiagnostics.TestFile(dir["orphan.pub"], null, KeyRequirement.GitHub).Findings.Single();
+        (f.Id, f.Message, f.Remedy)
+            .Should()
+            .Be((Ids.PublicKeyGiven, message, $"Get-GitSshKey -LiteralPath '{dir.Path}'"));
+
+        var pasted = File.ReadAllText(dir["orphan.pub"]);
+        f = KeyDiagnostics.TestText(pasted, null, KeyRequirement.GitHub).Findings.Single();
+        (f.Id, f.Message, f.Remedy).Should().Be((Ids.PublicKeyGiven, message, "Get-GitSshKey"));
+    }
+
+    [Fact]
+    public void APastedKeyGetsRemediesThatAskForItsFile()
+    {
+        var text = File.ReadAllText(_fx.Keys["rsa-2048-OpenSSH-enc"]);
+        var r = KeyDiagnostics.TestText(text, null, KeyRequirement.Integration);
+        var f = r.Findings.Single(x => x.Id == Ids.PassphraseNotGiven);
+        f.Message.Should()
+            .Be(
+                "The key is protected by a passphrase, which was not given, so the key itself was not checked. The "
+                    + "integration will ask for the passphrase too."
+            );
+        f.Remedy.Should().Be($"Test-GitSshKey -LiteralPath {AskKeyFile} -Passphrase {AskPassphrase}");
+        r.Findings.Single(x => x.Id == Ids.OpenSshFormat)
+            .Remedy.Should()
+            .Be($"Convert-GitSshKey -Path {AskKeyFile} -Format Pem -Passphrase {AskPassphrase}");
+    }
+
+    [Fact]
+    public void AKeyTheHostRefusesGetsANewRsaKeyBesideIt()
+    {
+        using var dir = new TempDir();
+        var path = Copy(_fx.Keys["ecdsa-256-PEM"], dir);
+        var f = KeyDiagnostics
+            .TestFile(path, null, KeyRequirement.AzureDevOps)
+            .Findings.Single(x => x.Id == Ids.AlgorithmNotAllowed);
+        f.Message.Should().Be("Azure DevOps accepts RSA keys only; this is an ECDSA key. Generate an RSA key.");
+        f.Remedy.Should().Be($"New-GitSshKey -Path '{path}.rsa' -Type Rsa -Bits 4096");
+    }
+
+    [Fact]
+    public void AKeyInAnEncryptionSchemeNotSupportedIsUnsupportedWithANewKeyAsRemedy()
+    {
+        using var dir = new TempDir();
+        // openssl's PKCS#12-style PBE (not PBES2): the public half is hidden until decryption is tried.
+        Tool.Ok("openssl", "genrsa", "-out", dir["plain"], "2048");
+        Tool.Ok(
+            "openssl",
+            "pkcs8",
+            "-topk8",
+            "-v1",
+            "PBE-SHA1-3DES",
+            "-passout",
+            "pass:secret",
+            "-in",
+            dir["plain"],
+            "-out",
+            dir["key"]
+        );
+        var f = KeyDiagnostics.TestFile(dir["key"], "secret", KeyRequirement.Integration).Findings.Single();
+        f.Id.Should().Be(Ids.Unsupported);
+        f.Message.Should().EndWith(". Re-encrypt it with: ssh-keygen -p -m pem -f <file>.");
+        f.Remedy.Should().Be($"New-GitSshKey -Path '{dir["key"]}.new' -Type Rsa -Bits 4096");
+    }
+
+    [Fact]
+    public void APuttyKeyRemedyNamesAFreeDestination()
+    {
+        using var dir = new TempDir();
+        // A .ppk saved without its extension: the OpenSSH copy goes beside it as .pem.
+        Tool.Ok("puttygen", "-t", "ed25519", "-o", dir["key"], "--new-passphrase", "/dev/null");
+        KeyDiagnostics
+            .TestFile(dir["key"], null, KeyRequirement.GitHub)
+            .Findings.Single(x => x.Id == Ids.PuttyFormat)
+            .Remedy.Should()
+            .Be($"ConvertFrom-PuttyKey -Path '{dir["key"]}' -Destination '{dir["key"]}.pem'");
+        KeyDiagnostics
+            .TestText(File.ReadAllText(dir["key"]), null, KeyRequirement.GitHub)
+            .Findings.Single(x => x.Id == Ids.PuttyFormat)
+            .Remedy.Should()
+            .Be("ConvertFrom-PuttyKey -Path (Read-Host -Prompt 'PuTTY key file')");
+    }
+
+    [Theory]
+    [InlineData("rsa-2048-PEM", "")]
+    [InlineData("rsa-2048-PEM-enc", " -Passphrase " + AskPassphrase)]
+    public void AMismatchedPublicKeyIsRewrittenFromThePrivateOne(string name, string passphrase)
+    {
+        using var dir = new TempDir();
+        var path = Copy(_fx.Keys[name], dir);
+        File.Copy(_fx.Keys["rsa-3072-PEM"] + ".pub", path + ".pub", overwrite: true);
+        var f = KeyDiagnostics
+            .TestFile(path, SshKeygenFixture.Passphrase, KeyRequirement.Integration)
+            .Findings.Single(x => x.Id == Ids.PublicKeyMismatch);
+        f.Message.Should()
+            .Be($"'{path}.pub' holds a different key than '{path}'. The git host would be given the wrong public key.");
+        f.Remedy.Should()
+            .Be($"(Get-GitSshKey -LiteralPath '{path}'{passphrase}).PublicKey | Set-Content -LiteralPath '{path}.pub'");
+    }
+
+    [Fact]
+    public void RsaSizesAreExplained()
+    {
+        using var dir = new TempDir();
+        Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "1024", "-m", "PEM", "-N", "", "-f", dir["small"]);
+        KeyDiagnostics
+            .TestFile(dir["small"], null, KeyRequirement.GitHub)
+            .Findings.Single(f => f.Id == Ids.KeyTooSmall)
+            .Message.Should()
+            .Be(
+                "The RSA key has 1024 bits, below the 2048 that NIST has required since 2013: a git host may refuse "
+                    + "it (GitLab's administrators can set a minimum), and OpenSSH refuses keys under 1024 bits "
+                    + "(RequiredRSASize). The integration's setup guide makes RSA keys of 4096 bits; generate one."
+            );
+        KeyDiagnostics
+            .TestFile(Copy(_fx.Keys["rsa-2048-PEM"], dir), null, KeyRequirement.GitHub)
+            .Findings.Single(f => f.Id == Ids.KeySizeMinimum)
+            .Message.Should()
+            .Be(
+                "The RSA key has 2048 bits: accepted, but the integration's setup guide makes RSA keys of 4096 bits, "
+                    + "and a new key should have as many."
+            );
+    }
+
+    [Theory]
+    [InlineData(0b110_000_000)]
+    [InlineData(0b111_000_000)]
+    [InlineData(0b100_000_000)]
+    [InlineData(0b110_100_000)]
+    [InlineData(0b110_001_000)]
+    [InlineData(0b110_000_100)]
+    [InlineData(0b110_000_001)]
+    [InlineData(0b110_110_110)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void PermissionsAreTooOpenExactlyWhenSshRefusesTheKey(int mode)
+    {
+        using var dir = new TempDir();
+        var path = Copy(_fx.Keys["rsa-3072-PEM"], dir);
+        File.SetUnixFileMode(path, (UnixFileMode)mode);
+        var refused = Tool.Run("ssh-keygen", new[] { "-y", "-f", path }).Err.Contains("UNPROTECTED PRIVATE KEY FILE");
+        var found = KeyDiagnostics
+            .TestFile(path, null, KeyRequirement.Integration)
+            .Findings.SingleOrDefault(x => x.Id == Ids.PermissionsTooOpen);
+        (found != null).Should().Be(refused);
+        found
+            ?.Message.Should()
+            .Be(
+                $"Others can read this private key (permissions {Convert.ToString(mode, 8)}); ssh refuses such a key "
+                    + "with 'UNPROTECTED PRIVATE KEY FILE'."
+            );
+    }
 }

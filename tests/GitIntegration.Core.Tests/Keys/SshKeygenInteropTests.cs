@@ -151,6 +151,8 @@ public sealed class SshKeygenInteropTests : IClassFixture<SshKeygenFixture>
     [InlineData("rsa-2048-OpenSSH-enc", PrivateKeyFormat.Pem)]
     [InlineData("ecdsa-384-PKCS8-enc", PrivateKeyFormat.Pem)]
     [InlineData("rsa-3072-PEM", PrivateKeyFormat.OpenSsh)]
+    [InlineData("dsa-1024-PEM", PrivateKeyFormat.OpenSsh)]
+    [InlineData("dsa-1024-OpenSSH", PrivateKeyFormat.Pem)]
     [InlineData("ed25519-256-OpenSSH-chacha20-poly1305@openssh.com", PrivateKeyFormat.OpenSsh)]
     public void ConvertKeepsTheKeyAndSshKeygenAgrees(string name, PrivateKeyFormat format)
     {

@@ -203,6 +203,129 @@ public sealed class PpkFormatTests
         }
     }
 
+    [Fact]
+    public void APublicKeyIsNotWrittenAsAPpk()
+    {
+        var pub = KeyReader.Read(_fx.BaseKey("ed25519").PublicKeyLine).Key!;
+        var act = () => PpkFormat.Write(pub, null);
+        var e = act.Should().Throw<KeyFormatException>().Which;
+        e.ErrorId.Should().Be(ErrorIds.KeyIsPublic);
+        e.Message.Should()
+            .Be("A public key cannot be written as a PuTTY private key. Read the private key file instead.");
+    }
+
+    [Fact]
+    public void ChosenPassesAndMemoryArePuttygensToo()
+    {
+        using var dir = new TempDir();
+        var key = _fx.BaseKey("ecdsa256");
+        var options = new PpkWriteOptions { MemoryKiB = 64, Passes = 3 };
+        File.WriteAllText(dir["k.ppk"], PpkFormat.Write(key, PuttygenFixture.Passphrase, options));
+        File.ReadAllText(dir["k.ppk"]).Should().Contain("Argon2-Memory: 64\n").And.Contain("Argon2-Passes: 3\n");
+        Tool.Ok(
+            "puttygen",
+            dir["k.ppk"],
+            "--old-passphrase",
+            _fx.PassphraseFile,
+            "-O",
+            "private-openssh",
+            "-o",
+            dir["out"]
+        );
+        PuttygenFixture.ShouldBeSamePrivate(KeyReader.ReadFile(dir["out"], PuttygenFixture.Passphrase).Key!, key);
+    }
+
+    [Fact]
+    public void SmallMemoryGetsTimedPassesArgon2AndPuttygenAccept()
+    {
+        // One pass over 8 KiB takes microseconds: the timed search goes on past it, up to what Argon2 computes
+        // (it once asked for 1,597 passes, and the write failed with an untyped error).
+        using var dir = new TempDir();
+        var key = _fx.BaseKey("ed25519");
+        File.WriteAllText(
+            dir["k.ppk"],
+            PpkFormat.Write(key, PuttygenFixture.Passphrase, new PpkWriteOptions { MemoryKiB = 8 })
+        );
+        var passes = int.Parse(File.ReadAllLines(dir["k.ppk"]).Single(l => l.StartsWith("Argon2-Passes: "))[15..]);
+        passes.Should().BeInRange(2, Argon2.MaxIterations);
+        Tool.Ok(
+            "puttygen",
+            dir["k.ppk"],
+            "--old-passphrase",
+            _fx.PassphraseFile,
+            "-O",
+            "private-openssh",
+            "-o",
+            dir["out"]
+        );
+        PuttygenFixture.ShouldBeSamePrivate(KeyReader.ReadFile(dir["out"], PuttygenFixture.Passphrase).Key!, key);
+    }
+
+    [Fact]
+    public void PassesArgon2CannotComputeAreRefusedBeforeWriting()
+    {
+        var act = () =>
+            PpkFormat.Write(_fx.BaseKey("ed25519"), "p", new PpkWriteOptions { MemoryKiB = 64, Passes = 1001 });
+        var e = act.Should().Throw<GitIntegrationException>().Which;
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be((ErrorIds.InvalidKeyParameters, "Argon2 passes must be between 1 and 1000 with 64 KiB of memory."));
+    }
+
+    [Fact]
+    public void AnUnknownKeyDerivationSaysToSaveTheKeyAgain()
+    {
+        var text = Text("rsa2048-v3-argon2id-p1").Replace("Key-Derivation: Argon2id", "Key-Derivation: scrypt");
+        Failure(text)
+            .Message.Should()
+            .Be(
+                "The PuTTY key uses the key derivation 'scrypt'; PuTTY knows only Argon2id, Argon2i and Argon2d. "
+                    + "Save it again with a current PuTTYgen."
+            );
+    }
+
+    [Fact]
+    public void AbsurdArgon2SettingsSayWhereToResetThem()
+    {
+        var text = Text("rsa2048-v3-argon2id-p1").Replace("Argon2-Passes: 2\n", "Argon2-Passes: 2000000\n");
+        Failure(text)
+            .Message.Should()
+            .Be(
+                "The PuTTY key asks Argon2 for 64 KiB of memory and 2000000 passes. PuTTYgen writes 8192 KiB and as "
+                    + "many passes as take 0.1 s (about 30 to 150); a file may ask for at most 262144 KiB and 256 "
+                    + "passes at 8192 KiB (memory × passes at most 2097152), because a file can ask for minutes of "
+                    + "work on every read. Save the key again in PuTTYgen with its default key derivation settings "
+                    + "(Key > Parameters for saving key files)."
+            );
+    }
+
+    private const string Damaged =
+        "The PuTTY key file is damaged: its lines are not in PuTTY's layout (a line is missing, cut or edited). Use "
+        + "another copy of the .ppk file.";
+
+    [Fact]
+    public void AHeaderTypeThatIsNotThePublicKeysIsDamage()
+    {
+        var text = Text("ed25519-v3-none")
+            .Replace("PuTTY-User-Key-File-3: ssh-ed25519", "PuTTY-User-Key-File-3: ssh-rsa");
+        var e = Failure(text, null);
+        (e.ErrorId, e.Message).Should().Be((ErrorIds.KeyCorrupt, Damaged));
+    }
+
+    [Theory]
+    [InlineData("ed25519-v3-none")]
+    [InlineData("rsa2048-v2-aes")]
+    public void ACutMacIsDamageNotAWrongPassphrase(string cell)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(
+            Text(cell),
+            "(Private-MAC: [0-9a-f]+)[0-9a-f]{2}",
+            "$1"
+        );
+        var e = Failure(text);
+        (e.ErrorId, e.Message).Should().Be((ErrorIds.KeyCorrupt, Damaged));
+    }
+
     private static readonly string[] MutationSources =
     {
         "rsa2048-v2-none",

@@ -1,0 +1,249 @@
+using FluentAssertions;
+using GitIntegration.Core.Keys;
+using Xunit;
+
+namespace GitIntegration.Core.Tests.Keys;
+
+/// <summary>
+/// Files people give that are not keys SSH can use, made by the real tools that write them (openssl, puttygen,
+/// ssh-keygen): each is refused with its own error id and the whole sentence that says what to do.
+/// </summary>
+public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
+{
+    private readonly SshKeygenFixture _fx;
+
+    public KeyReaderRefusalsTests(SshKeygenFixture fx) => _fx = fx;
+
+    private static KeyFormatException Refusal(string text, string? passphrase = null)
+    {
+        var act = () => KeyReader.Read(text, passphrase);
+        return act.Should().Throw<KeyFormatException>().Which;
+    }
+
+    private static string OpenSsl(TempDir dir, string name, params string[] args)
+    {
+        Tool.Ok("openssl", args.Take(1).Concat(new[] { "-out", dir[name] }).Concat(args.Skip(1)).ToArray());
+        return File.ReadAllText(dir[name]);
+    }
+
+    [Fact]
+    public void AnSshComKeyFromPuttygenIsNamedWithItsConversion()
+    {
+        using var dir = new TempDir();
+        Tool.Ok("puttygen", "-t", "rsa", "-b", "2048", "-o", dir["key.ppk"], "--new-passphrase", "/dev/null");
+        Tool.Ok("puttygen", dir["key.ppk"], "-O", "private-sshcom", "-o", dir["key.sshcom"]);
+        var e = Refusal(File.ReadAllText(dir["key.sshcom"]));
+        e.ErrorId.Should().Be(ErrorIds.KeyFormatNotSupported);
+        e.Message.Should()
+            .Be(
+                "This is an ssh.com (Tectia) private key. Export it in OpenSSH format with ssh-keygen -i, "
+                    + "then convert it with Convert-GitSshKey -Format Pem."
+            );
+        // The export the message gives makes a key that is read.
+        KeyReader.Read(Tool.Ok("ssh-keygen", "-i", "-f", dir["key.sshcom"])).Algorithm.Should().Be(KeyAlgorithm.Rsa);
+    }
+
+    [Fact]
+    public void APemBlockOfAnotherKindIsNamedByItsLabel()
+    {
+        using var dir = new TempDir();
+        var e = Refusal(OpenSsl(dir, "ec.pem", "ecparam", "-name", "prime256v1"));
+        e.ErrorId.Should().Be(ErrorIds.KeyFormatNotSupported);
+        e.Message.Should()
+            .Be(
+                "A PEM block labelled 'EC PARAMETERS' is not an SSH private key. Give the SSH private key file "
+                    + "(New-GitSshKey makes one)."
+            );
+    }
+
+    private string EncryptedPem() => File.ReadAllText(_fx.Keys["rsa-2048-PEM-enc"]);
+
+    private static string DekInfo(string pem) => pem.Split('\n').Single(l => l.StartsWith("DEK-Info: "));
+
+    [Fact]
+    public void AnEncryptedPemWithoutItsDekInfoLineSaysToCopyTheHeadersToo()
+    {
+        var pem = EncryptedPem();
+        var e = Refusal(pem.Replace(DekInfo(pem) + "\n", ""), SshKeygenFixture.Passphrase);
+        e.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+        e.Message.Should()
+            .Be("The encrypted PEM key has no valid DEK-Info line. Copy the key again, with its header lines.");
+    }
+
+    [Fact]
+    public void AnEncryptedPemWithADamagedIvSaysToCopyItAgain()
+    {
+        var pem = EncryptedPem();
+        var dek = DekInfo(pem);
+        var e = Refusal(pem.Replace(dek, dek[..^2] + "zz"), SshKeygenFixture.Passphrase);
+        e.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+        e.Message.Should()
+            .Be("The DEK-Info line of the encrypted PEM key is damaged. Copy the key again from its original file.");
+    }
+
+    [Fact]
+    public void APemEncryptedWithAnUnsupportedCipherSaysHowToReEncrypt()
+    {
+        using var dir = new TempDir();
+        // openssl's traditional RSA output, encrypted with Camellia: a cipher OpenSSH does not write.
+        var pem = OpenSsl(dir, "rsa.pem", "genrsa", "-traditional", "-camellia128", "-passout", "pass:secret", "1024");
+        DekInfo(pem).Should().StartWith("DEK-Info: CAMELLIA-128-CBC,");
+        var e = Refusal(pem, "secret");
+        e.ErrorId.Should().Be(ErrorIds.KeyFormatNotSupported);
+        e.Message.Should()
+            .Be(
+                "The PEM key is encrypted with CAMELLIA-128-CBC, which is not supported (AES-128/192/256-CBC and "
+                    + "DES-EDE3-CBC are). Re-encrypt it with: ssh-keygen -p -m pem -f <file>."
+            );
+    }
+
+    [Fact]
+    public void AnEcKeyWithExplicitCurveParametersSaysHowToNameTheCurve()
+    {
+        using var dir = new TempDir();
+        var pem = OpenSsl(
+            dir,
+            "ec.pem",
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-param_enc",
+            "explicit"
+        );
+        var e = Refusal(pem);
+        e.ErrorId.Should().Be(ErrorIds.KeyFormatNotSupported);
+        e.Message.Should()
+            .Be(
+                "This EC key spells out its curve parameters instead of naming the curve, which SSH does not "
+                    + "accept. Convert it with: openssl ec -in <file> -param_enc named_curve."
+            );
+        // The command the message gives makes a key that is read.
+        Tool.Ok("openssl", "ec", "-in", dir["ec.pem"], "-param_enc", "named_curve", "-out", dir["named.pem"]);
+        KeyReader.ReadFile(dir["named.pem"]).Algorithm.Should().Be(KeyAlgorithm.Ecdsa);
+    }
+
+    [Theory]
+    [InlineData("traditional")]
+    [InlineData("pkcs8")]
+    public void AnEcKeyOnACurveSshDoesNotUseIsRefused(string form)
+    {
+        using var dir = new TempDir();
+        var pem = OpenSsl(dir, "k1.pem", "ecparam", "-name", "secp256k1", "-genkey", "-noout");
+        if (form == "pkcs8")
+            pem = OpenSsl(dir, "k1.p8", "pkcs8", "-topk8", "-nocrypt", "-in", dir["k1.pem"]);
+        var e = Refusal(pem);
+        e.ErrorId.Should().Be(ErrorIds.KeyAlgorithmNotSupported);
+        e.Message.Should()
+            .Be(
+                "Only the ECDSA curves nistp256, nistp384 and nistp521 are used by SSH. Generate a new key with "
+                    + "New-GitSshKey."
+            );
+    }
+
+    [Theory]
+    [InlineData("ed448")]
+    [InlineData("x25519")]
+    public void AKeyTypeSshDoesNotUseIsRefused(string algorithm)
+    {
+        using var dir = new TempDir();
+        var e = Refusal(OpenSsl(dir, "key.pem", "genpkey", "-algorithm", algorithm));
+        e.ErrorId.Should().Be(ErrorIds.KeyAlgorithmNotSupported);
+        e.Message.Should()
+            .Be("This key type is not used by SSH. Use an RSA, ECDSA or Ed25519 key (New-GitSshKey makes one).");
+    }
+
+    [Theory]
+    [InlineData("rsa-3072-PKCS8", null)]
+    [InlineData("ecdsa-256-PKCS8-enc", SshKeygenFixture.Passphrase)]
+    public void APkcs8KeyHasNoCommentAsSshKeygenShows(string name, string? passphrase)
+    {
+        // PKCS#8 has no place for a comment: ssh-keygen -y prints the public key line without one.
+        var path = _fx.Keys[name];
+        var line = Tool.Ok("ssh-keygen", "-y", "-P", passphrase ?? "", "-f", path).Trim();
+        KeyReader.ReadFile(path, passphrase).Key!.PublicKeyLine.Should().Be(line);
+    }
+
+    /// <summary>An ssh-keygen OpenSSH key with bytes of its container replaced (same length).</summary>
+    private string PatchedOpenSsh(string name, string from, string to, int occurrence = 0)
+    {
+        var pem = File.ReadAllText(_fx.Keys[name]);
+        var body = Convert.FromBase64String(string.Concat(pem.Split('\n').Where(l => l.Length > 0 && l[0] != '-')));
+        var latin = System.Text.Encoding.Latin1.GetString(body);
+        var at = -1;
+        for (int i = 0; i <= occurrence; i++)
+            at = latin.IndexOf(from, at + 1, StringComparison.Ordinal);
+        at.Should().BeGreaterThan(0);
+        var patched = System.Text.Encoding.Latin1.GetBytes(latin[..at] + to + latin[(at + from.Length)..]);
+        return "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+            + Convert.ToBase64String(patched)
+            + "\n-----END OPENSSH PRIVATE KEY-----\n";
+    }
+
+    [Fact]
+    public void AnOpenSshKeyWithAnotherKeyDerivationIsNamed()
+    {
+        var e = Refusal(PatchedOpenSsh("ed25519-256-OpenSSH-enc", "bcrypt", "scrypt"), SshKeygenFixture.Passphrase);
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyFormatNotSupported,
+                    "The OpenSSH key uses the key derivation 'scrypt'; only bcrypt exists in OpenSSH."
+                )
+            );
+    }
+
+    [Fact]
+    public void AnOpenSshKeyWithZeroBcryptRoundsIsDamaged()
+    {
+        // kdfoptions: string salt (16 bytes), uint32 rounds (16): the rounds follow the salt.
+        var rounds = "\0\0\0\u0010";
+        var e = Refusal(PatchedOpenSsh("ed25519-256-OpenSSH-enc", rounds, "\0\0\0\0", 1), SshKeygenFixture.Passphrase);
+        e.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+    }
+
+    [Fact]
+    public void AnOpenSshKeyWithAKdfButNoCipherIsDamaged()
+    {
+        // An unencrypted key names the cipher "none" and the key derivation "none".
+        var e = Refusal(PatchedOpenSsh("ed25519-256-OpenSSH", "none", "nope", 1));
+        e.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+    }
+
+    [Fact]
+    public void AnEmptyPassphraseNeverOpensAnEncryptedOpenSshKeyAsInSshKeygen()
+    {
+        var path = _fx.Keys["ed25519-256-OpenSSH-enc"];
+        Tool.Run("ssh-keygen", new[] { "-y", "-P", "", "-f", path }).Exit.Should().NotBe(0);
+        var act = () => KeyReader.ReadFile(path, "");
+        act.Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.WrongPassphrase);
+    }
+
+    [Fact]
+    public void APublicKeyIsRefusedWhereThePrivateOneIsNeeded()
+    {
+        var doc = KeyReader.ReadFile(_fx.Keys["ed25519-256-OpenSSH"] + ".pub");
+        var need = () => doc.RequirePrivate();
+        var e = need.Should().Throw<KeyFormatException>().Which;
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyIsPublic,
+                    "This is a public key. A private key is needed here: use the file without the .pub extension."
+                )
+            );
+        var write = () => KeyWriter.Write(doc.Key!, PrivateKeyFormat.OpenSsh, null);
+        e = write.Should().Throw<KeyFormatException>().Which;
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyIsPublic,
+                    "A public key cannot be written as a private key file. Read the private key file instead."
+                )
+            );
+    }
+}
