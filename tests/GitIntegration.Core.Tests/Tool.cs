@@ -94,7 +94,7 @@ public static class FixtureCache
         return true;
     }
 
-    /// <summary>Keeps a copy of a filled folder, whole or not at all (another process may be keeping its own).</summary>
+    /// <summary>Keeps a copy of a filled folder, whole or not at all (another process may keep its own).</summary>
     public static void Keep(string name, TempDir dir)
     {
         var kept = Folder(name);
