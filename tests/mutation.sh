@@ -41,7 +41,8 @@ for area in "${areas[@]}"; do
   done
   [ "$area" != Store ] ||
     filter="$filter|FullyQualifiedName~IO.SecretFileTests|FullyQualifiedName~IO.PermissionDeniedTests"
-  [ "$area" != Store ] || filter="$filter|FullyQualifiedName~GitHubAppTests.RemovingTheIntegrationUninstallsTheAppUnlessKept"
+  [ "$area" != Store ] ||
+    filter="$filter|FullyQualifiedName~GitHubAppTests.RemovingTheIntegrationUninstallsTheAppUnlessKept"
   [ -z "${STRYKER_ALL_TESTS:-}" ] || filter="FullyQualifiedName~GitIntegration.Core."
   if [ -n "${STRYKER_TESTS:-}" ]; then
     filter=""
