@@ -25,7 +25,10 @@ areas=("$@")
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore >/dev/null
 for area in "${areas[@]}"; do
-  case "$area" in Keys|Putty|Crypto|Store|GitHub) ;; *) echo "Unknown area '$area' (Keys Putty Crypto Store GitHub)." >&2; exit 2;; esac
+  case "$area" in
+    Keys|Putty|Crypto|Store|GitHub) ;;
+    *) echo "Unknown area '$area' (Keys Putty Crypto Store GitHub)." >&2; exit 2;;
+  esac
   out="$root/out/mutation/$area"
   mkdir -p "$out"
   case "$area" in
