@@ -8,7 +8,7 @@
 #   STRYKER_ALL_TESTS=1 bash tests/mutation.sh Store  # every Core test for each mutant, not only the area's own
 #   STRYKER_FILES="Argon2.cs BcryptPbkdf.cs" bash tests/mutation.sh Crypto  # rerun only these files of the area
 #     (report: out/mutation/<area>/files/); STRYKER_TESTS="Argon2Tests|BcryptPbkdfTests" narrows the tests too
-#   STRYKER_COVERAGE=perTestInIsolation bash tests/mutation.sh Store  # Stryker's coverage-analysis (see below)
+#   STRYKER_COVERAGE=perTest bash tests/mutation.sh Store  # Stryker's coverage-analysis (default: see below)
 #   STRYKER_OPTS='--log-to-file --verbosity debug' bash tests/mutation.sh Keys  # more Stryker options
 # An area's own tests are those of its folder in tests/GitIntegration.Core.Tests plus the folders that test its code
 # through their files: Keys' PpkFormat is tested under Putty, Crypto's ciphers and KDFs through the key readers, and
