@@ -109,4 +109,26 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
         r.Reason.Should().Be(ConnectionFailure.None, r.Message);
         r.Authenticated.Should().BeTrue();
     }
+
+    [Fact]
+    public async Task RemovingTheIntegrationUninstallsTheAppThroughTheCertificateTrustStoredWithIt()
+    {
+        var store = IntegrationStore.Open(_dir["store.yaml"]);
+        var app = _gh.AddApp(installed: true);
+        var trust = new CertificateTrust(false, new[] { CertificateTrust.Sha256(_ca) });
+        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "app", _gh.Registration(app), trust);
+        using (var http = new GitHubHttp(_gh.Host, new GitHubHttpOptions { Trust = trust }))
+        {
+            var client = new GitHubAppClient(http, GitHubAppIntegration.RequireCredentials(i));
+            var installation = await client.FindOrganizationInstallationAsync("acme", default);
+            i = GitHubAppIntegration.RecordInstallation(store, i.Id, installation!);
+        }
+
+        // As Remove-GitIntegration does it: no connection given, the integration's own host and trust are used.
+        var outcome = await IntegrationRemoval.RemoveAsync(store, i, keepInstallation: false, http: null, default);
+        outcome.Uninstalled.Should().BeTrue();
+        app.InstallationId.Should().BeNull("the app was uninstalled on the server");
+        outcome.Removed!.Id.Should().Be(i.Id);
+        store.Load().Integrations.Should().BeEmpty();
+    }
 }

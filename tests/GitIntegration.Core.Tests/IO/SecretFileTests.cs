@@ -93,7 +93,7 @@ public sealed class SecretFileTests
     {
         using var dir = new TempDir();
         var store = IntegrationStore.Open(dir["gi/integrations.yaml"]);
-        store.WriteSecret("token", "ghp_s3cret");
+        var token = store.WriteSecret("token", "ghp_s3cret");
         Tool.Ok("chmod", "777", dir["gi"]);
         Tool.Ok("chmod", "775", dir["gi/secrets"]);
 
@@ -101,8 +101,19 @@ public sealed class SecretFileTests
         e.ErrorId.Should().Be(StoreErrorIds.StoreFolderNotPrivate);
         (e.Kind, e.Target).Should().Be((ErrorKind.SecurityError, dir["gi"]));
         e.Message.Should().Contain("permissions 777");
-        var remedy = e.Message.Substring(e.Message.IndexOf("chmod 700", StringComparison.Ordinal));
-        remedy.Should().Be($"chmod 700 '{dir["gi"]}' '{dir["gi/secrets"]}'");
+        var remedy = $"chmod 700 '{dir["gi"]}' '{dir["gi/secrets"]}'";
+        e.Message.Should()
+            .Be(
+                $"The store folder '{dir["gi"]}' can be written by other users (permissions 777), who could replace "
+                    + "integrations.yaml or a key in it, so it is not used. Make it yours alone, then run the command "
+                    + $"again: {remedy}"
+            );
+        store
+            .Invoking(s => s.ReadSecret(token))
+            .Should()
+            .Throw<GitIntegrationException>("a token others could have replaced is not sent anywhere")
+            .Which.ErrorId.Should()
+            .Be(StoreErrorIds.StoreFolderNotPrivate);
         store
             .Invoking(s => s.Update(d => 0))
             .Should()
@@ -137,9 +148,17 @@ public sealed class SecretFileTests
         store.Update(d => 0);
         Peer.RequireUser(Attacker.User);
         Tool.Ok("chown", Attacker.User, dir["gi"]);
+        var uid = Tool.Ok("id", "-u", Attacker.User).Trim();
 
         var e = store.Invoking(s => s.Load()).Should().Throw<GitIntegrationException>().Which;
-        e.ErrorId.Should().Be(StoreErrorIds.StoreFolderNotPrivate);
-        e.Message.Should().Contain("belongs to another user").And.Contain("GITINTEGRATION_STORE");
+        (e.ErrorId, e.Kind, e.Target)
+            .Should()
+            .Be((StoreErrorIds.StoreFolderNotPrivate, ErrorKind.SecurityError, dir["gi"]));
+        e.Message.Should()
+            .Be(
+                $"The store folder '{dir["gi"]}' belongs to another user (uid {uid}), who can change what is in "
+                    + "it whatever its permissions, so it is not used. Use a store folder of your own: -StorePath, or "
+                    + "$env:GITINTEGRATION_STORE."
+            );
     }
 }

@@ -1,6 +1,7 @@
 using FluentAssertions;
 using GitIntegration.Core.Git;
 using GitIntegration.Core.GitHub;
+using GitIntegration.Core.Net;
 using GitIntegration.Core.Query;
 using GitIntegration.Core.Store;
 using Xunit;
@@ -46,18 +47,36 @@ public sealed class IntegrationChangeTests : IDisposable
         _store.ReadSecret(second.PassphraseRef!).Should().Be("open sesame");
         SecretFiles().Should().HaveCount(2);
         File.ReadAllText(_store.Path).Should().NotContain("glpat-two").And.NotContain("open sesame");
+        second.PassphraseRef!.File.Should().StartWith($"{i.Id:N}-passphrase-");
+
+        var third = new IntegrationChange { Passphrase = "new sesame" }.Apply(_store, second);
+        _store.ReadSecret(third.PassphraseRef!).Should().Be("new sesame");
+        SecretFiles()
+            .Select(Path.GetFileName)
+            .Should()
+            .BeEquivalentTo(
+                new[] { third.TokenRef!.File, third.PassphraseRef!.File },
+                "the old passphrase's file goes"
+            );
+
+        var renamed = new IntegrationChange { NewName = "gitlab eu" }.Apply(_store, third);
+        _store.ReadSecret(renamed.PassphraseRef!).Should().Be("new sesame", "secrets not given stay as they are");
+        _store.ReadSecret(renamed.TokenRef!).Should().Be("glpat-two");
     }
 
     [Fact]
     public void AnIntegrationRemovedMeanwhileKeepsNoNewSecretFile()
     {
         var gone = new Integration { Name = "gone", Url = "https://git.example.com/a/b.git" };
-        FluentActions
+        var e = FluentActions
             .Invoking(() => new IntegrationChange { Token = "glpat-x", Passphrase = "p" }.Apply(_store, gone))
             .Should()
             .Throw<GitIntegrationException>()
-            .Which.ErrorId.Should()
-            .Be(StoreErrorIds.IntegrationNotFound);
+            .Which;
+        (e.ErrorId, e.Kind, e.Target)
+            .Should()
+            .Be((StoreErrorIds.IntegrationNotFound, ErrorKind.ObjectNotFound, gone.Id.ToString()));
+        e.Message.Should().Be("The integration 'gone' was removed from the store by another command.");
         SecretFiles().Should().BeEmpty();
     }
 
@@ -65,17 +84,19 @@ public sealed class IntegrationChangeTests : IDisposable
     public void EachSettingChangesOnlyWhenGiven()
     {
         var i = Add(new Integration { Name = "old", RepositoryFilter = "[?!archived]" });
+        var verbose = new List<string>();
         var after = new IntegrationChange
         {
             NewName = "new",
             SkipCertificateCheck = true,
             AllowUnencryptedAuthentication = true,
             Disabled = true,
-        }.Apply(_store, i);
+        }.Apply(_store, i, null, verbose.Add);
         (after.Name, after.SslVerify, after.Status, after.RepositoryFilter)
             .Should()
             .Be(("new", false, IntegrationStatus.Disabled, "[?!archived]"));
-        after.Properties.Should().ContainKey(RepositoryConnector.AllowUnencryptedProperty);
+        verbose.Should().Equal($"Updated the integration 'new' ({i.Id}) in '{_store.Path}'.");
+        PlainHttpAllowed(after).Should().BeTrue("its token may now go to an http:// URL");
 
         after = new IntegrationChange
         {
@@ -88,6 +109,33 @@ public sealed class IntegrationChangeTests : IDisposable
             .Should()
             .Be(("new", true, IntegrationStatus.Connected, (string?)null));
         after.Properties.Should().NotContainKey(RepositoryConnector.AllowUnencryptedProperty);
+        PlainHttpAllowed(after).Should().BeFalse();
+    }
+
+    /// <summary>Whether the integration's next connection may send its token over plain http.</summary>
+    private bool PlainHttpAllowed(Integration i) =>
+        RepositoryConnector.RequestFor(_store, i, new GitAccess()).Access.AllowUnencryptedAuthentication;
+
+    [Fact]
+    public void TrustedThumbprintsAreStoredAsTheAdminCopiedThemAndAnEmptyListRemovesThem()
+    {
+        // As openssl x509 -fingerprint -sha256 prints it, and as Get-ChildItem Cert: shows a SHA-1 thumbprint.
+        var sha256 = string.Join(":", Enumerable.Range(0, 32).Select(n => $"{n * 7 % 256:x2}"));
+        var sha1 = "0123456789abcdef0123456789abcdef01234567";
+        var i = Add(new Integration { Name = "ghes" });
+        var trusted = new IntegrationChange { TrustedCertificateThumbprints = new[] { sha256, sha1 } }.Apply(_store, i);
+        CertificateTrust
+            .For(trusted)
+            .Thumbprints.Should()
+            .Equal(sha256.Replace(":", "").ToUpperInvariant(), sha1.ToUpperInvariant());
+        CertificateTrust
+            .For(new IntegrationChange { NewName = "ghes 2" }.Apply(_store, trusted))
+            .Thumbprints.Should()
+            .HaveCount(2);
+
+        var removed = new IntegrationChange { TrustedCertificateThumbprints = Array.Empty<string>() }.Apply(_store, i);
+        CertificateTrust.For(removed).Thumbprints.Should().BeEmpty();
+        removed.Properties.Should().NotContainKey(CertificateTrust.ThumbprintProperty);
     }
 
     [Fact]

@@ -130,6 +130,7 @@ public sealed class StoreModelTests : IDisposable
     {
         var doc = new StoreDocument();
         doc.Integrations.Add(new Integration { Name = "no url" });
+        doc.Integrations.Add(new Integration { Name = "empty url (a store edited by hand)", Url = "" });
         doc.FindByUrl(null).Should().BeNull();
         doc.FindByUrl("").Should().BeNull();
         doc.FindByUrl("git@example.com:acme/x.git").Should().BeNull();
@@ -199,6 +200,12 @@ public sealed class StoreModelTests : IDisposable
             .Which;
         (e.ErrorId, e.Kind).Should().Be((StoreErrorIds.SecretUnreadable, ErrorKind.ReadError));
         e.Target.Should().Be(Path.Combine(store.SecretsDirectory, "folder.secret"));
+        e.Message.Should()
+            .Be(
+                $"The secret file '{e.Target}' cannot be read ({e.InnerException!.GetType().Name}). Secrets are "
+                    + "protected for the user who wrote them; set the passphrase or token again with "
+                    + "Set-GitIntegration as this user."
+            );
     }
 
     [Fact]
@@ -208,7 +215,11 @@ public sealed class StoreModelTests : IDisposable
         var r = SecretRef.InVault("Prod", "jira");
         var e = store.Invoking(s => s.ReadSecret(r)).Should().Throw<GitIntegrationException>().Which;
         (e.ErrorId, e.Kind).Should().Be((StoreErrorIds.VaultNotAvailable, ErrorKind.NotInstalled));
-        e.Message.Should().Contain("'jira'").And.Contain("'Prod'");
+        e.Message.Should()
+            .Be(
+                "The secret 'jira' is in the SecretManagement vault 'Prod', which cannot be read here. Install "
+                    + "Microsoft.PowerShell.SecretManagement and register that vault."
+            );
         e.Target.Should().Be("vault:Prod/jira");
         store.VaultReader = (vault, name) => $"{vault}|{name}";
         store.ReadSecret(r).Should().Be("Prod|jira");
@@ -222,6 +233,9 @@ public sealed class StoreModelTests : IDisposable
     [InlineData("a\\b")]
     [InlineData("c:d")]
     [InlineData("nul\0")]
+    [InlineData("\0nul")]
+    [InlineData("\\ab")]
+    [InlineData(":ab")]
     public void ANameThatIsNotAPlainFileNameIsRefused(string name)
     {
         var store = IntegrationStore.Open(_dir["s"]);
@@ -229,9 +243,53 @@ public sealed class StoreModelTests : IDisposable
         {
             var e = act.Should().Throw<GitIntegrationException>().Which;
             (e.ErrorId, e.Kind, e.Target).Should().Be((ErrorIds.FileWriteFailed, ErrorKind.InvalidArgument, name));
+            e.Message.Should()
+                .Be($"'{name}' cannot be used as a file name in the store. Use letters, digits, '-', '_' and '.'.");
         }
         Directory.Exists(store.SecretsDirectory).Should().BeFalse();
         Directory.Exists(store.KeysDirectory).Should().BeFalse();
+    }
+
+    [Fact]
+    public void AStoreFileThatIsNoRegularFileIsRefusedUnread()
+    {
+        var store = IntegrationStore.Open(_dir["s"]);
+        Directory.CreateDirectory(_dir["s"]);
+        File.CreateSymbolicLink(store.Path, "/dev/zero");
+        var e = store.Invoking(s => s.Load()).Should().Throw<GitIntegrationException>().Which;
+        (e.ErrorId, e.Target).Should().Be((ErrorIds.FileNotRegular, store.Path));
+        e.Message.Should()
+            .Be(
+                $"'{store.Path}' is a character device, not a file; a store is read only from a regular file. Give "
+                    + "the path of the store itself."
+            );
+    }
+
+    [Fact]
+    public void AnIntegrationWhoseEntryDoesNotSayOtherwiseChecksCertificates()
+    {
+        var store = IntegrationStore.Open(_dir["s"]);
+        Directory.CreateDirectory(_dir["s"]);
+        var id = Guid.NewGuid();
+        File.WriteAllText(
+            store.Path,
+            $"schemaVersion: 1\nintegrations:\n- id: {id}\n  name: by hand\n  url: https://git.example.com/a/b.git\n"
+        );
+        var i = store.Load().Find(id)!;
+        i.SslVerify.Should().BeTrue();
+        GitIntegration.Core.Net.CertificateTrust.For(i).SkipCheck.Should().BeFalse();
+    }
+
+    [Fact]
+    public void AnIntegrationReadsAsItsNameTypeAndOrigin()
+    {
+        var i = new Integration
+        {
+            Name = "jira",
+            Type = IntegrationType.Ssh,
+            Url = "git@example.com:acme/repo.git",
+        };
+        $"{i}".Should().Be("jira (Ssh) git@example.com:acme/repo.git");
     }
 
     [Fact]

@@ -181,6 +181,19 @@ public class StoreFileTests
             {
                 Environment.SetEnvironmentVariable("XDG_CONFIG_HOME", t.Path);
                 IntegrationStore.DefaultPath().Should().Be(Path.Combine(t.Path, "GitIntegration", "integrations.yaml"));
+                // The XDG Base Directory specification: a relative path is invalid and ignored.
+                Environment.SetEnvironmentVariable("XDG_CONFIG_HOME", "relative/config");
+                IntegrationStore
+                    .DefaultPath()
+                    .Should()
+                    .Be(
+                        Path.Combine(
+                            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+                            ".config",
+                            "GitIntegration",
+                            "integrations.yaml"
+                        )
+                    );
             }
             finally
             {
