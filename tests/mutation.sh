@@ -45,7 +45,7 @@ for area in "${areas[@]}"; do
   [ "$area" != Store ] ||
     filter="$filter|FullyQualifiedName~IO.SecretFileTests|FullyQualifiedName~IO.PermissionDeniedTests"
   [ "$area" != Store ] ||
-    filter="$filter|FullyQualifiedName~GitHubAppTests.RemovingTheIntegrationUninstallsTheAppUnlessKept"
+    filter="$filter|FullyQualifiedName~.RemovingTheIntegrationUninstallsTheApp"
   [ -z "${STRYKER_ALL_TESTS:-}" ] || filter="FullyQualifiedName~GitIntegration.Core."
   if [ -n "${STRYKER_TESTS:-}" ]; then
     filter=""

@@ -310,7 +310,7 @@ public static class IntegrationImport
             BulkErrorIds.ImportKeyRejected,
             ErrorKind.InvalidData,
             $"{what} is not a key the {whose} accepts: "
-                + string.Join(" ", errors.Select(f => f.Message + (f.Remedy != null ? $" Fix: {f.Remedy}" : "")))
+                + string.Join(" ", errors.Select(f => $"{f.Message} Fix: {f.Remedy}"))
         );
     }
 
