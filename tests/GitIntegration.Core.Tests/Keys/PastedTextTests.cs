@@ -89,6 +89,17 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
     }
 
     [Theory]
+    [InlineData('"')]
+    [InlineData('\'')]
+    public void PublicKeyLineCopiedQuotedOutOfJsonOrYamlIsRead(char quote)
+    {
+        var pub = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"] + ".pub").Trim();
+        var doc = KeyReader.Read(quote + pub + quote);
+        doc.Format.Should().Be(KeyFormat.PublicOpenSsh);
+        doc.Key!.PublicKeyLine.Should().Be(pub);
+    }
+
+    [Theory]
     [InlineData("RFC4716", KeyFormat.PublicRfc4716)]
     [InlineData("PKCS8", KeyFormat.PublicPem)]
     [InlineData("PEM", KeyFormat.PublicPem)]
