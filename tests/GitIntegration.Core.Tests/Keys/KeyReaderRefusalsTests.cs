@@ -246,4 +246,23 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
                 )
             );
     }
+
+    [Fact]
+    public void AnUnknownKeyTypeIsNamedWithoutTheTerminalControlCharactersItCarries()
+    {
+        // A type that clears the screen and retitles the window when printed: the message shows '?' for each
+        // control character, so a hostile key cannot rewrite what the admin's console shows.
+        var type = "x-\u001b[2J\u001b]0;ok\u0007";
+        var name = System.Text.Encoding.ASCII.GetBytes(type);
+        var blob = new byte[] { 0, 0, 0, (byte)name.Length }
+            .Concat(name)
+            .Concat(new byte[] { 0, 0, 0, 1, 7 });
+        var e = Refusal("ssh-rsa " + Convert.ToBase64String(blob.ToArray()) + " bob@example");
+        e.ErrorId.Should().Be(ErrorIds.KeyAlgorithmNotSupported);
+        e.Message.Should()
+            .Be(
+                "The key type 'x-?[2J?]0;ok?' is not supported. Use an RSA, ECDSA or Ed25519 key "
+                    + "(New-GitSshKey makes one)."
+            );
+    }
 }
