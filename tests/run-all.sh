@@ -60,6 +60,8 @@ if [ -z "$use" ] || ! echo "$check" | timeout 120 bash -c "$use" 2>&1 | grep -q 
   status=1
 fi
 
+# The failed tests again, with the first lines of their errors, where a log cut to its last lines still shows them.
+grep -E -A6 '^ +Failed [A-Za-z_]|\[-\] ' "$log" | head -100 || true
 # One closing line for the whole run, summed over the test assemblies and Pester.
 # Only the summaries (dotnet test's 'Passed!  - ...' or 'Failed!  - ...', build.ps1's 'Pester - ...'): Pester's own
 # 'Tests Passed: N' line would count its tests twice.
