@@ -258,10 +258,8 @@ internal static class EcCurves
         var oid = Oid(name);
         try
         {
-            var q = Domain(oid).Curve.DecodePoint(point);
-            if (!q.IsValid())
-                throw SshReader.Corrupt();
-            return new ECPublicKeyParameters("EC", q, oid);
+            // DecodePoint refuses a point off the curve, and ECPublicKeyParameters the point at infinity.
+            return new ECPublicKeyParameters("EC", Domain(oid).Curve.DecodePoint(point), oid);
         }
         catch (ArgumentException e)
         {

@@ -394,4 +394,25 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
                     + "with 'UNPROTECTED PRIVATE KEY FILE'."
             );
     }
+
+    [Fact]
+    public void APublicKeyLineEditedToAnotherTypeIsDamagedAndNamesItsFile()
+    {
+        using var dir = new TempDir();
+        var line = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"] + ".pub");
+        File.WriteAllText(dir["id.pub"], "ssh-rsa" + line["ssh-ed25519".Length..]);
+        var f = KeyDiagnostics.TestFile(dir["id.pub"], null, KeyRequirement.GitHub).Findings.Single();
+        (f.Id, f.Severity, f.Message, f.Remedy)
+            .Should()
+            .Be(
+                (
+                    Ids.Corrupt,
+                    FindingSeverity.Error,
+                    $"The public key line in '{dir["id.pub"]}' says 'ssh-rsa' but holds an ssh-ed25519 key: it was "
+                        + "edited or pieced together from two keys. Copy the line again, whole, from the key's .pub "
+                        + "file.",
+                    $"New-GitSshKey -Path '{dir["id.pub"]}.new' -Type Rsa -Bits 4096"
+                )
+            );
+    }
 }

@@ -1,5 +1,7 @@
 using FluentAssertions;
 using GitIntegration.Core.Keys;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Sec;
 using Xunit;
 
 namespace GitIntegration.Core.Tests.Keys;
@@ -263,6 +265,106 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
             .Be(
                 "The key type 'x-?[2J?]0;ok?' is not supported. Use an RSA, ECDSA or Ed25519 key "
                     + "(New-GitSshKey makes one)."
+            );
+    }
+
+    private static void SshKeygenRefuses(string path)
+    {
+        var (exit, _, err) = Tool.Run("ssh-keygen", new[] { "-l", "-f", path });
+        (exit, err.Trim()).Should().Be((255, $"{path} is not a public key file."));
+    }
+
+    [Theory]
+    [InlineData("ed25519-256-OpenSSH", "ssh-rsa")]
+    [InlineData("ecdsa-256-OpenSSH", "ecdsa-sha2-nistp384")]
+    [InlineData("rsa-2048-OpenSSH", "ssh-dss")]
+    public void APublicKeyLineThatSaysAnotherTypeThanItsKeyIsRefusedAsSshKeygenRefusesIt(string name, string says)
+    {
+        using var dir = new TempDir();
+        var line = File.ReadAllText(_fx.Keys[name] + ".pub").Trim();
+        var type = line.Split(' ')[0];
+        var edited = says + line[type.Length..];
+        File.WriteAllText(dir["id.pub"], edited + "\n");
+        SshKeygenRefuses(dir["id.pub"]);
+
+        var read = () => KeyReader.ReadFile(dir["id.pub"]);
+        var e = read.Should().Throw<KeyFormatException>().Which;
+        (e.ErrorId, e.Target, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyCorrupt,
+                    dir["id.pub"],
+                    $"The public key line in '{dir["id.pub"]}' says '{says}' but holds an {type} key: it was "
+                        + "edited or pieced together from two keys. Copy the line again, whole, from the key's .pub "
+                        + "file."
+                )
+            );
+        Refusal(edited)
+            .Message.Should()
+            .Be(
+                $"The public key line in the pasted text says '{says}' but holds an {type} key: it was edited or "
+                    + "pieced together from two keys. Copy the line again, whole, from the key's .pub file."
+            );
+    }
+
+    [Theory]
+    [InlineData("flipped")]
+    [InlineData("infinity")]
+    public void AnEcdsaPublicKeyWhosePointIsNotOnItsCurveIsRefusedAsSshKeygenRefusesIt(string damage)
+    {
+        using var dir = new TempDir();
+        var parts = File.ReadAllText(_fx.Keys["ecdsa-256-OpenSSH"] + ".pub").Split(' ');
+        var blob = Convert.FromBase64String(parts[1]);
+        // The blob ends with the point: string (uint32 65) 04 X Y. A bit of Y flipped leaves the curve; a point
+        // of the single byte 00 is the point at infinity, which no key is.
+        if (damage == "flipped")
+            blob[^1] ^= 1;
+        else
+            blob = blob[..^69].Concat(new byte[] { 0, 0, 0, 1, 0 }).ToArray();
+        File.WriteAllText(dir["id.pub"], $"{parts[0]} {Convert.ToBase64String(blob)}\n");
+        SshKeygenRefuses(dir["id.pub"]);
+
+        var e = Refusal(File.ReadAllText(dir["id.pub"]));
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyCorrupt,
+                    "The ECDSA public point is invalid; the key is corrupt. Copy it again from its original file."
+                )
+            );
+    }
+
+    [Theory]
+    [InlineData("zero")]
+    [InlineData("order")]
+    public void AnEcdsaPrivateKeyOutsideItsCurvesRangeIsRefusedAsSshKeygenRefusesIt(string scalar)
+    {
+        // The private scalar d must lie in 1..n-1 (n the order of the curve's base point): 0 and n are no keys.
+        using var dir = new TempDir();
+        var pem = File.ReadAllText(_fx.Keys["ecdsa-256-PEM"]);
+        var der = Convert.FromBase64String(string.Concat(pem.Split('\n').Where(l => l.Length > 0 && l[0] != '-')));
+        var fields = Asn1Sequence.GetInstance(der).ToArray();
+        var n = SecNamedCurves.GetByName("secp256r1").N;
+        fields[1] = new DerOctetString(scalar == "zero" ? new byte[32] : n.ToByteArrayUnsigned());
+        var damaged =
+            "-----BEGIN EC PRIVATE KEY-----\n"
+            + Convert.ToBase64String(new DerSequence(fields).GetEncoded())
+            + "\n-----END EC PRIVATE KEY-----\n";
+        File.WriteAllText(dir["id"], damaged);
+        Tool.Ok("chmod", "600", dir["id"]);
+        Tool.Run("ssh-keygen", new[] { "-y", "-f", dir["id"] }).Exit.Should().NotBe(0);
+
+        var e = Refusal(damaged);
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyCorrupt,
+                    "The key data is truncated or malformed. Copy the key again from its original file, without "
+                        + "editing it."
+                )
             );
     }
 }
