@@ -175,6 +175,9 @@ public sealed class SshKey
             {
                 var e = r.ReadPositiveMpint();
                 var n = r.ReadPositiveMpint();
+                // Before BouncyCastle's checks of the modulus, which call a larger one damaged.
+                if (n.BitLength > KeyGenerator.MaxRsaBits)
+                    throw TooLarge();
                 pub = new RsaKeyParameters(false, n, e);
                 break;
             }
