@@ -276,7 +276,16 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         pem.Key.Should().BeNull("an encrypted PEM hides even the public key");
         pem.Algorithm.Should().Be(KeyAlgorithm.Rsa);
         var act = () => pem.RequirePrivate();
-        act.Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.PassphraseRequired);
+        var e = act.Should().Throw<KeyPassphraseException>().Which;
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.PassphraseRequired,
+                    "The private key is protected by a passphrase. Give it with -Passphrase (Read-Host "
+                        + "-AsSecureString)."
+                )
+            );
 
         var info = KeyFiles.Inspect(_fx.Keys["rsa-2048-PEM-enc"]).Info;
         info.FingerprintSha256.Should()
@@ -285,5 +294,17 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
                 "the .pub beside it tells"
             );
         info.PublicKeyPath.Should().Be(_fx.Keys["rsa-2048-PEM-enc"] + ".pub");
+    }
+
+    [Theory]
+    [InlineData("rsa-3072-PKCS8", KeyAlgorithm.Rsa)]
+    [InlineData("ecdsa-384-PKCS8", KeyAlgorithm.Ecdsa)]
+    [InlineData("dsa-1024-PKCS8", KeyAlgorithm.Dsa)]
+    public void APkcs8KeyIsNamedByTheTypeSshKeygenShows(string name, KeyAlgorithm algorithm)
+    {
+        // PKCS#8 names the algorithm inside the key, not in its BEGIN line.
+        var path = _fx.Keys[name];
+        SshKeygenFixture.Fingerprint(path + ".pub").Should().EndWith($" ({algorithm.ToString().ToUpperInvariant()})");
+        KeyReader.ReadFile(path).Algorithm.Should().Be(algorithm);
     }
 }
