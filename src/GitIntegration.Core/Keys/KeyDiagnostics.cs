@@ -138,7 +138,7 @@ public static partial class KeyDiagnostics
         KeyDocument doc;
         try
         {
-            doc = KeyReader.Read(text, null);
+            doc = KeyReader.Read(text, null, path);
         }
         catch (GitIntegrationException e)
         {
@@ -176,7 +176,7 @@ public static partial class KeyDiagnostics
         {
             try
             {
-                doc = KeyReader.Read(text, passphrase);
+                doc = KeyReader.Read(text, passphrase, path);
             }
             catch (KeyPassphraseException)
             {

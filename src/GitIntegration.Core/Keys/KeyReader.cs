@@ -22,7 +22,7 @@ public static class KeyReader
     {
         try
         {
-            return Read(KeyText.ReadFile(path), passphrase);
+            return Read(KeyText.ReadFile(path), passphrase, path);
         }
         catch (GitIntegrationException e) when (e.Target == null)
         {
@@ -35,7 +35,10 @@ public static class KeyReader
     /// Reads key text. Without a passphrase an encrypted key yields what is readable in clear (its
     /// public half where the format stores one); with a wrong one, <see cref="KeyPassphraseException"/>.
     /// </summary>
-    public static KeyDocument Read(string text, string? passphrase = null)
+    public static KeyDocument Read(string text, string? passphrase = null) => Read(text, passphrase, null);
+
+    /// <param name="file">The file the text was read from, named in messages; null for pasted text.</param>
+    internal static KeyDocument Read(string text, string? passphrase, string? file)
     {
         var t = KeyText.Normalize(text);
         if (t.Length == 0)
@@ -66,7 +69,7 @@ public static class KeyReader
                 "The key's BEGIN line has no matching END line: the key was cut while copying. Copy the whole "
                     + "key, including its last line."
             );
-        return ReadPublicLine(t);
+        return ReadPublicLine(t, file);
     }
 
     internal static KeyFormatException NotRecognized() =>
@@ -367,7 +370,7 @@ public static class KeyReader
     };
 
     /// <summary>An authorized_keys line: [options] type base64 [comment].</summary>
-    private static KeyDocument ReadPublicLine(string text)
+    private static KeyDocument ReadPublicLine(string text, string? file)
     {
         var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("#")) ?? "";
         var tokens = Tokenize(line);
@@ -390,7 +393,12 @@ public static class KeyReader
                 continue;
             var key = SshKey.FromPublicBlob(KeyText.Base64(tokens[i + 1]), string.Join(" ", tokens.Skip(i + 2)));
             if (key.SshType != tok)
-                throw SshReader.Corrupt();
+                throw new KeyFormatException(
+                    ErrorIds.KeyCorrupt,
+                    $"The public key line in {(file == null ? "the pasted text" : $"'{file}'")} says '{tok}' but "
+                        + $"holds an {key.SshType} key: it was edited or pieced together from two keys. Copy the "
+                        + "line again, whole, from the key's .pub file."
+                );
             return new KeyDocument(KeyFormat.PublicOpenSsh, false, false, key.Algorithm, key);
         }
         throw NotRecognized();

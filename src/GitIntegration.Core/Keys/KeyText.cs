@@ -101,8 +101,7 @@ internal static class KeyText
             return Encoding.Unicode.GetString(bytes, 2, bytes.Length - 2);
         if (bytes.Length >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF)
             return Encoding.BigEndianUnicode.GetString(bytes, 2, bytes.Length - 2);
-        if (bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
-            return Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3);
+        // A UTF-8 byte order mark stays in the text: Normalize removes it, as from pasted text.
         return Encoding.UTF8.GetString(bytes);
     }
 
@@ -115,8 +114,7 @@ internal static class KeyText
         // A key copied out of JSON, YAML or a TSV cell: quoted, with escaped or doubled characters.
         while (t.Length >= 2 && (t[0] == '"' && t[t.Length - 1] == '"' || t[0] == '\'' && t[t.Length - 1] == '\''))
             t = t.Substring(1, t.Length - 2).Trim();
-        if (t.Contains("\\n") || t.Contains("\\r"))
-            t = t.Replace("\\r\\n", "\n").Replace("\\n", "\n").Replace("\\r", "\n");
+        t = t.Replace("\\r\\n", "\n").Replace("\\n", "\n").Replace("\\r", "\n");
         return t.Replace("\r\n", "\n").Replace('\r', '\n');
     }
 

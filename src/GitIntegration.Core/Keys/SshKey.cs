@@ -175,6 +175,9 @@ public sealed class SshKey
             {
                 var e = r.ReadPositiveMpint();
                 var n = r.ReadPositiveMpint();
+                // Before BouncyCastle's checks of the modulus, which call a larger one damaged.
+                if (n.BitLength > KeyGenerator.MaxRsaBits)
+                    throw TooLarge();
                 pub = new RsaKeyParameters(false, n, e);
                 break;
             }
@@ -258,10 +261,8 @@ internal static class EcCurves
         var oid = Oid(name);
         try
         {
-            var q = Domain(oid).Curve.DecodePoint(point);
-            if (!q.IsValid())
-                throw SshReader.Corrupt();
-            return new ECPublicKeyParameters("EC", q, oid);
+            // DecodePoint refuses a point off the curve, and ECPublicKeyParameters the point at infinity.
+            return new ECPublicKeyParameters("EC", Domain(oid).Curve.DecodePoint(point), oid);
         }
         catch (ArgumentException e)
         {

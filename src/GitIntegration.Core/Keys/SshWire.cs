@@ -43,10 +43,8 @@ internal sealed class SshReader
 
     public byte[] ReadString()
     {
-        uint len = ReadUInt32();
-        if (len > (uint)Remaining)
-            throw Corrupt();
-        return ReadBytes((int)len);
+        // A length past the end, or over 2 GiB (negative as int), is refused by ReadBytes.
+        return ReadBytes((int)ReadUInt32());
     }
 
     public string ReadAscii() => Encoding.UTF8.GetString(ReadString());

@@ -41,6 +41,11 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         r.IsValid.Should().BeFalse();
         var f = r.Findings.Single(x => x.Id == Ids.OpenSshFormat);
         f.Severity.Should().Be(FindingSeverity.Error);
+        f.Message.Should()
+            .Be(
+                "The key is in OpenSSH format (BEGIN OPENSSH PRIVATE KEY), which ssh-keygen and macOS write by "
+                    + "default; the integration needs OpenSSL PEM (BEGIN RSA PRIVATE KEY)."
+            );
         f.Remedy.Should().Be($"Convert-GitSshKey -Path '{path}' -Format Pem");
 
         KeyFiles.Convert(path, PrivateKeyFormat.Pem, null, null, null, false); // what the remedy runs
@@ -57,8 +62,12 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         var r = KeyDiagnostics.TestFile(path + ".pub", null, KeyRequirement.Integration);
         r.IsValid.Should().BeFalse();
         var f = r.Findings.Single();
-        f.Id.Should().Be(Ids.PublicKeyGiven);
-        f.Message.Should().Contain(path);
+        f.ToString()
+            .Should()
+            .Be(
+                $"Error PublicKeyGiven: This is the public half of the key. Give the integration the private key "
+                    + $"file '{path}'; the public key belongs on the git host."
+            );
         f.Remedy.Should().Be($"Test-GitSshKey -LiteralPath '{path}'");
     }
 
@@ -83,11 +92,18 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
     {
         using var dir = new TempDir();
         var path = Copy(_fx.Keys["dsa-1024-PEM"], dir);
-        KeyDiagnostics
-            .TestFile(path, null, KeyRequirement.GitHub)
-            .Findings.Single(f => f.Id == Ids.DsaDeprecated)
-            .Severity.Should()
-            .Be(FindingSeverity.Error);
+        var f = KeyDiagnostics.TestFile(path, null, KeyRequirement.GitHub).Findings.Single();
+        (f.Id, f.Severity, f.Message, f.Remedy)
+            .Should()
+            .Be(
+                (
+                    Ids.DsaDeprecated,
+                    FindingSeverity.Error,
+                    "DSA keys are obsolete: OpenSSH disabled them in 2015 and git hosts refuse them. Generate a new "
+                        + "key.",
+                    $"New-GitSshKey -Path '{path}.new' -Type Rsa -Bits 4096"
+                )
+            );
         KeyDiagnostics
             .TestFile(path, null, KeyRequirement.Any)
             .Findings.Single(f => f.Id == Ids.DsaDeprecated)
@@ -119,7 +135,16 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
             .ContainSingle(f => f.Id == Ids.PassphraseNotGiven && f.Severity == FindingSeverity.Warning);
         var wrong = KeyDiagnostics.TestFile(path, "wrong", KeyRequirement.Integration);
         wrong.IsValid.Should().BeFalse();
-        FindingIds(wrong).Should().Contain(Ids.WrongPassphrase);
+        var f = wrong.Findings.Single(x => x.Id == Ids.WrongPassphrase);
+        (f.Message, f.Remedy)
+            .Should()
+            .Be(
+                (
+                    "The passphrase does not open this key. Check it (it is case-sensitive) and try again; a lost "
+                        + "passphrase cannot be recovered, so a forgotten one means a new key (New-GitSshKey).",
+                    $"Test-GitSshKey -LiteralPath '{path}' -Passphrase {AskPassphrase}"
+                )
+            );
         var right = KeyDiagnostics.TestFile(path, SshKeygenFixture.Passphrase, KeyRequirement.Integration);
         FindingIds(right).Should().NotContain(new[] { Ids.WrongPassphrase, Ids.PassphraseNotGiven });
         right.Key!.Bits.Should().Be(2048);
@@ -155,8 +180,18 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
     public void Pkcs8IsNotThePemTheIntegrationWants()
     {
         using var dir = new TempDir();
-        var r = KeyDiagnostics.TestFile(Copy(_fx.Keys["rsa-3072-PKCS8"], dir), null, KeyRequirement.Integration);
-        r.Findings.Should().ContainSingle(f => f.Id == Ids.Pkcs8Format && f.Remedy!.StartsWith("Convert-GitSshKey"));
+        var path = Copy(_fx.Keys["rsa-3072-PKCS8"], dir);
+        var f = KeyDiagnostics.TestFile(path, null, KeyRequirement.Integration).Findings.Single();
+        (f.Id, f.Message, f.Remedy)
+            .Should()
+            .Be(
+                (
+                    Ids.Pkcs8Format,
+                    "The key is in PKCS#8 form (BEGIN PRIVATE KEY); the integration needs OpenSSL PEM "
+                        + "(BEGIN RSA PRIVATE KEY).",
+                    $"Convert-GitSshKey -Path '{path}' -Format Pem"
+                )
+            );
     }
 
     [Fact]
@@ -166,8 +201,17 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         Tool.Ok("puttygen", "-t", "rsa", "-b", "2048", "-o", dir["key.ppk"], "--new-passphrase", "/dev/null");
         var r = KeyDiagnostics.TestFile(dir["key.ppk"], null, KeyRequirement.Integration);
         r.IsValid.Should().BeFalse();
-        r.Findings.Should()
-            .ContainSingle(f => f.Id == Ids.PuttyFormat && f.Remedy!.StartsWith("ConvertFrom-PuttyKey -Path"));
+        var f = r.Findings.Single(x => x.Id == Ids.PuttyFormat);
+        (f.Id, f.Message, f.Remedy)
+            .Should()
+            .Be(
+                (
+                    Ids.PuttyFormat,
+                    "This is a PuTTY key (.ppk). Git and the integration need it converted: PuTTYgen's Conversions > "
+                        + "Export OpenSSH key, or this module's ConvertFrom-PuttyKey.",
+                    $"ConvertFrom-PuttyKey -Path '{dir["key.ppk"]}' -Destination '{dir["key"]}'"
+                )
+            );
         r.Key!.FingerprintSha256.Should().NotBeNullOrEmpty("the public half of a .ppk is in clear");
     }
 
@@ -198,7 +242,27 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
     public void MissingAndNonKeyFiles()
     {
         using var dir = new TempDir();
-        FindingIds(KeyDiagnostics.TestFile(dir["nope"], null, KeyRequirement.Integration)).Should().Equal(Ids.NotFound);
+        var f = KeyDiagnostics.TestFile(dir["nope"], null, KeyRequirement.Integration).Findings.Single();
+        (f.Id, f.Message, f.Remedy)
+            .Should()
+            .Be((Ids.NotFound, $"There is no file at '{dir["nope"]}'.", "Get-GitSshKey"));
+        // A folder given for a key: its keys are listed.
+        f = KeyDiagnostics.TestFile(dir.Path, null, KeyRequirement.Integration).Findings.Single();
+        (f.Id, f.Message, f.Remedy)
+            .Should()
+            .Be((Ids.NotFound, $"There is no file at '{dir.Path}'.", $"Get-GitSshKey -LiteralPath '{dir.Path}'"));
+        // A device is no key; a new key beside it would make no sense, so the keys there are listed.
+        f = KeyDiagnostics.TestFile("/dev/null", null, KeyRequirement.Integration).Findings.Single();
+        (f.Id, f.Message, f.Remedy)
+            .Should()
+            .Be(
+                (
+                    Ids.NotAKey,
+                    "'/dev/null' is a character device, not a file; a key file is read only from a regular file. "
+                        + "Give the path of the key file itself.",
+                    "Get-GitSshKey"
+                )
+            );
         File.WriteAllText(dir["notes.txt"], "my password is hunter2");
         FindingIds(KeyDiagnostics.TestFile(dir["notes.txt"], null, KeyRequirement.Integration))
             .Should()
@@ -351,14 +415,25 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         KeyDiagnostics
             .TestFile(dir["small"], null, KeyRequirement.GitHub)
             .Findings.Single(f => f.Id == Ids.KeyTooSmall)
+            .Should()
+            .BeEquivalentTo(new { Remedy = $"New-GitSshKey -Path '{dir["small"]}.new' -Type Rsa -Bits 4096" });
+        KeyDiagnostics
+            .TestFile(dir["small"], null, KeyRequirement.GitHub)
+            .Findings.Single(f => f.Id == Ids.KeyTooSmall)
             .Message.Should()
             .Be(
                 "The RSA key has 1024 bits, below the 2048 that NIST has required since 2013: a git host may refuse "
                     + "it (GitLab's administrators can set a minimum), and OpenSSH refuses keys under 1024 bits "
                     + "(RequiredRSASize). The integration's setup guide makes RSA keys of 4096 bits; generate one."
             );
+        var path = Copy(_fx.Keys["rsa-2048-PEM"], dir);
         KeyDiagnostics
-            .TestFile(Copy(_fx.Keys["rsa-2048-PEM"], dir), null, KeyRequirement.GitHub)
+            .TestFile(path, null, KeyRequirement.GitHub)
+            .Findings.Single(f => f.Id == Ids.KeySizeMinimum)
+            .Remedy.Should()
+            .Be($"New-GitSshKey -Path '{path}.new' -Type Rsa -Bits 4096");
+        KeyDiagnostics
+            .TestFile(path, null, KeyRequirement.GitHub)
             .Findings.Single(f => f.Id == Ids.KeySizeMinimum)
             .Message.Should()
             .Be(
@@ -393,5 +468,151 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
                 $"Others can read this private key (permissions {Convert.ToString(mode, 8)}); ssh refuses such a key "
                     + "with 'UNPROTECTED PRIVATE KEY FILE'."
             );
+    }
+
+    [Fact]
+    public void APublicKeyLineEditedToAnotherTypeIsDamagedAndNamesItsFile()
+    {
+        using var dir = new TempDir();
+        var line = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"] + ".pub");
+        File.WriteAllText(dir["id.pub"], "ssh-rsa" + line["ssh-ed25519".Length..]);
+        var f = KeyDiagnostics.TestFile(dir["id.pub"], null, KeyRequirement.GitHub).Findings.Single();
+        (f.Id, f.Severity, f.Message, f.Remedy)
+            .Should()
+            .Be(
+                (
+                    Ids.Corrupt,
+                    FindingSeverity.Error,
+                    $"The public key line in '{dir["id.pub"]}' says 'ssh-rsa' but holds an ssh-ed25519 key: it was "
+                        + "edited or pieced together from two keys. Copy the line again, whole, from the key's .pub "
+                        + "file.",
+                    $"New-GitSshKey -Path '{dir["id.pub"]}.new' -Type Rsa -Bits 4096"
+                )
+            );
+    }
+
+    [Fact]
+    public void TheIntegrationRefusesAnEd25519KeyWithANewRsaKeyBesideIt()
+    {
+        using var dir = new TempDir();
+        var path = Copy(_fx.Keys["ed25519-256-OpenSSH"], dir);
+        var findings = KeyDiagnostics.TestFile(path, null, KeyRequirement.Integration).Findings;
+        findings
+            .Select(f => (f.Id, f.Message, f.Remedy))
+            .Should()
+            .Equal(
+                (
+                    Ids.OpenSshFormat,
+                    "The key is in OpenSSH format (BEGIN OPENSSH PRIVATE KEY), which ssh-keygen and macOS write by "
+                        + "default; the integration needs OpenSSL PEM (BEGIN RSA PRIVATE KEY).",
+                    $"New-GitSshKey -Path '{path}.rsa' -Type Rsa -Bits 4096"
+                ),
+                (
+                    Ids.AlgorithmNotAllowed,
+                    "The integration accepts RSA keys only; this is an ED25519 key. Generate an RSA key.",
+                    $"New-GitSshKey -Path '{path}.rsa' -Type Rsa -Bits 4096"
+                )
+            );
+    }
+
+    [Fact]
+    public void APastedKeyThatMustBeReplacedGetsANewKeyInTheSshFolder()
+    {
+        var f = KeyDiagnostics
+            .TestText(File.ReadAllText(_fx.Keys["dsa-1024-PEM"]), null, KeyRequirement.GitHub)
+            .Findings.Single();
+        f.Id.Should().Be(Ids.DsaDeprecated);
+        f.Remedy.Should().StartWith($"New-GitSshKey -Path '{Path.Combine(KeyFiles.DefaultFolder, "jira_rsa")}");
+        f.Remedy.Should().EndWith("' -Type Rsa -Bits 4096");
+    }
+
+    [Fact]
+    public void AnEncryptedKeyWithoutItsPassphraseIsDescribedFromTheMatchingPubFileBesideIt()
+    {
+        using var dir = new TempDir();
+        var path = Copy(_fx.Keys["rsa-2048-PEM-enc"], dir);
+        var fingerprint = Tool.Ok("ssh-keygen", "-l", "-E", "sha256", "-f", path + ".pub").Split(' ')[1];
+        var key = KeyDiagnostics.TestFile(path, null, KeyRequirement.GitHub).Key!;
+        (key.FingerprintSha256, key.Bits, key.PublicKeyPath).Should().Be((fingerprint, 2048, path + ".pub"));
+    }
+
+    [Fact]
+    public void OnlyAPubFileThatHoldsTheSameKeyIsNamedAsThePublicHalf()
+    {
+        using var dir = new TempDir();
+        var path = Copy(_fx.Keys["rsa-2048-PEM"], dir);
+        KeyDiagnostics.TestFile(path, null, KeyRequirement.GitHub).Key!.PublicKeyPath.Should().Be(path + ".pub");
+        File.Copy(_fx.Keys["rsa-3072-PEM"] + ".pub", path + ".pub", overwrite: true);
+        KeyDiagnostics.TestFile(path, null, KeyRequirement.GitHub).Key!.PublicKeyPath.Should().BeNull();
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void OpenPermissionsAreFoundBesideTheKeysOtherFindings()
+    {
+        using var dir = new TempDir();
+        var path = Copy(_fx.Keys["rsa-2048-PEM"], dir);
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+        FindingIds(KeyDiagnostics.TestFile(path, null, KeyRequirement.Integration))
+            .Should()
+            .Equal(Ids.KeySizeMinimum, Ids.PermissionsTooOpen);
+    }
+
+    [Fact]
+    public void AnEncryptedPkcs8KeyIsConvertedWithItsPassphrase()
+    {
+        // Encrypted PKCS#8 hides the key's type: the conversion opens it, so it is offered whatever the type.
+        using var dir = new TempDir();
+        var path = Copy(_fx.Keys["ecdsa-256-PKCS8-enc"], dir);
+        KeyDiagnostics
+            .TestFile(path, null, KeyRequirement.Integration)
+            .Findings.Single(x => x.Id == Ids.Pkcs8Format)
+            .Remedy.Should()
+            .Be($"Convert-GitSshKey -Path '{path}' -Format Pem -Passphrase {AskPassphrase}");
+    }
+
+    [Fact]
+    public void APuttyKeyTheIntegrationCannotUseGetsANewRsaKey()
+    {
+        using var dir = new TempDir();
+        Tool.Ok("puttygen", "-t", "ed25519", "-o", dir["key.ppk"], "--new-passphrase", "/dev/null");
+        KeyDiagnostics
+            .TestFile(dir["key.ppk"], null, KeyRequirement.Integration)
+            .Findings.Single(x => x.Id == Ids.PuttyFormat)
+            .Remedy.Should()
+            .Be($"New-GitSshKey -Path '{dir["key.ppk"]}.rsa' -Type Rsa -Bits 4096");
+    }
+
+    [Fact]
+    public void AnEncryptedPuttyKeyIsConvertedWithItsPassphrase()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["pass"], "secret\n");
+        Tool.Ok("puttygen", "-t", "rsa", "-b", "2048", "-o", dir["key.ppk"], "--new-passphrase", dir["pass"]);
+        KeyDiagnostics
+            .TestFile(dir["key.ppk"], null, KeyRequirement.GitHub)
+            .Findings.Single(x => x.Id == Ids.PuttyFormat)
+            .Remedy.Should()
+            .Be(
+                $"ConvertFrom-PuttyKey -Path '{dir["key.ppk"]}' -Destination '{dir["key"]}' -Passphrase "
+                    + AskPassphrase
+            );
+    }
+
+    [Fact]
+    public void ANewKeyIsNamedWhereNoKeyPubFileOrFolderIsYet()
+    {
+        using var dir = new TempDir();
+        var path = Copy(_fx.Keys["dsa-1024-PEM"], dir);
+        File.WriteAllText(path + ".new", "");
+        File.WriteAllText(path + ".new2.pub", "");
+        Directory.CreateDirectory(path + ".new3");
+        KeyDiagnostics
+            .TestFile(path, null, KeyRequirement.GitHub)
+            .Findings.Single()
+            .Remedy.Should()
+            .Be($"New-GitSshKey -Path '{path}.new4' -Type Rsa -Bits 4096");
+        // A name taken meanwhile by work running beside this one (a rotation of several keys) is passed over.
+        KeyDiagnostics.FreeName(path + ".new", new HashSet<string> { path + ".new4" }).Should().Be(path + ".new5");
     }
 }

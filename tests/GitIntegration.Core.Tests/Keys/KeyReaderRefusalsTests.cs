@@ -1,5 +1,7 @@
 using FluentAssertions;
 using GitIntegration.Core.Keys;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Sec;
 using Xunit;
 
 namespace GitIntegration.Core.Tests.Keys;
@@ -127,12 +129,15 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
     [Theory]
     [InlineData("traditional")]
     [InlineData("pkcs8")]
+    [InlineData("public")]
     public void AnEcKeyOnACurveSshDoesNotUseIsRefused(string form)
     {
         using var dir = new TempDir();
         var pem = OpenSsl(dir, "k1.pem", "ecparam", "-name", "secp256k1", "-genkey", "-noout");
         if (form == "pkcs8")
             pem = OpenSsl(dir, "k1.p8", "pkcs8", "-topk8", "-nocrypt", "-in", dir["k1.pem"]);
+        if (form == "public")
+            pem = OpenSsl(dir, "k1.pub", "ec", "-pubout", "-in", dir["k1.pem"]);
         var e = Refusal(pem);
         e.ErrorId.Should().Be(ErrorIds.KeyAlgorithmNotSupported);
         e.Message.Should()
@@ -143,12 +148,16 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
     }
 
     [Theory]
-    [InlineData("ed448")]
-    [InlineData("x25519")]
-    public void AKeyTypeSshDoesNotUseIsRefused(string algorithm)
+    [InlineData("ed448", false)]
+    [InlineData("x25519", false)]
+    [InlineData("ed448", true)]
+    public void AKeyTypeSshDoesNotUseIsRefused(string algorithm, bool publicHalf)
     {
         using var dir = new TempDir();
-        var e = Refusal(OpenSsl(dir, "key.pem", "genpkey", "-algorithm", algorithm));
+        var pem = OpenSsl(dir, "key.pem", "genpkey", "-algorithm", algorithm);
+        if (publicHalf)
+            pem = OpenSsl(dir, "key.pub", "pkey", "-pubout", "-in", dir["key.pem"]);
+        var e = Refusal(pem);
         e.ErrorId.Should().Be(ErrorIds.KeyAlgorithmNotSupported);
         e.Message.Should()
             .Be("This key type is not used by SSH. Use an RSA, ECDSA or Ed25519 key (New-GitSshKey makes one).");
@@ -252,7 +261,7 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
     {
         // A type that clears the screen and retitles the window when printed: the message shows '?' for each
         // control character, so a hostile key cannot rewrite what the admin's console shows.
-        var type = "x-\u001b[2J\u001b]0;ok\u0007";
+        var type = "x-\u001b[2J\u001b]0;ok\u0007\u007f";
         var name = System.Text.Encoding.ASCII.GetBytes(type);
         var blob = new byte[] { 0, 0, 0, (byte)name.Length }
             .Concat(name)
@@ -261,8 +270,287 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
         e.ErrorId.Should().Be(ErrorIds.KeyAlgorithmNotSupported);
         e.Message.Should()
             .Be(
-                "The key type 'x-?[2J?]0;ok?' is not supported. Use an RSA, ECDSA or Ed25519 key "
+                "The key type 'x-?[2J?]0;ok??' is not supported. Use an RSA, ECDSA or Ed25519 key "
                     + "(New-GitSshKey makes one)."
             );
+    }
+
+    private static void SshKeygenRefuses(string path)
+    {
+        var (exit, _, err) = Tool.Run("ssh-keygen", new[] { "-l", "-f", path });
+        (exit, err.Trim()).Should().Be((255, $"{path} is not a public key file."));
+    }
+
+    [Theory]
+    [InlineData("ed25519-256-OpenSSH", "ssh-rsa")]
+    [InlineData("ecdsa-256-OpenSSH", "ecdsa-sha2-nistp384")]
+    [InlineData("rsa-2048-OpenSSH", "ssh-dss")]
+    public void APublicKeyLineThatSaysAnotherTypeThanItsKeyIsRefusedAsSshKeygenRefusesIt(string name, string says)
+    {
+        using var dir = new TempDir();
+        var line = File.ReadAllText(_fx.Keys[name] + ".pub").Trim();
+        var type = line.Split(' ')[0];
+        var edited = says + line[type.Length..];
+        File.WriteAllText(dir["id.pub"], edited + "\n");
+        SshKeygenRefuses(dir["id.pub"]);
+
+        var read = () => KeyReader.ReadFile(dir["id.pub"]);
+        var e = read.Should().Throw<KeyFormatException>().Which;
+        (e.ErrorId, e.Target, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyCorrupt,
+                    dir["id.pub"],
+                    $"The public key line in '{dir["id.pub"]}' says '{says}' but holds an {type} key: it was "
+                        + "edited or pieced together from two keys. Copy the line again, whole, from the key's .pub "
+                        + "file."
+                )
+            );
+        Refusal(edited)
+            .Message.Should()
+            .Be(
+                $"The public key line in the pasted text says '{says}' but holds an {type} key: it was edited or "
+                    + "pieced together from two keys. Copy the line again, whole, from the key's .pub file."
+            );
+    }
+
+    [Theory]
+    [InlineData("flipped")]
+    [InlineData("infinity")]
+    public void AnEcdsaPublicKeyWhosePointIsNotOnItsCurveIsRefusedAsSshKeygenRefusesIt(string damage)
+    {
+        using var dir = new TempDir();
+        var parts = File.ReadAllText(_fx.Keys["ecdsa-256-OpenSSH"] + ".pub").Split(' ');
+        var blob = Convert.FromBase64String(parts[1]);
+        // The blob ends with the point: string (uint32 65) 04 X Y. A bit of Y flipped leaves the curve; a point
+        // of the single byte 00 is the point at infinity, which no key is.
+        if (damage == "flipped")
+            blob[^1] ^= 1;
+        else
+            blob = blob[..^69].Concat(new byte[] { 0, 0, 0, 1, 0 }).ToArray();
+        File.WriteAllText(dir["id.pub"], $"{parts[0]} {Convert.ToBase64String(blob)}\n");
+        SshKeygenRefuses(dir["id.pub"]);
+
+        var e = Refusal(File.ReadAllText(dir["id.pub"]));
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyCorrupt,
+                    "The ECDSA public point is invalid; the key is corrupt. Copy it again from its original file."
+                )
+            );
+    }
+
+    [Theory]
+    [InlineData("zero")]
+    [InlineData("order")]
+    public void AnEcdsaPrivateKeyOutsideItsCurvesRangeIsRefusedAsSshKeygenRefusesIt(string scalar)
+    {
+        // The private scalar d must lie in 1..n-1 (n the order of the curve's base point): 0 and n are no keys.
+        using var dir = new TempDir();
+        var pem = File.ReadAllText(_fx.Keys["ecdsa-256-PEM"]);
+        var der = Convert.FromBase64String(string.Concat(pem.Split('\n').Where(l => l.Length > 0 && l[0] != '-')));
+        var fields = Asn1Sequence.GetInstance(der).ToArray();
+        var n = SecNamedCurves.GetByName("secp256r1").N;
+        fields[1] = new DerOctetString(scalar == "zero" ? new byte[32] : n.ToByteArrayUnsigned());
+        var damaged =
+            "-----BEGIN EC PRIVATE KEY-----\n"
+            + Convert.ToBase64String(new DerSequence(fields).GetEncoded())
+            + "\n-----END EC PRIVATE KEY-----\n";
+        File.WriteAllText(dir["id"], damaged);
+        Tool.Ok("chmod", "600", dir["id"]);
+        Tool.Run("ssh-keygen", new[] { "-y", "-f", dir["id"] }).Exit.Should().NotBe(0);
+
+        var e = Refusal(damaged);
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyCorrupt,
+                    "The key data is truncated or malformed. Copy the key again from its original file, without "
+                        + "editing it."
+                )
+            );
+    }
+
+    private const string Malformed =
+        "The key data is truncated or malformed. Copy the key again from its original file, without editing it.";
+
+    private static byte[] Wire(params object[] fields) =>
+        fields
+            .SelectMany(f =>
+            {
+                var b = f is string t ? System.Text.Encoding.ASCII.GetBytes(t) : (byte[])f;
+                return new byte[]
+                {
+                    (byte)(b.Length >> 24),
+                    (byte)(b.Length >> 16),
+                    (byte)(b.Length >> 8),
+                    (byte)b.Length,
+                }.Concat(b);
+            })
+            .ToArray();
+
+    /// <summary>An odd number of exactly <paramref name="bits"/> bits with no prime factor under 1000.</summary>
+    private static byte[] Modulus(int bits)
+    {
+        var n = System.Numerics.BigInteger.One << (bits - 1);
+        for (n += 1; Enumerable.Range(2, 998).Any(p => n % p == 0); n += 2) { }
+        return n.ToByteArray(isUnsigned: true, isBigEndian: true).Prepend((byte)0).ToArray();
+    }
+
+    /// <summary>Writes the line to a .pub file and checks that ssh-keygen lists it, or refuses it.</summary>
+    private static string PublicLine(TempDir dir, string type, byte[] blob, bool keygenAccepts)
+    {
+        var line = $"{type} {Convert.ToBase64String(blob)}";
+        File.WriteAllText(dir["id.pub"], line + "\n");
+        if (keygenAccepts)
+            Tool.Ok("ssh-keygen", "-l", "-f", dir["id.pub"]);
+        else
+            SshKeygenRefuses(dir["id.pub"]);
+        return line;
+    }
+
+    [Fact]
+    public void AnRsaKeyOfSixteenThousandBitsIsTheLargestReadAsInSshKeygen()
+    {
+        using var dir = new TempDir();
+        var e = new byte[] { 1, 0, 1 };
+        var line = PublicLine(dir, "ssh-rsa", Wire("ssh-rsa", e, Modulus(16384)), keygenAccepts: true);
+        KeyReader.Read(line).Key!.Bits.Should().Be(16384);
+
+        line = PublicLine(dir, "ssh-rsa", Wire("ssh-rsa", e, Modulus(16385)), keygenAccepts: false);
+        (Refusal(line).ErrorId, Refusal(line).Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyTooLarge,
+                    "The key is larger than SSH allows (RSA 16384 bits, DSA 3072 bits). Generate a new key with "
+                        + "New-GitSshKey."
+                )
+            );
+    }
+
+    [Fact]
+    public void APublicKeyWithBytesAfterItsFieldsIsRefusedAsSshKeygenRefusesIt()
+    {
+        using var dir = new TempDir();
+        var parts = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"] + ".pub").Split(' ');
+        var blob = Convert.FromBase64String(parts[1]).Append((byte)0).ToArray();
+        var e = Refusal(PublicLine(dir, parts[0], blob, keygenAccepts: false));
+        (e.ErrorId, e.Message).Should().Be((ErrorIds.KeyCorrupt, Malformed));
+    }
+
+    [Fact]
+    public void AnRsaKeyWithANegativeExponentIsRefusedAsSshKeygenRefusesIt()
+    {
+        using var dir = new TempDir();
+        var blob = Wire("ssh-rsa", new byte[] { 0x80, 1 }, Modulus(2048));
+        var e = Refusal(PublicLine(dir, "ssh-rsa", blob, keygenAccepts: false));
+        (e.ErrorId, e.Message).Should().Be((ErrorIds.KeyCorrupt, Malformed));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void ALengthWithAHighByteSetIsRefusedAsSshKeygenRefusesIt(int at)
+    {
+        // The type name's length, 11, with byte 0 or 1 of its four set: a length past the end of the key.
+        using var dir = new TempDir();
+        var parts = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"] + ".pub").Split(' ');
+        var blob = Convert.FromBase64String(parts[1]);
+        blob[at] = 1;
+        var e = Refusal(PublicLine(dir, parts[0], blob, keygenAccepts: false));
+        (e.ErrorId, e.Message).Should().Be((ErrorIds.KeyCorrupt, Malformed));
+    }
+
+    [Fact]
+    public void AnEcdsaKeyOnACurveNamedByItsOidIsRefusedAsSshKeygenRefusesIt()
+    {
+        // RFC 5656 names other curves by OID: 1.3.132.0.10 is secp256k1, which SSH implementations do not use.
+        using var dir = new TempDir();
+        var point = Convert.FromBase64String(File.ReadAllText(_fx.Keys["ecdsa-256-OpenSSH"] + ".pub").Split(' ')[1]);
+        var blob = Wire("ecdsa-sha2-1.3.132.0.10", "1.3.132.0.10", point[^65..]);
+        PublicLine(dir, "ecdsa-sha2-1.3.132.0.10", blob, keygenAccepts: false);
+        var e = Refusal("ecdsa-sha2-nistp256 " + Convert.ToBase64String(blob));
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyAlgorithmNotSupported,
+                    "The ECDSA curve '1.3.132.0.10' is not supported; SSH uses nistp256, nistp384 and nistp521."
+                )
+            );
+    }
+
+    [Fact]
+    public void AnEncryptedOpenSshKeyCutShortOfItsTagIsRefusedAsSshKeygenRefusesIt()
+    {
+        // AES-GCM keeps a 16-byte authentication tag after the encrypted part: the file ends without it.
+        using var dir = new TempDir();
+        var pem = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH-aes256-gcm@openssh.com"]);
+        var body = Convert.FromBase64String(string.Concat(pem.Split('\n').Where(l => l.Length > 0 && l[0] != '-')));
+        var cut =
+            "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+            + Convert.ToBase64String(body[..^16])
+            + "\n-----END OPENSSH PRIVATE KEY-----\n";
+        File.WriteAllText(dir["id"], cut);
+        Tool.Ok("chmod", "600", dir["id"]);
+        Tool.Run("ssh-keygen", new[] { "-y", "-P", SshKeygenFixture.Passphrase, "-f", dir["id"] })
+            .Exit.Should()
+            .NotBe(0);
+        var e = Refusal(cut, SshKeygenFixture.Passphrase);
+        (e.ErrorId, e.Message).Should().Be((ErrorIds.KeyCorrupt, Malformed));
+    }
+
+    [Fact]
+    public void AKeyFileThatIsNotThereIsNamedWithWhereToLook()
+    {
+        using var dir = new TempDir();
+        var read = () => KeyReader.ReadFile(dir["id_rsa"]);
+        var e = read.Should().Throw<GitIntegrationException>().Which;
+        (e.ErrorId, e.Kind, e.Target, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyFileNotFound,
+                    ErrorKind.ObjectNotFound,
+                    dir["id_rsa"],
+                    $"The key file '{dir["id_rsa"]}' does not exist. Check the path, or list your keys with "
+                        + "Get-GitSshKey."
+                )
+            );
+    }
+
+    [Fact]
+    public void AFileOrTextLargerThanAnyKeyIsRefusedUnread()
+    {
+        using var dir = new TempDir();
+        var big = new string('A', KeyText.MaxKeyFileBytes + 1);
+        File.WriteAllText(dir["big"], big);
+        var read = () => KeyReader.ReadFile(dir["big"]);
+        var e = read.Should().Throw<KeyFormatException>().Which;
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyTooLarge,
+                    $"'{dir["big"]}' is larger than any SSH key file (256 KiB at most). Give the path of the key "
+                        + "itself."
+                )
+            );
+        e = Refusal(big);
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.KeyTooLarge,
+                    "The text is larger than any SSH key file (256 KiB at most). Give the path of the key itself."
+                )
+            );
+        // 256 KiB itself is within the bound: that text is judged, and is no key.
+        Refusal(big[1..]).ErrorId.Should().Be(ErrorIds.KeyFormatNotRecognized);
     }
 }

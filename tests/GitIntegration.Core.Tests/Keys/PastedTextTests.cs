@@ -150,34 +150,122 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
     [InlineData(
         "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
         ErrorIds.KeyFormatNotSupported,
-        "X.509 certificate"
+        "This is an X.509 certificate, not an SSH key. Give the SSH private key file (New-GitSshKey makes one)."
     )]
     [InlineData(
         "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQ\n-----END PGP PUBLIC KEY BLOCK-----",
         ErrorIds.KeyFormatNotSupported,
-        "PGP key"
+        "This is a PGP key, not an SSH key. Generate an SSH key with New-GitSshKey."
     )]
-    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA", ErrorIds.KeyCorrupt, "no matching END line")]
+    [InlineData(
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA",
+        ErrorIds.KeyCorrupt,
+        "The key's BEGIN line has no matching END line: the key was cut while copying. Copy the whole key, "
+            + "including its last line."
+    )]
     [InlineData(
         "-----BEGIN RSA PRIVATE KEY-----\nMII!EpAIB\n-----END RSA PRIVATE KEY-----",
         ErrorIds.KeyCorrupt,
-        "cannot be part of it"
+        "The key contains characters that cannot be part of it (a line was edited or mangled while copying). Copy "
+            + "the key again from its original file."
     )]
-    [InlineData("hello world", ErrorIds.KeyFormatNotRecognized, "not an SSH key in any known format")]
-    [InlineData("", ErrorIds.KeyFormatNotRecognized, "The key is empty")]
-    [InlineData("ssh-rsa-cert-v01@openssh.com AAAA", ErrorIds.KeyFormatNotSupported, "OpenSSH certificate")]
+    [InlineData(
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQE\n-----END RSA PRIVATE KEY-----",
+        ErrorIds.KeyCorrupt,
+        "The key's base64 text is incomplete or damaged (a line is missing or was cut). Copy the key again from its "
+            + "original file."
+    )]
+    [InlineData(
+        "hello world",
+        ErrorIds.KeyFormatNotRecognized,
+        "This is not an SSH key in any known format (PEM, PKCS#8, OpenSSH, PuTTY .ppk, or a public key line). Check "
+            + "that you gave the key file itself."
+    )]
+    [InlineData(
+        "",
+        ErrorIds.KeyFormatNotRecognized,
+        "The key is empty. Give the path of a key file, or paste the whole key including its BEGIN and END lines."
+    )]
+    [InlineData(
+        "ssh-rsa-cert-v01@openssh.com AAAA",
+        ErrorIds.KeyFormatNotSupported,
+        "This is an OpenSSH certificate, not a key. Give the private key file the certificate was issued for."
+    )]
     [InlineData(
         "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t",
         ErrorIds.KeyAlgorithmNotSupported,
-        "hardware security key"
+        "This key lives on a hardware security key (FIDO), which a server cannot use. Generate a file key with "
+            + "New-GitSshKey."
     )]
-    [InlineData("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", ErrorIds.KeyCorrupt, "truncated or malformed")]
+    [InlineData(
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==",
+        ErrorIds.KeyCorrupt,
+        "The key data is truncated or malformed. Copy the key again from its original file, without editing it."
+    )]
     public void NotAUsableKeySaysWhy(string text, string errorId, string says)
     {
         var act = () => KeyReader.Read(text);
         var e = act.Should().Throw<GitIntegrationException>().Which;
-        e.ErrorId.Should().Be(errorId);
-        e.Message.Should().Contain(says);
+        (e.ErrorId, e.Message).Should().Be((errorId, says));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE })]
+    [InlineData(new byte[] { 0xFE, 0xFF })]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF })]
+    public void AnEmptyFileSavedWithAByteOrderMarkIsEmpty(byte[] bom)
+    {
+        // What Notepad saves for an empty file in "UTF-16 LE", "UTF-16 BE" and "UTF-8 with BOM".
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir["key"], bom);
+        var read = () => KeyReader.ReadFile(dir["key"]);
+        read.Should()
+            .Throw<KeyFormatException>()
+            .Which.Message.Should()
+            .Be(
+                "The key is empty. Give the path of a key file, or paste the whole key including its BEGIN and END "
+                    + "lines."
+            );
+    }
+
+    [Theory]
+    [InlineData("\"\"")]
+    [InlineData("''")]
+    public void AnEmptyQuotedValueIsAnEmptyKey(string text)
+    {
+        var act = () => KeyReader.Read(text);
+        act.Should().Throw<KeyFormatException>().Which.Message.Should().StartWith("The key is empty.");
+    }
+
+    [Theory]
+    [InlineData('"')]
+    [InlineData('\'')]
+    public void APublicKeyLineWhoseCommentIsQuotedKeepsItAsSshKeygenShowsIt(char quote)
+    {
+        using var dir = new TempDir();
+        var pub = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"] + ".pub").Split(' ');
+        var line = $"{pub[0]} {pub[1]} {quote}laptop{quote}";
+        File.WriteAllText(dir["id.pub"], line + "\n");
+        var listed = Tool.Ok("ssh-keygen", "-l", "-f", dir["id.pub"]).Trim();
+        listed.Should().EndWith($" {quote}laptop{quote} (ED25519)");
+        KeyReader.Read(line).Key!.Comment.Should().Be($"{quote}laptop{quote}");
+    }
+
+    [Fact]
+    public void APastedPublicKeyLineWithAByteOrderMarkIsRead()
+    {
+        var pub = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"] + ".pub").Trim();
+        KeyReader.Read("\uFEFF" + pub).Key!.PublicKeyLine.Should().Be(pub);
+    }
+
+    [Fact]
+    public void APublicPemKeyHasNoCommentAsSshKeygenImportsIt()
+    {
+        var exported = Tool.Ok("ssh-keygen", "-e", "-m", "PKCS8", "-f", _fx.Keys["rsa-2048-PEM"] + ".pub");
+        using var dir = new TempDir();
+        File.WriteAllText(dir["key.pem"], exported);
+        var imported = Tool.Ok("ssh-keygen", "-i", "-m", "PKCS8", "-f", dir["key.pem"]).Trim();
+        KeyReader.Read(exported).Key!.PublicKeyLine.Should().Be(imported);
     }
 
     [Fact]
@@ -188,7 +276,16 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         pem.Key.Should().BeNull("an encrypted PEM hides even the public key");
         pem.Algorithm.Should().Be(KeyAlgorithm.Rsa);
         var act = () => pem.RequirePrivate();
-        act.Should().Throw<KeyPassphraseException>().Which.ErrorId.Should().Be(ErrorIds.PassphraseRequired);
+        var e = act.Should().Throw<KeyPassphraseException>().Which;
+        (e.ErrorId, e.Message)
+            .Should()
+            .Be(
+                (
+                    ErrorIds.PassphraseRequired,
+                    "The private key is protected by a passphrase. Give it with -Passphrase (Read-Host "
+                        + "-AsSecureString)."
+                )
+            );
 
         var info = KeyFiles.Inspect(_fx.Keys["rsa-2048-PEM-enc"]).Info;
         info.FingerprintSha256.Should()
@@ -197,5 +294,17 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
                 "the .pub beside it tells"
             );
         info.PublicKeyPath.Should().Be(_fx.Keys["rsa-2048-PEM-enc"] + ".pub");
+    }
+
+    [Theory]
+    [InlineData("rsa-3072-PKCS8", KeyAlgorithm.Rsa)]
+    [InlineData("ecdsa-384-PKCS8", KeyAlgorithm.Ecdsa)]
+    [InlineData("dsa-1024-PKCS8", KeyAlgorithm.Dsa)]
+    public void APkcs8KeyIsNamedByTheTypeSshKeygenShows(string name, KeyAlgorithm algorithm)
+    {
+        // PKCS#8 names the algorithm inside the key, not in its BEGIN line.
+        var path = _fx.Keys[name];
+        SshKeygenFixture.Fingerprint(path + ".pub").Should().EndWith($" ({algorithm.ToString().ToUpperInvariant()})");
+        KeyReader.ReadFile(path).Algorithm.Should().Be(algorithm);
     }
 }
