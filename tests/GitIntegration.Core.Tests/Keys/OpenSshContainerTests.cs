@@ -225,6 +225,16 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
     }
 
     [Fact]
+    public void AnEncryptedSectionCutShortOfWholeBlocksIsDamage()
+    {
+        // aes256-ctr decrypts any length, so only the block count tells that the last byte of padding is gone.
+        var c = Key("ed25519-256-OpenSSH-enc");
+        c.Section = c.Section[..^1];
+        SshKeygenRefuses(c.Pem(), SshKeygenFixture.Passphrase);
+        Refusal(c.Pem(), SshKeygenFixture.Passphrase).Should().Be((ErrorIds.KeyCorrupt, Damaged));
+    }
+
+    [Fact]
     public void AZeroPrimeIsDamage()
     {
         // An RSA private section: check1, check2, type, n, e, d, iqmp, p, q, comment, padding.
