@@ -100,11 +100,8 @@ public static class Fingerprint
         field[SizeX / 2, SizeY / 2] = top - 1;
         field[x, y] = top;
 
-        var title = $"[{key.ShortType} {key.Bits}]";
-        if (title.Length > SizeX)
-            title = $"[{key.ShortType}]";
         var sb = new StringBuilder();
-        Border(sb, title);
+        Border(sb, $"[{key.ShortType} {key.Bits}]"); // "[ED25519 256]" is the longest, within the 17 columns
         for (int row = 0; row < SizeY; row++)
         {
             sb.Append('|');
