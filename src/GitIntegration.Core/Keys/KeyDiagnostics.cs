@@ -51,6 +51,9 @@ public sealed class KeyFinding
     /// </summary>
     public string Remedy { get; }
 
+    /// <summary>The finding and its fix in one sentence, as a warning or an error message quotes it.</summary>
+    public string WithFix => $"{Message} Fix: {Remedy}";
+
     public override string ToString() => $"{Severity} {Id}: {Message}";
 }
 

@@ -309,8 +309,7 @@ public static class IntegrationImport
         throw new GitIntegrationException(
             BulkErrorIds.ImportKeyRejected,
             ErrorKind.InvalidData,
-            $"{what} is not a key the {whose} accepts: "
-                + string.Join(" ", errors.Select(f => $"{f.Message} Fix: {f.Remedy}"))
+            $"{what} is not a key the {whose} accepts: " + string.Join(" ", errors.Select(f => f.WithFix))
         );
     }
 

@@ -40,7 +40,7 @@ public static class IntegrationKeyRule
         var test = KeyDiagnostics.TestFile(keyPath, passphrase, KeyRequirement.Integration);
         var warnings = test
             .Findings.Where(f => f.Severity == FindingSeverity.Warning && f.Id != KeyDiagnostics.Ids.PassphraseNotGiven)
-            .Select(f => f.Message + " Fix: " + f.Remedy)
+            .Select(f => f.WithFix)
             .ToList();
         var errors = test.Findings.Where(f => f.Severity == FindingSeverity.Error).ToList();
         // The integration is never asked for a passphrase: without one stored, an encrypted key is unusable.
@@ -49,7 +49,7 @@ public static class IntegrationKeyRule
             return warnings;
         var message = $"The key '{keyPath}' would be rejected by the integration '{target.Name}':";
         foreach (var f in errors)
-            message += " " + f.Message + " Fix: " + f.Remedy + ".";
+            message += " " + f.WithFix + ".";
         if (locked)
             message +=
                 " The key is protected by a passphrase, which was neither given nor stored for the "
