@@ -280,13 +280,6 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
     }
 
     [Fact]
-    public void ALineWhoseTypeIsNotItsKeysIsDamaged()
-    {
-        var blob = Pub("ed25519-256-OpenSSH").Split(' ')[1];
-        Refusal("ssh-rsa " + blob + " c").Should().Be((ErrorIds.KeyCorrupt, Damaged));
-    }
-
-    [Fact]
     public void ACertificateSaysWhichKeyToGive()
     {
         using var dir = new TempDir();
