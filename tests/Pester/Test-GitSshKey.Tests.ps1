@@ -50,6 +50,18 @@ Describe 'Test-GitSshKey' {
         $finding.Remedy | Should -BeLike "New-GitSshKey -Path '*ed_key.rsa' -Type Rsa -Bits 4096"
     }
 
+    It 'says a .pub line edited to another type names both types and its file, as ssh-keygen refuses it' {
+        # An Ed25519 key whose line was edited to say ssh-rsa, as when two keys are pieced together.
+        $line = Get-Content -LiteralPath (Join-Path $TestDrive 'ed_key.pub') -Raw
+        $edited = Join-Path $TestDrive 'edited.pub'
+        Set-Content -LiteralPath $edited -Value ('ssh-rsa' + $line.Substring('ssh-ed25519'.Length)) -NoNewline
+        $finding = (Test-GitSshKey -Path $edited).Findings
+        $finding.Id | Should -Be 'KeyCorrupt'
+        $finding.Message | Should -BeLike "The public key line in '$edited' says 'ssh-rsa' but holds an ssh-ed25519 key:*"
+        & ssh-keygen -l -f $edited 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0
+    }
+
     It 'points from a .pub to its private key' {
         $finding = (Test-GitSshKey -Path TestDrive:/good_key.pub).Findings
         $finding.Id | Should -Be 'PublicKeyGiven'
