@@ -154,13 +154,6 @@ public sealed class PpkFormatTests
     /// <summary>
     /// The key puttygen reads from dir's k.ppk (with the fixture's passphrase), as OpenSSH writes it.
     /// </summary>
-    private SshKey OpenedByPuttygen(TempDir dir)
-    {
-        var args = new[] { dir["k.ppk"], "--old-passphrase", _fx.PassphraseFile, "-O", "private-openssh" };
-        Tool.Ok("puttygen", args.Concat(new[] { "-o", dir["out"] }).ToArray());
-        return KeyReader.ReadFile(dir["out"], PuttygenFixture.Passphrase).Key!;
-    }
-
     [Fact]
     public void ANonAsciiCommentAndPassphraseMatchPuttygen()
     {
@@ -171,7 +164,7 @@ public sealed class PpkFormatTests
             dir["k.ppk"],
             PpkFormat.Write(key, PuttygenFixture.Passphrase, new PpkWriteOptions { MemoryKiB = 64, Passes = 1 })
         );
-        OpenedByPuttygen(dir).Comment.Should().Be("Jürgen's key ✓");
+        _fx.OpenedByPuttygen(dir).Comment.Should().Be("Jürgen's key ✓");
     }
 
     [Fact]
@@ -222,7 +215,7 @@ public sealed class PpkFormatTests
         var options = new PpkWriteOptions { MemoryKiB = 64, Passes = 3 };
         File.WriteAllText(dir["k.ppk"], PpkFormat.Write(key, PuttygenFixture.Passphrase, options));
         File.ReadAllText(dir["k.ppk"]).Should().Contain("Argon2-Memory: 64\n").And.Contain("Argon2-Passes: 3\n");
-        PuttygenFixture.ShouldBeSamePrivate(OpenedByPuttygen(dir), key);
+        PuttygenFixture.ShouldBeSamePrivate(_fx.OpenedByPuttygen(dir), key);
     }
 
     [Fact]
@@ -238,7 +231,7 @@ public sealed class PpkFormatTests
         );
         var passes = int.Parse(File.ReadAllLines(dir["k.ppk"]).Single(l => l.StartsWith("Argon2-Passes: "))[15..]);
         passes.Should().BeInRange(2, Argon2.MaxIterations);
-        PuttygenFixture.ShouldBeSamePrivate(OpenedByPuttygen(dir), key);
+        PuttygenFixture.ShouldBeSamePrivate(_fx.OpenedByPuttygen(dir), key);
     }
 
     [Fact]

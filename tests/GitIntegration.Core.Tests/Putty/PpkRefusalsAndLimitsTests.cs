@@ -284,7 +284,7 @@ public sealed class PpkRefusalsAndLimitsTests
         };
         File.WriteAllText(dir["k.ppk"], PpkFormat.Write(key, PuttygenFixture.Passphrase, options));
         File.ReadAllText(dir["k.ppk"]).Should().Contain("Argon2-Parallelism: 255\n");
-        OpenedByPuttygen(dir).SamePublicKey(key).Should().BeTrue();
+        _fx.OpenedByPuttygen(dir).SamePublicKey(key).Should().BeTrue();
 
         options.Parallelism = 256;
         options.MemoryKiB = 8 * 256;
@@ -330,7 +330,7 @@ public sealed class PpkRefusalsAndLimitsTests
         var options = new PpkWriteOptions { MemoryKiB = 64, Passes = 1000 };
         File.WriteAllText(dir["k.ppk"], PpkFormat.Write(key, PuttygenFixture.Passphrase, options));
         File.ReadAllText(dir["k.ppk"]).Should().Contain("Argon2-Passes: 1000\n");
-        PuttygenFixture.ShouldBeSamePrivate(OpenedByPuttygen(dir), key);
+        PuttygenFixture.ShouldBeSamePrivate(_fx.OpenedByPuttygen(dir), key);
     }
 
     [Fact]
@@ -339,12 +339,5 @@ public sealed class PpkRefusalsAndLimitsTests
         PpkFormat.ChoosePasses(Argon2Type.Argon2id, 8, 1, 0).Should().Be(1);
         // One pass over 8 MiB takes milliseconds on any machine: a 1 ms budget is spent by the first try.
         PpkFormat.ChoosePasses(Argon2Type.Argon2id, 8192, 1, 1).Should().Be(1);
-    }
-
-    private SshKey OpenedByPuttygen(TempDir dir)
-    {
-        var args = new[] { dir["k.ppk"], "--old-passphrase", _fx.PassphraseFile, "-O", "private-openssh" };
-        Tool.Ok("puttygen", args.Concat(new[] { "-o", dir["out"] }).ToArray());
-        return KeyReader.ReadFile(dir["out"], PuttygenFixture.Passphrase).Key!;
     }
 }

@@ -99,6 +99,16 @@ public sealed class PuttygenFixture : IDisposable
     public Dictionary<string, string> Ppk { get; } = new();
     public string PassphraseFile { get; }
 
+    /// <summary>
+    /// The key puttygen reads from <paramref name="dir"/>'s k.ppk (opened with the fixture's passphrase).
+    /// </summary>
+    public SshKey OpenedByPuttygen(TempDir dir)
+    {
+        var args = new[] { dir["k.ppk"], "--old-passphrase", PassphraseFile, "-O", "private-openssh" };
+        Tool.Ok("puttygen", args.Concat(new[] { "-o", dir["out"] }).ToArray());
+        return KeyReader.ReadFile(dir["out"], Passphrase).Key!;
+    }
+
     public PuttygenFixture()
     {
         if (!Tool.Exists("puttygen"))
