@@ -379,19 +379,7 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
         "The key data is truncated or malformed. Copy the key again from its original file, without editing it.";
 
     private static byte[] Wire(params object[] fields) =>
-        fields
-            .SelectMany(f =>
-            {
-                var b = f is string t ? System.Text.Encoding.ASCII.GetBytes(t) : (byte[])f;
-                return new byte[]
-                {
-                    (byte)(b.Length >> 24),
-                    (byte)(b.Length >> 16),
-                    (byte)(b.Length >> 8),
-                    (byte)b.Length,
-                }.Concat(b);
-            })
-            .ToArray();
+        fields.Aggregate(new SshWriter(), (w, f) => f is string t ? w.String(t) : w.String((byte[])f)).ToArray();
 
     /// <summary>An odd number of exactly <paramref name="bits"/> bits with no prime factor under 1000.</summary>
     private static byte[] Modulus(int bits)

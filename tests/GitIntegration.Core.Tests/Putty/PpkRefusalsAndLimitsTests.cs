@@ -145,10 +145,7 @@ public sealed class PpkRefusalsAndLimitsTests
     }
 
     /// <summary>A string in the SSH wire encoding (RFC 4251 §5): uint32 length, then the bytes.</summary>
-    private static byte[] SshString(byte[] b) =>
-        new[] { (byte)(b.Length >> 24), (byte)(b.Length >> 16), (byte)(b.Length >> 8), (byte)b.Length }
-            .Concat(b)
-            .ToArray();
+    private static byte[] SshString(byte[] b) => new SshWriter().String(b).ToArray();
 
     /// <summary>
     /// An unencrypted version 3 .ppk with the given private half, sealed with the Private-MAC the PuTTY manual
