@@ -376,7 +376,7 @@ public static class KeyReader
         var tokens = Tokenize(line);
         for (int i = 0; i < tokens.Count; i++)
         {
-            var tok = tokens[i];
+            var tok = tokens[i].Text;
             if (tok.Contains("-cert-v01@openssh.com"))
                 throw new KeyFormatException(
                     ErrorIds.KeyFormatNotSupported,
@@ -391,7 +391,9 @@ public static class KeyReader
                 );
             if (!PublicTypes.Contains(tok) || i + 1 >= tokens.Count)
                 continue;
-            var key = SshKey.FromPublicBlob(KeyText.Base64(tokens[i + 1]), string.Join(" ", tokens.Skip(i + 2)));
+            // The comment is the rest of the line as written, inner spaces kept, as ssh-keygen reads it.
+            var comment = i + 2 < tokens.Count ? line.Substring(tokens[i + 2].Start) : "";
+            var key = SshKey.FromPublicBlob(KeyText.Base64(tokens[i + 1].Text), comment);
             if (key.SshType != tok)
                 throw new KeyFormatException(
                     ErrorIds.KeyCorrupt,
@@ -404,28 +406,26 @@ public static class KeyReader
         throw NotRecognized();
     }
 
-    private static List<string> Tokenize(string line)
+    private static List<(string Text, int Start)> Tokenize(string line)
     {
-        var tokens = new List<string>();
-        var sb = new StringBuilder();
+        var tokens = new List<(string, int)>();
+        int start = -1;
         bool quoted = false;
-        foreach (var c in line)
+        for (int i = 0; i <= line.Length; i++)
         {
+            var c = i < line.Length ? line[i] : ' ';
             if (c == '"')
                 quoted = !quoted;
-            if (!quoted && (c == ' ' || c == '\t'))
+            if (i < line.Length && (quoted || (c != ' ' && c != '\t')))
             {
-                if (sb.Length > 0)
-                {
-                    tokens.Add(sb.ToString());
-                    sb.Clear();
-                }
+                if (start < 0)
+                    start = i;
                 continue;
             }
-            sb.Append(c);
+            if (start >= 0)
+                tokens.Add((line.Substring(start, i - start), start));
+            start = -1;
         }
-        if (sb.Length > 0)
-            tokens.Add(sb.ToString());
         return tokens;
     }
 

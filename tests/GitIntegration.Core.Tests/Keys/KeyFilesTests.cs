@@ -194,4 +194,19 @@ public sealed class KeyFilesTests : IDisposable
             .Comment.Should()
             .BeNull("an empty comment is shown as none");
     }
+
+    [Theory]
+    [InlineData("build server  key")]
+    [InlineData("ops\tteam \"quoted  part\"")]
+    public void ACommentIsReadWithItsInnerSpacesAsSshKeygenListsIt(string comment)
+    {
+        var key = KeyGenerator.Generate(KeyAlgorithm.Ed25519, null, "");
+        var pub = _dir["spaced.pub"];
+        File.WriteAllText(pub, key.PublicKeyLine + "  " + comment + "\n");
+
+        var read = KeyFiles.Inspect(pub).Info.Comment;
+
+        read.Should().Be(comment);
+        Tool.Ok("ssh-keygen", "-l", "-f", pub).Should().Contain(" " + comment + " (ED25519)");
+    }
 }
