@@ -1,6 +1,7 @@
 using FluentAssertions;
 using GitIntegration.Core.IO;
 using GitIntegration.Core.Keys;
+using GitIntegration.Core.Tests.IO;
 using Xunit;
 
 namespace GitIntegration.Core.Tests.Keys;
@@ -18,13 +19,11 @@ public sealed class KeyFilesOnDiskTests : IDisposable
     private static GitIntegrationException Refusal(Action act) =>
         FluentActions.Invoking(act).Should().Throw<GitIntegrationException>().Which;
 
-    private static int Mode(string path) => SecureFile.UnixMode(path)!.Value & 0x1FF;
-
     /// <summary>A .pub made by ssh-keygen in this process: its mode is what the umask leaves of 0644.</summary>
     private int SshKeygenPubMode()
     {
         Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", _dir["ref"]);
-        return Mode(_dir["ref.pub"]);
+        return SecondProcess.Mode(_dir["ref.pub"]);
     }
 
     [Fact]
@@ -45,8 +44,8 @@ public sealed class KeyFilesOnDiskTests : IDisposable
         // ssh-keygen -y derives the public line from the private key; the .pub holds it with the comment.
         var derived = Tool.Ok("ssh-keygen", "-y", "-f", path).TrimEnd('\n');
         File.ReadAllText(path + ".pub").Should().Be(derived + " me@host\n");
-        Mode(path).Should().Be(0x180);
-        Mode(path + ".pub").Should().Be(SshKeygenPubMode());
+        SecondProcess.Mode(path).Should().Be(0x180);
+        SecondProcess.Mode(path + ".pub").Should().Be(SshKeygenPubMode());
     }
 
     [Fact]
@@ -214,7 +213,7 @@ public sealed class KeyFilesOnDiskTests : IDisposable
 
         (info.IsPrivate, info.Format, info.PublicKeyPath).Should().Be((true, KeyFormat.Pem, _dir["out.pub"]));
         File.ReadAllText(_dir["out.pub"]).Should().Be(Tool.Ok("ssh-keygen", "-y", "-f", _dir["id"]));
-        Mode(_dir["out.pub"]).Should().Be(SshKeygenPubMode());
+        SecondProcess.Mode(_dir["out.pub"]).Should().Be(SshKeygenPubMode());
         info.FingerprintSha256.Should().Be(made.FingerprintSha256);
     }
 

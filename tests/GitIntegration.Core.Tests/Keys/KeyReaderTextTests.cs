@@ -16,13 +16,6 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
 
     public KeyReaderTextTests(SshKeygenFixture fx) => _fx = fx;
 
-    private static (string Id, string Message) Refusal(string text, string? passphrase = null)
-    {
-        var act = () => KeyReader.Read(text, passphrase);
-        var e = act.Should().Throw<GitIntegrationException>().Which;
-        return (e.ErrorId, e.Message);
-    }
-
     private const string NotAKey =
         "This is not an SSH key in any known format (PEM, PKCS#8, OpenSSH, PuTTY .ppk, or a public key line). Check "
         + "that you gave the key file itself.";
@@ -35,7 +28,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
     [Fact]
     public void AnEmptyKeySaysWhatToGive()
     {
-        Refusal(" \n")
+        KeyRefusal
+            .Of(" \n")
             .Should()
             .Be(
                 (
@@ -50,15 +44,16 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
     public void KeyTextInsideABinaryFileIsNotTakenForAKey()
     {
         var pem = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"]);
-        Refusal("\0" + pem).Should().Be((ErrorIds.KeyFormatNotRecognized, NotAKey));
-        Refusal(pem + "\0\0").Should().Be((ErrorIds.KeyFormatNotRecognized, NotAKey));
+        KeyRefusal.Of("\0" + pem).Should().Be((ErrorIds.KeyFormatNotRecognized, NotAKey));
+        KeyRefusal.Of(pem + "\0\0").Should().Be((ErrorIds.KeyFormatNotRecognized, NotAKey));
     }
 
     [Fact]
     public void AKeyCutBeforeItsEndLineSaysToCopyTheLastLine()
     {
         var pem = File.ReadAllText(_fx.Keys["rsa-2048-PEM"]);
-        Refusal(pem[..pem.IndexOf("-----END", StringComparison.Ordinal)])
+        KeyRefusal
+            .Of(pem[..pem.IndexOf("-----END", StringComparison.Ordinal)])
             .Should()
             .Be(
                 (
@@ -110,7 +105,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
             "-out",
             dir["cert.pem"]
         );
-        Refusal(File.ReadAllText(dir["cert.pem"]))
+        KeyRefusal
+            .Of(File.ReadAllText(dir["cert.pem"]))
             .Should()
             .Be(
                 (
@@ -133,7 +129,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
     [Fact]
     public void AWrongPassphraseSaysToCheckIt()
     {
-        Refusal(File.ReadAllText(_fx.Keys["ecdsa-256-PEM-enc"]), "wrong")
+        KeyRefusal
+            .Of(File.ReadAllText(_fx.Keys["ecdsa-256-PEM-enc"]), "wrong")
             .Should()
             .Be(
                 (
@@ -162,7 +159,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
             dir["k.p8"]
         );
         // 1.2.840.113549.1.12.1.3 is pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292, appendix C).
-        Refusal(File.ReadAllText(dir["k.p8"]), "secret")
+        KeyRefusal
+            .Of(File.ReadAllText(dir["k.p8"]), "secret")
             .Should()
             .Be(
                 (
@@ -176,7 +174,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
     [Fact]
     public void APublicKeyBlockThatDoesNotDecodeIsDamaged()
     {
-        Refusal("-----BEGIN PUBLIC KEY-----\nAAAAAAAA\n-----END PUBLIC KEY-----\n")
+        KeyRefusal
+            .Of("-----BEGIN PUBLIC KEY-----\nAAAAAAAA\n-----END PUBLIC KEY-----\n")
             .Should()
             .Be(
                 (
@@ -193,7 +192,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
         var args = new[] { "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-param_enc", "explicit" };
         Tool.Ok("openssl", args.Concat(new[] { "-out", dir["ec.pem"] }).ToArray());
         Tool.Ok("openssl", "pkcs8", "-topk8", "-nocrypt", "-in", dir["ec.pem"], "-out", dir["ec.p8"]);
-        Refusal(File.ReadAllText(dir["ec.p8"]))
+        KeyRefusal
+            .Of(File.ReadAllText(dir["ec.p8"]))
             .Should()
             .Be(
                 (
@@ -233,7 +233,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
         var q = p.ShiftRight(1);
         KeyReader.Read(DsaPem(p, q, BigInteger.ValueOf(4))).Key!.Bits.Should().Be(3072);
         var over = BigInteger.One.ShiftLeft(3072).Add(BigInteger.One);
-        Refusal(DsaPem(over, q, BigInteger.ValueOf(4)))
+        KeyRefusal
+            .Of(DsaPem(over, q, BigInteger.ValueOf(4)))
             .Should()
             .Be(
                 (
@@ -254,7 +255,7 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
         (doc.Format, doc.IsPrivate, doc.IsEncrypted).Should().Be((KeyFormat.PublicOpenSsh, false, false));
         Fingerprint.Line(doc.Key!).Should().Be(SshKeygenFixture.Fingerprint(dir["authorized_keys"]).Split('\n')[0]);
 
-        Refusal("# only a comment\n").Should().Be((ErrorIds.KeyFormatNotRecognized, NotAKey));
+        KeyRefusal.Of("# only a comment\n").Should().Be((ErrorIds.KeyFormatNotRecognized, NotAKey));
     }
 
     [Fact]
@@ -286,7 +287,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
         Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir["ca"]);
         Tool.Ok("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir["user"]);
         Tool.Ok("ssh-keygen", "-q", "-s", dir["ca"], "-I", "user", dir["user.pub"]);
-        Refusal(File.ReadAllText(dir["user-cert.pub"]))
+        KeyRefusal
+            .Of(File.ReadAllText(dir["user-cert.pub"]))
             .Should()
             .Be(
                 (
@@ -300,7 +302,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
     [Fact]
     public void AHardwareKeySaysToGenerateAFileKey()
     {
-        Refusal("sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t yubikey")
+        KeyRefusal
+            .Of("sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t yubikey")
             .Should()
             .Be(
                 (
@@ -328,7 +331,8 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
     public void AnRfc4716KeyCutBeforeItsEndLineSaysToCopyAllOfIt()
     {
         var rfc = Tool.Ok("ssh-keygen", "-e", "-f", _fx.Keys["ed25519-256-OpenSSH"] + ".pub");
-        Refusal(rfc[..rfc.IndexOf("---- END", StringComparison.Ordinal)])
+        KeyRefusal
+            .Of(rfc[..rfc.IndexOf("---- END", StringComparison.Ordinal)])
             .Should()
             .Be(
                 (ErrorIds.KeyCorrupt, "The SSH2 public key has no END line: it was cut while copying. Copy all of it.")

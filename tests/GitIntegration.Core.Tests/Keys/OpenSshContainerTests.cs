@@ -82,13 +82,6 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
 
     private Container Key(string name) => Container.Parse(File.ReadAllText(_fx.Keys[name]));
 
-    private static (string Id, string Message) Refusal(string text, string? passphrase = null)
-    {
-        var act = () => KeyReader.Read(text, passphrase);
-        var e = act.Should().Throw<GitIntegrationException>().Which;
-        return (e.ErrorId, e.Message);
-    }
-
     /// <summary>ssh-keygen refuses the same file (it cannot derive the public key from it).</summary>
     private static void SshKeygenRefuses(string pem, string passphrase = "")
     {
@@ -104,7 +97,8 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
         var c = Key("ed25519-256-OpenSSH");
         c.Magic = Encoding.ASCII.GetBytes("openssh-key-v2\0");
         SshKeygenRefuses(c.Pem());
-        Refusal(c.Pem())
+        KeyRefusal
+            .Of(c.Pem())
             .Should()
             .Be(
                 (
@@ -122,7 +116,7 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
             "-----BEGIN OPENSSH PRIVATE KEY-----\n"
             + Convert.ToBase64String(Encoding.ASCII.GetBytes("openssh-key-v1\0"))
             + "\n-----END OPENSSH PRIVATE KEY-----\n";
-        Refusal(pem).Should().Be((ErrorIds.KeyCorrupt, Damaged));
+        KeyRefusal.Of(pem).Should().Be((ErrorIds.KeyCorrupt, Damaged));
     }
 
     [Fact]
@@ -131,7 +125,8 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
         var c = Key("ed25519-256-OpenSSH");
         c.Keys = 2;
         SshKeygenRefuses(c.Pem());
-        Refusal(c.Pem())
+        KeyRefusal
+            .Of(c.Pem())
             .Should()
             .Be(
                 (
@@ -148,7 +143,8 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
         var c = Key("ed25519-256-OpenSSH-enc");
         c.Cipher = "twofish-cbc";
         SshKeygenRefuses(c.Pem(), SshKeygenFixture.Passphrase);
-        Refusal(c.Pem(), SshKeygenFixture.Passphrase)
+        KeyRefusal
+            .Of(c.Pem(), SshKeygenFixture.Passphrase)
             .Should()
             .Be(
                 (
@@ -174,7 +170,8 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
         (doc.Cipher, doc.KdfRounds).Should().Be(("aes256-ctr", 16));
 
         KeyReader.Read(WithRounds(Key("ed25519-256-OpenSSH-enc"), 256).Pem()).KdfRounds.Should().Be(256);
-        Refusal(WithRounds(Key("ed25519-256-OpenSSH-enc"), 257).Pem(), SshKeygenFixture.Passphrase)
+        KeyRefusal
+            .Of(WithRounds(Key("ed25519-256-OpenSSH-enc"), 257).Pem(), SshKeygenFixture.Passphrase)
             .Should()
             .Be(
                 (
@@ -200,7 +197,7 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
         var c = Key("ed25519-256-OpenSSH");
         c.Section[7] ^= 1;
         SshKeygenRefuses(c.Pem());
-        Refusal(c.Pem()).Should().Be((ErrorIds.KeyCorrupt, Damaged));
+        KeyRefusal.Of(c.Pem()).Should().Be((ErrorIds.KeyCorrupt, Damaged));
     }
 
     [Fact]
@@ -210,7 +207,7 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
         var c = Patched("ed25519-256-OpenSSH", 8 + 4 + 10, (byte)'8');
         Encoding.ASCII.GetString(c.Section, 12, 11).Should().Be("ssh-ed25518");
         SshKeygenRefuses(c.Pem());
-        Refusal(c.Pem()).Should().Be((ErrorIds.KeyCorrupt, Damaged));
+        KeyRefusal.Of(c.Pem()).Should().Be((ErrorIds.KeyCorrupt, Damaged));
     }
 
     [Fact]
@@ -221,7 +218,7 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
         c.Section[^1].Should().BeInRange(1, 7);
         c.Section[^1] ^= 0x40;
         SshKeygenRefuses(c.Pem());
-        Refusal(c.Pem()).Should().Be((ErrorIds.KeyCorrupt, Damaged));
+        KeyRefusal.Of(c.Pem()).Should().Be((ErrorIds.KeyCorrupt, Damaged));
     }
 
     [Fact]
@@ -231,7 +228,7 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
         var c = Key("ed25519-256-OpenSSH-enc");
         c.Section = c.Section[..^1];
         SshKeygenRefuses(c.Pem(), SshKeygenFixture.Passphrase);
-        Refusal(c.Pem(), SshKeygenFixture.Passphrase).Should().Be((ErrorIds.KeyCorrupt, Damaged));
+        KeyRefusal.Of(c.Pem(), SshKeygenFixture.Passphrase).Should().Be((ErrorIds.KeyCorrupt, Damaged));
     }
 
     [Fact]
@@ -253,7 +250,7 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
             section.Add(pad);
         c.Section = section.ToArray();
         // ssh-keygen -y derives the public key from n and e alone; signing needs p, so the key is unusable.
-        Refusal(c.Pem()).Should().Be((ErrorIds.KeyCorrupt, Damaged));
+        KeyRefusal.Of(c.Pem()).Should().Be((ErrorIds.KeyCorrupt, Damaged));
     }
 
     [Fact]
@@ -261,7 +258,8 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
     {
         var c = Key("ed25519-256-OpenSSH");
         c.PublicBlob = Key("ed25519-256-OpenSSH-aes128-ctr").PublicBlob;
-        Refusal(c.Pem())
+        KeyRefusal
+            .Of(c.Pem())
             .Should()
             .Be(
                 (
