@@ -72,7 +72,10 @@ public sealed class SshKey
             throw TooLarge();
     }
 
-    /// <summary>Beyond what OpenSSH accepts (RSA 16384, DSA 3072); refused before any arithmetic on them.</summary>
+    /// <summary>
+    /// RSA beyond OpenSSH's 16384 bits, DSA beyond FIPS 186's largest group (3072; ssh-keygen itself lists larger), is
+    /// refused before any arithmetic on it.
+    /// </summary>
     internal const int MaxDsaBits = 3072;
 
     internal static KeyFormatException TooLarge() =>
