@@ -50,9 +50,6 @@ public sealed class GitHubAppCredentials
             );
         return new GitHubAppCredentials(appId, string.IsNullOrEmpty(clientId) ? null : clientId, rsa, key);
     }
-
-    internal GitHubAppCredentials WithAppId(long appId, string? clientId) =>
-        new GitHubAppCredentials(appId, clientId ?? ClientId, Key, PublicKey);
 }
 
 /// <summary>
@@ -113,9 +110,6 @@ public sealed class GitHubAppClient
             await Http.SendOkAsync(HttpMethod.Get, $"app/installations/{installationId}", AsApp, null, cancel)
                 .ConfigureAwait(false)
         ).Json<GitHubAppInstallation>();
-
-    public Task<List<GitHubAppInstallation>> GetInstallationsAsync(CancellationToken cancel) =>
-        Http.GetAllPagesAsync("app/installations", AsApp, r => r.Json<List<GitHubAppInstallation>>(), cancel);
 
     public Task SuspendAsync(long installationId, CancellationToken cancel) =>
         Http.SendOkAsync(HttpMethod.Put, $"app/installations/{installationId}/suspended", AsApp, null, cancel);
