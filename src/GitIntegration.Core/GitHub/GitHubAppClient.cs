@@ -118,16 +118,6 @@ public sealed class GitHubAppClient
         Http.SendOkAsync(HttpMethod.Delete, $"app/installations/{installationId}/suspended", AsApp, null, cancel);
 
     /// <summary>
-    /// Uninstalls the app from the account (the app itself stays; only its owner can delete it on GitHub).
-    /// </summary>
-    public async Task UninstallAsync(long installationId, CancellationToken cancel)
-    {
-        await Http.SendOkAsync(HttpMethod.Delete, $"app/installations/{installationId}", AsApp, null, cancel)
-            .ConfigureAwait(false);
-        Tokens.TryRemove(TokenKey(installationId), out _);
-    }
-
-    /// <summary>
     /// An installation access token: from the cache while it has more than <see cref="TokenRenewal"/>
     /// left, else a new one. Its length and format are GitHub's business.
     /// </summary>
