@@ -86,16 +86,27 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
 
     // ---------------------------------------------------------------- the code exchange
 
-    [Fact]
-    public async Task A_refused_code_says_codes_are_single_use_and_where_the_app_created_may_be()
+    /// <summary>GitHub's 404 for a used or expired code, and a proxy's answer that says nothing.</summary>
+    [Theory]
+    [InlineData(
+        404,
+        "{\"message\":\"Not Found\",\"documentation_url\":\"https://docs.github.com/rest\"}",
+        "404: Not Found"
+    )]
+    [InlineData(422, "", "422")]
+    public async Task A_refused_code_says_codes_are_single_use_and_where_the_app_created_may_be(
+        int status,
+        string json,
+        string shown
+    )
     {
-        Answer(404, "{\"message\":\"Not Found\",\"documentation_url\":\"https://docs.github.com/rest\"}");
+        Answer(status, json);
         var e = await CreateAppFails(new PlayedBrowser(_gh, true));
         e.ErrorId.Should().Be(GitHubErrorIds.SetupUnfinished);
         e.Kind.Should().Be(ErrorKind.InvalidOperation);
         e.Message.Should()
             .Be(
-                "The GitHub App setup did not finish: GitHub refused the app code (404: Not Found). Codes are "
+                $"The GitHub App setup did not finish: GitHub refused the app code ({shown}). Codes are "
                     + "single-use and expire after one hour: run Install-GitHubApp again. "
                     + NoAppKeptHere
             );
@@ -446,11 +457,16 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
     /// <summary>
     /// While Install-GitHubApp waits for the installation, GitHub refusing the lookup is an error, not "installed".
     /// </summary>
-    [Fact]
-    public async Task Waiting_for_the_installation_stops_at_a_refusal()
+    [Theory]
+    [InlineData(
+        "{\"message\":\"Resource not accessible by integration\"}",
+        " GitHub says: \"Resource not accessible by integration\"."
+    )]
+    [InlineData("<html><body>Forbidden</body></html>", "")]
+    public async Task Waiting_for_the_installation_stops_at_a_refusal(string body, string said)
     {
         var app = _gh.AddApp();
-        Answer(403, "{\"message\":\"Resource not accessible by integration\"}");
+        Answer(403, body);
         var e = (
             await FluentActions
                 .Awaiting(() =>
@@ -471,8 +487,8 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
         e.ErrorId.Should().Be(GitHubErrorIds.Forbidden);
         e.Message.Should()
             .Be(
-                "GET orgs/acme/installation answered 403. GitHub says: \"Resource not accessible by integration\". The "
-                    + "app lacks a permission for this, or the installation is suspended (Resume-GitHubApp)."
+                $"GET orgs/acme/installation answered 403.{said} The app lacks a permission for this, or the "
+                    + "installation is suspended (Resume-GitHubApp)."
             );
     }
 }
