@@ -426,6 +426,27 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
         _store.Load().Integrations.Should().BeEmpty();
     }
 
+    /// <summary>Install-GitHubApp for an app created by hand, given neither its id nor its client id.</summary>
+    [Fact]
+    public async Task Registering_an_app_without_its_id_or_client_id_says_where_to_find_them()
+    {
+        var key = _dir["app.pem"];
+        File.WriteAllText(key, _gh.AddApp().Pem);
+        var requests = _gh.Requests.Count;
+        var e = (
+            await FluentActions
+                .Awaiting(() => GitHubAppIntegration.RegisterAsync(_store, _http, "acme", _name, 0, null, key, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
+        e.ErrorId.Should().Be(GitHubErrorIds.AppIdRequired);
+        e.Kind.Should().Be(ErrorKind.InvalidArgument);
+        e.Message.Should()
+            .Be("Give the app's id (-AppId) or client id (-ClientId): both are on the app's settings page on GitHub.");
+        _gh.Requests.Count.Should().Be(requests, "GitHub is not asked");
+        _store.Load().Integrations.Should().BeEmpty();
+    }
+
     [Theory]
     [InlineData("{\"total_count\":1,\"repositories\":[null]}", "null repository")]
     [InlineData("{\"total_count\":1}", null)]
