@@ -46,6 +46,9 @@ for area in "${areas[@]}"; do
     filter="$filter|FullyQualifiedName~IO.SecretFileTests|FullyQualifiedName~IO.PermissionDeniedTests"
   [ "$area" != Store ] ||
     filter="$filter|FullyQualifiedName~.RemovingTheIntegrationUninstallsTheApp"
+  # GitHubAppIntegration.Filter is proved on the stand-in's repositories by the RepositoryFilter tests.
+  [ "$area" != GitHub ] ||
+    filter="$filter|FullyQualifiedName~.TheStandInsRepositoriesAreFilteredOnGitHubsJson"
   [ -z "${STRYKER_ALL_TESTS:-}" ] || filter="FullyQualifiedName~GitIntegration.Core."
   if [ -n "${STRYKER_TESTS:-}" ]; then
     filter=""

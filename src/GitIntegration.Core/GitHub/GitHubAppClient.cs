@@ -50,9 +50,6 @@ public sealed class GitHubAppCredentials
             );
         return new GitHubAppCredentials(appId, string.IsNullOrEmpty(clientId) ? null : clientId, rsa, key);
     }
-
-    internal GitHubAppCredentials WithAppId(long appId, string? clientId) =>
-        new GitHubAppCredentials(appId, clientId ?? ClientId, Key, PublicKey);
 }
 
 /// <summary>
@@ -114,24 +111,11 @@ public sealed class GitHubAppClient
                 .ConfigureAwait(false)
         ).Json<GitHubAppInstallation>();
 
-    public Task<List<GitHubAppInstallation>> GetInstallationsAsync(CancellationToken cancel) =>
-        Http.GetAllPagesAsync("app/installations", AsApp, r => r.Json<List<GitHubAppInstallation>>(), cancel);
-
     public Task SuspendAsync(long installationId, CancellationToken cancel) =>
         Http.SendOkAsync(HttpMethod.Put, $"app/installations/{installationId}/suspended", AsApp, null, cancel);
 
     public Task ResumeAsync(long installationId, CancellationToken cancel) =>
         Http.SendOkAsync(HttpMethod.Delete, $"app/installations/{installationId}/suspended", AsApp, null, cancel);
-
-    /// <summary>
-    /// Uninstalls the app from the account (the app itself stays; only its owner can delete it on GitHub).
-    /// </summary>
-    public async Task UninstallAsync(long installationId, CancellationToken cancel)
-    {
-        await Http.SendOkAsync(HttpMethod.Delete, $"app/installations/{installationId}", AsApp, null, cancel)
-            .ConfigureAwait(false);
-        Tokens.TryRemove(TokenKey(installationId), out _);
-    }
 
     /// <summary>
     /// An installation access token: from the cache while it has more than <see cref="TokenRenewal"/>

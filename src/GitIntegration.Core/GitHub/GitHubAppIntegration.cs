@@ -121,10 +121,6 @@ public static class GitHubAppIntegration
     public static string InstallPage(Integration i) =>
         Text(i, HtmlUrl) is string u ? GitHubHost.InstallUrl(u).ToString() : "the app's page";
 
-    /// <summary>Finds the app integrations whose name matches (wildcards), in store order.</summary>
-    public static Integration[] Find(IntegrationStore store, string? name) =>
-        store.Load().Integrations.Where(i => IsApp(i) && (name == null || Wildcard.IsMatch(i.Name, name))).ToArray();
-
     /// <summary>
     /// Writes an app that GitHub just created (or that was registered) with Status Installing: the key and webhook
     /// secret go to protected files.

@@ -148,7 +148,10 @@ public sealed class GitHubHttp : IDisposable
         return r;
     }
 
-    /// <summary>Every page of a list: follows the Link header's rel="next" until there is none.</summary>
+    /// <summary>
+    /// Every page of a list (<paramref name="path"/> without a query): follows the Link header's rel="next" until
+    /// there is none.
+    /// </summary>
     public async Task<List<T>> GetAllPagesAsync<T>(
         string path,
         Func<Task<string?>> authorization,
@@ -157,7 +160,7 @@ public sealed class GitHubHttp : IDisposable
     )
     {
         var all = new List<T>();
-        string? next = path + (path.Contains("?") ? "&" : "?") + "per_page=100";
+        string? next = path + "?per_page=100";
         while (next != null)
         {
             var page = await SendOkAsync(HttpMethod.Get, next, authorization, null, cancel).ConfigureAwait(false);

@@ -310,6 +310,119 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         stored.Status.Should().Be(IntegrationStatus.Failed);
     }
 
+    [Fact]
+    public async Task ServerErrors_AreGitHubsProblem_AndTheEnterpriseAdministratorIsAsked()
+    {
+        var i = await Active(_gh.AddApp(installed: true));
+        for (int n = 0; n < 3; n++)
+            _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError, Status: 503));
+        var (r, stored) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.ServiceError, r.Message);
+        r.Remedy.Should()
+            .Be(
+                "GitHub has a problem on its side: check the server's status with its administrator and try "
+                    + "again later."
+            );
+        stored.Status.Should().Be(IntegrationStatus.Failed);
+    }
+
+    /// <summary>GitHub's answer when an installation's token lacks a permission ("Resource not accessible by
+    /// integration", REST docs: troubleshooting).</summary>
+    [Fact]
+    public async Task MissingPermission_IsPermissionDenied_AndSaysWhatToCompare()
+    {
+        var i = await Active(_gh.AddApp(installed: true));
+        _gh.Faults.Enqueue(
+            new(
+                GitHubStandIn.FaultKind.Answer,
+                Status: 403,
+                Body: "{\"message\":\"Resource not accessible by integration\","
+                    + "\"documentation_url\":\"https://docs.github.com/rest/apps/apps#get-the-authenticated-app\"}"
+            )
+        );
+        var (r, stored) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.PermissionDenied, r.Message);
+        r.Message.Should()
+            .Be(
+                "GET app answered 403. GitHub says: \"Resource not accessible by integration\". The app lacks a "
+                    + "permission for this, or the installation is suspended (Resume-GitHubApp)."
+            );
+        r.Remedy.Should()
+            .Be(
+                "The app lacks a permission it needs: compare its permissions on GitHub with the ones "
+                    + "Install-GitHubApp asks for."
+            );
+        stored.Properties["FailureReason"].Should().Be("PermissionDenied");
+    }
+
+    [Fact]
+    public async Task SlowGitHub_WhenInstalled_IsATimeout_AndSaysWhereToLookOrHowToWaitLonger()
+    {
+        var i = await Active(_gh.AddApp(installed: true));
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Slow, TimeSpan.FromSeconds(4)));
+        var (r, stored) = await Test(i, TimeSpan.FromSeconds(1));
+        r.Reason.Should().Be(ConnectionFailure.Timeout);
+        r.Message.Should().Be("GitHub did not answer within 1 s.");
+        r.Remedy.Should()
+            .Be("Check the network path to 127.0.0.1 (proxy, firewall), or give more time with -TimeoutSeconds.");
+        stored.Status.Should().Be(IntegrationStatus.Failed);
+    }
+
+    [Fact]
+    public async Task InstallationRemoved_WithoutTheAppsPage_PointsToItsInstallButton()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = GitHubAppIntegration.Change(
+            _store,
+            (await Active(app)).Id,
+            x => x.Properties.Remove(GitHubAppIntegration.HtmlUrl)
+        );
+        app.InstallationId = null;
+        var (r, _) = await Test(i);
+        r.Reason.Should().Be(ConnectionFailure.InstallationRemoved);
+        r.InstallUrl.Should().BeNull();
+        r.Remedy.Should()
+            .Be(
+                "Install the app again at the app's page (Install App) and run Test-GitIntegration again, or "
+                    + $"remove the integration with Remove-GitIntegration -Name '{i.Name}' -KeepInstallation."
+            );
+    }
+
+    /// <summary>
+    /// A host name that no DNS resolves (.invalid is reserved for that, RFC 6761), through the entry point
+    /// Test-GitIntegration calls.
+    /// </summary>
+    [Fact]
+    public async Task UnknownHostName_IsNameResolution_AndNamesTheHost()
+    {
+        var active = await Active(_gh.AddApp(installed: true));
+        var i = GitHubAppIntegration.Change(_store, active.Id, x => x.HostUrl = "https://github.acme.invalid");
+        var r = GitHubAppCheck.Verify(i, CmdletDefaultTimeout, default);
+        r.Reason.Should().Be(ConnectionFailure.NameResolution, r.Message);
+        r.Remedy.Should().Be("Check the spelling of the host URL (github.acme.invalid) and this machine's DNS.");
+    }
+
+    [Fact]
+    public async Task UnreadableKeyFile_SaysWhichFileAndHowToGiveTheKeyAgain()
+    {
+        var i = await Active(_gh.AddApp(installed: true));
+        File.Delete(i.PrivateKeyPath!);
+        var e = (
+            await FluentActions
+                .Awaiting(() => GitHubAppCheck.VerifyAsync(_http, i, Limit, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
+        e.Message.Should()
+            .Be(
+                $"The app's private key cannot be read: The key file '{i.PrivateKeyPath}' does not exist. Check the "
+                    + "path, or list your keys with Get-GitSshKey. Give the app's key again with Update-GitHubAppKey."
+            );
+        e.ErrorId.Should().Be(ErrorIds.KeyFileNotFound);
+        e.Kind.Should().Be(ErrorKind.ObjectNotFound);
+        e.Target.Should().Be(i.PrivateKeyPath);
+    }
+
     /// <summary>Test-GitIntegration's default -TimeoutSeconds.</summary>
     private static readonly TimeSpan CmdletDefaultTimeout = TimeSpan.FromSeconds(60);
 
@@ -372,5 +485,43 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
             .Awaiting(() => GitHubAppCheck.VerifyAsync(_http, i, Limit, default))
             .Should()
             .ThrowAsync<GitIntegrationException>();
+    }
+}
+
+/// <summary>Test-GitIntegration against github.com, whose status GitHub publishes.</summary>
+public sealed class GitHubComAppCheckTests : IClassFixture<GitHubComFixture>, IDisposable
+{
+    private readonly GitHubStandIn _gh;
+    private readonly TempDir _dir = new();
+
+    public GitHubComAppCheckTests(GitHubComFixture f)
+    {
+        _gh = f.GitHub;
+        _gh.Faults.Clear();
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task ServerErrors_AreGitHubsProblem_AndPointToGitHubsStatusPage()
+    {
+        var app = _gh.AddApp(installed: true);
+        var store = IntegrationStore.Open(_dir["store.yaml"]);
+        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
+        using var http = new GitHubHttp(
+            _gh.Host,
+            new GitHubHttpOptions { RetryDelay = TimeSpan.FromMilliseconds(20), MaxRetries = 2 }
+        );
+        var found = await new GitHubAppClient(
+            http,
+            GitHubAppCredentials.FromPem(app.Id, null, app.Pem)
+        ).FindOrganizationInstallationAsync("acme", default);
+        var active = GitHubAppIntegration.RecordInstallation(store, i.Id, found!);
+        for (int n = 0; n < 3; n++)
+            _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.ServerError, Status: 500));
+        var r = await GitHubAppCheck.VerifyAsync(http, active, TimeSpan.FromSeconds(20), default);
+        r.Reason.Should().Be(ConnectionFailure.ServiceError, r.Message);
+        r.Remedy.Should()
+            .Be("GitHub has a problem on its side: check https://www.githubstatus.com and try again later.");
     }
 }

@@ -44,13 +44,16 @@ public sealed class GitHubStandIn : IAsyncDisposable
         ServerError,
         Slow,
         Drop,
+
+        /// <summary>Answers with <see cref="Fault.Status"/> and <see cref="Fault.Body"/> (JSON) instead.</summary>
+        Answer,
     }
 
     /// <summary>
-    /// A misbehaviour for the next API request; <paramref name="Status"/> is the rate limits' 403 or 429, or the
-    /// ServerError's 5xx (502 unless a 5xx is given).
+    /// A misbehaviour for the next API request; <paramref name="Status"/> is the rate limits' 403 or 429, the
+    /// ServerError's 5xx (502 unless a 5xx is given), or the status of an Answer with <paramref name="Body"/>.
     /// </summary>
-    public sealed record Fault(FaultKind Kind, TimeSpan Value = default, int Status = 403);
+    public sealed record Fault(FaultKind Kind, TimeSpan Value = default, int Status = 403, string Body = "");
 
     public sealed class App
     {
@@ -264,6 +267,11 @@ public sealed class GitHubStandIn : IAsyncDisposable
                             case FaultKind.Slow:
                                 await Task.Delay(f.Value);
                                 break;
+                            case FaultKind.Answer:
+                                ctx.Response.StatusCode = f.Status;
+                                ctx.Response.ContentType = "application/json; charset=utf-8";
+                                await ctx.Response.WriteAsync(f.Body);
+                                return;
                             case FaultKind.ServerError:
                                 await Error(ctx, f.Status >= 500 ? f.Status : 502, "Server Error");
                                 return;
