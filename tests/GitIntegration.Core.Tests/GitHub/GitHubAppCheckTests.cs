@@ -23,15 +23,7 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
     {
         _gh = f.GitHub;
         _gh.Faults.Clear();
-        _http = new GitHubHttp(
-            _gh.Host,
-            new GitHubHttpOptions
-            {
-                Timeout = TimeSpan.FromSeconds(5),
-                RetryDelay = TimeSpan.FromMilliseconds(20),
-                MaxRetries = 2,
-            }
-        );
+        _http = f.Client(TimeSpan.FromSeconds(5));
         _store = IntegrationStore.Open(_dir["store.yaml"]);
     }
 

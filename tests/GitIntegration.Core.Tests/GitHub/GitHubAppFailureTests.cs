@@ -29,15 +29,7 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
     {
         _gh = f.GitHub;
         _gh.Faults.Clear();
-        _http = new GitHubHttp(
-            _gh.Host,
-            new GitHubHttpOptions
-            {
-                Timeout = TimeSpan.FromSeconds(30),
-                RetryDelay = TimeSpan.FromMilliseconds(20),
-                MaxRetries = 2,
-            }
-        );
+        _http = f.Client(TimeSpan.FromSeconds(30));
         _store = IntegrationStore.Open(_dir["store.yaml"]);
     }
 

@@ -18,6 +18,18 @@ public class StandInFixture : IAsyncLifetime
     public async Task InitializeAsync() => GitHub = await GitHubStandIn.StartAsync(Mode);
 
     public async Task DisposeAsync() => await GitHub.DisposeAsync();
+
+    /// <summary>A client of the stand-in that retries a failed request twice, 20 ms apart.</summary>
+    public GitHubHttp Client(TimeSpan timeout) =>
+        new(
+            GitHub.Host,
+            new GitHubHttpOptions
+            {
+                Timeout = timeout,
+                RetryDelay = TimeSpan.FromMilliseconds(20),
+                MaxRetries = 2,
+            }
+        );
 }
 
 /// <summary>A github.com stand-in (api.github.com's paths on a port of their own) shared by a test class.</summary>

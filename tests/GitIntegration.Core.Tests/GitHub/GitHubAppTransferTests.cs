@@ -20,15 +20,7 @@ public sealed class GitHubAppTransferTests : IClassFixture<StandInFixture>, IDis
     {
         _gh = f.GitHub;
         _gh.Faults.Clear();
-        _http = new GitHubHttp(
-            _gh.Host,
-            new GitHubHttpOptions
-            {
-                Timeout = TimeSpan.FromSeconds(5),
-                RetryDelay = TimeSpan.FromMilliseconds(20),
-                MaxRetries = 2,
-            }
-        );
+        _http = f.Client(TimeSpan.FromSeconds(5));
     }
 
     public void Dispose()

@@ -27,15 +27,7 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
     {
         _gh = f.GitHub;
         _gh.Faults.Clear();
-        _http = new GitHubHttp(
-            _gh.Host,
-            new GitHubHttpOptions
-            {
-                Timeout = TimeSpan.FromSeconds(30),
-                RetryDelay = TimeSpan.FromMilliseconds(20),
-                MaxRetries = 2,
-            }
-        );
+        _http = f.Client(TimeSpan.FromSeconds(30));
     }
 
     public void Dispose() => _http.Dispose();
