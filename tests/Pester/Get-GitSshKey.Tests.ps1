@@ -48,6 +48,16 @@ Describe 'Get-GitSshKey' {
         $key.Comment | Should -Be 'rsa@test'
     }
 
+    It 'keeps a comment as the .pub file writes it, inner spaces and all, as ssh-keygen lists it' -Skip:$NoSshKeygen {
+        $dir = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'spaced')
+        $typeAndKey = (Get-Content (Join-Path $ssh 'id_rsa.pub')).Split(' ')[0..1] -join ' '
+        $pub = Join-Path $dir 'build.pub'
+        Set-Content -Path $pub -Value "$typeAndKey build server  (old)"
+
+        (Get-GitSshKey -Path $pub -ErrorAction Stop).Comment | Should -BeExactly 'build server  (old)'
+        & ssh-keygen -l -f $pub | Should -BeLike '* build server  (old) (RSA)'
+    }
+
     It 'shows an encrypted OpenSSH key without its passphrase' {
         $key = Get-GitSshKey -Path (Join-Path $ssh 'id_ed25519')
         $key.IsEncrypted | Should -BeTrue
