@@ -51,23 +51,23 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
     private void Answer(int status, string json) =>
         _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Answer, Status: status, Body: json));
 
+    private static async Task<GitIntegrationException> Refused(Func<Task> act) =>
+        (await act.Should().ThrowAsync<GitIntegrationException>()).Which;
+
     private async Task<GitIntegrationException> CreateAppFails(PlayedBrowser browser, Recorder? progress = null)
     {
-        var e = await FluentActions
-            .Awaiting(() =>
-                GitHubManifestFlow.CreateAppAsync(
-                    _http,
-                    new GitHubAppManifest("acme", _name),
-                    browser.Open,
-                    progress ?? new Recorder(),
-                    Generous,
-                    default
-                )
+        var e = await Refused(() =>
+            GitHubManifestFlow.CreateAppAsync(
+                _http,
+                new GitHubAppManifest("acme", _name),
+                browser.Open,
+                progress ?? new Recorder(),
+                Generous,
+                default
             )
-            .Should()
-            .ThrowAsync<GitIntegrationException>();
+        );
         await browser.Visiting;
-        return e.Which;
+        return e;
     }
 
     private string NoAppKeptHere =>
@@ -156,23 +156,18 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
     {
         GitHubAppIntegration.Add(_store, _gh.Host, "acme", _name, _gh.Registration(_gh.AddApp()));
         var browser = new PlayedBrowser(_gh, true);
-        var e = (
-            await FluentActions
-                .Awaiting(() =>
-                    GitHubManifestFlow.InstallAsync(
-                        _store,
-                        _http,
-                        new GitHubAppManifest("acme", _name),
-                        browser.Open,
-                        new Recorder(),
-                        Generous,
-                        TimeSpan.FromMilliseconds(50),
-                        default
-                    )
-                )
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await Refused(() =>
+            GitHubManifestFlow.InstallAsync(
+                _store,
+                _http,
+                new GitHubAppManifest("acme", _name),
+                browser.Open,
+                new Recorder(),
+                Generous,
+                TimeSpan.FromMilliseconds(50),
+                default
+            )
+        );
         await browser.Visiting;
         var app = _gh.Apps.Values.Single(a => a.Name == _name);
         e.ErrorId.Should().Be(GitHubErrorIds.SetupUnfinished);
@@ -331,12 +326,7 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
             Installing(app).Id,
             x => x.Properties.Remove(GitHubAppIntegration.AppId)
         );
-        var e = (
-            await FluentActions
-                .Awaiting(() => GitHubAppIntegration.ReplaceKeyAsync(_store, _http, i, _gh.AddKey(app), default))
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await Refused(() => GitHubAppIntegration.ReplaceKeyAsync(_store, _http, i, _gh.AddKey(app), default));
         e.ErrorId.Should().Be(GitHubErrorIds.NotInstalled);
         e.Kind.Should().Be(ErrorKind.InvalidOperation);
         e.Message.Should()
@@ -357,12 +347,7 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
         var keys = Path.GetDirectoryName(i.PrivateKeyPath)!;
         _store.Update(d => d.Integrations.RemoveAll(x => x.Id == i.Id));
         var before = Directory.GetFiles(keys);
-        var e = (
-            await FluentActions
-                .Awaiting(() => GitHubAppIntegration.ReplaceKeyAsync(_store, _http, i, _gh.AddKey(app), default))
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await Refused(() => GitHubAppIntegration.ReplaceKeyAsync(_store, _http, i, _gh.AddKey(app), default));
         e.ErrorId.Should().Be(StoreErrorIds.IntegrationNotFound);
         e.Kind.Should().Be(ErrorKind.ObjectNotFound);
         e.Message.Should()
@@ -379,12 +364,7 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
         var client = Client(app);
         client.ForgetTokens();
         Answer(201, "{\"expires_at\":\"2030-01-01T00:00:00Z\",\"permissions\":{\"contents\":\"read\"}}");
-        var e = (
-            await FluentActions
-                .Awaiting(() => client.GetInstallationTokenAsync(app.InstallationId!.Value, default))
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await Refused(() => client.GetInstallationTokenAsync(app.InstallationId!.Value, default));
         e.ErrorId.Should().Be(GitHubErrorIds.UnexpectedResponse);
         e.Kind.Should().Be(ErrorKind.InvalidData);
         e.Message.Should()
@@ -401,14 +381,9 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
         var key = _dir["app.pem"];
         File.WriteAllText(key, app.Pem);
         Answer(200, "null");
-        var e = (
-            await FluentActions
-                .Awaiting(() =>
-                    GitHubAppIntegration.RegisterAsync(_store, _http, "acme", _name, app.Id, null, key, default)
-                )
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await Refused(() =>
+            GitHubAppIntegration.RegisterAsync(_store, _http, "acme", _name, app.Id, null, key, default)
+        );
         e.ErrorId.Should().Be(GitHubErrorIds.UnexpectedResponse);
         e.Message.Should()
             .Be(
@@ -425,12 +400,9 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
         var key = _dir["app.pem"];
         File.WriteAllText(key, _gh.AddApp().Pem);
         var requests = _gh.Requests.Count;
-        var e = (
-            await FluentActions
-                .Awaiting(() => GitHubAppIntegration.RegisterAsync(_store, _http, "acme", _name, 0, null, key, default))
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await Refused(() =>
+            GitHubAppIntegration.RegisterAsync(_store, _http, "acme", _name, 0, null, key, default)
+        );
         e.ErrorId.Should().Be(GitHubErrorIds.AppIdRequired);
         e.Kind.Should().Be(ErrorKind.InvalidArgument);
         e.Message.Should()
@@ -449,12 +421,7 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
         var client = Client(app);
         await client.GetInstallationTokenAsync(app.InstallationId!.Value, default);
         Answer(200, json);
-        var e = (
-            await FluentActions
-                .Awaiting(() => client.GetRepositoriesAsync(app.InstallationId!.Value, default))
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await Refused(() => client.GetRepositoriesAsync(app.InstallationId!.Value, default));
         e.ErrorId.Should().Be(GitHubErrorIds.UnexpectedResponse);
         e.Kind.Should().Be(ErrorKind.InvalidData);
         e.Message.Should().StartWith("GitHub's list of repositories could not be read (");
@@ -480,23 +447,18 @@ public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisp
     {
         var app = _gh.AddApp();
         Answer(403, body);
-        var e = (
-            await FluentActions
-                .Awaiting(() =>
-                    GitHubManifestFlow.WaitForInstallationAsync(
-                        Client(app),
-                        "acme",
-                        _gh.HtmlUrl(app),
-                        _ => true,
-                        new Recorder(),
-                        Generous,
-                        TimeSpan.FromMilliseconds(20),
-                        default
-                    )
-                )
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await Refused(() =>
+            GitHubManifestFlow.WaitForInstallationAsync(
+                Client(app),
+                "acme",
+                _gh.HtmlUrl(app),
+                _ => true,
+                new Recorder(),
+                Generous,
+                TimeSpan.FromMilliseconds(20),
+                default
+            )
+        );
         e.ErrorId.Should().Be(GitHubErrorIds.Forbidden);
         e.Message.Should()
             .Be(
