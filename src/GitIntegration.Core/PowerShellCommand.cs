@@ -67,10 +67,6 @@ public sealed class PowerShellCommand
         return b.Append('\'').ToString();
     }
 
-    /// <summary>
-    /// The value as one argument: as it is when PowerShell reads it back unchanged as a plain word (id_rsa,
-    /// /home/me/.ssh/id_rsa, Pem), else <see cref="Quote"/>d.
-    /// </summary>
     /// <summary>Quoted, with the characters a wildcard parameter reads as a pattern escaped.</summary>
     public static string QuoteLiteral(string value)
     {
@@ -84,6 +80,10 @@ public sealed class PowerShellCommand
         return Quote(literal.ToString());
     }
 
+    /// <summary>
+    /// The value as one argument: as it is when PowerShell reads it back unchanged as a plain word (id_rsa,
+    /// /home/me/.ssh/id_rsa, Pem), else <see cref="Quote"/>d.
+    /// </summary>
     public static string Argument(string value) => IsPlainWord(value) ? value : Quote(value);
 
     private static bool IsPlainWord(string value) =>

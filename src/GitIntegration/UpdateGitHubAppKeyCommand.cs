@@ -14,7 +14,8 @@ namespace GitIntegration;
 /// <para type="description">Reads the new key (it must be an RSA private key),
 /// signs a JWT with it and asks GitHub for the app (GET /app): only when GitHub accepts the
 /// key for the same app id does it replace the stored key (atomically, owner-only). A key of another app, or one GitHub
-/// does not know, is refused and the stored key stays. Delete the old key on GitHub afterwards.</para>
+/// does not know, is refused and the stored key stays. The stored key is not needed: a deleted or damaged key file
+/// is replaced the same way. Delete the old key on GitHub afterwards.</para>
 /// </summary>
 /// <example>
 /// <code>Update-GitHubAppKey -Name acme-app -PrivateKeyPath ~/Downloads/jira-git-acme.2025-01-31.private-key.pem</code>

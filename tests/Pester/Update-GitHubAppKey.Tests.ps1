@@ -55,6 +55,19 @@ Describe 'Update-GitHubAppKey' {
 
         }
 
+        It 'gives a deleted stored key again with the command Test-GitIntegration names' {
+            Remove-Item $app.PrivateKeyPath
+            Test-GitIntegration -Name acme-app -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.FullyQualifiedErrorId | Should -Be @('KeyFileNotFound,GitIntegration.TestGitIntegrationCommand')
+            $failures[0].Exception.Message | Should -Not -Match 'Get-GitSshKey' -Because 'it lists SSH keys, not app keys'
+            $remedy = [regex]::Match($failures[0].Exception.Message, 'Update-GitHubAppKey .*$').Value
+            $remedy | Should -Be "Update-GitHubAppKey -Name 'acme-app' -PrivateKeyPath (Read-Host -Prompt 'The downloaded .pem file')"
+            # The admin pastes it and answers its prompt with the downloaded file.
+            function Read-Host { "$downloads/jira-git-acme.2024-05-01.private-key.pem" }
+            Invoke-Expression $remedy
+            (Test-GitIntegration -Name acme-app -ErrorAction Stop).Success | Should -BeTrue
+        }
+
         It 'refuses a key GitHub does not accept for the app and keeps the stored one' {
             Get-Item "$downloads/stranger.pem" |
                 Update-GitHubAppKey -Name acme-app -ErrorVariable failures -ErrorAction SilentlyContinue

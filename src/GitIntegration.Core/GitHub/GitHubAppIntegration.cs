@@ -74,11 +74,17 @@ public static class GitHubAppIntegration
         }
         catch (GitIntegrationException e)
         {
+            // The key reader's own advice for a missing file (list your SSH keys) does not fit an app's key.
+            var why =
+                e.ErrorId == ErrorIds.KeyFileNotFound ? $"The file '{i.PrivateKeyPath}' does not exist." : e.Message;
             throw new GitIntegrationException(
                 e.ErrorId,
                 e.Kind,
-                $"The app's private key cannot be read: "
-                    + $"{e.Message} Give the app's key again with Update-GitHubAppKey.",
+                $"The private key of the GitHub App of '{i.Name}' cannot be read: {why} Give the app's .pem "
+                    + "file again, or generate a new key on the app's settings page: "
+                    + new PowerShellCommand("Update-GitHubAppKey")
+                        .Literal("Name", i.Name)
+                        .Ask("PrivateKeyPath", "The downloaded .pem file"),
                 e
             )
             {
@@ -91,9 +97,10 @@ public static class GitHubAppIntegration
     /// <summary>
     /// The credentials of an app that has them; otherwise the error that explains the Installing state.
     /// </summary>
-    public static GitHubAppCredentials RequireCredentials(Integration i) =>
-        Credentials(i)
-        ?? throw new GitIntegrationException(
+    public static GitHubAppCredentials RequireCredentials(Integration i) => Credentials(i) ?? throw NoAppYet(i);
+
+    private static GitIntegrationException NoAppYet(Integration i) =>
+        new GitIntegrationException(
             GitHubErrorIds.NotInstalled,
             ErrorKind.InvalidOperation,
             $"The integration '{i.Name}' has no GitHub App yet: its creation never finished. "
@@ -314,12 +321,14 @@ public static class GitHubAppIntegration
         CancellationToken cancel
     )
     {
-        var old = RequireCredentials(i);
+        // The stored key is not read: it may be the missing or damaged file this new key replaces.
+        var appId = Long(i, AppId) ?? throw NoAppYet(i);
+        var clientId = Text(i, ClientId);
         var app = await GitHubAppLifecycle
-            .VerifyNewKeyAsync(http, old.AppId, old.ClientId, newPem, cancel)
+            .VerifyNewKeyAsync(http, appId, clientId, newPem, cancel)
             .ConfigureAwait(false);
         var path = store.WriteKey(KeyFileName(i), newPem);
-        new GitHubAppClient(http, old).ForgetTokens();
+        new GitHubAppClient(http, GitHubAppCredentials.FromPem(appId, clientId, newPem)).ForgetTokens();
         string? oldPath = null;
         Integration updated;
         try

@@ -407,8 +407,10 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         ).Which;
         e.Message.Should()
             .Be(
-                $"The app's private key cannot be read: The key file '{i.PrivateKeyPath}' does not exist. Check the "
-                    + "path, or list your keys with Get-GitSshKey. Give the app's key again with Update-GitHubAppKey."
+                $"The private key of the GitHub App of '{i.Name}' cannot be read: The file '{i.PrivateKeyPath}' "
+                    + "does not exist. Give the app's .pem file again, or generate a new key on the app's settings "
+                    + $"page: Update-GitHubAppKey -Name '{i.Name}' -PrivateKeyPath (Read-Host -Prompt 'The downloaded "
+                    + ".pem file')"
             );
         e.ErrorId.Should().Be(ErrorIds.KeyFileNotFound);
         e.Kind.Should().Be(ErrorKind.ObjectNotFound);

@@ -471,6 +471,30 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         File.ReadAllText(store.Path).Should().NotContain("PRIVATE KEY").And.NotContain(app.WebhookSecret!);
     }
 
+    /// <summary>
+    /// The stored key's file was deleted or overwritten: Test-GitIntegration sends the admin to Update-GitHubAppKey,
+    /// which must not need the file it replaces.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not a key")]
+    public async Task ALostOrDamagedStoredKeyIsReplacedByAReissuedOne(string? damage)
+    {
+        var app = _gh.AddApp(installed: true);
+        var store = IntegrationStore.Open(_dir["store.yaml"]);
+        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "acme-app", Registration(app));
+        if (damage == null)
+            File.Delete(i.PrivateKeyPath!);
+        else
+            File.WriteAllText(i.PrivateKeyPath!, damage);
+        FluentActions.Invoking(() => GitHubAppIntegration.Credentials(i)).Should().Throw<GitIntegrationException>();
+        var reissued = _gh.AddKey(app);
+        var after = await GitHubAppIntegration.ReplaceKeyAsync(store, _http, i, reissued, default);
+        File.ReadAllText(after.PrivateKeyPath!).Should().Be(reissued);
+        var client = new GitHubAppClient(_http, GitHubAppIntegration.Credentials(after)!);
+        (await client.GetAppAsync(default)).Id.Should().Be(app.Id);
+    }
+
     private GitHubAppRegistration Registration(GitHubStandIn.App app) => _gh.Registration(app);
 
     // ---------------------------------------------------------------- stuck Installing, uninstall
