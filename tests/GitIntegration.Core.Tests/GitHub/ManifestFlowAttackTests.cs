@@ -32,7 +32,7 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
 
     public void Dispose() => _http.Dispose();
 
-    private static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     private bool Converted(string code) =>
         _gh.Requests.Any(r => r.Path == _gh.ApiPath($"app-manifests/{code}/conversions"));
@@ -223,7 +223,7 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
                 new GitHubAppManifest("acme", _name),
                 browser.Open,
                 new Recorder(),
-                TimeSpan.FromSeconds(60),
+                Generous,
                 default
             );
         }
