@@ -16,7 +16,7 @@ namespace GitIntegration.Core.Tests.GitHub;
 /// </summary>
 public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisposable
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Generous = StandInFixture.FlowTimeout;
     private readonly GitHubStandIn _gh;
     private readonly GitHubHttp _http;
     private readonly TempDir _dir = new();

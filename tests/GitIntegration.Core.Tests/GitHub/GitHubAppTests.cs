@@ -19,6 +19,15 @@ public class StandInFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await GitHub.DisposeAsync();
 
+    /// <summary>
+    /// How long a test waits for a manifest flow or an installation that takes well under a second: 30 s, or what
+    /// GI_TEST_FLOW_SECONDS says. tests/mutation.sh sets 5: a mutant that makes a flow miss its callback then fails
+    /// each test in 5 s instead of costing Stryker its whole timeout.
+    /// </summary>
+    public static readonly TimeSpan FlowTimeout = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("GI_TEST_FLOW_SECONDS"), out var s) ? s : 30
+    );
+
     /// <summary>A client of the stand-in that retries a failed request twice, 20 ms apart.</summary>
     public GitHubHttp Client(TimeSpan timeout) =>
         new(
@@ -640,7 +649,7 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
             manifest,
             opener,
             progress,
-            TimeSpan.FromSeconds(30),
+            StandInFixture.FlowTimeout,
             default
         );
         browser.ForgedCallbackStatus.Should().Be(400, "a redirect with another state is refused");
@@ -672,7 +681,7 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
             registration.HtmlUrl!,
             opener,
             progress,
-            TimeSpan.FromSeconds(30),
+            StandInFixture.FlowTimeout,
             TimeSpan.FromMilliseconds(50),
             default
         );
@@ -794,7 +803,7 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
                         manifest,
                         opener,
                         new Recorder(),
-                        TimeSpan.FromSeconds(30),
+                        StandInFixture.FlowTimeout,
                         TimeSpan.FromMilliseconds(50),
                         default
                     )

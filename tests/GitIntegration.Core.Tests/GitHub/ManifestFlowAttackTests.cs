@@ -32,7 +32,7 @@ public sealed class ManifestFlowAttackTests : IClassFixture<StandInFixture>, IDi
 
     public void Dispose() => _http.Dispose();
 
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Generous = StandInFixture.FlowTimeout;
 
     private bool Converted(string code) =>
         _gh.Requests.Any(r => r.Path == _gh.ApiPath($"app-manifests/{code}/conversions"));
