@@ -55,7 +55,7 @@ public sealed class GitHubHost
         var host = uri.Host.ToLowerInvariant();
         if (host == "github.com" || host == "www.github.com" || host == "api.github.com")
             return GitHubComEndpoint;
-        var web = new UriBuilder(uri.Scheme, uri.Host, uri.Port, "/").Uri;
+        var web = new UriBuilder(uri.Scheme, uri.Host, uri.Port).Uri;
         return new GitHubHost(web, new Uri(web, "api/v3/"), true);
     }
 

@@ -200,10 +200,8 @@ public sealed class GitHubHttp : IDisposable
         }
     }
 
-    private Uri Resolve(string pathOrUrl) =>
-        Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var abs) && (abs.Scheme == "https" || abs.Scheme == "http")
-            ? abs
-            : new Uri(Host.ApiUrl, pathOrUrl.TrimStart('/'));
+    // An absolute URL (a Link header's next page) stays as it is: Uri ignores the base then.
+    private Uri Resolve(string pathOrUrl) => new Uri(Host.ApiUrl, pathOrUrl.TrimStart('/'));
 
     private static Uri? NextLink(string? link)
     {
