@@ -76,7 +76,11 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
             .ThrowAsync<GitIntegrationException>();
         e.Which.ErrorId.Should().Be(GitHubErrorIds.ServerError);
         e.Which.Kind.Should().Be(ErrorKind.ResourceUnavailable);
-        e.Which.Message.Should().StartWith("GitHub answered 500 Internal Server Error to GET /api/v3/app, 4 times.");
+        e.Which.Message.Should()
+            .Be(
+                "GitHub answered 500 Internal Server Error to GET /api/v3/app, 4 times. GitHub has a problem on its "
+                    + "side; check https://www.githubstatus.com (or the server's status) and try again later."
+            );
         _verbose
             .Should()
             .Equal(
@@ -280,7 +284,8 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
             .ThrowAsync<GitIntegrationException>();
         var until = System.Text.RegularExpressions.Regex.Match(
             e.Which.Message,
-            @"used up until (\d\d:\d\d:\d\d) \(120 min\)"
+            @"^GitHub's rate limit for this app is used up until (\d\d:\d\d:\d\d) \(120 min\)\. "
+                + @"Run the command again after that time\.$"
         );
         until.Success.Should().BeTrue(e.Which.Message);
         // The local time of day two hours on (a minute either way for a slow machine, across midnight too).
@@ -288,5 +293,66 @@ public sealed class GitHubHttpTests : IClassFixture<StandInFixture>, IDisposable
             (TimeSpan.Parse(until.Groups[1].Value) - asked.TimeOfDay + TimeSpan.FromDays(1)).TotalMinutes % (24 * 60);
         ahead.Should().BeInRange(119, 121);
         e.Which.Target.Should().Be(new Uri(_gh.ApiUrl, "app").ToString());
+    }
+
+    // The refusals a GitHub App meets, each with the sentence that tells the admin what to do next, and whatever GitHub
+    // said about it. A 3xx is not a success: only 2xx is.
+    [Theory]
+    [InlineData(
+        401,
+        "{\"message\":\"Bad credentials\"}",
+        GitHubErrorIds.Unauthorized,
+        ErrorKind.AuthenticationError,
+        "GET app answered 401. GitHub says: \"Bad credentials\". GitHub did not accept the app's credentials: check "
+            + "the app id and that the private key is a current key of this app (Update-GitHubAppKey replaces it)."
+    )]
+    [InlineData(
+        404,
+        "{\"message\":\"Not Found\"}",
+        GitHubErrorIds.NotFound,
+        ErrorKind.ObjectNotFound,
+        "GET app answered 404. GitHub says: \"Not Found\". It does not exist on GitHub, or the app cannot see it."
+    )]
+    [InlineData(
+        422,
+        "{\"message\":\"Validation Failed\"}",
+        GitHubErrorIds.Rejected,
+        ErrorKind.InvalidOperation,
+        "GET app answered 422. GitHub says: \"Validation Failed\"."
+    )]
+    [InlineData(300, "[]", GitHubErrorIds.Rejected, ErrorKind.InvalidOperation, "GET app answered 300.")]
+    public async Task ARefusalSaysWhatGitHubAnsweredAndWhatToDo(
+        int status,
+        string body,
+        string id,
+        ErrorKind kind,
+        string message
+    )
+    {
+        var app = _gh.AddApp();
+        using var http = Http(TimeSpan.FromSeconds(5));
+        _gh.Faults.Enqueue(new(GitHubStandIn.FaultKind.Answer, Status: status, Body: body));
+        var e = await FluentActions
+            .Awaiting(() => Client(http, app).GetAppAsync(default))
+            .Should()
+            .ThrowAsync<GitIntegrationException>();
+        (e.Which.ErrorId, e.Which.Kind, e.Which.Message).Should().Be((id, kind, message));
+        _verbose.Should().BeEmpty("a refusal is not retried");
+    }
+
+    // GitHub: "Setting [Accept] to application/vnd.github+json is recommended." None of the app's requests has a body
+    // (the token request's is optional): none says it has one.
+    [Fact]
+    public async Task EveryRequestAsksForGitHubsJsonMediaTypeAndSendsNoBody()
+    {
+        var app = _gh.AddApp(installed: true, repositories: 120);
+        using var http = Http(TimeSpan.FromSeconds(5));
+        var before = (_gh.AcceptHeaders.Count, _gh.ContentTypes.Count);
+        (await Client(http, app).GetRepositoriesAsync(app.InstallationId!.Value, default)).Should().HaveCount(120);
+        _gh.AcceptHeaders.Skip(before.Item1)
+            .Should()
+            .HaveCount(3)
+            .And.OnlyContain(a => a == "application/vnd.github+json");
+        _gh.ContentTypes.Skip(before.Item2).Should().Equal("", "", "");
     }
 }

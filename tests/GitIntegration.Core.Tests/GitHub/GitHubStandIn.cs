@@ -95,6 +95,17 @@ public sealed class GitHubStandIn : IAsyncDisposable
     public ConcurrentQueue<(string Method, string Path, string? UserAgent, string? ApiVersion)> Requests { get; } =
         new();
 
+    /// <summary>The Accept header of every API request, in the order of <see cref="Requests"/>.</summary>
+    public ConcurrentQueue<string> AcceptHeaders { get; } = new();
+
+    /// <summary>
+    /// The Content-Type of every API request ("" without a body), in the order of <see cref="Requests"/>.
+    /// </summary>
+    public ConcurrentQueue<string> ContentTypes { get; } = new();
+
+    /// <summary>The expires_at of the last installation token issued (GitHub gives it to the second).</summary>
+    public DateTimeOffset LastTokenExpiresAt;
+
     /// <summary>Why each rejected JWT was rejected (GitHub's messages).</summary>
     public ConcurrentQueue<string> JwtRejections { get; } = new();
 
@@ -257,6 +268,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
                             headers["X-GitHub-Api-Version"].FirstOrDefault()
                         )
                     );
+                    AcceptHeaders.Enqueue(headers.Accept.ToString());
+                    ContentTypes.Enqueue(headers.ContentType.ToString());
                     if (Faults.TryDequeue(out var f))
                     {
                         switch (f.Kind)
@@ -428,6 +441,10 @@ public sealed class GitHubStandIn : IAsyncDisposable
                         Interlocked.Increment(ref TokensIssued);
                         body["token"] = token;
                         body["expires_at"] = expires.ToString("yyyy-MM-ddTHH:mm:ssZ");
+                        LastTokenExpiresAt = DateTimeOffset.Parse(
+                            (string)body["expires_at"]!,
+                            System.Globalization.CultureInfo.InvariantCulture
+                        );
                         body["repository_selection"] = "all";
                         body.Remove("repositories");
                         return Json(201, body);
