@@ -79,6 +79,12 @@ public sealed class GitHubAppClientTests : IClassFixture<StandInFixture>, IClass
         credentials.ClientId.Should().BeNull();
         (await new GitHubAppClient(_gitHubComHttp, credentials).GetAppAsync(default)).Id.Should().Be(app.Id);
         new JsonWebToken(_gitHubCom.LastJwt).GetPayloadValue<string>("iss").Should().Be(app.Id.ToString());
+        FluentActions
+            .Invoking(() => GitHubAppCredentials.FromPem(0, "", app.Pem))
+            .Should()
+            .Throw<GitIntegrationException>()
+            .Which.ErrorId.Should()
+            .Be(GitHubErrorIds.AppIdRequired, "an empty client id and no app id name no app");
     }
 
     [Fact]
