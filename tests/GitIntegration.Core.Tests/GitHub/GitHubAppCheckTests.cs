@@ -185,6 +185,25 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         (await Test(stored)).Result.Message.Should().NotContain("renamed on GitHub");
     }
 
+    /// <summary>A record that lacks the app's slug gets it back from GitHub; no rename is claimed.</summary>
+    [Fact]
+    public async Task Active_WithoutAStoredSlug_RecordsGitHubsWithoutCallingItARename()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = GitHubAppIntegration.Change(
+            _store,
+            (await Active(app)).Id,
+            x => x.Properties.Remove(GitHubAppIntegration.Slug)
+        );
+        var (r, stored) = await Test(i);
+        r.Message.Should()
+            .Be(
+                $"GitHub accepts the app '{app.Slug}' ({app.Id}); it is installed on acme (installation "
+                    + $"{app.InstallationId}), all repositories, and issued an installation token."
+            );
+        GitHubAppIntegration.Text(stored, GitHubAppIntegration.Slug).Should().Be(app.Slug);
+    }
+
     [Fact]
     public async Task Active_IsVerifiedWithAJwtTheInstallationAndAToken()
     {
