@@ -34,8 +34,6 @@ public sealed class GitHubAppIntegrationTests : IClassFixture<StandInFixture>, I
     private Integration Installing(GitHubStandIn.App app) =>
         GitHubAppIntegration.Add(_store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
 
-    private string[] StoreFiles() => Directory.GetFiles(_dir.Path, "*.pem", SearchOption.AllDirectories);
-
     /// <summary>
     /// Set-GitIntegration -PrivateKeyPath on an app (github.com's or a server's): refused, nothing changed.
     /// </summary>
@@ -150,28 +148,5 @@ public sealed class GitHubAppIntegrationTests : IClassFixture<StandInFixture>, I
                 $"An integration named '{taken.Name.ToUpperInvariant()}' already exists. Choose another -Name, or "
                     + "remove the old one with Remove-GitIntegration."
             );
-    }
-
-    /// <summary>
-    /// Another command stored the same name (in another case) while GitHub was creating the app: the new app is not
-    /// stored, and its key and webhook secret files are not left behind.
-    /// </summary>
-    [Fact]
-    public void AnAppWhoseNameWasTakenMeanwhile_IsNotStored_AndLeavesNoKeyOrSecretBehind()
-    {
-        var first = Installing(_gh.AddApp());
-        var files = Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories);
-        var app = _gh.AddApp();
-        var e = FluentActions
-            .Invoking(() =>
-                GitHubAppIntegration.Add(_store, _gh.Host, "acme", first.Name.ToUpperInvariant(), _gh.Registration(app))
-            )
-            .Should()
-            .Throw<GitIntegrationException>()
-            .Which;
-        e.ErrorId.Should().Be(StoreErrorIds.IntegrationNameTaken);
-        _store.Load().Integrations.Select(x => x.Id).Should().Equal(first.Id);
-        Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories).Should().BeEquivalentTo(files);
-        StoreFiles().Should().ContainSingle();
     }
 }
