@@ -103,7 +103,12 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         // GitHub would answer after 4 s: a result that says "within 1 s" is the check's own deadline at work.
         var (r, _) = await Test(i, TimeSpan.FromSeconds(1));
         r.Reason.Should().Be(ConnectionFailure.WaitingForGitHub);
-        r.Message.Should().Contain("within 1 s");
+        r.Message.Should().Be("GitHub has not answered yet: GitHub did not answer within 1 s.");
+        r.Remedy.Should()
+            .Be(
+                "Wait and run Test-GitIntegration again; the integration becomes Active once GitHub shows the "
+                    + "installation."
+            );
     }
 
     [Fact]
@@ -142,7 +147,12 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
             (await browser.GetAsync(_gh.HtmlUrl(app) + "/installations/new")).EnsureSuccessStatusCode();
         var (r, stored) = await Test(i);
         r.Success.Should().BeTrue(r.Message);
-        r.Message.Should().Contain("recorded now");
+        r.Message.Should()
+            .Be(
+                $"The app is installed on acme (installation {app.InstallationId}); the integration had not recorded "
+                    + $"it yet. It is recorded now. GitHub accepts the app '{app.Slug}' ({app.Id}); it is installed on "
+                    + $"acme (installation {app.InstallationId}), all repositories, and issued an installation token."
+            );
         r.Account.Should().Be("acme");
         r.Installation!.Id.Should().Be(app.InstallationId!.Value);
         stored.Status.Should().Be(IntegrationStatus.Active);
@@ -162,11 +172,36 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         app.Slug = "jira-git-acme-" + app.Id;
         var (r, stored) = await Test(i);
         r.Success.Should().BeTrue(r.Message);
-        r.Message.Should().Contain($"renamed on GitHub from '{oldSlug}' to '{app.Slug}'");
+        r.Message.Should()
+            .Be(
+                $"GitHub accepts the app '{app.Slug}' ({app.Id}); it is installed on acme (installation "
+                    + $"{app.InstallationId}), all repositories, and issued an installation token. The app was renamed "
+                    + $"on GitHub from '{oldSlug}' to '{app.Slug}'; the new name and page are recorded (the app is "
+                    + "known by its id)."
+            );
         GitHubAppIntegration.Text(stored, GitHubAppIntegration.Slug).Should().Be(app.Slug);
         GitHubAppIntegration.Text(stored, GitHubAppIntegration.HtmlUrl).Should().Be(_gh.HtmlUrl(app));
         GitHubAppIntegration.Long(stored, GitHubAppIntegration.AppId).Should().Be(app.Id);
         (await Test(stored)).Result.Message.Should().NotContain("renamed on GitHub");
+    }
+
+    /// <summary>A record that lacks the app's slug gets it back from GitHub; no rename is claimed.</summary>
+    [Fact]
+    public async Task Active_WithoutAStoredSlug_RecordsGitHubsWithoutCallingItARename()
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = GitHubAppIntegration.Change(
+            _store,
+            (await Active(app)).Id,
+            x => x.Properties.Remove(GitHubAppIntegration.Slug)
+        );
+        var (r, stored) = await Test(i);
+        r.Message.Should()
+            .Be(
+                $"GitHub accepts the app '{app.Slug}' ({app.Id}); it is installed on acme (installation "
+                    + $"{app.InstallationId}), all repositories, and issued an installation token."
+            );
+        GitHubAppIntegration.Text(stored, GitHubAppIntegration.Slug).Should().Be(app.Slug);
     }
 
     [Fact]
@@ -180,6 +215,12 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         var (r, stored) = await Test(i);
         r.Success.Should().BeTrue(r.Message);
         r.Authenticated.Should().BeTrue();
+        r.Message.Should()
+            .Be(
+                $"GitHub accepts the app '{app.Slug}' ({app.Id}); it is installed on acme (installation "
+                    + $"{app.InstallationId}), all repositories, and issued an installation token."
+            );
+        r.Url.Should().Be(_gh.Host.WebUrl + "acme");
         r.Account.Should().Be("acme");
         r.KeyFingerprint.Should().StartWith("SHA256:");
         r.HostKind.Should().Be(HostKind.GitHubEnterprise);
@@ -208,10 +249,22 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         app.Suspended = true;
         var (r, stored) = await Test(i);
         r.Reason.Should().Be(ConnectionFailure.InstallationSuspended);
-        r.Remedy.Should().Contain($"Resume-GitHubApp -Name '{i.Name}'");
+        r.Message.Should()
+            .Be(
+                $"The app's installation on acme (installation {app.InstallationId}) is suspended since "
+                    + "2024-01-01 00:00 UTC: it cannot read repositories."
+            );
+        r.Remedy.Should()
+            .Be(
+                $"Resume-GitHubApp -Name '{i.Name}' (if an organization owner suspended it on GitHub, ask them to "
+                    + "unsuspend it there)."
+            );
         stored.Status.Should().Be(IntegrationStatus.Suspended);
+        stored.Properties["FailureReason"].Should().Be("InstallationSuspended");
         app.Suspended = false;
-        (await Test(stored)).Stored.Status.Should().Be(IntegrationStatus.Active);
+        var resumed = (await Test(stored)).Stored;
+        resumed.Status.Should().Be(IntegrationStatus.Active);
+        resumed.Properties.Should().NotContainKey("FailureReason", "the check succeeded");
     }
 
     [Fact]
@@ -219,11 +272,18 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
     {
         var app = _gh.AddApp(installed: true);
         var i = await Active(app);
+        var installed = app.InstallationId;
         app.InstallationId = null;
         var (r, stored) = await Test(i);
         r.Reason.Should().Be(ConnectionFailure.InstallationRemoved);
         r.InstallUrl.Should().Be(_gh.HtmlUrl(app) + "/installations/new");
-        r.Remedy.Should().Contain(r.InstallUrl);
+        r.Message.Should()
+            .Be($"The app's installation {installed} on acme was removed on GitHub; the app itself still exists.");
+        r.Remedy.Should()
+            .Be(
+                $"Install the app again at {r.InstallUrl} and run Test-GitIntegration again, or remove the "
+                    + $"integration with Remove-GitIntegration -Name '{i.Name}' -KeepInstallation."
+            );
         stored.Status.Should().Be(IntegrationStatus.Failed);
         stored.Properties.Should().NotContainKey(GitHubAppIntegration.InstallationId, "nothing is left to uninstall");
 
@@ -239,10 +299,16 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
     {
         var app = _gh.AddApp(installed: true);
         var i = await Active(app);
+        var installed = app.InstallationId;
         app.InstallationId = 888_002;
         var (r, stored) = await Test(i);
         r.Success.Should().BeTrue(r.Message);
-        r.Message.Should().Contain("installed again");
+        r.Message.Should()
+            .Be(
+                $"GitHub accepts the app '{app.Slug}' ({app.Id}); it is installed on acme (installation 888002), all "
+                    + $"repositories, and issued an installation token. The installation {installed} was removed on "
+                    + "GitHub, but the app was installed again; the new installation is recorded now."
+            );
         GitHubAppIntegration.Long(stored, GitHubAppIntegration.InstallationId).Should().Be(888_002);
     }
 
@@ -254,7 +320,11 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         app.Deleted = true;
         var (r, stored) = await Test(i);
         r.Reason.Should().Be(ConnectionFailure.AppDeleted);
-        r.Remedy.Should().Contain("-KeepInstallation");
+        r.Remedy.Should()
+            .Be(
+                $"Nothing is left on GitHub to uninstall: Remove-GitIntegration -Name '{i.Name}' -KeepInstallation. "
+                    + "Install-GitHubApp creates a new app."
+            );
         stored.Status.Should().Be(IntegrationStatus.Failed);
         _gh.JwtRejections.Should().Contain("Integration not found");
     }
@@ -272,7 +342,12 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         var (r, stored) = await Test(i);
         r.Reason.Should().Be(ConnectionFailure.AppKeyRejected);
         r.Message.Should().Contain(r.KeyFingerprint!);
-        r.Remedy.Should().Contain($"Update-GitHubAppKey -Name '{i.Name}'");
+        r.Remedy.Should()
+            .Be(
+                "The key was revoked or re-issued on GitHub. Generate a private key on the app's settings page, then: "
+                    + $"Update-GitHubAppKey -Name '{i.Name}' -PrivateKeyPath (Read-Host -Prompt 'The downloaded .pem "
+                    + "file')"
+            );
         stored.Status.Should().Be(IntegrationStatus.Failed);
         _gh.JwtRejections.Skip(before).Should().Contain("A JSON web token could not be decoded");
         r.ToException().Kind.Should().Be(ErrorKind.AuthenticationError);
@@ -299,6 +374,7 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         var (r, stored) = await Test(i, http: http);
         r.Reason.Should().Be(ConnectionFailure.RateLimited);
         r.Message.Should().Contain("rate limit");
+        r.Remedy.Should().Be("Run Test-GitIntegration again after the reset time.");
         stored.Status.Should().Be(IntegrationStatus.Failed);
     }
 
@@ -432,7 +508,11 @@ public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDispos
         var r = GitHubAppCheck.Verify(i, CmdletDefaultTimeout, default);
         r.Reason.Should().Be(ConnectionFailure.ConnectionRefused, r.Message);
         r.Message.Should().Contain("refused");
-        r.Remedy.Should().Contain("firewall");
+        r.Remedy.Should()
+            .Be(
+                "Check the host URL (127.0.0.1), the proxy and the firewall between here and GitHub; then run "
+                    + "Test-GitIntegration again."
+            );
         GitHubAppCheck.Record(_store, i, r).Status.Should().Be(IntegrationStatus.Failed);
     }
 
@@ -517,5 +597,6 @@ public sealed class GitHubComAppCheckTests : IClassFixture<GitHubComFixture>, ID
         r.Reason.Should().Be(ConnectionFailure.ServiceError, r.Message);
         r.Remedy.Should()
             .Be("GitHub has a problem on its side: check https://www.githubstatus.com and try again later.");
+        (r.Type, r.HostKind).Should().Be((IntegrationType.GitHubApp, HostKind.GitHub));
     }
 }

@@ -50,11 +50,12 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         ).Which;
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.KeyRejected, ErrorKind.AuthenticationError));
         e.Message.Should()
-            .StartWith(
+            .Be(
                 $"GitHub refused a token signed with this key for app {app.Id} "
-                    + "(\"A JSON web token could not be decoded\")."
+                    + "(\"A JSON web token could not be decoded\"). The key is not a current key of that app (it was "
+                    + "revoked or re-issued): generate a key on the app's settings page (Private keys) and give it "
+                    + $"with Update-GitHubAppKey. Key fingerprint: {credentials.PublicKey.FingerprintSha256}."
             );
-        e.Message.Should().EndWith($"Key fingerprint: {credentials.PublicKey.FingerprintSha256}.");
     }
 
     [Fact]
@@ -69,8 +70,12 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
                 .ThrowAsync<GitIntegrationException>()
         ).Which;
         (e.ErrorId, e.Kind).Should().Be((GitHubErrorIds.AppDeleted, ErrorKind.ObjectNotFound));
-        e.Message.Should().StartWith($"GitHub has no app {app.Id} (\"Integration not found\"): the app was deleted");
-        e.Message.Should().Contain("Remove-GitIntegration -KeepInstallation");
+        e.Message.Should()
+            .Be(
+                $"GitHub has no app {app.Id} (\"Integration not found\"): the app was deleted on GitHub, or the id is "
+                    + "wrong. Check the id on the app's settings page; if the app is gone, remove the integration "
+                    + "with Remove-GitIntegration -KeepInstallation."
+            );
     }
 
     [Fact]
@@ -180,8 +185,16 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         var x = await GitHubAppLifecycle.ExplainInstallingAsync(_http, null, "acme", "https://x/apps/y", default);
         x.Case.Should().Be(InstallingCase.WaitingForGitHub);
         (x.InstallUrl, x.Installation).Should().Be(((Uri?)null, (GitHubAppInstallation?)null));
-        x.Message.Should().StartWith("GitHub has not answered yet: the app was never created");
-        x.Remedy.Should().Contain("Install-GitHubApp again");
+        x.Message.Should()
+            .Be(
+                "GitHub has not answered yet: the app was never created (the browser step of Install-GitHubApp did "
+                    + "not finish), so nothing exists on GitHub for this integration."
+            );
+        x.Remedy.Should()
+            .Be(
+                "If Install-GitHubApp is still running, finish the steps in the browser. Otherwise remove the "
+                    + "integration with Remove-GitIntegration and run Install-GitHubApp again."
+            );
     }
 
     [Fact]
@@ -192,10 +205,11 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         x.Case.Should().Be(InstallingCase.NotInstalled);
         x.InstallUrl.Should().BeNull();
         x.Message.Should().Be("The app exists on GitHub but is not installed on acme.");
-        x.Remedy.Should().StartWith("Install it at the app's page (Install App), then run Test-GitIntegration again");
         x.Remedy.Should()
-            .EndWith(
-                "delete the app on GitHub (organization settings, Developer settings) so it is " + "not left behind."
+            .Be(
+                "Install it at the app's page (Install App), then run Test-GitIntegration again: the integration "
+                    + "becomes Active. To give up instead, Remove-GitIntegration removes the integration; delete the "
+                    + "app on GitHub (organization settings, Developer settings) so it is not left behind."
             );
     }
 
@@ -233,7 +247,11 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         );
         x.Case.Should().Be(InstallingCase.KeyRejected);
         x.Message.Should().StartWith("GitHub refused a token signed with this key");
-        x.Remedy.Should().Contain("Update-GitHubAppKey");
+        x.Remedy.Should()
+            .Be(
+                "Generate a private key on the app's settings page and give it with Update-GitHubAppKey; then run "
+                    + "Test-GitIntegration again."
+            );
         x.InstallUrl!.AbsoluteUri.Should().Be(_gh.HtmlUrl(app) + "/installations/new");
     }
 
@@ -251,6 +269,8 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         );
         x.Case.Should().Be(InstallingCase.AppDeleted);
         x.Message.Should().Be($"The app {app.Id} was deleted on GitHub: GitHub does not know it any more.");
+        x.Remedy.Should()
+            .Be("Nothing is left to uninstall: remove the integration with Remove-GitIntegration -KeepInstallation.");
         x.InstallUrl.Should().BeNull();
     }
 
@@ -269,7 +289,10 @@ public sealed class GitHubAppLifecycleTests : IClassFixture<StandInFixture>, IDi
         );
         x.Case.Should().Be(InstallingCase.WaitingForGitHub);
         x.Message.Should().StartWith("GitHub has not answered yet: GitHub answered 503 Service Unavailable");
-        x.Remedy.Should().StartWith("Wait and run Test-GitIntegration again");
+        x.Remedy.Should()
+            .Be(
+                "Wait and run Test-GitIntegration again; the integration becomes Active once the installation is seen."
+            );
     }
 
     [Theory]
