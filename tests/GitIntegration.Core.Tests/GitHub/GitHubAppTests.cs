@@ -1057,8 +1057,8 @@ public sealed class GitHubJwtTests
             .Invoking(() => GitHubJwt.Create(pub, "1", DateTimeOffset.UtcNow))
             .Should()
             .Throw<ArgumentException>()
-            .Which.ParamName.Should()
-            .Be("privateKey");
+            .Which.Message.Should()
+            .Be("An RSA private key is needed. (Parameter 'privateKey')");
         FluentActions
             .Invoking(() => GitHubJwt.Create(null!, "1", DateTimeOffset.UtcNow))
             .Should()
