@@ -11,30 +11,12 @@ namespace GitIntegration.Core.Tests.GitHub;
 /// Test-GitIntegration on app integrations: every stuck-Installing case, and a real check of installed ones, against
 /// the stand-in.
 /// </summary>
-public sealed class GitHubAppCheckTests : IClassFixture<StandInFixture>, IDisposable
+public sealed class GitHubAppCheckTests : StandInStoreTests, IClassFixture<StandInFixture>
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-    private readonly GitHubStandIn _gh;
-    private readonly GitHubHttp _http;
-    private readonly TempDir _dir = new();
-    private readonly IntegrationStore _store;
 
     public GitHubAppCheckTests(StandInFixture f)
-    {
-        _gh = f.GitHub;
-        _gh.Faults.Clear();
-        _http = f.Client(TimeSpan.FromSeconds(5));
-        _store = IntegrationStore.Open(_dir["store.yaml"]);
-    }
-
-    public void Dispose()
-    {
-        _http.Dispose();
-        _dir.Dispose();
-    }
-
-    private Integration Installing(GitHubStandIn.App app) =>
-        GitHubAppIntegration.Add(_store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
+        : base(f, TimeSpan.FromSeconds(5)) { }
 
     private async Task<Integration> Active(GitHubStandIn.App app)
     {

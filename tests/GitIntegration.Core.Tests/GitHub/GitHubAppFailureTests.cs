@@ -14,35 +14,17 @@ namespace GitIntegration.Core.Tests.GitHub;
 /// that cannot be used, an app created on GitHub that no key here belongs to, an integration that is not ready for
 /// the command, the store changed meanwhile, and forged callbacks beyond the ones reported.
 /// </summary>
-public sealed class GitHubAppFailureTests : IClassFixture<StandInFixture>, IDisposable
+public sealed class GitHubAppFailureTests : StandInStoreTests, IClassFixture<StandInFixture>
 {
     private static readonly TimeSpan Generous = StandInFixture.FlowTimeout;
-    private readonly GitHubStandIn _gh;
-    private readonly GitHubHttp _http;
-    private readonly TempDir _dir = new();
-    private readonly IntegrationStore _store;
 
     /// <summary>GitHub App names are unique across GitHub, and the stand-in enforces it: one name per test.</summary>
     private readonly string _name = "Jira Git " + Guid.NewGuid().ToString("N")[..8];
 
     public GitHubAppFailureTests(StandInFixture f)
-    {
-        _gh = f.GitHub;
-        _gh.Faults.Clear();
-        _http = f.Client(TimeSpan.FromSeconds(30));
-        _store = IntegrationStore.Open(_dir["store.yaml"]);
-    }
-
-    public void Dispose()
-    {
-        _http.Dispose();
-        _dir.Dispose();
-    }
+        : base(f, TimeSpan.FromSeconds(30)) { }
 
     private string OrganizationApps => $"{_gh.BaseUrl}organizations/acme/settings/apps";
-
-    private Integration Installing(GitHubStandIn.App app) =>
-        GitHubAppIntegration.Add(_store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
 
     private GitHubAppClient Client(GitHubStandIn.App app) =>
         new(_http, GitHubAppCredentials.FromPem(app.Id, null, app.Pem));

@@ -10,29 +10,10 @@ namespace GitIntegration.Core.Tests.GitHub;
 /// A GitHub App integration as the store keeps it: its key is changed only through GitHub, a record that lost its
 /// app id or key file is explained rather than crashing, and names are refused with what to do next.
 /// </summary>
-public sealed class GitHubAppIntegrationTests : IClassFixture<StandInFixture>, IDisposable
+public sealed class GitHubAppIntegrationTests : StandInStoreTests, IClassFixture<StandInFixture>
 {
-    private readonly GitHubStandIn _gh;
-    private readonly GitHubHttp _http;
-    private readonly TempDir _dir = new();
-    private readonly IntegrationStore _store;
-
     public GitHubAppIntegrationTests(StandInFixture f)
-    {
-        _gh = f.GitHub;
-        _gh.Faults.Clear();
-        _http = f.Client(TimeSpan.FromSeconds(30));
-        _store = IntegrationStore.Open(_dir["store.yaml"]);
-    }
-
-    public void Dispose()
-    {
-        _http.Dispose();
-        _dir.Dispose();
-    }
-
-    private Integration Installing(GitHubStandIn.App app) =>
-        GitHubAppIntegration.Add(_store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
+        : base(f, TimeSpan.FromSeconds(30)) { }
 
     /// <summary>
     /// Set-GitIntegration -PrivateKeyPath on an app (github.com's or a server's): refused, nothing changed.

@@ -41,6 +41,35 @@ public class StandInFixture : IAsyncLifetime
         );
 }
 
+/// <summary>
+/// A test class's share of the stand-in: its faults cleared, a client with the given timeout, a store of its own, and
+/// an app integration added to that store as Install-GitHubApp leaves it.
+/// </summary>
+public abstract class StandInStoreTests : IDisposable
+{
+    protected readonly GitHubStandIn _gh;
+    protected readonly GitHubHttp _http;
+    protected readonly TempDir _dir = new();
+    protected readonly IntegrationStore _store;
+
+    protected StandInStoreTests(StandInFixture f, TimeSpan timeout)
+    {
+        _gh = f.GitHub;
+        _gh.Faults.Clear();
+        _http = f.Client(timeout);
+        _store = IntegrationStore.Open(_dir["store.yaml"]);
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _dir.Dispose();
+    }
+
+    protected Integration Installing(GitHubStandIn.App app) =>
+        GitHubAppIntegration.Add(_store, _gh.Host, "acme", "app-" + app.Id, _gh.Registration(app));
+}
+
 /// <summary>A github.com stand-in (api.github.com's paths on a port of their own) shared by a test class.</summary>
 public sealed class GitHubComFixture : StandInFixture
 {
