@@ -735,7 +735,23 @@ public sealed class ManifestFlowTests : IClassFixture<StandInFixture>, IDisposab
         progress
             .Said.Should()
             .Equal($"Install the app on acme: open {install}, choose the repositories, and click Install.");
-        progress
+
+        // GitHub answers 404 twice before the installation shows: the admin sees how long it has been waiting
+        var later = _gh.AddApp(installed: true);
+        later.NotFoundPolls = 2;
+        var waited = new Recorder();
+        var installation = await GitHubManifestFlow.WaitForInstallationAsync(
+            new GitHubAppClient(_http, GitHubAppCredentials.FromPem(later.Id, null, later.Pem)),
+            "acme",
+            _gh.HtmlUrl(later),
+            _ => true,
+            waited,
+            Generous,
+            TimeSpan.FromMilliseconds(20),
+            default
+        );
+        installation.Id.Should().Be(later.InstallationId);
+        waited
             .Statuses.Should()
             .NotBeEmpty()
             .And.OnlyContain(s => Regex.IsMatch(s, @"^Waiting for the app to be installed on acme \(\d\d:\d\d\)$"));
