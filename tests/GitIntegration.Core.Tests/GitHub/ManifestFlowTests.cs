@@ -319,6 +319,9 @@ public sealed class ManifestFlowTests : IClassFixture<StandInFixture>, IDisposab
         var action = WebUtility.HtmlDecode(Regex.Match(page, "action=\"([^\"]+)\"").Groups[1].Value);
         var state = Regex.Match(action, "state=(.*)$").Groups[1].Value;
         state.Should().MatchRegex("^[0-9a-f]{64}$");
+        // drawn from a random source: a state or address of one repeated digit (zero bytes) could be guessed
+        state.Distinct().Should().HaveCountGreaterThan(1);
+        start.AbsolutePath.Trim('/').Distinct().Should().HaveCountGreaterThan(1);
         action.Should().Be($"{_gh.BaseUrl}organizations/acme/settings/apps/new?state={state}");
         var json = WebUtility.HtmlDecode(Regex.Match(page, "name=\"manifest\" value=\"([^\"]*)\"").Groups[1].Value);
         page.Should()
