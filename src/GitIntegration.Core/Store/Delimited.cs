@@ -29,10 +29,11 @@ public static class Delimited
 
     /// <summary>
     /// Tab if the header has one; otherwise whichever of ';' and ',' it has more of (Excel writes ';' where ',' is the
-    /// decimal sign).
+    /// decimal sign). Blank lines before the header are skipped, as reading skips them.
     /// </summary>
     public static char DetectDelimiter(string text)
     {
+        text = text.TrimStart('\r', '\n');
         var end = text.IndexOf('\n');
         var header = end < 0 ? text : text.Substring(0, end);
         if (header.StartsWith("sep=", StringComparison.Ordinal) && header.TrimEnd('\r').Length == 5)

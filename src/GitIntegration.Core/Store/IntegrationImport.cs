@@ -150,6 +150,14 @@ public static class IntegrationImport
                 _byUrl[StoreDocument.NormalizeUrl(i.Url)] = i;
         }
 
+        /// <summary>A row's update: the next row for the same id or URL finds the updated integration.</summary>
+        public void Replace(Integration old, Integration now)
+        {
+            if (old.Url != null && _byUrl.TryGetValue(StoreDocument.NormalizeUrl(old.Url), out var o) && o == old)
+                _byUrl.Remove(StoreDocument.NormalizeUrl(old.Url));
+            Add(now);
+        }
+
         public Integration? Find(Guid id) => _byId.TryGetValue(id, out var i) ? i : null;
 
         public Integration? FindByUrl(string url) =>
@@ -280,7 +288,7 @@ public static class IntegrationImport
             {
                 i.UpdatedAt = now;
                 doc.Integrations[doc.Integrations.IndexOf(existing)] = i;
-                index.Add(i);
+                index.Replace(existing, i);
                 replaced.Add(existing);
                 result.Action = ImportAction.Updated;
             }

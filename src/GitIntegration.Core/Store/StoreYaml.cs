@@ -140,8 +140,11 @@ public static class StoreYaml
                         sawVersion = true;
                         break;
                     case "integrations":
-                        if (p.TryConsume<Scalar>(out var nothing) && nothing.Value.Length == 0)
+                        if (p.Accept<Scalar>(out var nothing) && nothing.Value.Length == 0)
+                        {
+                            p.MoveNext();
                             break;
+                        }
                         Expect<SequenceStart>(p, source, "a list of integrations");
                         var ids = new HashSet<Guid>();
                         while (!p.TryConsume<SequenceEnd>(out _))

@@ -107,6 +107,18 @@ public class BulkFileReadTests
     }
 
     [Fact]
+    public void Json_written_by_hand_with_comments_and_trailing_commas_is_read()
+    {
+        var rows = Read(
+            "[\n  // the web site\n  {\"origin\": \"git@example.com:a/b.git\", \"properties\": \"none\",},\n]\n",
+            BulkFormat.Json
+        );
+
+        rows.Should().ContainSingle().Which.Error.Should().BeNull();
+        rows[0].Fields[IntegrationRecord.Origin].Should().Be("git@example.com:a/b.git");
+    }
+
+    [Fact]
     public void A_json_item_that_is_not_an_object_fails_alone()
     {
         var rows = Read("[{\"origin\": \"git@example.com:a/b.git\"}, 5, {\"origin\": \"x@y:c.git\"}]", BulkFormat.Json);

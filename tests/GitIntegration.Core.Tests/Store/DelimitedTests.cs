@@ -43,4 +43,52 @@ public class DelimitedTests
     [InlineData("two\r\nlines", "\"two\r\nlines\"")]
     public void A_field_is_quoted_only_when_a_spreadsheet_would_misread_it_bare(string field, string written) =>
         Delimited.Quote(field, ',').Should().Be(written);
+
+    [Theory]
+    [InlineData("origin\n", ',')]
+    [InlineData("a;b;c", ';')]
+    [InlineData("id,origin,name;x\n", ',')]
+    [InlineData("\torigin\n", '\t')]
+    [InlineData("\r\n\norigin;name\r\n", ';')]
+    public void The_delimiter_is_the_one_the_header_uses_most_and_a_single_column_is_csv(string text, char delimiter) =>
+        Delimited.DetectDelimiter(text).Should().Be(delimiter);
+
+    [Theory]
+    [InlineData("origin,name\r\n\r\na,b\r\n\nc,d\r\n")]
+    [InlineData("origin,name\n\na,b\n\nc,d")]
+    public void Blank_lines_are_skipped_and_still_counted(string text)
+    {
+        var records = Delimited.Read(text, ',').ToList();
+
+        records
+            .Select(r => (r.Row, r.Line, string.Join("|", r.Fields)))
+            .Should()
+            .Equal((0, 1, "origin|name"), (1, 3, "a|b"), (2, 5, "c|d"));
+    }
+
+    [Fact]
+    public void A_field_with_a_nul_character_fails_its_record_alone()
+    {
+        var records = Delimited.Read("origin,name\na,b\0c\nd,e\n", ',').ToList();
+
+        records
+            .Select(r => (r.Line, r.Error, string.Join("|", r.Fields)))
+            .Should()
+            .Equal((1, null, "origin|name"), (2, "field 2 holds binary data (NUL characters).", ""), (3, null, "d|e"));
+    }
+
+    [Fact]
+    public void A_field_over_the_limit_fails_its_record_naming_the_first_such_field()
+    {
+        var most = new string('x', Delimited.MaxFieldLength);
+        var text = $"origin,key,note\na,{most},b\na,{most}x,{most}x\nc,d,e\n";
+
+        var records = Delimited.Read(text, ',').ToList();
+
+        records
+            .Select(r => (r.Line, r.Error, r.Fields.Count))
+            .Should()
+            .Equal((1, null, 3), (2, null, 3), (3, "field 2 is longer than 1024 KiB.", 0), (4, null, 3));
+        records[1].Fields[1].Should().Be(most);
+    }
 }

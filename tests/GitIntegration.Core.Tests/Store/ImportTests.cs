@@ -1,4 +1,5 @@
 using FluentAssertions;
+using GitIntegration.Core.Keys;
 using GitIntegration.Core.Store;
 using Xunit;
 
@@ -154,6 +155,196 @@ public class ImportTests : IClassFixture<TransferKeys>, IDisposable
         Files().Should().Equal(files);
     }
 
+    [Fact]
+    public void With_Atomic_one_failed_row_imports_nothing_and_leaves_the_store_and_its_secrets_as_they_were()
+    {
+        ImportOne(new ImportOptions(), ("origin", "git@example.com:a/web.git"), ("token", "t1"))
+            .Action.Should()
+            .Be(ImportAction.Created);
+        var store = File.ReadAllText(_store.Path);
+        var files = Files();
+
+        var results = Import(
+            new ImportOptions { Atomic = true, Update = true },
+            Row(1, ("origin", "git@example.com:a/web.git"), ("token", "t2")),
+            Row(2, ("origin", "git@example.com:a/api.git"), ("token", "t3")),
+            Row(3, ("origin", "git@example.com:a/web.git")),
+            Row(4, ("name", "no origin"))
+        );
+
+        const string NotImported = "Not imported: -Atomic was given and row 4 failed.";
+        results
+            .Select(r => (r.Row, r.Action, r.Error))
+            .Should()
+            .Equal(
+                (1, ImportAction.Skipped, NotImported),
+                (2, ImportAction.Skipped, NotImported),
+                (3, ImportAction.Unchanged, null),
+                (4, ImportAction.Failed, "Row 4: 'origin' is empty; every row needs the repository's URL.")
+            );
+        File.ReadAllText(_store.Path).Should().Be(store);
+        Files().Should().Equal(files, "the new tokens go and the one still in use stays");
+        _store.ReadSecret(_store.Load().Integrations.Single().TokenRef!).Should().Be("t1");
+    }
+
+    [Fact]
+    public void A_row_that_differs_without_Update_is_skipped_with_what_to_do_and_leaves_no_file_behind()
+    {
+        var id = ImportOne(new ImportOptions(), ("origin", "git@example.com:a/web.git"), ("name", "web")).Id;
+        var files = Files();
+
+        var r = ImportOne(
+            new ImportOptions(),
+            ("origin", "git@example.com:a/web.git"),
+            ("name", "website"),
+            ("token", "t2"),
+            ("privateKey", _keys.RsaPem)
+        );
+
+        (r.Action, r.Error)
+            .Should()
+            .Be(
+                (ImportAction.Skipped, $"'web' ({id}) already exists and differs from row 1; use -Update to change it.")
+            );
+        Files().Should().Equal(files, "the row's token and key files go with the row");
+    }
+
+    [Fact]
+    public void A_row_that_fails_after_its_secrets_were_written_leaves_none_behind()
+    {
+        var r = ImportOne(
+            new ImportOptions(),
+            ("origin", "git@example.com:a/web.git"),
+            ("token", "t1"),
+            ("webhookSecret", "w1"),
+            ("privateKey", "not a key")
+        );
+
+        (r.Action, r.Exception!.ErrorId).Should().Be((ImportAction.Failed, BulkErrorIds.ImportKeyRejected));
+        Files().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_secrets_an_import_writes_are_named_after_their_integration_and_what_they_hold()
+    {
+        ImportOne(
+            new ImportOptions(),
+            ("origin", "git@example.com:a/web.git"),
+            ("passphrase", "p1"),
+            ("token", "t1"),
+            ("webhookSecret", "w1")
+        )
+            .Action.Should()
+            .Be(ImportAction.Created);
+
+        var i = _store.Load().Integrations.Single();
+        i.PassphraseRef!.File.Should().StartWith($"{i.Id:N}-passphrase-");
+        i.TokenRef!.File.Should().StartWith($"{i.Id:N}-token-");
+        i.WebhookSecretRef!.File.Should().StartWith($"{i.Id:N}-webhook-");
+    }
+
+    [Fact]
+    public void A_key_given_again_without_a_passphrase_is_checked_with_the_stored_one()
+    {
+        var key = _dir["locked_rsa"];
+        Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "old-pw", "-f", key);
+        var update = new ImportOptions { Update = true };
+        ImportOne(update, ("origin", "git@example.com:a/web.git"), ("privateKeyPath", key), ("passphrase", "old-pw"))
+            .Action.Should()
+            .Be(ImportAction.Created);
+        Tool.Ok("ssh-keygen", "-q", "-p", "-m", "PEM", "-P", "old-pw", "-N", "new-pw", "-f", key);
+
+        var byPath = ImportOne(update, ("origin", "git@example.com:a/web.git"), ("privateKeyPath", key));
+        var pasted = ImportOne(update, ("origin", "git@example.com:a/web.git"), ("privateKey", File.ReadAllText(key)));
+
+        (byPath.Action, byPath.Exception?.ErrorId).Should().Be((ImportAction.Failed, BulkErrorIds.ImportKeyRejected));
+        (pasted.Action, pasted.Exception?.ErrorId).Should().Be((ImportAction.Failed, BulkErrorIds.ImportKeyRejected));
+        ImportOne(update, ("origin", "git@example.com:a/web.git"), ("privateKeyPath", key), ("passphrase", "new-pw"))
+            .Action.Should()
+            .Be(ImportAction.Updated);
+    }
+
+    [Fact]
+    public void Two_rows_for_one_repository_both_apply_in_order()
+    {
+        ImportOne(new ImportOptions(), ("origin", "git@example.com:a/web.git"), ("name", "web"));
+
+        var results = Import(
+            new ImportOptions { Update = true },
+            Row(1, ("origin", "git@example.com:a/web.git"), ("name", "website")),
+            Row(2, ("origin", "git@example.com:a/web.git"), ("organization", "acme"))
+        );
+
+        results.Select(r => r.Action).Should().Equal(ImportAction.Updated, ImportAction.Updated);
+        var i = _store.Load().Integrations.Single();
+        (i.Name, i.Organization).Should().Be(("website", "acme"));
+    }
+
+    [Theory]
+    [InlineData(KeyRequirement.Integration, "the integration")]
+    [InlineData(KeyRequirement.AzureDevOps, "the AzureDevOps rule")]
+    public void A_refused_key_fails_its_row_naming_the_rule_it_was_checked_against(KeyRequirement rule, string whose)
+    {
+        var pem = File.ReadAllText(_keys.Dir["ed25519"]);
+
+        var r = ImportOne(
+            new ImportOptions { Requirement = rule },
+            ("origin", "git@example.com:a/web.git"),
+            ("privateKey", pem)
+        );
+
+        var fixes = KeyDiagnostics
+            .TestText(pem, null, rule)
+            .Findings.Where(f => f.Severity == FindingSeverity.Error)
+            .Select(f => f.WithFix);
+        r.Error.Should().Be($"Row 1: privateKey is not a key {whose} accepts: " + string.Join(" ", fixes));
+    }
+
+    [Fact]
+    public void A_new_key_replaces_the_store_owned_key_file_and_deletes_it()
+    {
+        var other = _dir["other_rsa"];
+        Tool.Ok("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", other);
+        var update = new ImportOptions { Update = true };
+        ImportOne(update, ("origin", "git@example.com:a/web.git"), ("privateKey", _keys.RsaPem));
+        var first = _store.Load().Integrations.Single().PrivateKeyPath!;
+
+        var r = ImportOne(update, ("origin", "git@example.com:a/web.git"), ("privateKey", File.ReadAllText(other)));
+
+        r.Action.Should().Be(ImportAction.Updated, r.Error);
+        var now = _store.Load().Integrations.Single().PrivateKeyPath!;
+        Files().Should().Equal(new[] { now }, "the replaced key file is deleted");
+        File.ReadAllText(now).Should().Be(File.ReadAllText(other));
+        now.Should().NotBe(first);
+    }
+
+    [Fact]
+    public void A_key_pasted_again_replaces_a_stored_key_file_that_can_no_longer_be_read()
+    {
+        var update = new ImportOptions { Update = true };
+        ImportOne(update, ("origin", "git@example.com:a/web.git"), ("privateKey", _keys.RsaPem));
+        var broken = _store.Load().Integrations.Single().PrivateKeyPath!;
+        File.WriteAllText(broken, new string('x', 1024 * 1024));
+
+        var r = ImportOne(update, ("origin", "git@example.com:a/web.git"), ("privateKey", _keys.RsaPem));
+
+        r.Action.Should().Be(ImportAction.Updated, r.Error);
+        var now = _store.Load().Integrations.Single().PrivateKeyPath!;
+        now.Should().NotBe(broken);
+        File.ReadAllText(now).Should().Be(_keys.RsaPem);
+    }
+
+    [Theory]
+    [InlineData("git@example.com:a/web.git", "web")]
+    [InlineData("https://example.com/a/website", "website")]
+    [InlineData("ssh://git@example.com/a/Web.GIT/", "Web")]
+    public void Without_a_name_the_origin_tells_it(string origin, string name)
+    {
+        ImportOne(new ImportOptions(), ("origin", origin)).Action.Should().Be(ImportAction.Created);
+
+        _store.Load().Integrations.Single().Name.Should().Be(name);
+    }
+
     [Theory]
     [InlineData(BulkFormat.Tsv)]
     [InlineData(BulkFormat.Yaml)]
@@ -220,6 +411,7 @@ public class ImportTests : IClassFixture<TransferKeys>, IDisposable
     [InlineData("tokenVault", "Corp", "'tokenVault' and 'tokenName' go together; give both or neither.")]
     [InlineData("passphraseName", "jira", "'passphraseVault' and 'passphraseName' go together; give both or neither.")]
     [InlineData("sslVerify", "maybe", "sslVerify 'maybe' is not true or false.")]
+    [InlineData("id", "42", "id '42' is not a GUID. Leave id blank to create a new integration.")]
     [InlineData(
         "lastVerified",
         "last Tuesday",

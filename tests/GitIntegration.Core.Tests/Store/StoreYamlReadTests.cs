@@ -36,6 +36,11 @@ public class StoreYamlReadTests
     [InlineData("schemaVersion: x\nintegrations: []\n", 1, 16, "schemaVersion 'x' is not a version number.")]
     [InlineData("schemaVersion: 1\nintegration: []\n", 2, 1, "unknown key 'integration'.")]
     [InlineData("integrations: []\n", 1, 1, "'schemaVersion' is missing.")]
+    [InlineData("schemaVersion: 0\nintegrations: []\n", 1, 16, "schemaVersion '0' is not a version number.")]
+    [InlineData("- schemaVersion: 1\n", 1, 1, "expected a mapping with 'schemaVersion' and 'integrations'.")]
+    [InlineData("schemaVersion: 1\nintegrations: none\n", 2, 15, "expected a list of integrations.")]
+    [InlineData("schemaVersion: 1\nintegrations:\n- jira\n", 3, 3, "expected an integration (a mapping).")]
+    [InlineData("schemaVersion: [1]\n", 1, 16, "expected a single value.")]
     [InlineData(
         "schemaVersion: 1\nintegrations: []\n---\nschemaVersion: 1\n",
         3,
@@ -71,6 +76,31 @@ public class StoreYamlReadTests
         "a secret reference needs either 'file', or both 'vault' and 'name'."
     )]
     [InlineData("  sslVerify: yes\n", null, 4, 14, "'yes' is not true or false.")]
+    [InlineData("  colour: red\n", null, 4, 3, "unknown key 'colour' in an integration.")]
+    [InlineData("  properties: none\n", null, 4, 15, "expected a mapping of property names to values.")]
+    [InlineData(
+        "  tokenRef: jira-token\n",
+        null,
+        4,
+        13,
+        "expected a secret reference such as {vault: MyVault, name: jira-token} or {file: x.secret}."
+    )]
+    [InlineData(
+        "  tokenRef: {file: t.secret, vault: V}\n",
+        null,
+        4,
+        13,
+        "a secret reference needs either 'file', or both 'vault' and 'name'."
+    )]
+    [InlineData(
+        "  type: Svn\n",
+        null,
+        4,
+        9,
+        "'Svn' is not one of Ssh, Https, GitHubApp, GitHubEnterpriseApp, GitLab, AzureDevOps, Bitbucket, Gerrit, "
+            + "Gitolite, AwsCodeCommit, Generic."
+    )]
+    [InlineData($"- id: {Id}\n", null, 4, 3, $"the id {Id} appears twice.")]
     [InlineData("  createdAt: yesterday\n", null, 4, 14, "'yesterday' is not a date and time.")]
     public void An_integration_that_cannot_be_read_is_refused_where_it_goes_wrong(
         string lines,
@@ -102,6 +132,41 @@ public class StoreYamlReadTests
         var i = Read(Integration("  sslVerify: False\n  requireUserPat: True\n")).Integrations.Single();
 
         (i.SslVerify, i.RequireUserPat).Should().Be((false, true));
+    }
+
+    [Fact]
+    public void A_store_written_by_a_newer_module_is_refused_with_what_to_do()
+    {
+        var e = FluentActions
+            .Invoking(() => Read("schemaVersion: 2\nintegrations: []\n"))
+            .Should()
+            .Throw<StoreFormatException>()
+            .Which;
+
+        (e.ErrorId, e.Line, e.Column).Should().Be((StoreErrorIds.StoreSchemaTooNew, 1, 16));
+        e.Message.Should()
+            .Be(
+                "The store 's.yaml' has schemaVersion 2, written by a newer GitIntegration (this one reads up to 1). "
+                    + "Update the module; the store was left unchanged."
+            );
+    }
+
+    [Fact]
+    public void A_type_or_status_edited_in_lower_case_is_read()
+    {
+        var i = Read(Integration("  type: gitlab\n  status: suspended\n")).Integrations.Single();
+
+        (i.Type, i.Status).Should().Be((IntegrationType.GitLab, IntegrationStatus.Suspended));
+    }
+
+    [Fact]
+    public void An_integration_without_its_times_was_created_at_an_unknown_time_and_not_updated_since()
+    {
+        var bare = Read(Integration("")).Integrations.Single();
+        var created = Read(Integration("  createdAt: 2024-04-01T08:30:00Z\n")).Integrations.Single();
+
+        (bare.CreatedAt, bare.UpdatedAt).Should().Be((DateTimeOffset.MinValue, DateTimeOffset.MinValue));
+        created.UpdatedAt.Should().Be(new DateTimeOffset(2024, 4, 1, 8, 30, 0, TimeSpan.Zero));
     }
 
     [Fact]
