@@ -96,6 +96,26 @@ Describe 'Import-GitIntegration' {
         (Get-GitIntegration -StorePath $store).Name | Should -Be 'renamed'
     }
 
+    It 'applies two -Update rows for one repository in order' {
+        [pscustomobject]@{ origin = 'git@h:o/a.git'; name = 'a' } | Import-GitIntegration -StorePath $store | Out-Null
+        $rows = @(
+            [pscustomobject]@{ origin = 'git@h:o/a.git'; name = 'website' },
+            [pscustomobject]@{ origin = 'git@h:o/a.git'; organization = 'acme' }
+        )
+        $r = $rows | Import-GitIntegration -StorePath $store -Update -ErrorAction Stop
+        $r.Action | Should -Be @('Updated', 'Updated')
+        $i = Get-GitIntegration -StorePath $store -ErrorAction Stop
+        $i.Name | Should -Be 'website'
+        $i.Organization | Should -Be 'acme'
+    }
+
+    It 'reads a semicolon CSV that starts with blank lines' {
+        $csv = Join-Path $TestDrive 'blank-first.csv'
+        [IO.File]::WriteAllText($csv, "`r`n`r`nname;origin`r`nAcme;git@h:o/a.git`r`n")
+        (Import-GitIntegration $csv -StorePath $store -ErrorAction Stop).Action | Should -Be 'Created'
+        (Get-GitIntegration Acme -StorePath $store -ErrorAction Stop).Url | Should -Be 'git@h:o/a.git'
+    }
+
     It 'writes nothing with -WhatIf but still reports what it would do' {
         $r = [pscustomobject]@{ origin = 'git@h:o/a.git' } | Import-GitIntegration -StorePath $store -WhatIf
         $r.Action | Should -Be 'WouldCreate'
