@@ -41,6 +41,26 @@ public sealed class ManifestFlowTests : IClassFixture<StandInFixture>, IDisposab
         _dir.Dispose();
     }
 
+    /// <summary>
+    /// Creates an app for acme, the browser played by <paramref name="open"/>; returns the flow's refusal.
+    /// </summary>
+    private async Task<GitIntegrationException> RefusedAsync(BrowserOpener open, TimeSpan timeout) =>
+        (
+            await FluentActions
+                .Awaiting(() =>
+                    GitHubManifestFlow.CreateAppAsync(
+                        _http,
+                        new GitHubAppManifest("acme", _name),
+                        open,
+                        new Recorder(),
+                        timeout,
+                        default
+                    )
+                )
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
+
     // ---------------------------------------------------------------- the listener's answers, byte for byte
 
     /// <summary>
@@ -559,21 +579,7 @@ public sealed class ManifestFlowTests : IClassFixture<StandInFixture>, IDisposab
             });
             return true;
         };
-        var e = (
-            await FluentActions
-                .Awaiting(() =>
-                    GitHubManifestFlow.CreateAppAsync(
-                        _http,
-                        new GitHubAppManifest("acme", _name),
-                        open,
-                        new Recorder(),
-                        Generous,
-                        default
-                    )
-                )
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await RefusedAsync(open, Generous);
         (await back).Should().Be(SentBack);
         _gh.Requests.Should()
             .Contain(r => r.Method == "POST" && r.Path == _gh.ApiPath($"app-manifests/{code}/conversions"));
@@ -587,21 +593,7 @@ public sealed class ManifestFlowTests : IClassFixture<StandInFixture>, IDisposab
     [Fact]
     public async Task Nobody_confirming_in_time_says_nothing_was_created_and_how_to_get_more_time()
     {
-        var e = (
-            await FluentActions
-                .Awaiting(() =>
-                    GitHubManifestFlow.CreateAppAsync(
-                        _http,
-                        new GitHubAppManifest("acme", _name),
-                        _ => true,
-                        new Recorder(),
-                        TimeSpan.FromMilliseconds(300),
-                        default
-                    )
-                )
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await RefusedAsync(_ => true, TimeSpan.FromMilliseconds(300));
         e.ErrorId.Should().Be(GitHubErrorIds.ManifestTimeout);
         e.Kind.Should().Be(ErrorKind.OperationTimeout);
         e.Message.Should()
@@ -650,21 +642,7 @@ public sealed class ManifestFlowTests : IClassFixture<StandInFixture>, IDisposab
             )
         );
         var browser = new PlayedBrowser(_gh, true);
-        var e = (
-            await FluentActions
-                .Awaiting(() =>
-                    GitHubManifestFlow.CreateAppAsync(
-                        _http,
-                        new GitHubAppManifest("acme", _name),
-                        browser.Open,
-                        new Recorder(),
-                        Generous,
-                        default
-                    )
-                )
-                .Should()
-                .ThrowAsync<GitIntegrationException>()
-        ).Which;
+        var e = await RefusedAsync(browser.Open, Generous);
         await browser.Visiting;
         e.ErrorId.Should().Be(GitHubErrorIds.SetupUnfinished);
         e.Kind.Should().Be(ErrorKind.InvalidData);
