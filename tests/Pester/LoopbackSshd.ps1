@@ -22,8 +22,10 @@ KbdInteractiveAuthentication no
 UsePAM no
 AllowUsers git
 "@ | Set-Content "$Root/sshd_config"
-        $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', "$Root/sshd_config" `
-            -RedirectStandardError "$Root/sshd.log" -PassThru
+        # sshd writes its log itself (-E): each line is in the file before the process that logged it ends, which a
+        # redirected stderr, copied by a reader thread, does not promise to a test that counts logins.
+        $process = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-E', "$Root/sshd.log", '-f', "$Root/sshd_config" `
+            -RedirectStandardError "$Root/sshd.err" -PassThru
         # sshd writes its PidFile once its socket is bound: wait for that instead of a fixed sleep.
         $deadline = [DateTime]::UtcNow.AddSeconds(10)
         while (-not (Test-Path "$Root/sshd.pid")) {
@@ -32,7 +34,7 @@ AllowUsers git
         }
         if (Test-Path "$Root/sshd.pid") { break }
         if (-not $process.HasExited) { Stop-Process -Id $process.Id -Force }
-        $log = Get-Content -Raw "$Root/sshd.log"
+        $log = "$(Get-Content -Raw "$Root/sshd.err")$(Get-Content -Raw "$Root/sshd.log" -ErrorAction Ignore)"
         if ($attempt -ge 5 -or $log -notmatch 'Address already in use') {
             throw "sshd did not start on 127.0.0.1:$port (run as root, with openssh-server installed): $log"
         }

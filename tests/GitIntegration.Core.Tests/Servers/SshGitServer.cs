@@ -60,8 +60,10 @@ public sealed class SshGitServer : IDisposable
         Directory.CreateDirectory("/run/sshd");
         Tool.Ok("/usr/sbin/sshd", "-t", "-f", Dir["sshd_config"]);
         _log = Dir["sshd.log"];
-        _sshd = Peer.Start("/usr/sbin/sshd", _log, "-D", "-e", "-f", Dir["sshd_config"]);
-        Peer.WaitForPort(Port, _sshd, "sshd", () => Peer.ReadLog(_log));
+        // sshd writes its log itself (-E): each line is in the file before the process that logged it ends, which
+        // stderr copied by a reader thread does not promise (SettledLog counted a previous test's login as this one's).
+        _sshd = Peer.Start("/usr/sbin/sshd", Dir["sshd.err"], "-D", "-E", _log, "-f", Dir["sshd_config"]);
+        Peer.WaitForPort(Port, _sshd, "sshd", () => Peer.ReadLog(Dir["sshd.err"]) + Peer.ReadLog(_log));
     }
 
     public TempDir Dir { get; } = new();
