@@ -250,6 +250,31 @@ public sealed class ManifestFlowTests : IClassFixture<StandInFixture>, IDisposab
     }
 
     [Fact]
+    public async Task Thirty_two_clients_that_send_nothing_hold_the_next_one_back_until_one_of_them_goes()
+    {
+        // Another local user could open connections without end; each costs a task and a 64 KiB buffer.
+        await using var s = new Served(TimeSpan.FromMinutes(5));
+        var idle = new List<TcpClient>();
+        try
+        {
+            for (int i = 0; i < 32; i++)
+            {
+                idle.Add(new TcpClient());
+                await idle[i].ConnectAsync(IPAddress.Loopback, s.Port);
+            }
+            // The kernel completes the connection; the listener accepts it only when a slot is free.
+            var next = Raw(s.Port, $"GET /next HTTP/1.1\r\n{s.Host}\r\n\r\n");
+            (await Task.WhenAny(next, Task.Delay(500))).Should().NotBeSameAs(next, "32 connections are being served");
+            idle[0].Dispose();
+            (await next.WaitAsync(Generous)).Should().Be(Wire(200, "OK", "Grüße from /next"));
+        }
+        finally
+        {
+            idle.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task A_listener_let_go_of_without_serving_frees_its_port()
     {
         var listener = new LoopbackListener();
