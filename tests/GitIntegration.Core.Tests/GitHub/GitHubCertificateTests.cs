@@ -77,13 +77,19 @@ public sealed class GitHubCertificateTests : IAsyncLifetime
     public void UntrustedCertificateIsCertificateInvalidNotANetworkProblem()
     {
         _gh.Host.WebUrl.Scheme.Should().Be("https");
-        var r = GitHubAppCheck.Verify(Installed(), TimeSpan.FromSeconds(30), default);
+        var i = Installed();
+        var r = GitHubAppCheck.Verify(i, TimeSpan.FromSeconds(30), default);
         r.Reason.Should().Be(ConnectionFailure.CertificateInvalid, r.Message);
         r.Message.Should()
             .Contain("subject 'CN=github.acme.internal'")
             .And.Contain("issued by 'CN=Acme Issuing CA'")
             .And.Contain(CertificateTrust.Sha256(_server));
-        r.Remedy.Should().Contain("-TrustedCertificateThumbprint").And.NotContain("firewall");
+        r.Remedy.Should()
+            .Be(
+                $"Install the CA certificate of {_gh.Host.WebUrl.Host} in this machine's trust store; or, once the "
+                    + "server's administrator confirms the thumbprint, trust it: Set-GitIntegration -Name "
+                    + $"'{i.Name}' -TrustedCertificateThumbprint (Read-Host -Prompt 'SHA-256 thumbprint')"
+            );
     }
 
     [Fact]
