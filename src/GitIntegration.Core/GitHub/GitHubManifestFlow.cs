@@ -189,7 +189,7 @@ public static class GitHubManifestFlow
             throw new GitIntegrationException(
                 GitHubErrorIds.ManifestTimeout,
                 ErrorKind.OperationTimeout,
-                $"The app was not created within {timeout.TotalMinutes:0.#} min: GitHub did not redirect back. "
+                $"The app was not created within {timeout.TotalSeconds:0.#} s: GitHub did not redirect back. "
                     + "Nothing was created on GitHub. Run Install-GitHubApp again (a larger -TimeoutSeconds gives "
                     + "more time); with -NoBrowser it prints the address to open by hand."
             );
@@ -453,8 +453,8 @@ public static class GitHubManifestFlow
                 throw new GitIntegrationException(
                     GitHubErrorIds.InstallationTimeout,
                     ErrorKind.OperationTimeout,
-                    $"The app exists but was not installed on {organization} within {timeout.TotalMinutes:0.#} "
-                        + $"min. Install it at {install}, then run Get-GitHubAppInstallation for this integration: it "
+                    $"The app exists but was not installed on {organization} within {timeout.TotalSeconds:0.#} "
+                        + $"s. Install it at {install}, then run Get-GitHubAppInstallation for this integration: it "
                         + "records the installation and makes the integration Active."
                 );
             progress.Status($"Waiting for the app to be installed on {organization} ({started.Elapsed:mm\\:ss})");

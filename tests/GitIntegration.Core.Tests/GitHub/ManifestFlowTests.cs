@@ -623,7 +623,7 @@ public sealed class ManifestFlowTests : IClassFixture<StandInFixture>, IDisposab
         e.Kind.Should().Be(ErrorKind.OperationTimeout);
         e.Message.Should()
             .Be(
-                "The app was not created within 0 min: GitHub did not redirect back. Nothing was created on "
+                "The app was not created within 0.3 s: GitHub did not redirect back. Nothing was created on "
                     + "GitHub. Run Install-GitHubApp again (a larger -TimeoutSeconds gives more time); with "
                     + "-NoBrowser it prints the address to open by hand."
             );
@@ -765,7 +765,7 @@ public sealed class ManifestFlowTests : IClassFixture<StandInFixture>, IDisposab
         e.Kind.Should().Be(ErrorKind.OperationTimeout);
         e.Message.Should()
             .Be(
-                $"The app exists but was not installed on acme within 0 min. Install it at {install}, then run "
+                $"The app exists but was not installed on acme within 0.2 s. Install it at {install}, then run "
                     + "Get-GitHubAppInstallation for this integration: it records the installation and makes the "
                     + "integration Active."
             );
