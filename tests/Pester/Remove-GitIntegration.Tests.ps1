@@ -34,6 +34,25 @@ Describe 'Remove-GitIntegration' {
         (Get-ChildItem (Join-Path $TestDrive 'secrets')).Count | Should -Be 1 -Because "only a's token is left"
     }
 
+    It 'keeps an installed app whose key file is lost, and says how to remove it without uninstalling' {
+        New-GitSshKey -Path (Join-Path $TestDrive 'gha.pem') -Bits 2048 | Out-Null
+        [pscustomobject]@{
+            name = 'gha'; type = 'GitHubApp'; origin = 'https://github.com/acme'; organization = 'acme'; status = 'Active'
+            'property.appId' = '123'; 'property.installationId' = '456'
+            privateKey = Get-Content (Join-Path $TestDrive 'gha.pem') -Raw
+        } | Import-GitIntegration -StorePath $store | Out-Null
+        Get-ChildItem (Join-Path $TestDrive 'keys') | Remove-Item
+        Remove-GitIntegration gha -StorePath $store -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KeyFileNotFound,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        (Get-GitIntegration -StorePath $store).Name | Should -Contain 'gha'
+        $fix = $err[0].Exception.Message -replace '^.*leave the app installed on GitHub: ', ''
+        $fix | Should -BeExactly "Remove-GitIntegration -Name 'gha' -KeepInstallation"
+        Invoke-Expression "$fix -StorePath '$store' -Confirm:`$false"   # pasted, in this test's store
+        (Get-GitIntegration -StorePath $store).Name | Should -Not -Contain 'gha'
+    }
+
     It 'removes what the pipeline gives it with -Confirm:$false' {
         Get-GitIntegration -StorePath $store | Remove-GitIntegration -StorePath $store -Confirm:$false
         Get-GitIntegration -StorePath $store -ErrorAction Stop | Should -BeNullOrEmpty

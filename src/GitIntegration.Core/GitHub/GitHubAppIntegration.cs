@@ -365,12 +365,34 @@ public static class GitHubAppIntegration
     /// Uninstalls the integration's app from its organization (DELETE /app/installations/{id}) so nothing is
     /// left behind on GitHub. False when there was nothing to uninstall (never installed, or already gone).
     /// </summary>
-    public static async Task<bool> UninstallAsync(GitHubHttp http, Integration i, CancellationToken cancel) =>
-        Long(i, InstallationId) is long installation
-        && Credentials(i) is GitHubAppCredentials creds
-        && await GitHubAppLifecycle
-            .UninstallAsync(new GitHubAppClient(http, creds), installation, cancel)
-            .ConfigureAwait(false);
+    public static async Task<bool> UninstallAsync(GitHubHttp http, Integration i, CancellationToken cancel)
+    {
+        if (!(Long(i, InstallationId) is long installation))
+            return false;
+        GitHubAppCredentials? creds;
+        try
+        {
+            creds = Credentials(i);
+        }
+        catch (GitIntegrationException e)
+        {
+            // Uninstalling signs in as the app; without its key the entry can still go, the app left installed.
+            throw new GitIntegrationException(
+                e.ErrorId,
+                e.Kind,
+                $"{e.Message.TrimEnd('.')}. To remove the integration and leave the app installed on GitHub: "
+                    + new PowerShellCommand("Remove-GitIntegration").Literal("Name", i.Name).Switch("KeepInstallation"),
+                e
+            )
+            {
+                Target = e.Target,
+            };
+        }
+        return creds != null
+            && await GitHubAppLifecycle
+                .UninstallAsync(new GitHubAppClient(http, creds), installation, cancel)
+                .ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The repositories a RepositoryFilter keeps, evaluated on GitHub's JSON for them (see

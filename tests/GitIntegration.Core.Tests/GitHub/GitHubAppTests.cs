@@ -641,6 +641,43 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         kept.InstallationId.Should().NotBeNull();
     }
 
+    [Fact]
+    public async Task RemovingAnAppWhoseKeyIsLost_KeepsItAndSaysHowToRemoveItWithoutUninstalling()
+    {
+        var store = IntegrationStore.Open(_dir["store.yaml"]);
+        var app = _gh.AddApp(installed: true);
+        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "lost", Registration(app));
+        i = GitHubAppIntegration.RecordInstallation(
+            store,
+            i.Id,
+            (await Client(app).FindOrganizationInstallationAsync("acme", default))!
+        );
+        File.Delete(i.PrivateKeyPath!);
+        var e = (
+            await FluentActions
+                .Awaiting(() => IntegrationRemoval.RemoveAsync(store, i, false, _http, default))
+                .Should()
+                .ThrowAsync<GitIntegrationException>()
+        ).Which;
+        (e.ErrorId, e.Kind, e.Target)
+            .Should()
+            .Be((ErrorIds.KeyFileNotFound, ErrorKind.ObjectNotFound, i.PrivateKeyPath));
+        e.Message.Should()
+            .Be(
+                $"The private key of the GitHub App of 'lost' cannot be read: The file '{i.PrivateKeyPath}' does not "
+                    + "exist. Give the app's .pem file again, or generate a new key on the app's settings page: "
+                    + "Update-GitHubAppKey -Name 'lost' -PrivateKeyPath (Read-Host -Prompt 'The downloaded .pem "
+                    + "file'). To remove the integration and leave the app installed on GitHub: Remove-GitIntegration "
+                    + "-Name 'lost' -KeepInstallation"
+            );
+        store.Load().Integrations.Should().ContainSingle(x => x.Id == i.Id);
+        app.InstallationId.Should().NotBeNull();
+
+        var kept = await IntegrationRemoval.RemoveAsync(store, i, keepInstallation: true, _http, default);
+        (kept.Removed!.Id, kept.Uninstalled).Should().Be((i.Id, (bool?)null));
+        store.Load().Integrations.Should().BeEmpty();
+    }
+
     // ---------------------------------------------------------------- the manifest flow, end to end
 
     [Theory]
