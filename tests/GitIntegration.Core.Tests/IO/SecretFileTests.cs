@@ -136,8 +136,13 @@ public sealed class SecretFileTests
         var store = IntegrationStore.Open(dir["taken/gi/integrations.yaml"]);
 
         var e = store.Invoking(s => s.Update(d => 0)).Should().Throw<GitIntegrationException>().Which;
-        (e.ErrorId, e.Kind).Should().Be((StoreErrorIds.StoreWriteFailed, ErrorKind.WriteError));
-        e.Message.Should().Contain(dir["taken"]).And.Contain("-StorePath");
+        (e.ErrorId, e.Kind, e.Target)
+            .Should()
+            .Be((StoreErrorIds.StoreWriteFailed, ErrorKind.WriteError, store.LockPath));
+        e.Message.Should()
+            .StartWith("The store's folder cannot be created: ")
+            .And.Contain(dir["taken"])
+            .And.EndWith(" Choose a store path you can write to (-StorePath, or $env:GITINTEGRATION_STORE).");
     }
 
     [Fact]

@@ -67,6 +67,24 @@ public class DelimitedTests
     }
 
     [Fact]
+    public void The_lines_inside_a_quoted_field_are_counted_so_later_rows_name_their_own_line()
+    {
+        var text = "origin,privateKey\na,\"-----BEGIN\nabc\n-----END\"\nb,\"x\r\ny\"\nc,d\n";
+
+        var records = Delimited.Read(text, ',').ToList();
+
+        records
+            .Select(r => (r.Row, r.Line, string.Join("|", r.Fields)))
+            .Should()
+            .Equal(
+                (0, 1, "origin|privateKey"),
+                (1, 2, "a|-----BEGIN\nabc\n-----END"),
+                (2, 5, "b|x\r\ny"),
+                (3, 7, "c|d")
+            );
+    }
+
+    [Fact]
     public void A_field_with_a_nul_character_fails_its_record_alone()
     {
         var records = Delimited.Read("origin,name\na,b\0c\nd,e\n", ',').ToList();

@@ -265,6 +265,28 @@ public class ImportTests : IClassFixture<TransferKeys>, IDisposable
     }
 
     [Fact]
+    public void Two_new_rows_for_one_repository_make_one_integration_and_the_second_says_which()
+    {
+        var results = Import(
+            new ImportOptions(),
+            Row(1, ("origin", "git@example.com:a/web.git"), ("name", "web")),
+            Row(2, ("origin", "git@example.com:a/web.git"), ("name", "website"))
+        );
+
+        var web = _store.Load().Integrations.Single();
+        results
+            .Select(r => (r.Action, r.Error))
+            .Should()
+            .Equal(
+                (ImportAction.Created, null),
+                (
+                    ImportAction.Skipped,
+                    $"'web' ({web.Id}) already exists and differs from row 2; use -Update to change it."
+                )
+            );
+    }
+
+    [Fact]
     public void Two_rows_for_one_repository_both_apply_in_order()
     {
         ImportOne(new ImportOptions(), ("origin", "git@example.com:a/web.git"), ("name", "web"));

@@ -73,6 +73,8 @@ public class TransferTests : IClassFixture<TransferKeys>
         using var t = new TempDir();
         var src = Populated(t);
         var text = Export(src, format, secrets: true);
+        text.Should()
+            .Contain("2024-05-01T10:00:00.0000000+02:00", "times are written in ISO 8601, as scripts read them");
         var keys = src.Load()
             .Integrations.ToDictionary(
                 i => i.Id,
@@ -182,6 +184,21 @@ public class TransferTests : IClassFixture<TransferKeys>
         File.ReadAllText(billing.PrivateKeyPath!).Should().Be(pem);
         if (!OperatingSystem.IsWindows())
             File.GetUnixFileMode(billing.PrivateKeyPath!).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [Fact]
+    public void The_integrations_own_column_names_privateKeyFile_and_sslverify_are_read()
+    {
+        using var t = new TempDir();
+        File.WriteAllText(t["jira.pem"], _keys.RsaPem);
+        var tsv = $"origin\tprivateKeyFile\tsslverify\r\ngit@github.com:acme/web.git\t{t["jira.pem"]}\tfalse\r\n";
+        var store = IntegrationStore.Open(t["store/integrations.yaml"]);
+
+        var r = IntegrationImport.Run(store, Read(tsv, BulkFormat.Tsv), new ImportOptions()).Single();
+
+        r.Action.Should().Be(ImportAction.Created, r.Error);
+        var i = store.Load().Integrations.Single();
+        (i.PrivateKeyPath, i.SslVerify).Should().Be((t["jira.pem"], false));
     }
 
     [Theory]
