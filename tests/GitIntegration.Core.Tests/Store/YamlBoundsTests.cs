@@ -31,7 +31,12 @@ public sealed class YamlBoundsTests
         e.ErrorId.Should().Be(BulkErrorIds.ImportAliasesTooLarge);
         e.Kind.Should().Be(ErrorKind.LimitsExceeded);
         e.Target.Should().Be("/data/bomb.yaml");
-        e.Message.Should().StartWith("'/data/bomb.yaml' cannot be imported: its YAML aliases").And.Contain("64 MiB");
+        e.Message.Should()
+            .Be(
+                "'/data/bomb.yaml' cannot be imported: its YAML aliases (*name) repeat so much that, written out, it "
+                    + "would be larger than 64 MiB, more than any bulk file needs (passed at line 128). Write the "
+                    + "repeated values out, or alias fewer or smaller values. Nothing was imported."
+            );
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "refused while parsing, not after building 3 GB");
     }
 
@@ -81,6 +86,31 @@ public sealed class YamlBoundsTests
     }
 
     [Fact]
+    public void Nested_aliases_of_empty_lists_are_counted_too()
+    {
+        // Billion laughs with nothing to laugh: a billion empty lists, no scalar at all.
+        var sb = new StringBuilder("- origin: git@h:o/a.git\n  properties:\n    l0: &l0 []\n");
+        for (int n = 1; n <= 9; n++)
+            sb.Append($"    l{n}: &l{n} [{string.Join(", ", Enumerable.Repeat($"*l{n - 1}", 10))}]\n");
+        var e = Assert.ThrowsAny<GitIntegrationException>(() =>
+            BulkFiles.Read(sb.ToString(), BulkFormat.Yaml, "empty.yaml", out _)
+        );
+        e.ErrorId.Should().Be(BulkErrorIds.ImportAliasesTooLarge);
+    }
+
+    [Fact]
+    public void A_mapping_anchored_late_in_a_large_file_counts_only_its_own_size()
+    {
+        // 1 MiB of text before the anchor, then 100 aliases of a small mapping: about 1 MiB written out.
+        var text =
+            AliasBomb(0)
+            + "- origin: git@h:o/b.git\n  properties: &team {team: platform}\n"
+            + string.Concat(Enumerable.Range(0, 100).Select(n => $"- origin: git@h:o/c{n}.git\n  properties: *team\n"));
+
+        BulkFiles.Read(text, BulkFormat.Yaml, "late.yaml", out _).Should().HaveCount(102);
+    }
+
+    [Fact]
     public void Deep_nesting_is_an_error_not_a_stack_overflow()
     {
         // YamlDotNet's node builder recurses per level: 100,000 levels killed the process.
@@ -89,7 +119,11 @@ public sealed class YamlBoundsTests
             BulkFiles.Read(text, BulkFormat.Yaml, "deep.yaml", out _)
         );
         e.ErrorId.Should().Be(BulkErrorIds.ImportFileInvalid);
-        e.Message.Should().Contain($"more than {BulkFiles.MaxYamlDepth} levels deep");
+        e.Message.Should()
+            .Be(
+                "'deep.yaml' cannot be imported: line 2: it nests lists and mappings more than 64 levels deep; a bulk "
+                    + "file is a list of integrations, each a mapping of columns. Nothing was imported."
+            );
     }
 
     [Fact]
