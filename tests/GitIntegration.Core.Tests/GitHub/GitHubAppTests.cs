@@ -605,17 +605,23 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         x.Installation!.Id.Should().Be(app.InstallationId);
     }
 
+    /// <summary>An app installed on acme and its integration, Active in <paramref name="store"/>.</summary>
+    private async Task<(GitHubStandIn.App App, Integration Integration)> InstalledAsync(
+        IntegrationStore store,
+        string name
+    )
+    {
+        var app = _gh.AddApp(installed: true);
+        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", name, Registration(app));
+        var installation = await Client(app).FindOrganizationInstallationAsync("acme", default);
+        return (app, GitHubAppIntegration.RecordInstallation(store, i.Id, installation!));
+    }
+
     [Fact]
     public async Task RemovingTheIntegrationUninstallsTheAppUnlessKept()
     {
         var store = IntegrationStore.Open(_dir["store.yaml"]);
-        var app = _gh.AddApp(installed: true);
-        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "one", Registration(app));
-        i = GitHubAppIntegration.RecordInstallation(
-            store,
-            i.Id,
-            (await Client(app).FindOrganizationInstallationAsync("acme", default))!
-        );
+        var (app, i) = await InstalledAsync(store, "one");
         i.Status.Should().Be(IntegrationStatus.Active);
         var secretFiles = Directory.GetFiles(store.SecretsDirectory);
         secretFiles.Should().HaveCount(1, "the webhook secret is a protected file");
@@ -629,13 +635,7 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
         File.Exists(i.PrivateKeyPath).Should().BeFalse();
         Directory.GetFiles(store.SecretsDirectory).Should().BeEmpty();
 
-        var kept = _gh.AddApp(installed: true);
-        var k = GitHubAppIntegration.Add(store, _gh.Host, "acme", "two", Registration(kept));
-        k = GitHubAppIntegration.RecordInstallation(
-            store,
-            k.Id,
-            (await Client(kept).FindOrganizationInstallationAsync("acme", default))!
-        );
+        var (kept, k) = await InstalledAsync(store, "two");
         IntegrationRemoval.Action(k, keepInstallation: true).Should().Be("Remove integration");
         (await IntegrationRemoval.RemoveAsync(store, k, true, _http, default)).Uninstalled.Should().BeNull();
         kept.InstallationId.Should().NotBeNull();
@@ -645,13 +645,7 @@ public abstract class GitHubAppTestsBase<TFixture> : IClassFixture<TFixture>, ID
     public async Task RemovingAnAppWhoseKeyIsLost_KeepsItAndSaysHowToRemoveItWithoutUninstalling()
     {
         var store = IntegrationStore.Open(_dir["store.yaml"]);
-        var app = _gh.AddApp(installed: true);
-        var i = GitHubAppIntegration.Add(store, _gh.Host, "acme", "lost", Registration(app));
-        i = GitHubAppIntegration.RecordInstallation(
-            store,
-            i.Id,
-            (await Client(app).FindOrganizationInstallationAsync("acme", default))!
-        );
+        var (app, i) = await InstalledAsync(store, "lost");
         File.Delete(i.PrivateKeyPath!);
         var e = (
             await FluentActions
