@@ -45,6 +45,13 @@ public class GitIntegrationException : Exception
 
     /// <summary>The file, URL or name the failure is about, when there is one.</summary>
     public string? Target { get; set; }
+
+    /// <summary>
+    /// The same failure (its id and kind, which scripts rely on) told by the operation that met it: a message that
+    /// names what it was doing, and the target it was about. This exception becomes the inner one.
+    /// </summary>
+    public GitIntegrationException Retold(string message, string? target) =>
+        new GitIntegrationException(ErrorId, Kind, message, this) { Target = target };
 }
 
 /// <summary>A key that cannot be read: unknown format, corrupt content, unsupported algorithm.</summary>

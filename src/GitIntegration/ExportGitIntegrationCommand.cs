@@ -133,15 +133,7 @@ public sealed class ExportGitIntegrationCommand : IntegrationSelectionCmdlet
         }
         catch (GitIntegrationException e)
         {
-            throw new GitIntegrationException(
-                e.ErrorId,
-                e.Kind,
-                $"The private key cannot be read for -IncludeSecrets: {e.Message}",
-                e
-            )
-            {
-                Target = path,
-            };
+            throw e.Retold($"The private key cannot be read for -IncludeSecrets: {e.Message}", path);
         }
     }
 }

@@ -34,10 +34,7 @@ public abstract class GitIntegrationCmdlet : PSCmdlet
         var named =
             e.Message.IndexOf(quoted, StringComparison.Ordinal) >= 0
                 ? e
-                : new GitIntegrationException(e.ErrorId, e.Kind, $"{label ?? quoted}: {e.Message}", e)
-                {
-                    Target = item,
-                };
+                : e.Retold($"{label ?? quoted}: {e.Message}", item);
         WriteError(ToErrorRecord(named, item));
     }
 

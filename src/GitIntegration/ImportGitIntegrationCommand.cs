@@ -245,8 +245,11 @@ public sealed class ImportGitIntegrationCommand : GitIntegrationCmdlet
     /// <summary>Ctrl+C: stops the verifications still running.</summary>
     protected override void StopProcessing() => _work?.Cancel();
 
-    private void WriteRowError(ImportResult r, GitIntegrationException e) =>
-        WriteFailure(new GitIntegrationException(e.ErrorId, e.Kind, r.Error!, e), $"{_source} row {r.Row}");
+    private void WriteRowError(ImportResult r, GitIntegrationException e)
+    {
+        var row = $"{_source} row {r.Row}";
+        WriteFailure(e.Retold(r.Error!, row), row);
+    }
 
     /// <summary>
     /// -Verify: each imported row checked as Test-GitIntegration checks it, the outcome recorded on its row.

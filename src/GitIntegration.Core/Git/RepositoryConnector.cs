@@ -176,17 +176,12 @@ public static class RepositoryConnector
         }
         catch (GitIntegrationException e) when (e.ErrorId == GitErrorIds.ToolNotInstalled)
         {
-            throw new GitIntegrationException(
-                e.ErrorId,
-                e.Kind,
+            throw e.Retold(
                 $"The repository {request.Url} is verified, "
                     + $"but it cannot be cloned: {e.Message} git is needed only for -Clone; without -Clone the "
                     + "repository is verified and stored without it.",
-                e
-            )
-            {
-                Target = e.Target,
-            };
+                e.Target
+            );
         }
         if (!r.Success)
         {

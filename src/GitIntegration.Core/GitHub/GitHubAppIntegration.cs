@@ -77,19 +77,14 @@ public static class GitHubAppIntegration
             // The key reader's own advice for a missing file (list your SSH keys) does not fit an app's key.
             var why =
                 e.ErrorId == ErrorIds.KeyFileNotFound ? $"The file '{i.PrivateKeyPath}' does not exist." : e.Message;
-            throw new GitIntegrationException(
-                e.ErrorId,
-                e.Kind,
+            throw e.Retold(
                 $"The private key of the GitHub App of '{i.Name}' cannot be read: {why} Give the app's .pem "
                     + "file again, or generate a new key on the app's settings page: "
                     + new PowerShellCommand("Update-GitHubAppKey")
                         .Literal("Name", i.Name)
                         .Ask("PrivateKeyPath", "The downloaded .pem file"),
-                e
-            )
-            {
-                Target = i.PrivateKeyPath,
-            };
+                i.PrivateKeyPath
+            );
         }
         return GitHubAppCredentials.FromPem(appId.Value, Text(i, ClientId), pem);
     }
@@ -377,16 +372,11 @@ public static class GitHubAppIntegration
         catch (GitIntegrationException e)
         {
             // Uninstalling signs in as the app; without its key the entry can still go, the app left installed.
-            throw new GitIntegrationException(
-                e.ErrorId,
-                e.Kind,
+            throw e.Retold(
                 $"{e.Message.TrimEnd('.')}. To remove the integration and leave the app installed on GitHub: "
                     + new PowerShellCommand("Remove-GitIntegration").Literal("Name", i.Name).Switch("KeepInstallation"),
-                e
-            )
-            {
-                Target = e.Target,
-            };
+                e.Target
+            );
         }
         return creds != null
             && await GitHubAppLifecycle

@@ -288,28 +288,21 @@ public static class KeyPublishing
             $"{Path.GetFileNameWithoutExtension(given)}_{item.Target.Url.Name}"
         );
         var remedy = new PowerShellCommand("New-GitSshKey").Arg("Path", KeyDiagnostics.FreeName(path));
-        return new GitIntegrationException(
-            e.ErrorId,
-            e.Kind,
-            $"{e.Message} A key for this repository: "
-                + $"{remedy}; then publish it here and connect the repository with it.",
-            e
-        )
-        {
-            Target = e.Target,
-        };
+        return e.Retold(
+            $"{e.Message} A key for this repository: {remedy}; then publish it here and connect the repository "
+                + "with it.",
+            e.Target
+        );
     }
 
     /// <summary>The error as one repository's: its message names the URL given, its target is that URL.</summary>
     private static GitIntegrationException Named(GitIntegrationException e, string url)
     {
         var quoted = "'" + url + "'";
-        var named =
-            e.Message.IndexOf(quoted, StringComparison.Ordinal) >= 0
-                ? e
-                : new GitIntegrationException(e.ErrorId, e.Kind, $"{quoted}: {e.Message}", e);
-        named.Target = url;
-        return named;
+        if (e.Message.IndexOf(quoted, StringComparison.Ordinal) < 0)
+            return e.Retold($"{quoted}: {e.Message}", url);
+        e.Target = url;
+        return e;
     }
 
     private static void Describe(KeyPublishResult r, HostedKey key)

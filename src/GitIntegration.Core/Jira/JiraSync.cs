@@ -270,15 +270,7 @@ public static class JiraSync
         }
         catch (GitIntegrationException e) when (!StopsTheRun(e))
         {
-            var named = new GitIntegrationException(
-                e.ErrorId,
-                e.Kind,
-                $"'{change.Name}' ({change.Origin}): {e.Message}",
-                e
-            )
-            {
-                Target = change.Name,
-            };
+            var named = e.Retold($"'{change.Name}' ({change.Origin}): {e.Message}", change.Name);
             return change.Result(JiraSyncAction.Failed, null, named);
         }
     }

@@ -64,16 +64,11 @@ public sealed partial class CertificateTrust
         catch (GitIntegrationException e)
         {
             // A store edited by hand: say which integration, and how to repair it.
-            throw new GitIntegrationException(
-                e.ErrorId,
-                e.Kind,
-                $"The integration '{i.Name}' stores a "
-                    + $"thumbprint that cannot be used: {e.Message} Set it again with "
-                    + $"{IntegrationRemedy.TrustThumbprint(i.Name)}."
-            )
-            {
-                Target = i.Name,
-            };
+            throw e.Retold(
+                $"The integration '{i.Name}' stores a thumbprint that cannot be used: {e.Message} Set it again with "
+                    + $"{IntegrationRemedy.TrustThumbprint(i.Name)}.",
+                i.Name
+            );
         }
     }
 

@@ -426,15 +426,10 @@ public static class KeyRotation
             }
             catch (GitIntegrationException e)
             {
-                throw new GitIntegrationException(
-                    e.ErrorId,
-                    e.Kind,
-                    $"The key of the integration '{i.Name}' " + $"cannot be read, so nothing was rotated: {e.Message}",
-                    e
-                )
-                {
-                    Target = oldPath,
-                };
+                throw e.Retold(
+                    $"The key of the integration '{i.Name}' cannot be read, so nothing was rotated: {e.Message}",
+                    oldPath
+                );
             }
             var (algorithm, bits, format) = Like(old);
             string newPath;
@@ -475,16 +470,12 @@ public static class KeyRotation
             if (result.Success)
                 return result;
             var e = result.ToException();
-            throw new GitIntegrationException(
-                e.ErrorId,
-                e.Kind,
+            throw e.Retold(
                 $"The repository {i.Url} could not be read "
                     + $"with the new key '{state.NewKeyPath}', so the integration '{i.Name}' stays on its old key "
-                    + $"'{state.OldKeyPath}': {e.Message}"
-            )
-            {
-                Target = i.Name,
-            };
+                    + $"'{state.OldKeyPath}': {e.Message}",
+                i.Name
+            );
         }
 
         /// <summary>
@@ -616,7 +607,7 @@ public static class KeyRotation
                 )
                 .ConfigureAwait(false);
             if (results[0].Error is GitIntegrationException e)
-                throw new GitIntegrationException(e.ErrorId, e.Kind, failure + " " + e.Message, e) { Target = i.Name };
+                throw e.Retold(failure + " " + e.Message, i.Name);
         }
     }
 }
