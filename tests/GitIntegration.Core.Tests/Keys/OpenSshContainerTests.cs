@@ -270,6 +270,26 @@ public sealed class OpenSshContainerTests : IClassFixture<SshKeygenFixture>
             );
     }
 
+    /// <summary>
+    /// The two check words are one random 32-bit number, which tells a wrong passphrase from a right one: with a byte
+    /// of it always zero, 1 in 2^24 wrong passphrases would pass. The chance that one byte is zero in all 16 keys
+    /// written here is 2^-128.
+    /// </summary>
+    [Fact]
+    public void TheCheckWordsWeWriteAreAll32BitsRandom()
+    {
+        var key = KeyReader.ReadFile(_fx.Keys["ed25519-256-OpenSSH"]).RequirePrivate();
+        var checks = Enumerable
+            .Range(0, 16)
+            .Select(_ => Container.Parse(KeyWriter.Write(key, PrivateKeyFormat.OpenSsh, null)).Section)
+            .Select(s => (BinaryPrimitives.ReadUInt32BigEndian(s), BinaryPrimitives.ReadUInt32BigEndian(s.AsSpan(4))))
+            .ToList();
+        checks.Should().OnlyContain(c => c.Item1 == c.Item2);
+        for (int shift = 0; shift < 32; shift += 8)
+            checks.Should().Contain(c => (c.Item1 >> shift & 0xFF) != 0, $"the byte at bit {shift} is random");
+        checks.Select(c => c.Item1).Distinct().Should().HaveCount(16);
+    }
+
     [Fact]
     public void RoundsAndPemCipherAskedForAreWritten()
     {
