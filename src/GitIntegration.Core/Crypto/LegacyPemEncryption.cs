@@ -55,12 +55,22 @@ internal static class LegacyPemEncryption
         return key;
     }
 
-    /// <summary>Returns null when the padding is wrong, which almost always means a wrong passphrase.</summary>
+    /// <summary>
+    /// False when the IV is not one block of the cipher or the data not whole blocks: the file was cut.
+    /// </summary>
+    public static bool Fits(string cipher, byte[] iv, byte[] data)
+    {
+        int block = Create(cipher).Engine.GetBlockSize();
+        return iv.Length == block && data.Length > 0 && data.Length % block == 0;
+    }
+
+    /// <summary>
+    /// Returns null when the padding is wrong, which almost always means a wrong passphrase. The IV and data
+    /// <see cref="Fits"/> the cipher.
+    /// </summary>
     public static byte[]? Decrypt(string cipher, byte[] iv, string passphrase, byte[] data)
     {
         var (engine, keyLength) = Create(cipher);
-        if (iv.Length != engine.GetBlockSize() || data.Length == 0 || data.Length % engine.GetBlockSize() != 0)
-            return null;
         var key = BytesToKey(Encoding.UTF8.GetBytes(passphrase), iv, keyLength);
         var c = new PaddedBufferedBlockCipher(new CbcBlockCipher(engine), new Pkcs7Padding());
         c.Init(false, new ParametersWithIV(new KeyParameter(key), iv));

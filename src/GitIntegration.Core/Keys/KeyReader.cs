@@ -179,6 +179,12 @@ public static class KeyReader
                     e
                 );
             }
+            if (!LegacyPemEncryption.Fits(cipher, iv, body))
+                throw new KeyFormatException(
+                    ErrorIds.KeyCorrupt,
+                    $"The encrypted PEM key is damaged: its IV or its encrypted body has the wrong length for {cipher} "
+                        + "(a line was cut or edited). Copy the key again from its original file."
+                );
             if (passphrase == null)
                 return new KeyDocument(KeyFormat.Pem, true, true, algorithm, null) { Cipher = cipher };
             body = LegacyPemEncryption.Decrypt(cipher, iv, passphrase, body) ?? throw WrongPassphrase();

@@ -83,6 +83,38 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
             .Be("The DEK-Info line of the encrypted PEM key is damaged. Copy the key again from its original file.");
     }
 
+    // A cut file is damage, not a wrong passphrase: asked again and again for the passphrase, the admin would never
+    // find out. It is told even when no passphrase is given.
+    [Theory]
+    [InlineData("the IV one byte short", null)]
+    [InlineData("the body one base64 quantum short", null)]
+    [InlineData("the body one base64 quantum short", SshKeygenFixture.Passphrase)]
+    [InlineData("the body empty", SshKeygenFixture.Passphrase)]
+    public void AnEncryptedPemThatWasCutIsDamagedNotAWrongPassphrase(string cut, string? passphrase)
+    {
+        var pem = EncryptedPem();
+        var dek = DekInfo(pem);
+        var lines = pem.Split('\n').ToList();
+        int end = lines.FindIndex(l => l.StartsWith("-----END "));
+        var damaged = cut switch
+        {
+            "the IV one byte short" => pem.Replace(dek, dek[..^2]),
+            "the body one base64 quantum short" => string.Join(
+                "\n",
+                lines.Take(end - 1).Append(lines[end - 1][..^4]).Concat(lines.Skip(end))
+            ),
+            _ => string.Join("\n", lines.Take(lines.IndexOf(dek) + 2).Concat(lines.Skip(end))),
+        };
+        damaged.Should().NotBe(pem);
+        var e = Refusal(damaged, passphrase);
+        e.ErrorId.Should().Be(ErrorIds.KeyCorrupt);
+        e.Message.Should()
+            .Be(
+                "The encrypted PEM key is damaged: its IV or its encrypted body has the wrong length for AES-128-CBC "
+                    + "(a line was cut or edited). Copy the key again from its original file."
+            );
+    }
+
     [Fact]
     public void APemEncryptedWithAnUnsupportedCipherSaysHowToReEncrypt()
     {
