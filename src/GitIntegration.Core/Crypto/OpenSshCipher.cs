@@ -239,10 +239,8 @@ public sealed class OpenSshCipher
         var output = new byte[gcm.GetOutputSize(inLength)];
         try
         {
-            int n = gcm.ProcessBytes(input, 0, inLength, output, 0);
-            n += gcm.DoFinal(output, n);
-            if (n != output.Length)
-                Array.Resize(ref output, n);
+            // GetOutputSize is exact here: length + tag to encrypt, length to decrypt.
+            gcm.DoFinal(output, gcm.ProcessBytes(input, 0, inLength, output, 0));
             return output;
         }
         catch (InvalidCipherTextException e)

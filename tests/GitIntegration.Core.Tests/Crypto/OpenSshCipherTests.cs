@@ -56,6 +56,7 @@ public class OpenSshCipherTests
             "chacha20-poly1305@openssh.com",
         };
 
+    // One block is the shortest section a key file can have; five make the chaining of blocks matter.
     [Theory]
     [MemberData(nameof(Writable))]
     public void RoundTripsAndDetectsTampering(string name)
@@ -64,26 +65,44 @@ public class OpenSshCipherTests
         var rnd = new Random(42);
         var key = new byte[c.KeyMaterialLength];
         rnd.NextBytes(key);
-        var plain = new byte[c.BlockSize * 5];
-        rnd.NextBytes(plain);
-
-        var enc = c.Encrypt(key, plain);
-        Assert.Equal(plain.Length + c.TagLength, enc.Length);
-        Assert.NotEqual(plain, enc.Take(plain.Length).ToArray());
-        Assert.Equal(plain, c.Decrypt(key, enc));
-
-        if (c.IsAead)
+        foreach (int blocks in new[] { 1, 5 })
         {
+            var plain = new byte[c.BlockSize * blocks];
+            rnd.NextBytes(plain);
+
+            var enc = c.Encrypt(key, plain);
+            Assert.Equal(plain.Length + c.TagLength, enc.Length);
+            Assert.NotEqual(plain, enc.Take(plain.Length).ToArray());
+            Assert.Equal(plain, c.Decrypt(key, enc));
+            if (!c.IsAead)
+                continue;
             foreach (int pos in new[] { 0, plain.Length - 1, plain.Length, enc.Length - 1 })
             {
                 var bad = (byte[])enc.Clone();
                 bad[pos] ^= 0x01;
-                Assert.Throws<CryptographicException>(() => c.Decrypt(key, bad));
+                TagMismatch(() => c.Decrypt(key, bad));
             }
             var otherKey = (byte[])key.Clone();
             otherKey[0] ^= 0x80;
-            Assert.Throws<CryptographicException>(() => c.Decrypt(otherKey, enc));
+            TagMismatch(() => c.Decrypt(otherKey, enc));
         }
+    }
+
+    private static void TagMismatch(Func<byte[]> decrypt) =>
+        Assert.Equal(
+            "The authentication tag of the private key does not match.",
+            Assert.Throws<CryptographicException>(decrypt).Message
+        );
+
+    [Fact]
+    public void NoneGivesACopyOfTheSection()
+    {
+        var none = OpenSshCipher.Find("none")!;
+        var plain = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var enc = none.Encrypt(Array.Empty<byte>(), plain);
+        Assert.Equal(plain, enc);
+        Assert.NotSame(plain, enc);
+        Assert.Equal(plain, none.Decrypt(Array.Empty<byte>(), enc));
     }
 
     [Fact]
@@ -104,16 +123,46 @@ public class OpenSshCipherTests
     public void ValidatesArguments()
     {
         var ctr = OpenSshCipher.Find("aes256-ctr")!;
-        Assert.Throws<ArgumentException>(() => ctr.Decrypt(new byte[47], new byte[16]));
-        Assert.Throws<ArgumentException>(() => ctr.Decrypt(new byte[48], new byte[15]));
-        Assert.Throws<ArgumentException>(() => ctr.Decrypt(new byte[48], Array.Empty<byte>()));
-        Assert.Throws<ArgumentException>(() => ctr.Encrypt(new byte[48], new byte[17]));
-        Assert.Throws<ArgumentNullException>(() => ctr.Decrypt(null!, new byte[16]));
-        Assert.Throws<ArgumentNullException>(() => ctr.Decrypt(new byte[48], null!));
+        foreach (int material in new[] { 47, 49 })
+        {
+            var message = $"aes256-ctr needs 48 bytes of key material (key 32 + IV 16), got {material}.";
+            Refused(() => ctr.Decrypt(new byte[material], new byte[16]), "keyAndIv", message);
+            Refused(() => ctr.Encrypt(new byte[material], new byte[16]), "keyAndIv", message);
+        }
+        foreach (int length in new[] { 0, 15, 17 })
+        {
+            var message = "The aes256-ctr private section must be a positive multiple of 16 bytes.";
+            Refused(() => ctr.Decrypt(new byte[48], new byte[length]), "encrypted", message);
+            Refused(() => ctr.Encrypt(new byte[48], new byte[length]), "plain", message);
+        }
+        Assert.Equal(
+            "keyAndIv",
+            Assert.Throws<ArgumentNullException>(() => ctr.Decrypt(null!, new byte[16])).ParamName
+        );
+        Assert.Equal(
+            "encrypted",
+            Assert.Throws<ArgumentNullException>(() => ctr.Decrypt(new byte[48], null!)).ParamName
+        );
+        Assert.Equal("plain", Assert.Throws<ArgumentNullException>(() => ctr.Encrypt(new byte[48], null!)).ParamName);
         var gcm = OpenSshCipher.Find("aes256-gcm@openssh.com")!;
-        Assert.Throws<ArgumentException>(() => gcm.Decrypt(new byte[44], new byte[16])); // no room for the tag
-        Assert.Throws<ArgumentException>(() => gcm.Decrypt(new byte[44], new byte[8]));
-        Assert.Throws<NotSupportedException>(() => OpenSshCipher.Find("3des-cbc")!.Encrypt(new byte[32], new byte[8]));
+        var withTag =
+            "The aes256-gcm@openssh.com private section must be a positive multiple of 16 bytes followed by a 16-byte "
+            + "tag.";
+        Refused(() => gcm.Decrypt(new byte[44], new byte[16]), "encrypted", withTag); // no room for the tag
+        Refused(() => gcm.Decrypt(new byte[44], new byte[8]), "encrypted", withTag);
+        Assert.Equal(
+            "Writing keys encrypted with 3des-cbc is not supported.",
+            Assert
+                .Throws<NotSupportedException>(() => OpenSshCipher.Find("3des-cbc")!.Encrypt(new byte[32], new byte[8]))
+                .Message
+        );
         Assert.Throws<ArgumentNullException>(() => OpenSshCipher.Find(null!));
+    }
+
+    private static void Refused(Func<byte[]> act, string parameter, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(act);
+        Assert.Equal(parameter, e.ParamName);
+        Assert.Equal($"{message} (Parameter '{parameter}')", e.Message);
     }
 }
