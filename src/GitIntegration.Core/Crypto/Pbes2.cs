@@ -9,6 +9,7 @@ using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Paddings;
 using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Math;
 
 namespace GitIntegration.Core.Crypto;
 
@@ -47,33 +48,32 @@ internal static class Pbes2
         var scheme = pbes2.EncryptionScheme;
         var (engine, keyLength) = Cipher(scheme.Algorithm);
         var iv = (Asn1OctetString.GetInstance(scheme.Parameters) ?? throw Missing("cipher")).GetOctets();
-        int iterations = kdf.IterationCount.IntValue;
-        if (kdf.IterationCount.BitLength > 31 || iterations > MaxIterations)
+        var data = info.GetEncryptedData();
+        // An IV of another length is refused by CbcBlockCipher.Init, with an ArgumentException too.
+        if (data.Length == 0 || data.Length % engine.GetBlockSize() != 0)
+            throw new ArgumentException("The encrypted data is not in whole cipher blocks.");
+        // RFC 8018: iterationCount INTEGER (1..MAX).
+        if (kdf.IterationCount.SignValue <= 0)
+            throw new ArgumentException($"{kdf.IterationCount} PBKDF2 iterations");
+        if (kdf.IterationCount.CompareTo(BigInteger.ValueOf(MaxIterations)) > 0)
             throw new KeyFormatException(
                 ErrorIds.KeyFormatNotSupported,
                 $"The PKCS#8 key asks for {kdf.IterationCount} PBKDF2 iterations. OpenSSL and ssh-keygen write "
                     + $"2048; more than {MaxIterations} is refused, because a file can ask for hours of work on every "
                     + "passphrase tried. Re-encrypt it with: ssh-keygen -p -m pem -f <file>."
             );
-        if (iterations < 1)
-            throw new UnsupportedException($"{kdf.IterationCount} PBKDF2 iterations");
 
         var gen = new Pkcs5S2ParametersGenerator(Prf(kdf.Prf?.Algorithm));
-        gen.Init(PbeParametersGenerator.Pkcs5PasswordToUtf8Bytes(passphrase.ToCharArray()), kdf.GetSalt(), iterations);
+        var password = PbeParametersGenerator.Pkcs5PasswordToUtf8Bytes(passphrase.ToCharArray());
+        gen.Init(password, kdf.GetSalt(), kdf.IterationCount.IntValue);
         var key = (KeyParameter)gen.GenerateDerivedMacParameters(keyLength * 8);
         var c = new PaddedBufferedBlockCipher(new CbcBlockCipher(engine), new Pkcs7Padding());
-        if (iv.Length != engine.GetBlockSize())
-            throw new UnsupportedException("IV length");
         c.Init(false, new ParametersWithIV(key, iv));
         try
         {
-            return c.DoFinal(info.GetEncryptedData());
+            return c.DoFinal(data);
         }
         catch (InvalidCipherTextException)
-        {
-            return null;
-        }
-        catch (DataLengthException)
         {
             return null;
         }

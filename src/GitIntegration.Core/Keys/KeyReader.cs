@@ -268,7 +268,8 @@ public static class KeyReader
         {
             throw new KeyFormatException(
                 ErrorIds.KeyCorrupt,
-                "The encrypted PKCS#8 key's parameters are damaged. Copy the key again from its original file.",
+                "The encrypted PKCS#8 key is damaged: its encryption parameters or its encrypted data cannot be "
+                    + "used. Copy the key again from its original file.",
                 e
             );
         }
