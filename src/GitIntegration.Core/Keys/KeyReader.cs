@@ -421,12 +421,16 @@ public static class KeyReader
         for (int i = 0; i <= line.Length; i++)
         {
             var c = i < line.Length ? line[i] : ' ';
+            // As sshd reads an options field: \" is a quote inside a value, " opens or closes a value.
+            bool escaped = c == '\\' && i + 1 < line.Length && line[i + 1] == '"';
             if (c == '"')
                 quoted = !quoted;
-            if (i < line.Length && (quoted || (c != ' ' && c != '\t')))
+            if (i < line.Length && (quoted || escaped || (c != ' ' && c != '\t')))
             {
                 if (start < 0)
                     start = i;
+                if (escaped)
+                    i++;
                 continue;
             }
             if (start >= 0)

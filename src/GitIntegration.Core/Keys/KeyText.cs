@@ -114,7 +114,10 @@ internal static class KeyText
         // A key copied out of JSON, YAML or a TSV cell: quoted, with escaped or doubled characters.
         while (t.Length >= 2 && (t[0] == '"' && t[t.Length - 1] == '"' || t[0] == '\'' && t[t.Length - 1] == '\''))
             t = t.Substring(1, t.Length - 2).Trim();
-        t = t.Replace("\\r\\n", "\n").Replace("\\n", "\n").Replace("\\r", "\n");
+        // Only the formats made of lines can have had their line breaks escaped; a public key line's options or
+        // comment may hold a real backslash-n (command="printf '\\n'").
+        if (t.Contains("-----BEGIN ") || t.Contains("---- BEGIN ") || t.StartsWith("PuTTY-User-Key-File-"))
+            t = t.Replace("\\r\\n", "\n").Replace("\\n", "\n").Replace("\\r", "\n");
         return t.Replace("\r\n", "\n").Replace('\r', '\n');
     }
 

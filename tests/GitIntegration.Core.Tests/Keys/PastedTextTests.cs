@@ -88,6 +88,26 @@ public sealed class PastedTextTests : IClassFixture<SshKeygenFixture>
         doc.Key!.PublicKeyLine.Should().Be(pub);
     }
 
+    // sshd's own reading of an options field (sshkey_advance_past_options): a double quote opens and closes a
+    // value, and a backslash before a double quote makes it part of the value. ssh-keygen -l reads the same way.
+    [Theory]
+    [InlineData("command=\"echo \\\"a b\\\"\",no-pty ")]
+    [InlineData("command=\"echo \\\"a\\\"\"\t")]
+    [InlineData("from=\"10.0.0.1\",command=\"printf '%s\\\\n' \\\"x y\\\"\" ")]
+    [InlineData("no-pty,command=\"\" ")]
+    public void AnAuthorizedKeysLineIsReadAsSshdReadsIt(string options)
+    {
+        using var dir = new TempDir();
+        var pub = File.ReadAllText(_fx.Keys["ed25519-256-OpenSSH"] + ".pub").Trim();
+        var text = "# the laptop's key\n\n" + options + pub + "\n";
+        File.WriteAllText(dir["authorized_keys"], text);
+        var sshd = Tool.Ok("ssh-keygen", "-l", "-f", dir["authorized_keys"]).Split(' ');
+
+        var doc = KeyReader.Read(text);
+        doc.Key!.FingerprintSha256.Should().Be(sshd[1]);
+        doc.Key.Comment.Should().Be(pub.Split(' ')[2]).And.Be(sshd[2]);
+    }
+
     [Theory]
     [InlineData('"')]
     [InlineData('\'')]
