@@ -36,6 +36,18 @@ Describe 'Get-GitSshKey' {
         $keys.Path | Split-Path -Leaf | Sort-Object | Should -Be @('colleague.pub', 'id_ed25519', 'id_rsa')
     }
 
+    It 'looks into subfolders only with -Recurse' {
+        $tree = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'tree')
+        $deep = New-Item -ItemType Directory -Path (Join-Path $tree 'team/ops')
+        $top = New-GitSshKey -Path (Join-Path $tree 'top') -Type Ed25519 -Format OpenSsh
+        $below = New-GitSshKey -Path (Join-Path $deep 'deploy') -Type Ed25519 -Format OpenSsh
+
+        (Get-GitSshKey -Path $tree -ErrorAction Stop).FingerprintSha256 | Should -Be $top.FingerprintSha256
+        $all = Get-GitSshKey -Path $tree -Recurse -ErrorAction Stop
+        $all.Path | Should -Be @((Join-Path $deep 'deploy'), (Join-Path $tree 'top'))
+        $all.FingerprintSha256 | Should -Be @($below.FingerprintSha256, $top.FingerprintSha256)
+    }
+
     It 'describes a key fully' {
         $key = Get-GitSshKey -Path (Join-Path $ssh 'id_rsa')
         $key.IsPrivate | Should -BeTrue

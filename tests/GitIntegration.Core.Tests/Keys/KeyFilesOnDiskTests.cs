@@ -103,6 +103,29 @@ public sealed class KeyFilesOnDiskTests : IDisposable
     }
 
     [Fact]
+    public void FindLooksIntoSubfoldersOnlyWhenAskedTo()
+    {
+        Directory.CreateDirectory(_dir["team/ops"]);
+        KeyFiles.Generate(_dir["top"], KeyAlgorithm.Ed25519, null, PrivateKeyFormat.OpenSsh, null, "t", false);
+        KeyFiles.Generate(
+            _dir["team/ops/deploy"],
+            KeyAlgorithm.Ed25519,
+            null,
+            PrivateKeyFormat.OpenSsh,
+            null,
+            "d",
+            false
+        );
+
+        KeyFiles.Find(_dir.Path, recurse: false).Select(f => f.Path).Should().Equal(_dir["top"]);
+        KeyFiles
+            .Find(_dir.Path, recurse: true)
+            .Select(f => f.Path)
+            .Should()
+            .Equal(_dir["team/ops/deploy"], _dir["top"]);
+    }
+
+    [Fact]
     public void FindListsABackupCopyBesideTheKey()
     {
         // "deploy.old" is four characters longer than "deploy": it is a key of its own, not deploy's .pub.
