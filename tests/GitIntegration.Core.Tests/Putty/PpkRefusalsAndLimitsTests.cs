@@ -337,4 +337,12 @@ public sealed class PpkRefusalsAndLimitsTests
         // One pass over 8 MiB takes milliseconds on any machine: a 1 ms budget is spent by the first try.
         PpkFormat.ChoosePasses(Argon2Type.Argon2id, 8192, 1, 1).Should().Be(1);
     }
+
+    [Fact]
+    public void NoEndOfTimeStopsAtTheLastPassCountWithinTheCap()
+    {
+        // Passes grow as 1, 2, 3, 5, 8..., each the sum of the two before; 987 is the last within Argon2's 1,000.
+        // 8 KiB keeps the whole series to milliseconds.
+        PpkFormat.ChoosePasses(Argon2Type.Argon2id, 8, 1, int.MaxValue).Should().Be(987);
+    }
 }
