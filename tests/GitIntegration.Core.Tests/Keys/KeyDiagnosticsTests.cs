@@ -316,6 +316,14 @@ public sealed class KeyDiagnosticsTests : IClassFixture<SshKeygenFixture>
         var pasted = File.ReadAllText(dir["orphan.pub"]);
         f = KeyDiagnostics.TestText(pasted, null, KeyRequirement.GitHub).Findings.Single();
         (f.Id, f.Message, f.Remedy).Should().Be((Ids.PublicKeyGiven, message, "Get-GitSshKey"));
+
+        // Only a .pub file names its private key: "deploy.txt" less four characters is a name, not its pair.
+        File.Copy(_fx.Keys["rsa-2048-PEM"], dir["deploy"]);
+        File.Copy(dir["orphan.pub"], dir["deploy.txt"]);
+        f = KeyDiagnostics.TestFile(dir["deploy.txt"], null, KeyRequirement.GitHub).Findings.Single();
+        (f.Id, f.Message, f.Remedy)
+            .Should()
+            .Be((Ids.PublicKeyGiven, message, $"Get-GitSshKey -LiteralPath '{dir.Path}'"));
     }
 
     [Fact]
