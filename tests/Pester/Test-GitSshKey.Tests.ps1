@@ -62,6 +62,34 @@ Describe 'Test-GitSshKey' {
         $LASTEXITCODE | Should -Not -Be 0
     }
 
+    It 'says a locked key cut short is damaged, not that the passphrase is wrong' {
+        $cut = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'cut')
+        $lines = Get-Content TestDrive:/locked_key
+        $last = [array]::IndexOf($lines, ($lines -like '-----END *')[0]) - 1
+        $lines[$last] = $lines[$last].Substring(0, $lines[$last].Length - 4)
+        Set-Content -Path (Join-Path $cut 'locked') -Value $lines
+        $cipher = (($lines -like 'DEK-Info: *')[0] -split '[ ,]')[1]
+
+        foreach ($passphrase in @($null, (Secure 'right one'))) {
+            $r = Test-GitSshKey -Path (Join-Path $cut 'locked') -Passphrase $passphrase -ErrorAction Stop
+            $r.IsValid | Should -BeFalse
+            $r.Findings.Id | Should -Be 'KeyCorrupt'
+            $r.Findings.Message | Should -Be ("The encrypted PEM key is damaged: its IV or its encrypted body has the " +
+                "wrong length for $cipher (a line was cut or edited). Copy the key again from its original file.")
+        }
+    }
+
+    It 'reads a line copied from authorized_keys, quoted options and all, as ssh-keygen does' {
+        $line = 'command="echo \"a b\"",no-pty ' + (Get-Content TestDrive:/ed_key.pub)
+        $ak = Join-Path $TestDrive 'authorized_keys'
+        Set-Content -LiteralPath $ak -Value $line
+        (& ssh-keygen -l -f $ak).Split(' ')[1] | Should -Be $Ed.FingerprintSha256
+
+        $r = Test-GitSshKey -KeyText $line -ErrorAction Stop
+        $r.Findings.Id | Should -Be 'PublicKeyGiven'
+        $r.Key.FingerprintSha256 | Should -Be $Ed.FingerprintSha256
+    }
+
     It 'points from a .pub to its private key' {
         $finding = (Test-GitSshKey -Path TestDrive:/good_key.pub).Findings
         $finding.Id | Should -Be 'PublicKeyGiven'
