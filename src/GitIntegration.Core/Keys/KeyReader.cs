@@ -201,6 +201,13 @@ public static class KeyReader
         return new KeyDocument(KeyFormat.Pem, true, encrypted, algorithm, key) { Cipher = cipher };
     }
 
+    private static KeyFormatException ExplicitCurve() =>
+        new KeyFormatException(
+            ErrorIds.KeyFormatNotSupported,
+            "This EC key spells out its curve parameters instead of naming the curve, which SSH does not accept. "
+                + "Convert it with: openssl ec -in <file> -param_enc named_curve."
+        );
+
     private static AsymmetricKeyParameter ParseTraditional(KeyAlgorithm algorithm, byte[] der) =>
         Parse<AsymmetricKeyParameter>(() =>
         {
@@ -224,12 +231,7 @@ public static class KeyReader
                     // BouncyCastle 2 gives null for absent parameters, where 1.8 threw.
                     var p = X962Parameters.GetInstance(ec.Parameters) ?? throw SshReader.Corrupt();
                     if (!p.IsNamedCurve)
-                        throw new KeyFormatException(
-                            ErrorIds.KeyFormatNotSupported,
-                            "This EC key spells out its curve parameters instead of naming the curve, which "
-                                + "SSH does not accept. Convert it with: openssl ec -in <file> -param_enc "
-                                + "named_curve."
-                        );
+                        throw ExplicitCurve();
                     return EcCurves.PrivateKey((DerObjectIdentifier)p.Parameters, ec.GetKey());
                 default:
                     if (seq.Count != 6)
@@ -300,12 +302,9 @@ public static class KeyReader
                 pub = new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent);
                 break;
             case ECPrivateKeyParameters ec:
-                if (ec.PublicKeyParamSet == null || EcCurves.NameOf(ec.PublicKeyParamSet) == null)
-                    throw new KeyFormatException(
-                        ErrorIds.KeyAlgorithmNotSupported,
-                        "Only the ECDSA curves nistp256, nistp384 and nistp521 are used by SSH. Generate a new "
-                            + "key with New-GitSshKey."
-                    );
+                // A named curve SSH does not use is refused by SshKey, as for a public key.
+                if (ec.PublicKeyParamSet == null)
+                    throw ExplicitCurve();
                 pub = EcCurves.PublicFromPrivate(ec);
                 break;
             case Ed25519PrivateKeyParameters ed:

@@ -131,8 +131,10 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
             );
     }
 
-    [Fact]
-    public void AnEcKeyWithExplicitCurveParametersSaysHowToNameTheCurve()
+    [Theory]
+    [InlineData("traditional")]
+    [InlineData("pkcs8")] // it said "Only the ECDSA curves nistp256, ..." of a nistp256 key
+    public void AnEcKeyWithExplicitCurveParametersSaysHowToNameTheCurve(string form)
     {
         using var dir = new TempDir();
         var pem = OpenSsl(
@@ -146,6 +148,8 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
             "-param_enc",
             "explicit"
         );
+        if (form == "pkcs8")
+            pem = OpenSsl(dir, "ec.p8", "pkcs8", "-topk8", "-nocrypt", "-in", dir["ec.pem"]);
         var e = Refusal(pem);
         e.ErrorId.Should().Be(ErrorIds.KeyFormatNotSupported);
         e.Message.Should()
@@ -154,7 +158,8 @@ public sealed class KeyReaderRefusalsTests : IClassFixture<SshKeygenFixture>
                     + "accept. Convert it with: openssl ec -in <file> -param_enc named_curve."
             );
         // The command the message gives makes a key that is read.
-        Tool.Ok("openssl", "ec", "-in", dir["ec.pem"], "-param_enc", "named_curve", "-out", dir["named.pem"]);
+        var given = dir[form == "pkcs8" ? "ec.p8" : "ec.pem"];
+        Tool.Ok("openssl", "ec", "-in", given, "-param_enc", "named_curve", "-out", dir["named.pem"]);
         KeyReader.ReadFile(dir["named.pem"]).Algorithm.Should().Be(KeyAlgorithm.Ecdsa);
     }
 

@@ -185,25 +185,6 @@ public sealed class KeyReaderTextTests : IClassFixture<SshKeygenFixture>
             );
     }
 
-    [Fact]
-    public void AnEcKeyWithExplicitCurveParametersInPkcs8IsACurveSshDoesNotUse()
-    {
-        using var dir = new TempDir();
-        var args = new[] { "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-param_enc", "explicit" };
-        Tool.Ok("openssl", args.Concat(new[] { "-out", dir["ec.pem"] }).ToArray());
-        Tool.Ok("openssl", "pkcs8", "-topk8", "-nocrypt", "-in", dir["ec.pem"], "-out", dir["ec.p8"]);
-        KeyRefusal
-            .Of(File.ReadAllText(dir["ec.p8"]))
-            .Should()
-            .Be(
-                (
-                    ErrorIds.KeyAlgorithmNotSupported,
-                    "Only the ECDSA curves nistp256, nistp384 and nistp521 are used by SSH. Generate a new key with "
-                        + "New-GitSshKey."
-                )
-            );
-    }
-
     /// <summary>A traditional DSA PEM: SEQUENCE of version, p, q, g, y, x.</summary>
     private static string DsaPem(BigInteger p, BigInteger q, BigInteger g)
     {
