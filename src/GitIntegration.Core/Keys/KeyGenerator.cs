@@ -48,17 +48,20 @@ public static class KeyGenerator
         using var rsa = RSA.Create();
         rsa.KeySize = bits;
         var p = rsa.ExportParameters(true);
-        var priv = new RsaPrivateCrtKeyParameters(
-            Pos(p.Modulus),
-            Pos(p.Exponent),
-            Pos(p.D),
-            Pos(p.P),
-            Pos(p.Q),
-            Pos(p.DP),
-            Pos(p.DQ),
-            Pos(p.InverseQ)
-        );
-        return new SshKey(new RsaKeyParameters(false, priv.Modulus, priv.PublicExponent), priv, comment);
+        return KeyReader.WithoutCompositenessTest(() =>
+        {
+            var priv = new RsaPrivateCrtKeyParameters(
+                Pos(p.Modulus),
+                Pos(p.Exponent),
+                Pos(p.D),
+                Pos(p.P),
+                Pos(p.Q),
+                Pos(p.DP),
+                Pos(p.DQ),
+                Pos(p.InverseQ)
+            );
+            return new SshKey(new RsaKeyParameters(false, priv.Modulus, priv.PublicExponent), priv, comment);
+        });
     }
 
     private static SshKey GenerateEcdsa(int bits, string? comment)

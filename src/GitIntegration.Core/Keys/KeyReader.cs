@@ -12,6 +12,7 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Utilities;
 
 namespace GitIntegration.Core.Keys;
 
@@ -280,7 +281,7 @@ public static class KeyReader
         AsymmetricKeyParameter priv;
         try
         {
-            priv = PrivateKeyFactory.CreateKey(der);
+            priv = WithoutCompositenessTest(() => PrivateKeyFactory.CreateKey(der));
         }
         catch (Exception e) when (!(e is OutOfMemoryException))
         {
@@ -299,7 +300,7 @@ public static class KeyReader
         switch (priv)
         {
             case RsaPrivateCrtKeyParameters rsa:
-                pub = new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent);
+                pub = WithoutCompositenessTest(() => new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent));
                 break;
             case ECPrivateKeyParameters ec:
                 // A named curve SSH does not use is refused by SshKey, as for a public key.
@@ -332,12 +333,20 @@ public static class KeyReader
         );
 
     /// <summary>Runs a parser from a library, turning whatever it throws on bad input into our own error.</summary>
+    /// <summary>
+    /// Runs <paramref name="make"/> without BouncyCastle 2's test that an RSA modulus is composite: three Miller-Rabin
+    /// rounds, about 130 ms at 4,096 bits for every RSA key object built, where ssh-keygen makes none. Its cheap checks
+    /// of the modulus (odd, no small factor, at most 16,384 bits) stay; the setting is this thread's, for this call.
+    /// </summary>
+    internal static T WithoutCompositenessTest<T>(Func<T> make) =>
+        Properties.WithThreadProperty(Properties.RsaMaxMRTests, "0", make);
+
     internal static T Parse<T>(Func<T> parse)
     {
         // BouncyCastle 2's GetInstance answers null for absent input, where 1.8 threw: that is damage too.
         try
         {
-            return parse() ?? throw new ArgumentException("nothing to decode");
+            return WithoutCompositenessTest(parse) ?? throw new ArgumentException("nothing to decode");
         }
         catch (GitIntegrationException)
         {

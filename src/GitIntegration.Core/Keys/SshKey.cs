@@ -181,7 +181,7 @@ public sealed class SshKey
                 // Before BouncyCastle's checks of the modulus, which call a larger one damaged.
                 if (n.BitLength > KeyGenerator.MaxRsaBits)
                     throw TooLarge();
-                pub = new RsaKeyParameters(false, n, e);
+                pub = KeyReader.WithoutCompositenessTest(() => new RsaKeyParameters(false, n, e));
                 break;
             }
             case "ssh-dss":
