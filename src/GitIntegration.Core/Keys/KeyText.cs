@@ -116,7 +116,11 @@ internal static class KeyText
             t = t.Substring(1, t.Length - 2).Trim();
         // Only the formats made of lines can have had their line breaks escaped; a public key line's options or
         // comment may hold a real backslash-n (command="printf '\\n'").
-        if (t.Contains("-----BEGIN ") || t.Contains("---- BEGIN ") || t.StartsWith("PuTTY-User-Key-File-"))
+        if (
+            t.Contains("-----BEGIN ")
+            || t.Contains("---- BEGIN ")
+            || t.StartsWith("PuTTY-User-Key-File-", StringComparison.Ordinal)
+        )
             t = t.Replace("\\r\\n", "\n").Replace("\\n", "\n").Replace("\\r", "\n");
         return t.Replace("\r\n", "\n").Replace('\r', '\n');
     }
